@@ -1,0 +1,102 @@
+"""Jawab: a customer-service knowledge base.
+
+``create_app`` builds the Flask app; importing this package does no I/O.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kb import config as kb_config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the Jawab app from defaults, ``KB_*`` variables and ``test_config``."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(kb_config.PROJECT_ROOT / "templates"),
+    )
+    settings = kb_config.defaults(app.instance_path)
+    settings.update(kb_config.from_environment(os.environ))
+    if test_config:
+        settings.update(test_config)
+    kb_config.validate(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    kb_config.ensure_secret_key(settings, app.instance_path)
+    app.config.update(settings)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["KB_ENV"] == "production",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings["KB_ENV"] == "production",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+
+    _init_extensions(app)
+    _init_services(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    from kb import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from kb import i18n, security, templating
+    from kb.extensions import babel, csrf
+
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
+    )
+    csrf.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+
+def _init_services(app: Flask) -> None:
+    from kb.services.articles import ContentStore
+    from kb.services.search import SearchService
+
+    content = ContentStore(Path(app.config["ARTICLES_DIR"]),
+                           app.config["RELOAD_SECONDS"])
+    app.extensions["jawab.content"] = content
+    app.extensions["jawab.search"] = SearchService(
+        content, Path(app.config["SEARCH_INDEX_DIR"]))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kb.views import api, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from kb.views.helpers import wants_json
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """Friendly pages for browsers, JSON for the API."""
+        if wants_json():
+            return jsonify(error=error.description, status=error.code), error.code
+        from kb import i18n
+
+        lang = (request.view_args or {}).get("lang") or i18n.select_locale()
+        template = "errors/404.html" if error.code == 404 else "errors/error.html"
+        return render_template(template, error=error, lang=lang,
+                               noindex=True), error.code

@@ -1,0 +1,114 @@
+"""``kb`` commands: thin wrappers over the services."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+
+from kb.services.search import SearchRequest, update_index
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``kb`` commands on ``app``."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _content():
+    return current_app.extensions["jawab.content"]
+
+
+@click.command("index")
+@click.option("--rebuild", is_flag=True, help="Throw the index away and build anew.")
+@with_appcontext
+def index_command(rebuild: bool) -> None:
+    """Build or update the search index from the articles folder."""
+    from pathlib import Path
+
+    started = time.perf_counter()
+    library = _content().library()
+    for problem in library.problems:
+        click.echo(f"warning: {problem}", err=True)
+    shown = {"last": 0.0}
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - shown["last"] > 0.5:
+            click.echo(f"\rindexing {done}/{total}", nl=done == total, err=True)
+            shown["last"] = now
+
+    report = update_index(_content(), Path(current_app.config["SEARCH_INDEX_DIR"]),
+                          rebuild=rebuild, progress=progress)
+    verb = "rebuilt" if report.rebuilt else "updated"
+    click.echo(
+        f"index {verb}: {report.added} added, {report.updated} updated, "
+        f"{report.deleted} removed, {report.unchanged} unchanged "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Report every problem in the articles as path:line: message."""
+    library = _content().library()
+    problems = sorted([*library.problems, *library.link_problems()],
+                      key=lambda p: (p.path, p.line, p.message))
+    for problem in problems:
+        click.echo(str(problem))
+    checked = len(library.all)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {checked} article(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{checked} article(s) OK", err=True)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--lang", type=click.Choice(["id", "en"]), default=None,
+              help="Only articles in this language.")
+@click.option("--limit", default=10, show_default=True, help="How many results.")
+@with_appcontext
+def search_command(query: str, lang: str | None, limit: int) -> None:
+    """Print the ranked results a customer would see for QUERY."""
+    service = current_app.extensions["jawab.search"]
+    hits = service.search(SearchRequest(q=" ".join(query.split()), lang=lang,
+                                        limit=max(1, min(limit, 50))))
+    click.echo(f"{hits.total} result(s) for {query!r}")
+    for rank, hit in enumerate(hits.hits, 1):
+        click.echo(f"{rank:2d}. [{hit.lang}] {hit.title}  ({hit.slug}, "
+                   f"score {hit.score:.2f})")
+    if hits.did_you_mean:
+        click.echo(f"did you mean: {hits.did_you_mean}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--debug/--no-debug", default=True, show_default=True)
+@with_appcontext
+def serve_command(host: str, port: int, debug: bool) -> None:
+    """Run the development server (use gunicorn in production)."""
+    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+def _create_app(*_args) -> Flask:
+    from kb import create_app
+
+    return create_app()
+
+
+COMMANDS = (index_command, check_command, search_command, serve_command)
+cli = AppGroup("kb", help="Jawab knowledge base commands.")
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Entry point of the ``kb`` console script."""
+    cli.main(prog_name="kb", obj=ScriptInfo(create_app=_create_app,
+                                            set_debug_flag=False))

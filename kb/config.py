@@ -1,0 +1,134 @@
+"""Defaults and the ``KB_*`` environment variables that override them.
+
+Every key in :data:`SETTINGS` must be documented in the README; a test checks it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A ``KB_*`` variable holds a value Jawab cannot use."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def _str(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``KB_*`` environment variable and the Flask config key it sets."""
+
+    env: str
+    key: str
+    parse: Callable[[str, str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("KB_ENV", "KB_ENV", _str,
+            "`development` (default) or `production`."),
+    Setting("KB_ARTICLES_DIR", "ARTICLES_DIR", _str,
+            "Folder of Markdown articles (default `articles/`)."),
+    Setting("KB_SEARCH_INDEX_DIR", "SEARCH_INDEX_DIR", _str,
+            "Folder of the generated Whoosh index (default `search_index/`)."),
+    Setting("KB_DATABASE_URL", "DATABASE_URL", _str,
+            "SQLAlchemy URL (default: SQLite file in the instance folder)."),
+    Setting("KB_SECRET_KEY", "SECRET_KEY", _str,
+            "Session signing key; required in production."),
+    Setting("KB_BASE_URL", "BASE_URL", _str,
+            "Public base URL used for canonical and sitemap links."),
+    Setting("KB_DEFAULT_LANG", "DEFAULT_LANG", _str,
+            "UI language when nothing else decides: `id` (default) or `en`."),
+    Setting("KB_RELOAD_SECONDS", "RELOAD_SECONDS", _int,
+            "How often the app looks for changed article files (default 2)."),
+    Setting("KB_MAX_QUERY_LENGTH", "MAX_QUERY_LENGTH", _int,
+            "Longest search query accepted, in characters (default 500)."),
+    Setting("KB_SITE_NAME", "SITE_NAME", _str,
+            "Name shown in the header and link previews (default `Toko Rona Help`)."),
+)
+
+LANGUAGES = ("id", "en")
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Return the built-in configuration for an app with this instance folder."""
+    return {
+        "KB_ENV": "development",
+        "ARTICLES_DIR": str(PROJECT_ROOT / "articles"),
+        "SEARCH_INDEX_DIR": str(PROJECT_ROOT / "search_index"),
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'kb.sqlite3'}",
+        "SECRET_KEY": None,
+        "BASE_URL": "",
+        "DEFAULT_LANG": "id",
+        "RELOAD_SECONDS": 2,
+        "MAX_QUERY_LENGTH": 500,
+        "SITE_NAME": "Toko Rona Help",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read every set ``KB_*`` variable into Flask config keys."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is not None and raw != "":
+            values[setting.key] = setting.parse(setting.env, raw)
+    return values
+
+
+def validate(config: dict[str, Any]) -> None:
+    """Reject combinations that would run insecurely or not at all."""
+    if config["KB_ENV"] not in {"development", "production"}:
+        raise ConfigError("KB_ENV must be development or production")
+    if config["DEFAULT_LANG"] not in LANGUAGES:
+        raise ConfigError("KB_DEFAULT_LANG must be id or en")
+    if config["MAX_QUERY_LENGTH"] < 10:
+        raise ConfigError("KB_MAX_QUERY_LENGTH must be at least 10")
+    base_url = config["BASE_URL"]
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise ConfigError("KB_BASE_URL must start with http:// or https://")
+    config["BASE_URL"] = base_url.rstrip("/")
+
+
+def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:
+    """Use KB_SECRET_KEY, or in development a key kept in the instance folder."""
+    if config.get("SECRET_KEY"):
+        return
+    if config["KB_ENV"] == "production":
+        raise ConfigError("KB_SECRET_KEY is required when KB_ENV=production")
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    config["SECRET_KEY"] = key_file.read_text().strip()

@@ -1,0 +1,199 @@
+"""The one way Markdown becomes HTML: render, anchor, sanitize.
+
+Articles are written by editors and reviewed in git, but the HTML that reaches a
+page is still sanitized with nh3 against a short allowlist, so a script, an event
+handler or a ``javascript:`` link in an article never reaches a reader.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = [
+    "toc",
+    "tables",
+    "fenced_code",
+    "admonition",
+    "attr_list",
+    "sane_lists",
+    "def_list",
+    "abbr",
+]
+
+SECTION_LEVELS = {"h2", "h3", "h4"}
+SECTION_LINK_LABEL = {
+    "en": "Copy link to this section",
+    "id": "Salin tautan ke bagian ini",
+}
+ADMONITION_CLASSES = {
+    "admonition", "note", "tip", "hint", "important", "warning", "caution",
+    "danger", "error", "attention",
+}
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"center", "map", "area"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "a": {"href", "hreflang", "title", "aria-label", "data-section"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "width", "height"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+    "span": {"id"},
+    "dt": {"id"},
+}
+ALLOWED_CLASSES = {
+    "div": ADMONITION_CLASSES,
+    "p": {"admonition-title"},
+    "a": {"section-link"},
+    "span": {"old-anchor"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SECTION_LINK = re.compile(r'<a [^>]*class="section-link"[^>]*>#</a>')
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading with its anchor, for the table of contents and pickers."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """A link written by slug (``[text](slug#anchor)``) or to ``#anchor``."""
+
+    slug: str | None
+    anchor: str | None
+    written: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Sanitized HTML plus what was learnt while rendering it."""
+
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[ArticleLink, ...]
+    text: str
+
+
+def is_article_link(href: str) -> bool:
+    """True when ``href`` names another article by slug (no scheme, no path)."""
+    return bool(href) and not (
+        _SCHEME.match(href) or href.startswith(("/", "#", ".", "?")) or "/" in href
+    )
+
+
+class _LinksAndAnchors(Treeprocessor):
+    """Resolves slug links, adds section links and keeps declared old anchors."""
+
+    def __init__(self, md: markdown.Markdown, options: dict) -> None:
+        super().__init__(md)
+        self.options = options
+
+    def run(self, root: etree.Element) -> None:
+        resolve: Callable[[str], str] = self.options["resolve"]
+        old_anchors: Mapping[str, str] = self.options["old_anchors"]
+        label = SECTION_LINK_LABEL.get(self.options["lang"], SECTION_LINK_LABEL["en"])
+        links: list[ArticleLink] = self.options["links"]
+        by_target: dict[str, list[str]] = {}
+        for old, new in old_anchors.items():
+            by_target.setdefault(new, []).append(old)
+
+        for element in list(root.iter()):
+            if element.tag == "a":
+                href = element.get("href", "")
+                if href.startswith("#") and len(href) > 1:
+                    links.append(ArticleLink(None, href[1:], href))
+                elif is_article_link(href):
+                    slug, _, anchor = href.partition("#")
+                    links.append(ArticleLink(slug, anchor or None, href))
+                    element.set("href", resolve(slug) + (f"#{anchor}" if anchor else ""))
+            elif element.tag in SECTION_LEVELS and element.get("id"):
+                anchor = element.get("id")
+                for old in by_target.get(anchor, []):
+                    marker = etree.Element("span", {"id": old, "class": "old-anchor"})
+                    element.insert(0, marker)
+                    marker.tail, element.text = element.text, None
+                link = etree.SubElement(
+                    element,
+                    "a",
+                    {"class": "section-link", "href": f"#{anchor}",
+                     "aria-label": label, "data-section": anchor},
+                )
+                link.text = "#"
+
+
+class _JawabExtension(Extension):
+    def __init__(self, options: dict) -> None:
+        super().__init__()
+        self.options = options
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (API name)
+        # Priority below toc (5) so heading ids already exist.
+        md.treeprocessors.register(_LinksAndAnchors(md, self.options), "jawab", 4)
+
+
+def sanitize(raw_html: str) -> str:
+    """Clean HTML against Jawab's allowlist (no scripts, handlers or bad URLs)."""
+    return nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def to_text(clean_html: str) -> str:
+    """Plain text of sanitized HTML, for the search index and snippets."""
+    text = nh3.clean(clean_html, tags=set(), attributes={})
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def _flatten(tokens: list[dict]) -> list[Heading]:
+    found: list[Heading] = []
+    for token in tokens:
+        found.append(Heading(token["level"], token["id"], html.unescape(token["name"])))
+        found.extend(_flatten(token["children"]))
+    return found
+
+
+def render(
+    source: str,
+    *,
+    lang: str = "en",
+    resolve: Callable[[str], str] | None = None,
+    old_anchors: Mapping[str, str] | None = None,
+) -> Rendered:
+    """Render article Markdown to sanitized HTML with anchors and section links."""
+    links: list[ArticleLink] = []
+    options = {
+        "resolve": resolve or (lambda slug: slug),
+        "old_anchors": old_anchors or {},
+        "lang": lang,
+        "links": links,
+    }
+    md = markdown.Markdown(
+        extensions=[*EXTENSIONS, _JawabExtension(options)],
+        extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-4"}},
+        output_format="html",
+    )
+    clean = sanitize(md.convert(source))
+    headings = tuple(_flatten(getattr(md, "toc_tokens", [])))
+    # Section-link text ("#") is decoration, not content worth indexing.
+    text = to_text(_SECTION_LINK.sub("", clean))
+    return Rendered(clean, headings, tuple(links), text)

@@ -1,0 +1,311 @@
+"""The published knowledge base: articles by slug, categories, translations.
+
+A :class:`Library` is one immutable *content version* built from the articles
+folder. It renders each article at most once (lazily), so a page view never
+re-runs Markdown. :class:`ContentStore` swaps in a new library when files change.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.markdown import Rendered, render
+from kb.storage import articles as files
+from kb.storage.articles import ArticleFile, Category, Problem
+
+log = logging.getLogger(__name__)
+_LINK = re.compile(r"\]\(([a-z0-9][a-z0-9_-]*)(?:#[^)\s]*)?\)")
+
+
+def default_url(lang: str, slug: str) -> str:
+    """The path of an article page (used outside a request)."""
+    return f"/{lang}/articles/{slug}"
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """A category with how many published articles it has in one language."""
+
+    category: Category
+    count: int
+
+
+class Library:
+    """One content version of the knowledge base."""
+
+    def __init__(
+        self,
+        articles: list[ArticleFile],
+        categories: dict[str, Category],
+        problems: list[Problem],
+    ) -> None:
+        self.all: dict[str, ArticleFile] = {}
+        self.problems = list(problems)
+        self.categories = categories
+        for article in articles:
+            if article.slug in self.all:
+                first = self.all[article.slug]
+                self.problems.append(Problem(article.path, article.lines.get("slug", 1),
+                                             f"duplicate slug '{article.slug}' "
+                                             f"(also {first.path})"))
+                continue
+            self.all[article.slug] = article
+        self.published = {s: a for s, a in self.all.items() if a.published}
+        self.aliases: dict[str, str] = {}
+        self.translations: dict[str, dict[str, str]] = {}
+        self._check_aliases()
+        self._check_translations()
+        self._check_categories()
+        self.inbound = Counter(
+            target for a in self.published.values() for target in
+            set(_LINK.findall(a.body)) if target in self.published and target != a.slug
+        )
+        self._rendered: dict[str, Rendered] = {}
+        self._render_lock = threading.Lock()
+
+    # -- cross-file checks -------------------------------------------------
+    def _check_aliases(self) -> None:
+        for article in self.all.values():
+            for alias in article.aliases:
+                line = article.lines.get("aliases", 1)
+                if alias in self.all:
+                    self.problems.append(Problem(article.path, line,
+                        f"alias '{alias}' is the slug of {self.all[alias].path}"))
+                elif alias in self.aliases:
+                    other = self.all[self.aliases[alias]].path
+                    self.problems.append(Problem(article.path, line,
+                        f"duplicate alias '{alias}' (also in {other})"))
+                else:
+                    self.aliases[alias] = article.slug
+        self.aliases = {a: s for a, s in self.aliases.items() if s in self.published}
+
+    def _check_translations(self) -> None:
+        for article in self.published.values():
+            if not article.translation:
+                continue
+            group = self.translations.setdefault(article.translation, {})
+            if article.lang in group:
+                other = self.published[group[article.lang]].path
+                self.problems.append(Problem(article.path,
+                    article.lines.get("translation", 1),
+                    f"translation '{article.translation}' already has a "
+                    f"'{article.lang}' article ({other})"))
+                continue
+            group[article.lang] = article.slug
+
+    def _check_categories(self) -> None:
+        if not self.categories:
+            return
+        for article in self.all.values():
+            if article.category and article.category not in self.categories:
+                self.problems.append(Problem(article.path,
+                    article.lines.get("category", 1),
+                    f"unknown category '{article.category}' (add it to "
+                    f"{files.CATEGORIES_FILE})"))
+
+    def link_problems(self) -> list[Problem]:
+        """Render every article and report links to unknown articles or anchors."""
+        problems: list[Problem] = []
+        for article in self.all.values():
+            rendered = self.rendered(article.slug)
+            anchors = {h.anchor for h in rendered.headings}
+            for old, new in article.anchors.items():
+                line = article.lines.get("anchors", 1)
+                if new not in anchors:
+                    problems.append(Problem(article.path, line,
+                        f"old anchor '{old}' points to '#{new}', which no heading has"))
+                if old in anchors:
+                    problems.append(Problem(article.path, line,
+                        f"old anchor '{old}' is still a heading's anchor"))
+            for link in rendered.links:
+                line = _line_of(article, link.written)
+                if link.slug is None:
+                    if link.anchor not in anchors and link.anchor not in article.anchors:
+                        problems.append(Problem(article.path, line,
+                            f"link to unknown anchor '#{link.anchor}'"))
+                    continue
+                target = self.resolve(link.slug)
+                if target is None:
+                    problems.append(Problem(article.path, line,
+                        f"link to unknown article '{link.slug}'"))
+                    continue
+                if not target.published and article.published:
+                    problems.append(Problem(article.path, line,
+                        f"link to draft article '{link.slug}'"))
+                if link.anchor:
+                    target_anchors = {h.anchor for h in self.rendered(target.slug).headings}
+                    if (link.anchor not in target_anchors
+                            and link.anchor not in target.anchors):
+                        problems.append(Problem(article.path, line,
+                            f"link to unknown anchor '#{link.anchor}' in "
+                            f"'{target.slug}'"))
+                if link.slug != target.slug:
+                    problems.append(Problem(article.path, line,
+                        f"link uses old slug '{link.slug}'; use '{target.slug}'",
+                        fatal=False))
+        return problems
+
+    # -- lookups -----------------------------------------------------------
+    def get(self, slug: str) -> ArticleFile | None:
+        """A published article by its current slug."""
+        return self.published.get(slug)
+
+    def resolve(self, slug: str) -> ArticleFile | None:
+        """Any article (draft too) by slug or alias, for link checking."""
+        return self.all.get(slug) or self.all.get(self.aliases.get(slug, ""))
+
+    def redirect_for(self, slug: str) -> ArticleFile | None:
+        """The published article an old slug (alias) now lives at."""
+        current = self.aliases.get(slug)
+        return self.published.get(current) if current else None
+
+    def in_lang(self, lang: str) -> list[ArticleFile]:
+        """Published articles in one language, by title."""
+        return sorted((a for a in self.published.values() if a.lang == lang),
+                      key=lambda a: a.title.lower())
+
+    def translation_of(self, article: ArticleFile, lang: str) -> ArticleFile | None:
+        """The same answer in another language, if it exists."""
+        if not article.translation:
+            return None
+        slug = self.translations.get(article.translation, {}).get(lang)
+        return self.published.get(slug) if slug else None
+
+    def category_counts(self, lang: str) -> list[CategoryCount]:
+        """Categories that have published articles in ``lang``, in display order."""
+        counts = Counter(a.category for a in self.in_lang(lang) if a.category)
+        known = dict(self.categories)
+        for key in counts:
+            known.setdefault(key, Category(key, 999, {}, {}))
+        ordered = sorted(known.values(), key=lambda c: (c.order, c.key))
+        return [CategoryCount(c, counts[c.key]) for c in ordered if counts[c.key]]
+
+    def category(self, key: str) -> Category | None:
+        """A category that has at least one published article."""
+        if key in self.categories:
+            return self.categories[key]
+        if any(a.category == key for a in self.published.values()):
+            return Category(key, 999, {}, {})
+        return None
+
+    def in_category(self, key: str, lang: str) -> list[ArticleFile]:
+        """Published articles of one category in one language."""
+        return [a for a in self.in_lang(lang) if a.category == key]
+
+    def most_useful(self, lang: str, limit: int = 6) -> list[ArticleFile]:
+        """The articles other articles point to most, then the freshest."""
+        return sorted(self.in_lang(lang),
+                      key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(),
+                                     a.title))[:limit]
+
+    def related(self, article: ArticleFile, limit: int = 5) -> list[ArticleFile]:
+        """Same-language articles sharing tags or category with ``article``."""
+        tags = set(article.tags)
+
+        def score(other: ArticleFile) -> int:
+            return 2 * len(tags & set(other.tags)) + (other.category == article.category)
+
+        candidates = [a for a in self.in_lang(article.lang) if a.slug != article.slug]
+        scored = sorted(((score(a), a.title, a) for a in candidates),
+                        key=lambda item: (-item[0], item[1]))
+        return [a for s, _, a in scored if s > 0][:limit]
+
+    # -- rendering ---------------------------------------------------------
+    def rendered(self, slug: str) -> Rendered:
+        """The article's sanitized HTML, rendered once per content version."""
+        cached = self._rendered.get(slug)
+        if cached is not None:
+            return cached
+        article = self.all[slug]
+
+        def resolve(target_slug: str) -> str:
+            target = self.published.get(target_slug) or self.redirect_for(target_slug)
+            if target is None:
+                return default_url(article.lang, target_slug)
+            return default_url(target.lang, target.slug)
+
+        result = render(article.body, lang=article.lang, resolve=resolve,
+                        old_anchors=article.anchors)
+        with self._render_lock:
+            self._rendered[slug] = result
+        return result
+
+
+def _line_of(article: ArticleFile, written: str) -> int:
+    """The file line on which a link target was written (best effort)."""
+    needle = f"({written}"
+    for offset, line in enumerate(article.body.splitlines()):
+        if needle in line or f'"{written}"' in line:
+            return article.body_line + offset
+    return article.body_line
+
+
+def load(root: Path) -> Library:
+    """Parse every article under ``root`` into a new :class:`Library`."""
+    problems: list[Problem] = []
+    parsed: list[ArticleFile] = []
+    if not root.is_dir():
+        problems.append(Problem(str(root), 1, "articles folder does not exist"))
+        return Library([], {}, problems)
+    categories, category_problems = files.parse_categories(root)
+    problems.extend(category_problems)
+    for path in files.article_paths(root):
+        article, found = files.parse_article(path, root)
+        problems.extend(found)
+        if article is not None:
+            parsed.append(article)
+    return Library(parsed, categories, problems)
+
+
+class ContentStore:
+    """Holds the current :class:`Library`, reloading it when files change."""
+
+    def __init__(self, root: Path, reload_seconds: float) -> None:
+        self.root = root
+        self.reload_seconds = reload_seconds
+        self._lock = threading.Lock()
+        self._library: Library | None = None
+        self._fingerprint: tuple[int, int, int] | None = None
+        self._checked = 0.0
+
+    def library(self) -> Library:
+        """The current content version (re-scanned at most every few seconds)."""
+        now = time.monotonic()
+        if self._library is not None and now - self._checked < self.reload_seconds:
+            return self._library
+        with self._lock:
+            now = time.monotonic()
+            if self._library is None or now - self._checked >= self.reload_seconds:
+                current = files.fingerprint(self.root)
+                if self._library is None or current != self._fingerprint:
+                    self._library = load(self.root)
+                    self._fingerprint = current
+                    for problem in self._library.problems:
+                        log.warning("article problem: %s", problem)
+                self._checked = now
+        return self._library
+
+
+def index_documents(library: Library, slugs: set[str] | None) -> Iterator:
+    """Index documents for the given published slugs (all when ``None``)."""
+    from kb.storage.search_index import IndexDocument
+
+    chosen: Iterable[ArticleFile] = (
+        library.published.values() if slugs is None
+        else (library.published[s] for s in sorted(slugs))
+    )
+    for article in chosen:
+        rendered = library.rendered(article.slug)
+        yield IndexDocument(
+            slug=article.slug, lang=article.lang, category=article.category,
+            title=article.title, summary=article.summary, tags=article.tags,
+            headings=tuple(h.text for h in rendered.headings),
+            body=rendered.text, content_hash=article.content_hash,
+        )

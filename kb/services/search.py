@@ -1,0 +1,130 @@
+"""Search requests: validate what a customer typed, rank, and heal the index."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from kb.services.articles import ContentStore, index_documents
+from kb.storage import search_index
+from kb.storage.search_index import Hits, IndexUnavailable, Searcher, UpdateReport
+
+log = logging.getLogger(__name__)
+LANGS = search_index.LANGS
+MAX_LIMIT = 50
+MAX_PAGE = 100
+
+
+class SearchInputError(ValueError):
+    """A search parameter is unusable; ``field`` names it for the caller."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: plain query text plus filters and paging."""
+
+    q: str
+    lang: str | None = None
+    category: str | None = None
+    page: int = 1
+    limit: int = 10
+
+
+def _int_arg(args: Mapping[str, str], name: str, default: int, high: int) -> int:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SearchInputError(name, _l("%(field)s must be a whole number.",
+                                        field=name)) from None
+    if not 1 <= value <= high:
+        raise SearchInputError(name, _l("%(field)s must be between 1 and %(high)s.",
+                                        field=name, high=high))
+    return value
+
+
+def parse_request(args: Mapping[str, str], max_length: int) -> SearchRequest:
+    """Validate query-string arguments into a :class:`SearchRequest`."""
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > max_length:
+        raise SearchInputError("q", _l(
+            "Your search is too long (%(length)s characters). Please use at most "
+            "%(max)s characters — a few key words work best.",
+            length=len(q), max=max_length))
+    lang = args.get("lang") or None
+    if lang is not None and lang not in LANGS:
+        raise SearchInputError("lang", _l("lang must be one of: id, en."))
+    category = (args.get("category") or "").strip() or None
+    if category is not None and len(category) > 100:
+        raise SearchInputError("category", _l("category is not a known category."))
+    return SearchRequest(
+        q=q,
+        lang=lang,
+        category=category,
+        page=_int_arg(args, "page", 1, MAX_PAGE),
+        limit=_int_arg(args, "limit", 10, MAX_LIMIT),
+    )
+
+
+class SearchService:
+    """Runs searches for one app; rebuilds the index when it is missing or broken."""
+
+    def __init__(self, content: ContentStore, index_dir: Path) -> None:
+        self.content = content
+        self.index_dir = index_dir
+        self.searcher = Searcher(index_dir)
+        self._heal_lock = threading.Lock()
+
+    def search(self, request: SearchRequest) -> Hits:
+        """Rank published articles for a validated request."""
+        if not request.q:
+            return Hits(0, (), None)
+        langs = (request.lang,) if request.lang else LANGS
+        try:
+            return self._search(request, langs)
+        except IndexUnavailable as exc:
+            log.warning("search index unavailable (%s); rebuilding", exc)
+            self.heal()
+            return self._search(request, langs)
+
+    def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
+        return self.searcher.search(request.q, langs=langs, category=request.category,
+                                    page=request.page, limit=request.limit)
+
+    def heal(self) -> None:
+        """Rebuild the index from the articles, once, whoever asks first."""
+        with self._heal_lock:
+            self.searcher.close()
+            if not search_index.exists(self.index_dir):
+                update_index(self.content, self.index_dir, rebuild=True)
+
+
+def update_index(
+    content: ContentStore,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress=None,
+) -> UpdateReport:
+    """Bring the index up to date with the published articles."""
+    library = content.library()
+    hashes = {slug: a.content_hash for slug, a in library.published.items()}
+    return search_index.update(
+        index_dir,
+        lambda slugs: index_documents(library, slugs),
+        hashes,
+        rebuild=rebuild,
+        progress=progress,
+    )

@@ -1,0 +1,306 @@
+"""Article files: find them, parse their YAML front matter, report problems.
+
+Every problem carries the file and the line it was found on, so ``kb check`` can
+print ``path:line: message`` and an editor can jump straight to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+LANGS = ("id", "en")
+STATUSES = ("published", "draft")
+FIELDS = (
+    "title", "lang", "slug", "category", "tags", "summary", "aliases",
+    "translation", "status", "updated", "anchors",
+)
+REQUIRED = ("title", "lang")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+CATEGORIES_FILE = "_categories.yml"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a content file, at a line an editor can open."""
+
+    path: str
+    line: int
+    message: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    """One parsed article file: its front matter as typed values and its body."""
+
+    path: str
+    slug: str
+    title: str
+    lang: str
+    category: str
+    tags: tuple[str, ...]
+    summary: str
+    aliases: tuple[str, ...]
+    translation: str
+    status: str
+    updated: dt.date
+    anchors: dict[str, str]
+    body: str
+    body_line: int
+    content_hash: str
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def published(self) -> bool:
+        """True when the article may appear anywhere public."""
+        return self.status == "published"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category's display title and description in each language."""
+
+    key: str
+    order: int
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+
+    def title(self, lang: str) -> str:
+        """The category's name in ``lang``, falling back to its key."""
+        return self.titles.get(lang) or self.key.replace("-", " ").title()
+
+    def description(self, lang: str) -> str:
+        """The category's one-line description in ``lang`` (may be empty)."""
+        return self.descriptions.get(lang, "")
+
+
+def article_paths(root: Path) -> list[Path]:
+    """Every ``*.md`` file below ``root``, recursively, in a stable order."""
+    return sorted(p for p in root.rglob("*.md") if p.is_file())
+
+
+def fingerprint(root: Path) -> tuple[int, int, int]:
+    """A cheap summary of the folder that changes when any content file does."""
+    count = newest = total = 0
+    for entry in _walk(root):
+        stat = entry.stat()
+        count += 1
+        newest = max(newest, stat.st_mtime_ns)
+        total += stat.st_size + stat.st_ino
+    return count, newest, total
+
+
+def _walk(root: Path) -> Iterator[os.DirEntry]:
+    try:
+        entries = list(os.scandir(root))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.name.endswith((".md", ".yml", ".yaml")):
+            yield entry
+
+
+def _split(text: str) -> tuple[str | None, str, int, int]:
+    """Front matter, body, and the 0-based lines where each of them starts."""
+    if not text.startswith("---"):
+        return None, text, 0, 0
+    handler = frontmatter.YAMLHandler()
+    try:
+        fm, body = handler.split(text)
+    except ValueError:
+        return None, text, 0, 0
+    fm_line = text[: text.find(fm)].count("\n") if fm else 1
+    body_line = text[: len(text) - len(body)].count("\n")
+    return fm, body, fm_line, body_line
+
+
+def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
+    """1-based file line of each top-level key, ``offset`` lines into the file."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): key.start_mark.line + offset + 1
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def _string_list(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return tuple(str(v).strip() for v in value)
+    return None
+
+
+def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Problem]]:
+    """Parse one article; a file with any fatal problem yields ``None``."""
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    problems: list[Problem] = []
+
+    def fail(line: int, message: str) -> None:
+        problems.append(Problem(rel, line, message))
+
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(rel, line, "file is not valid UTF-8")]
+    except OSError as exc:
+        return None, [Problem(rel, 1, f"cannot read file: {exc.strerror}")]
+    text = text.removeprefix("\ufeff")
+
+    fm_text, body, fm_line, body_line = _split(text)
+    if fm_text is None:
+        return None, [Problem(rel, 1, "missing front matter: the file must start "
+                              "with a '---' line, YAML fields, and a closing '---'")]
+    try:
+        node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(fm_text) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + fm_line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Problem(rel, line, f"invalid YAML front matter: {problem}")]
+    if not isinstance(meta, dict):
+        line = fm_line + (node.start_mark.line if node is not None else 0) + 1
+        return None, [Problem(rel, line, "front matter must be a mapping of fields")]
+    lines = _key_lines(node, fm_line)
+
+    def line_of(name: str) -> int:
+        return lines.get(name, 1)
+
+    for name in meta:
+        if name not in FIELDS:
+            fail(line_of(str(name)), f"unknown field '{name}' "
+                 f"(known: {', '.join(FIELDS)})")
+    for name in REQUIRED:
+        if meta.get(name) in (None, ""):
+            fail(1, f"missing required field '{name}'")
+
+    title = meta.get("title")
+    if title is not None and not isinstance(title, str | int | float):
+        fail(line_of("title"), "'title' must be text")
+    lang = meta.get("lang")
+    if lang is not None and lang not in LANGS:
+        fail(line_of("lang"), f"'lang' must be one of {', '.join(LANGS)}, not {lang!r}")
+
+    slug = str(meta.get("slug") or path.stem)
+    if not SLUG.match(slug):
+        fail(line_of("slug"), f"slug {slug!r} must be lowercase letters, digits, "
+             "'-' or '_' (rename the file or set 'slug')")
+
+    status = meta.get("status", "published")
+    if status not in STATUSES:
+        fail(line_of("status"), f"'status' must be published or draft, not {status!r}")
+
+    tags = _string_list(meta.get("tags"))
+    if tags is None:
+        fail(line_of("tags"), "'tags' must be a list of words")
+    aliases = _string_list(meta.get("aliases"))
+    if aliases is None:
+        fail(line_of("aliases"), "'aliases' must be a list of old slugs")
+    for alias in aliases or ():
+        if not SLUG.match(alias):
+            fail(line_of("aliases"), f"alias {alias!r} is not a valid slug")
+
+    for name in ("category", "summary", "translation"):
+        value = meta.get(name)
+        if value is not None and not isinstance(value, str | int):
+            fail(line_of(name), f"'{name}' must be text")
+
+    updated = meta.get("updated")
+    if updated is None:
+        updated = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
+    elif isinstance(updated, dt.datetime):
+        updated = updated.date()
+    elif not isinstance(updated, dt.date):
+        fail(line_of("updated"), f"'updated' must be a date like 2026-01-31, "
+             f"not {updated!r}")
+
+    anchors = meta.get("anchors") or {}
+    if not isinstance(anchors, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in anchors.items()
+    ):
+        fail(line_of("anchors"), "'anchors' must map old anchors to current ones, "
+             "e.g. 'old-heading: new-heading'")
+        anchors = {}
+
+    if problems:
+        return None, problems
+    article = ArticleFile(
+        path=rel,
+        slug=slug,
+        title=str(title).strip(),
+        lang=str(lang),
+        category=str(meta.get("category") or "").strip(),
+        tags=tags or (),
+        summary=str(meta.get("summary") or "").strip(),
+        aliases=aliases or (),
+        translation=str(meta.get("translation") or "").strip(),
+        status=str(status),
+        updated=updated,
+        anchors=dict(anchors),
+        body=body,
+        body_line=body_line + 1,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        lines=lines,
+    )
+    return article, problems
+
+
+def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
+    """Read ``_categories.yml`` (optional) into categories by key."""
+    path = root / CATEGORIES_FILE
+    if not path.exists():
+        return {}, []
+    try:
+        node = yaml.compose(path.read_text("utf-8"), Loader=yaml.SafeLoader)
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        return {}, [Problem(CATEGORIES_FILE, line, f"invalid YAML: {exc}")]
+    if not isinstance(data, dict):
+        return {}, [Problem(CATEGORIES_FILE, 1, "must map category keys to titles")]
+    lines = _key_lines(node, 0)
+    categories: dict[str, Category] = {}
+    problems: list[Problem] = []
+    for position, (key, spec) in enumerate(data.items()):
+        line = lines.get(str(key), 1)
+        if not isinstance(spec, dict):
+            problems.append(Problem(CATEGORIES_FILE, line,
+                                    f"category '{key}' must be a mapping"))
+            continue
+        titles: dict[str, str] = {}
+        descriptions: dict[str, str] = {}
+        for lang in LANGS:
+            entry = spec.get(lang) or {}
+            if not isinstance(entry, dict) or not entry.get("title"):
+                problems.append(Problem(CATEGORIES_FILE, line,
+                                        f"category '{key}' needs {lang}: {{title: ...}}"))
+                continue
+            titles[lang] = str(entry["title"])
+            descriptions[lang] = str(entry.get("description") or "")
+        order = spec.get("order", position)
+        categories[str(key)] = Category(str(key), int(order) if isinstance(
+            order, int) else position, titles, descriptions)
+    return categories, problems

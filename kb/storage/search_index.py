@@ -1,0 +1,344 @@
+"""The Whoosh index: the only module in Jawab that imports Whoosh.
+
+Design
+------
+* One document per *published* article. Nothing private (tickets, emails, drafts)
+  is ever written here; the index can be deleted and rebuilt from ``articles/``.
+* Each language has its own text fields (``title_en``, ``body_id`` …) so each can
+  be analysed its own way; a document fills only its language's fields. Queries
+  for one language search that language's fields, queries for all languages OR
+  both.
+* Customer queries are plain text. They are tokenised with the field's own
+  analyzer and assembled into ``Term``/``Or`` objects here; Whoosh's query
+  language (fields, wildcards, boolean words) is never parsed.
+* Updates are incremental by content hash; one writer at a time, waiting up to
+  :data:`WRITE_TIMEOUT` seconds for the lock, cancelled on any error.
+* One searcher per process, reused, refreshed when the index changes.
+
+Keeping Whoosh behind this module means a switch to a fork (e.g. whoosh-reloaded)
+touches one file.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import analysis, fields, highlight, index, query, scoring
+from whoosh.support.charset import accent_map
+from whoosh.index import EmptyIndexError, LockError
+
+LANGS = ("id", "en")
+WRITE_TIMEOUT = 30.0
+SCHEMA_VERSION = "1"
+
+# Field weights: title above summary/tags/headings above body.
+WEIGHTS = {"title": 4.0, "summary": 1.6, "tags": 2.0, "headings": 1.8, "body": 1.0}
+TEXT_FIELDS = ("title", "summary", "headings", "body")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing or unreadable and must be (re)built."""
+
+
+def _analyzer(lang: str) -> analysis.Analyzer:
+    tokenizer = analysis.RegexTokenizer(r"\w+(?:[-']\w+)*")
+    base = tokenizer | analysis.LowercaseFilter() | analysis.CharsetFilter(
+        accent_map)
+    if lang == "en":
+        return base | analysis.StemFilter(lang="en", cachesize=50000)
+    return base
+
+
+def _exact_analyzer() -> analysis.Analyzer:
+    return (analysis.RegexTokenizer(r"\w+(?:[-']\w+)*") | analysis.LowercaseFilter()
+            | analysis.CharsetFilter(accent_map))
+
+
+def make_schema() -> fields.Schema:
+    """The index schema (pickled into the index, so analyzers are plain objects)."""
+    schema = fields.Schema(
+        slug=fields.ID(stored=True, unique=True),
+        lang=fields.ID(stored=True),
+        category=fields.ID(stored=True),
+        title=fields.STORED(),
+        summary=fields.STORED(),
+        content_hash=fields.ID(stored=True),
+        exact=fields.TEXT(analyzer=_exact_analyzer(), spelling=True),
+    )
+    for lang in LANGS:
+        for name in TEXT_FIELDS:
+            schema.add(
+                f"{name}_{lang}",
+                fields.TEXT(analyzer=_analyzer(lang), stored=(name == "body"),
+                            field_boost=WEIGHTS[name]),
+            )
+        schema.add(f"tags_{lang}", fields.KEYWORD(lowercase=True, commas=True,
+                                                  scorable=True,
+                                                  field_boost=WEIGHTS["tags"]))
+    return schema
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """What the index keeps of one published article."""
+
+    slug: str
+    lang: str
+    category: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+    headings: tuple[str, ...]
+    body: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result as stored in the index."""
+
+    slug: str
+    lang: str
+    category: str
+    title: str
+    summary: str
+    score: float
+    highlights: str
+
+
+@dataclass(frozen=True)
+class Hits:
+    """A page of results with the total and an optional spelling suggestion."""
+
+    total: int
+    hits: tuple[Hit, ...]
+    did_you_mean: str | None
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What ``update`` changed."""
+
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    rebuilt: bool
+
+
+def _fields_for(doc: IndexDocument) -> dict[str, str]:
+    lang = doc.lang
+    return {
+        "slug": doc.slug,
+        "lang": lang,
+        "category": doc.category,
+        "title": doc.title,
+        "summary": doc.summary,
+        "content_hash": doc.content_hash,
+        "exact": " ".join([doc.title, doc.summary, " ".join(doc.headings), doc.body]),
+        f"title_{lang}": doc.title,
+        f"summary_{lang}": doc.summary,
+        f"headings_{lang}": "\n".join(doc.headings),
+        f"body_{lang}": doc.body,
+        f"tags_{lang}": ",".join(doc.tags),
+    }
+
+
+def _is_current(directory: Path) -> bool:
+    return (directory / "SCHEMA").exists() and (
+        directory / "SCHEMA").read_text().strip() == SCHEMA_VERSION
+
+
+def exists(directory: Path) -> bool:
+    """True when a readable index of the current schema is in ``directory``."""
+    try:
+        return _is_current(directory) and index.exists_in(str(directory))
+    except Exception:  # noqa: BLE001 - a corrupt TOC raises many kinds of errors
+        return False
+
+
+def _create(directory: Path) -> index.Index:
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    ix = index.create_in(str(directory), make_schema())
+    (directory / "SCHEMA").write_text(SCHEMA_VERSION)
+    return ix
+
+
+def update(
+    directory: Path,
+    documents: Callable[[set[str] | None], Iterable[IndexDocument]],
+    hashes: Mapping[str, str],
+    *,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> UpdateReport:
+    """Bring the index in line with ``hashes`` (slug → content hash).
+
+    ``documents(slugs)`` yields the documents to (re)write; ``None`` means all.
+    Only articles whose hash changed are rendered and written.
+    """
+    rebuilt = rebuild or not exists(directory)
+    ix = _create(directory) if rebuilt else index.open_dir(str(directory))
+    writer = ix.writer(timeout=WRITE_TIMEOUT)
+    try:
+        with ix.searcher() as searcher:
+            stored = {f["slug"]: f["content_hash"] for f in searcher.all_stored_fields()}
+        deleted = [slug for slug in stored if slug not in hashes]
+        changed = {slug for slug, h in hashes.items() if stored.get(slug) != h}
+        for slug in deleted:
+            writer.delete_by_term("slug", slug)
+        total, done = len(changed), 0
+        for doc in documents(changed):
+            writer.update_document(**_fields_for(doc))
+            done += 1
+            if progress:
+                progress(done, total)
+        if changed or deleted:
+            writer.commit()
+        else:
+            writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+    added = len([s for s in changed if s not in stored])
+    return UpdateReport(added, len(changed) - added, len(deleted),
+                        len(hashes) - len(changed), rebuilt)
+
+
+class _Formatter(highlight.Formatter):
+    """Wraps matches in ``<mark>``; every other character is HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
+
+
+class Searcher:
+    """A reusable searcher over one index folder, refreshed when it changes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._index: index.Index | None = None
+        self._searcher = None
+
+    def _current(self):
+        with self._lock:
+            try:
+                if self._searcher is None:
+                    if not exists(self.directory):
+                        raise IndexUnavailable(f"no index in {self.directory}")
+                    self._index = index.open_dir(str(self.directory))
+                    self._searcher = self._index.searcher(
+                        weighting=scoring.BM25F(B=0.75, K1=1.2))
+                elif not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()
+            except IndexUnavailable:
+                raise
+            except (EmptyIndexError, LockError, OSError, EOFError, ValueError) as exc:
+                self.close_unlocked()
+                raise IndexUnavailable(str(exc)) from exc
+            return self._searcher
+
+    def close_unlocked(self) -> None:
+        """Drop the open searcher (caller holds the lock or owns the object)."""
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._index = None
+
+    def close(self) -> None:
+        """Close the searcher; the next search reopens the index."""
+        with self._lock:
+            self.close_unlocked()
+
+    def _terms(self, fieldname: str, text: str) -> list[str]:
+        field = self._current().schema[fieldname]
+        seen: list[str] = []
+        for term in field.process_text(text, mode="query"):
+            if term not in seen:
+                seen.append(term)
+        return seen
+
+    def build_query(self, text: str, langs: Iterable[str]) -> query.Query | None:
+        """Plain text to an OR of per-field terms; no query syntax is honoured."""
+        parts: list[query.Query] = []
+        for lang in langs:
+            for name in TEXT_FIELDS:
+                field = f"{name}_{lang}"
+                parts.extend(query.Term(field, t) for t in self._terms(field, text))
+            tags = [t.lower() for t in self._terms("exact", text)]
+            parts.extend(query.Term(f"tags_{lang}", t) for t in tags)
+        return query.Or(parts) if parts else None
+
+    def search(
+        self,
+        text: str,
+        *,
+        langs: Iterable[str] = LANGS,
+        category: str | None = None,
+        page: int = 1,
+        limit: int = 10,
+    ) -> Hits:
+        """Rank published articles for ``text``; page is 1-based."""
+        langs = tuple(langs)
+        searcher = self._current()
+        q = self.build_query(text, langs)
+        if q is None:
+            return Hits(0, (), None)
+        filters = [query.Or([query.Term("lang", lang) for lang in langs])]
+        if category:
+            filters.append(query.Term("category", category))
+        results = searcher.search_page(q, page, pagelen=limit,
+                                       filter=query.And(filters), terms=True)
+        results.results.fragmenter = highlight.ContextFragmenter(maxchars=180,
+                                                                 surround=60)
+        results.results.formatter = _Formatter()
+        hits = []
+        for hit in results:
+            lang = hit["lang"]
+            snippet = hit.highlights(f"body_{lang}", top=2) or html.escape(
+                hit.get(f"body_{lang}", "")[:180])
+            hits.append(Hit(hit["slug"], lang, hit["category"], hit["title"],
+                            hit["summary"], round(hit.score or 0.0, 4), snippet))
+        suggestion = self.did_you_mean(text) if results.total < 3 else None
+        return Hits(results.total, tuple(hits), suggestion)
+
+    def did_you_mean(self, text: str) -> str | None:
+        """A corrected query built from the index vocabulary, or None."""
+        searcher = self._current()
+        words = self._terms("exact", text)
+        if not words:
+            return None
+        corrector = searcher.corrector("exact")
+        reader = searcher.reader()
+        changed = False
+        corrected = []
+        for word in words:
+            if len(word) > 3 and not reader.frequency("exact", word):
+                options = corrector.suggest(word, limit=1, maxdist=2)
+                if options:
+                    corrected.append(options[0])
+                    changed = True
+                    continue
+            corrected.append(word)
+        return " ".join(corrected) if changed else None
+
+    def stored(self, slug: str) -> dict | None:
+        """The stored fields of one article, or None."""
+        return self._current().document(slug=slug)
+
+    def count(self) -> int:
+        """How many documents the index holds."""
+        return self._current().doc_count()

@@ -1,0 +1,28 @@
+"""Template helpers: language names, dates and the language switch URL."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_date
+
+from kb import i18n
+
+
+def init_app(app: Flask) -> None:
+    """Make helpers available to every template."""
+
+    @app.context_processor
+    def helpers() -> dict:
+        return {
+            "lang_names": i18n.NAMES,
+            "other_lang": i18n.other_lang,
+            "switch_url": _switch_url,
+            "format_date": format_date,
+            "site_name": app.config["SITE_NAME"],
+        }
+
+
+def _switch_url(target_lang: str, alternate: str | None) -> str:
+    """The header's language switch: remember the choice, land on ``alternate``."""
+    return url_for("public.switch_language", lang=target_lang,
+                   next=alternate or request.full_path.rstrip("?"))

@@ -1,0 +1,179 @@
+"""Public pages: home, search, categories, articles, sitemap, language switch."""
+
+from __future__ import annotations
+
+import math
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from kb import i18n
+from kb.security import safe_next
+from kb.services.search import SearchInputError, SearchRequest, parse_request
+from kb.views.helpers import absolute_url, article_url, library, search_service
+
+bp = Blueprint("public", __name__)
+LANG = "<any(id, en):lang>"
+
+
+@bp.get("/")
+def root() -> Response:
+    """Send visitors to the home page in their language."""
+    response = redirect(url_for("public.home", lang=i18n.preferred_lang()))
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/lang/<any(id, en):lang>")
+def switch_language(lang: str) -> Response:
+    """Remember the chosen language and go back to a page in it."""
+    target = safe_next(request.args.get("next"), url_for("public.home", lang=lang))
+    response = redirect(target)
+    response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE,
+                        samesite="Lax", httponly=True,
+                        secure=current_app.config["KB_ENV"] == "production")
+    return response
+
+
+@bp.get(f"/{LANG}/")
+def home(lang: str) -> str:
+    """Search box, categories, most useful articles and a welcome."""
+    lib = library()
+    return render_template(
+        "public/home.html",
+        lang=lang,
+        categories=lib.category_counts(lang),
+        popular=lib.most_useful(lang),
+        alternate=url_for("public.home", lang=i18n.other_lang(lang)),
+    )
+
+
+def _language_filter(lang: str) -> str | None:
+    chosen = request.args.get("language", lang)
+    if chosen == "all":
+        return None
+    return chosen if chosen in i18n.LANGUAGES else lang
+
+
+@bp.get(f"/{LANG}/search")
+def search(lang: str) -> tuple[str, int] | str:
+    """Search results with snippets, filters and pagination."""
+    lib = library()
+    args = dict(request.args)
+    args["lang"] = _language_filter(lang) or ""
+    error = None
+    try:
+        req = parse_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except SearchInputError as exc:
+        error = exc.message
+        req = SearchRequest(q="", lang=args["lang"] or None)
+    hits = search_service().search(req)
+    pages = max(1, math.ceil(hits.total / req.limit))
+    return render_template(
+        "public/search.html",
+        lang=lang,
+        req=req,
+        language=args["lang"] or "all",
+        hits=hits,
+        pages=pages,
+        error=error,
+        raw_q=request.args.get("q", "")[:2000],
+        categories=lib.category_counts(req.lang or lang) if req.lang
+        else lib.category_counts(lang),
+        popular=lib.most_useful(lang, 4) if not hits.total else [],
+        alternate=url_for("public.search", lang=i18n.other_lang(lang), q=req.q),
+        noindex=True,
+    ), (400 if error else 200)
+
+
+@bp.get(f"/{LANG}/categories/<key>")
+def category(lang: str, key: str) -> str:
+    """All published articles of one category in one language."""
+    lib = library()
+    found = lib.category(key)
+    if found is None:
+        abort(404)
+    return render_template(
+        "public/category.html",
+        lang=lang,
+        category=found,
+        articles=lib.in_category(key, lang),
+        categories=lib.category_counts(lang),
+        alternate=url_for("public.category", lang=i18n.other_lang(lang), key=key),
+    )
+
+
+@bp.get(f"/{LANG}/articles/<slug>")
+def article(lang: str, slug: str) -> Response | str:
+    """One article: the canonical page agents link to."""
+    lib = library()
+    found = lib.get(slug) or lib.redirect_for(slug)
+    if found is None:
+        abort(404)
+    if found.slug != slug or found.lang != lang:
+        # Old slugs and wrong language prefixes answer with the canonical URL.
+        query = request.query_string.decode()
+        target = article_url(found.lang, found.slug) + (f"?{query}" if query else "")
+        return redirect(target, 301)
+    rendered = lib.rendered(found.slug)
+    translation = lib.translation_of(found, i18n.other_lang(lang))
+    category = lib.category(found.category) if found.category else None
+    return render_template(
+        "public/article.html",
+        lang=lang,
+        article=found,
+        body=rendered.html,
+        toc=[h for h in rendered.headings if h.level <= 3],
+        category=category,
+        translation=translation,
+        related=lib.related(found),
+        canonical=article_url(found.lang, found.slug, external=True),
+        alternate=(article_url(translation.lang, translation.slug) if translation
+                   else url_for("public.home", lang=i18n.other_lang(lang))),
+    )
+
+
+@bp.get("/articles/<slug>")
+def short_article(slug: str) -> Response:
+    """Short link without a language: answers with the canonical URL."""
+    lib = library()
+    found = lib.get(slug) or lib.redirect_for(slug)
+    if found is None:
+        abort(404)
+    return redirect(article_url(found.lang, found.slug), 301)
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Every public page with its last change, for search engines."""
+    lib = library()
+    entries = []
+    for lang in i18n.LANGUAGES:
+        entries.append((absolute_url("public.home", lang=lang), None))
+        for item in lib.category_counts(lang):
+            entries.append((absolute_url("public.category", lang=lang,
+                                         key=item.category.key), None))
+    for found in sorted(lib.published.values(), key=lambda a: a.slug):
+        entries.append((article_url(found.lang, found.slug, external=True),
+                        found.updated.isoformat()))
+    body = render_template("public/sitemap.xml", entries=entries)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Let crawlers in, point them to the sitemap, keep them off search pages."""
+    lines = ["User-agent: *", "Disallow: /id/search", "Disallow: /en/search",
+             "Disallow: /api/", f"Sitemap: {absolute_url('public.sitemap')}", ""]
+    response = make_response("\n".join(lines))
+    response.mimetype = "text/plain"
+    return response

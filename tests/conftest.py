@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh articles folder, index and instance per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from kb import create_app
+from kb.cli import cli
+from kb.services.search import update_index
+
+DATA = Path(__file__).parent / "data"
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def articles_dir(tmp_path: Path) -> Path:
+    """A private copy of the small test corpus."""
+    target = tmp_path / "articles"
+    shutil.copytree(DATA / "articles", target)
+    return target
+
+
+@pytest.fixture()
+def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """Build apps over the temporary folders; ``index=True`` builds the index."""
+    for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+    def factory(index: bool = True, **overrides) -> Flask:
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "ARTICLES_DIR": str(articles_dir),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+            "RELOAD_SECONDS": 0,
+            **overrides,
+        }
+        app = create_app(config)
+        if index:
+            with app.app_context():
+                update_index(app.extensions["jawab.content"],
+                             Path(config["SEARCH_INDEX_DIR"]))
+        return app
+
+    return factory
+
+
+@pytest.fixture()
+def app(make_app) -> Flask:
+    """The app over the test corpus, indexed."""
+    return make_app()
+
+
+@pytest.fixture()
+def client(app: Flask):
+    """A test client for ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def kb_cli(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run ``kb`` commands the way the console script does, via KB_* variables."""
+    monkeypatch.setenv("KB_ARTICLES_DIR", str(articles_dir))
+    monkeypatch.setenv("KB_SEARCH_INDEX_DIR", str(tmp_path / "search_index"))
+    monkeypatch.setenv("KB_DATABASE_URL", f"sqlite:///{tmp_path / 'kb.sqlite3'}")
+    monkeypatch.setenv("KB_SECRET_KEY", "test-secret")
+    runner = CliRunner()
+
+    def run(*args: str):
+        from flask.cli import ScriptInfo
+
+        return runner.invoke(cli, list(args),
+                             obj=ScriptInfo(create_app=lambda: create_app()))
+
+    return run

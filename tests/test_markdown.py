@@ -1,0 +1,80 @@
+"""Rendering: sanitizing, anchors, section links, old anchors, slug links."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.markdown import render
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](  javascript:alert(1))",
+        "<a href=\"javascript:alert(1)\">click</a>",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<p onclick=\"alert(1)\">hi</p>",
+        "<iframe src=\"https://evil.tld\"></iframe>",
+        "<svg onload=alert(1)></svg>",
+        "![x](javascript:alert(1))",
+        "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+        "## Heading {onclick=alert(1)}",
+        "<style>body{display:none}</style>",
+        "<form action=\"https://evil.tld\"><input name=a></form>",
+    ],
+)
+def test_no_script_reaches_the_page(source: str) -> None:
+    html = render(source).html.lower()
+    assert "<script" not in html
+    assert "javascript:" not in html
+    assert "onerror" not in html and "onclick" not in html and "onload" not in html
+    assert "<iframe" not in html and "<style" not in html and "<form" not in html
+    assert "data:text/html" not in html
+
+
+def test_safe_markup_survives() -> None:
+    html = render(
+        "**bold** [site](https://example.com) <kbd>Ctrl</kbd>\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        '!!! warning "Careful"\n    Never share your OTP.\n'
+    ).html
+    assert "<strong>bold</strong>" in html
+    assert 'href="https://example.com"' in html
+    assert "<table>" in html and "<kbd>Ctrl</kbd>" in html
+    assert 'class="admonition warning"' in html
+
+
+def test_headings_get_readable_anchors_and_section_links() -> None:
+    rendered = render("## If the OTP code doesn't arrive\n\ntext\n\n### Still stuck?\n",
+                      lang="en")
+    anchors = [h.anchor for h in rendered.headings]
+    assert anchors == ["if-the-otp-code-doesnt-arrive", "still-stuck"]
+    assert '<h2 id="if-the-otp-code-doesnt-arrive">' in rendered.html
+    assert 'href="#if-the-otp-code-doesnt-arrive"' in rendered.html
+    assert 'aria-label="Copy link to this section"' in rendered.html
+
+
+def test_section_link_label_follows_article_language() -> None:
+    assert "Salin tautan ke bagian ini" in render("## Cara bayar\n", lang="id").html
+
+
+def test_old_anchor_keeps_working() -> None:
+    rendered = render("## New name\n", old_anchors={"old-name": "new-name"})
+    assert '<span class="old-anchor" id="old-name"></span>' in rendered.html
+    assert '<h2 id="new-name">' in rendered.html
+
+
+def test_links_by_slug_are_resolved_and_collected() -> None:
+    rendered = render("See [refunds](refund-times#bank-transfer) and [top](#x).",
+                      resolve=lambda slug: f"/en/articles/{slug}")
+    assert 'href="/en/articles/refund-times#bank-transfer"' in rendered.html
+    assert [(link.slug, link.anchor) for link in rendered.links] == [
+        ("refund-times", "bank-transfer"), (None, "x")]
+
+
+def test_plain_text_for_the_index_has_no_markup() -> None:
+    rendered = render("## Title\n\nSome *text* & `<b>code</b>`.\n")
+    assert rendered.text == "Title Some text & <b>code</b>."
