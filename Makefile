@@ -38,8 +38,8 @@ format: $(STAMP)
 
 # Refresh the message catalogue after changing user-visible text.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o kb/translations/messages.pot .
-	$(BIN)/pybabel update -q -i kb/translations/messages.pot -d kb/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o kb/translations/messages.pot .
+	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations
 
 clean:
 	rm -rf $(VENV) search_index instance .pytest_cache .ruff_cache

@@ -72,11 +72,13 @@ def _init_services(app: Flask) -> None:
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
 
-    content = ContentStore(Path(app.config["ARTICLES_DIR"]),
-                           app.config["RELOAD_SECONDS"])
+    content = ContentStore(
+        Path(app.config["ARTICLES_DIR"]), app.config["RELOAD_SECONDS"]
+    )
     app.extensions["jawab.content"] = content
     app.extensions["jawab.search"] = SearchService(
-        content, Path(app.config["SEARCH_INDEX_DIR"]))
+        content, Path(app.config["SEARCH_INDEX_DIR"])
+    )
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -98,5 +100,6 @@ def _register_errors(app: Flask) -> None:
 
         lang = (request.view_args or {}).get("lang") or i18n.select_locale()
         template = "errors/404.html" if error.code == 404 else "errors/error.html"
-        return render_template(template, error=error, lang=lang,
-                               noindex=True), error.code
+        return render_template(
+            template, error=error, lang=lang, noindex=True
+        ), error.code

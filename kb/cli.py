@@ -41,8 +41,12 @@ def index_command(rebuild: bool) -> None:
             click.echo(f"\rindexing {done}/{total}", nl=done == total, err=True)
             shown["last"] = now
 
-    report = update_index(_content(), Path(current_app.config["SEARCH_INDEX_DIR"]),
-                          rebuild=rebuild, progress=progress)
+    report = update_index(
+        _content(),
+        Path(current_app.config["SEARCH_INDEX_DIR"]),
+        rebuild=rebuild,
+        progress=progress,
+    )
     verb = "rebuilt" if report.rebuilt else "updated"
     click.echo(
         f"index {verb}: {report.added} added, {report.updated} updated, "
@@ -56,8 +60,10 @@ def index_command(rebuild: bool) -> None:
 def check_command() -> None:
     """Report every problem in the articles as path:line: message."""
     library = _content().library()
-    problems = sorted([*library.problems, *library.link_problems()],
-                      key=lambda p: (p.path, p.line, p.message))
+    problems = sorted(
+        [*library.problems, *library.link_problems()],
+        key=lambda p: (p.path, p.line, p.message),
+    )
     for problem in problems:
         click.echo(str(problem))
     checked = len(library.all)
@@ -69,19 +75,27 @@ def check_command() -> None:
 
 @click.command("search")
 @click.argument("query")
-@click.option("--lang", type=click.Choice(["id", "en"]), default=None,
-              help="Only articles in this language.")
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Only articles in this language.",
+)
 @click.option("--limit", default=10, show_default=True, help="How many results.")
 @with_appcontext
 def search_command(query: str, lang: str | None, limit: int) -> None:
     """Print the ranked results a customer would see for QUERY."""
     service = current_app.extensions["jawab.search"]
-    hits = service.search(SearchRequest(q=" ".join(query.split()), lang=lang,
-                                        limit=max(1, min(limit, 50))))
+    hits = service.search(
+        SearchRequest(
+            q=" ".join(query.split()), lang=lang, limit=max(1, min(limit, 50))
+        )
+    )
     click.echo(f"{hits.total} result(s) for {query!r}")
     for rank, hit in enumerate(hits.hits, 1):
-        click.echo(f"{rank:2d}. [{hit.lang}] {hit.title}  ({hit.slug}, "
-                   f"score {hit.score:.2f})")
+        click.echo(
+            f"{rank:2d}. [{hit.lang}] {hit.title}  ({hit.slug}, score {hit.score:.2f})"
+        )
     if hits.did_you_mean:
         click.echo(f"did you mean: {hits.did_you_mean}")
 
@@ -110,5 +124,6 @@ for _command in COMMANDS:
 
 def main() -> None:
     """Entry point of the ``kb`` console script."""
-    cli.main(prog_name="kb", obj=ScriptInfo(create_app=_create_app,
-                                            set_debug_flag=False))
+    cli.main(
+        prog_name="kb", obj=ScriptInfo(create_app=_create_app, set_debug_flag=False)
+    )

@@ -53,26 +53,61 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("KB_ENV", "KB_ENV", _str,
-            "`development` (default) or `production`."),
-    Setting("KB_ARTICLES_DIR", "ARTICLES_DIR", _str,
-            "Folder of Markdown articles (default `articles/`)."),
-    Setting("KB_SEARCH_INDEX_DIR", "SEARCH_INDEX_DIR", _str,
-            "Folder of the generated Whoosh index (default `search_index/`)."),
-    Setting("KB_DATABASE_URL", "DATABASE_URL", _str,
-            "SQLAlchemy URL (default: SQLite file in the instance folder)."),
-    Setting("KB_SECRET_KEY", "SECRET_KEY", _str,
-            "Session signing key; required in production."),
-    Setting("KB_BASE_URL", "BASE_URL", _str,
-            "Public base URL used for canonical and sitemap links."),
-    Setting("KB_DEFAULT_LANG", "DEFAULT_LANG", _str,
-            "UI language when nothing else decides: `id` (default) or `en`."),
-    Setting("KB_RELOAD_SECONDS", "RELOAD_SECONDS", _int,
-            "How often the app looks for changed article files (default 2)."),
-    Setting("KB_MAX_QUERY_LENGTH", "MAX_QUERY_LENGTH", _int,
-            "Longest search query accepted, in characters (default 500)."),
-    Setting("KB_SITE_NAME", "SITE_NAME", _str,
-            "Name shown in the header and link previews (default `Toko Rona Help`)."),
+    Setting("KB_ENV", "KB_ENV", _str, "`development` (default) or `production`."),
+    Setting(
+        "KB_ARTICLES_DIR",
+        "ARTICLES_DIR",
+        _str,
+        "Folder of Markdown articles (default `articles/`).",
+    ),
+    Setting(
+        "KB_SEARCH_INDEX_DIR",
+        "SEARCH_INDEX_DIR",
+        _str,
+        "Folder of the generated Whoosh index (default `search_index/`).",
+    ),
+    Setting(
+        "KB_DATABASE_URL",
+        "DATABASE_URL",
+        _str,
+        "SQLAlchemy URL (default: SQLite file in the instance folder).",
+    ),
+    Setting(
+        "KB_SECRET_KEY",
+        "SECRET_KEY",
+        _str,
+        "Session signing key; required in production.",
+    ),
+    Setting(
+        "KB_BASE_URL",
+        "BASE_URL",
+        _str,
+        "Public base URL used for canonical and sitemap links.",
+    ),
+    Setting(
+        "KB_DEFAULT_LANG",
+        "DEFAULT_LANG",
+        _str,
+        "UI language when nothing else decides: `id` (default) or `en`.",
+    ),
+    Setting(
+        "KB_RELOAD_SECONDS",
+        "RELOAD_SECONDS",
+        _int,
+        "How often the app looks for changed article files (default 2).",
+    ),
+    Setting(
+        "KB_MAX_QUERY_LENGTH",
+        "MAX_QUERY_LENGTH",
+        _int,
+        "Longest search query accepted, in characters (default 500).",
+    ),
+    Setting(
+        "KB_SITE_NAME",
+        "SITE_NAME",
+        _str,
+        "Name shown in the header and link previews (default `Toko Rona Help`).",
+    ),
 )
 
 LANGUAGES = ("id", "en")

@@ -36,8 +36,16 @@ SECTION_LINK_LABEL = {
     "id": "Salin tautan ke bagian ini",
 }
 ADMONITION_CLASSES = {
-    "admonition", "note", "tip", "hint", "important", "warning", "caution",
-    "danger", "error", "attention",
+    "admonition",
+    "note",
+    "tip",
+    "hint",
+    "important",
+    "warning",
+    "caution",
+    "danger",
+    "error",
+    "attention",
 }
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"center", "map", "area"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
@@ -119,7 +127,9 @@ class _LinksAndAnchors(Treeprocessor):
                 elif is_article_link(href):
                     slug, _, anchor = href.partition("#")
                     links.append(ArticleLink(slug, anchor or None, href))
-                    element.set("href", resolve(slug) + (f"#{anchor}" if anchor else ""))
+                    element.set(
+                        "href", resolve(slug) + (f"#{anchor}" if anchor else "")
+                    )
             elif element.tag in SECTION_LEVELS and element.get("id"):
                 anchor = element.get("id")
                 for old in by_target.get(anchor, []):
@@ -129,8 +139,12 @@ class _LinksAndAnchors(Treeprocessor):
                 link = etree.SubElement(
                     element,
                     "a",
-                    {"class": "section-link", "href": f"#{anchor}",
-                     "aria-label": label, "data-section": anchor},
+                    {
+                        "class": "section-link",
+                        "href": f"#{anchor}",
+                        "aria-label": label,
+                        "data-section": anchor,
+                    },
                 )
                 link.text = "#"
 

@@ -7,18 +7,20 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -31,7 +33,11 @@ def is_safe_next(target: str | None) -> bool:
         decoded = unquote(decoded)
     for candidate in (target, decoded):
         value = candidate.strip().replace("\\", "/")
-        if _CONTROL.search(value) or not value.startswith("/") or value.startswith("//"):
+        if (
+            _CONTROL.search(value)
+            or not value.startswith("/")
+            or value.startswith("//")
+        ):
             return False
         parts = urlsplit(value)
         if parts.scheme or parts.netloc:
@@ -53,16 +59,19 @@ def set_security_headers(response: Response, *, production: bool) -> Response:
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy",
-                       "camera=(), microphone=(), geolocation=(), payment=()")
+    headers.setdefault(
+        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+    )
     if production:
-        headers.setdefault("Strict-Transport-Security",
-                           "max-age=31536000; includeSubDomains")
+        headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     return response
 
 
 def init_app(app: Flask) -> None:
     """Register the security headers on every response."""
     production = app.config["KB_ENV"] == "production"
-    app.after_request(lambda response: set_security_headers(response,
-                                                            production=production))
+    app.after_request(
+        lambda response: set_security_headers(response, production=production)
+    )

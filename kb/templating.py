@@ -24,5 +24,8 @@ def init_app(app: Flask) -> None:
 
 def _switch_url(target_lang: str, alternate: str | None) -> str:
     """The header's language switch: remember the choice, land on ``alternate``."""
-    return url_for("public.switch_language", lang=target_lang,
-                   next=alternate or request.full_path.rstrip("?"))
+    return url_for(
+        "public.switch_language",
+        lang=target_lang,
+        next=alternate or request.full_path.rstrip("?"),
+    )

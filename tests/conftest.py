@@ -44,8 +44,9 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
         app = create_app(config)
         if index:
             with app.app_context():
-                update_index(app.extensions["jawab.content"],
-                             Path(config["SEARCH_INDEX_DIR"]))
+                update_index(
+                    app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"])
+                )
         return app
 
     return factory
@@ -75,7 +76,8 @@ def kb_cli(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
     def run(*args: str):
         from flask.cli import ScriptInfo
 
-        return runner.invoke(cli, list(args),
-                             obj=ScriptInfo(create_app=lambda: create_app()))
+        return runner.invoke(
+            cli, list(args), obj=ScriptInfo(create_app=lambda: create_app())
+        )
 
     return run

@@ -25,19 +25,31 @@ def problems_of(folder: Path) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("---\ntitle: A\nlang: en\ntags: [a, b\n---\nbody\n",
-         "broken.md:5: invalid YAML front matter"),
-        ("---\ntitle: A\nlang: en\ncolour: red\n---\nbody\n",
-         "broken.md:4: unknown field 'colour'"),
+        (
+            "---\ntitle: A\nlang: en\ntags: [a, b\n---\nbody\n",
+            "broken.md:5: invalid YAML front matter",
+        ),
+        (
+            "---\ntitle: A\nlang: en\ncolour: red\n---\nbody\n",
+            "broken.md:4: unknown field 'colour'",
+        ),
         ("---\nlang: en\n---\nbody\n", "broken.md:1: missing required field 'title'"),
-        ("---\ntitle: A\nlang: fr\n---\nbody\n",
-         "broken.md:3: 'lang' must be one of id, en, not 'fr'"),
-        ("---\ntitle: A\nlang: en\nstatus: hidden\n---\nbody\n",
-         "broken.md:4: 'status' must be published or draft"),
-        ("---\ntitle: A\nlang: en\nupdated: yesterday\n---\nbody\n",
-         "broken.md:4: 'updated' must be a date"),
-        ("---\ntitle: A\nlang: en\nslug: Not A Slug\n---\nbody\n",
-         "broken.md:4: slug 'Not A Slug' must be lowercase"),
+        (
+            "---\ntitle: A\nlang: fr\n---\nbody\n",
+            "broken.md:3: 'lang' must be one of id, en, not 'fr'",
+        ),
+        (
+            "---\ntitle: A\nlang: en\nstatus: hidden\n---\nbody\n",
+            "broken.md:4: 'status' must be published or draft",
+        ),
+        (
+            "---\ntitle: A\nlang: en\nupdated: yesterday\n---\nbody\n",
+            "broken.md:4: 'updated' must be a date",
+        ),
+        (
+            "---\ntitle: A\nlang: en\nslug: Not A Slug\n---\nbody\n",
+            "broken.md:4: slug 'Not A Slug' must be lowercase",
+        ),
         ("No front matter here\n", "broken.md:1: missing front matter"),
         ("---\n- a\n- b\n---\nbody\n", "broken.md:2: front matter must be a mapping"),
     ],
@@ -52,30 +64,46 @@ def test_front_matter_errors_name_file_and_line(
 
 def test_invalid_utf8_is_reported(articles_dir: Path) -> None:
     (articles_dir / "latin1.md").write_bytes(b"---\ntitle: Caf\xe9\nlang: en\n---\n")
-    assert any(p.startswith("latin1.md:2: file is not valid UTF-8")
-               for p in problems_of(articles_dir))
+    assert any(
+        p.startswith("latin1.md:2: file is not valid UTF-8")
+        for p in problems_of(articles_dir)
+    )
 
 
 def test_duplicate_slugs_and_aliases(articles_dir: Path) -> None:
-    write(articles_dir, "other/reset-password.md",
-          "---\ntitle: Copy\nlang: en\n---\nbody\n")
-    write(articles_dir, "x.md",
-          "---\ntitle: X\nlang: en\naliases: [forgot-password]\n---\nbody\n")
+    write(
+        articles_dir,
+        "other/reset-password.md",
+        "---\ntitle: Copy\nlang: en\n---\nbody\n",
+    )
+    write(
+        articles_dir,
+        "x.md",
+        "---\ntitle: X\nlang: en\naliases: [forgot-password]\n---\nbody\n",
+    )
     found = problems_of(articles_dir)
-    assert any(p.startswith("other/reset-password.md:1: duplicate slug "
-                            "'reset-password' (also account/reset-password.md)")
-               for p in found), found
-    assert any(p.startswith("x.md:4: duplicate alias 'forgot-password'")
-               for p in found), found
+    assert any(
+        p.startswith(
+            "other/reset-password.md:1: duplicate slug "
+            "'reset-password' (also account/reset-password.md)"
+        )
+        for p in found
+    ), found
+    assert any(
+        p.startswith("x.md:4: duplicate alias 'forgot-password'") for p in found
+    ), found
 
 
 def test_links_to_unknown_articles_and_anchors(articles_dir: Path) -> None:
-    write(articles_dir, "links.md",
-          "---\ntitle: Links\nlang: en\n---\n\nIntro.\n\n"
-          "See [nothing](no-such-article).\n"
-          "See [bad anchor](refund-times#nowhere).\n"
-          "See [here](#missing-here).\n"
-          "See [draft](paylater).\n")
+    write(
+        articles_dir,
+        "links.md",
+        "---\ntitle: Links\nlang: en\n---\n\nIntro.\n\n"
+        "See [nothing](no-such-article).\n"
+        "See [bad anchor](refund-times#nowhere).\n"
+        "See [here](#missing-here).\n"
+        "See [draft](paylater).\n",
+    )
     found = problems_of(articles_dir)
     assert "links.md:8: link to unknown article 'no-such-article'" in found
     assert "links.md:9: link to unknown anchor '#nowhere' in 'refund-times'" in found
@@ -84,22 +112,32 @@ def test_links_to_unknown_articles_and_anchors(articles_dir: Path) -> None:
 
 
 def test_old_anchor_must_point_to_a_heading(articles_dir: Path) -> None:
-    write(articles_dir, "anchors.md",
-          "---\ntitle: A\nlang: en\nanchors:\n  old: nowhere\n---\n\n## Real\n")
-    assert ("anchors.md:4: old anchor 'old' points to '#nowhere', which no heading "
-            "has") in problems_of(articles_dir)
+    write(
+        articles_dir,
+        "anchors.md",
+        "---\ntitle: A\nlang: en\nanchors:\n  old: nowhere\n---\n\n## Real\n",
+    )
+    assert (
+        "anchors.md:4: old anchor 'old' points to '#nowhere', which no heading has"
+    ) in problems_of(articles_dir)
 
 
 def test_unknown_category_and_translation_clash(articles_dir: Path) -> None:
-    write(articles_dir, "c.md",
-          "---\ntitle: C\nlang: en\ncategory: nowhere\n"
-          "translation: reset-password\n---\nbody\n")
+    write(
+        articles_dir,
+        "c.md",
+        "---\ntitle: C\nlang: en\ncategory: nowhere\n"
+        "translation: reset-password\n---\nbody\n",
+    )
     found = problems_of(articles_dir)
     assert any(p.startswith("c.md:4: unknown category 'nowhere'") for p in found)
-    assert any(p.startswith("c.md:5: translation 'reset-password' already has an "
-                            "'en' article") or
-               p.startswith("c.md:5: translation 'reset-password' already has a "
-                            "'en' article") for p in found), found
+    assert any(
+        p.startswith("c.md:5: translation 'reset-password' already has an 'en' article")
+        or p.startswith(
+            "c.md:5: translation 'reset-password' already has a 'en' article"
+        )
+        for p in found
+    ), found
 
 
 def test_test_corpus_is_clean(articles_dir: Path) -> None:
@@ -112,11 +150,14 @@ def test_check_command_reports_and_fails(kb_cli, articles_dir: Path) -> None:
     write(articles_dir, "broken.md", "---\ntitle: [unclosed\nlang: en\n---\nbody\n")
     result = kb_cli("check")
     assert result.exit_code == 1
-    assert "broken.md:" in result.output and "invalid YAML front matter" in result.output
+    assert (
+        "broken.md:" in result.output and "invalid YAML front matter" in result.output
+    )
 
 
-def test_site_keeps_serving_when_one_file_is_broken(make_app, articles_dir: Path,
-                                                    caplog) -> None:
+def test_site_keeps_serving_when_one_file_is_broken(
+    make_app, articles_dir: Path, caplog
+) -> None:
     write(articles_dir, "broken.md", "---\ntitle: [unclosed\nlang: en\n---\nbody\n")
     client = make_app().test_client()
     assert client.get("/en/articles/reset-password").status_code == 200

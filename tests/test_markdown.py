@@ -13,17 +13,17 @@ from kb.markdown import render
         "[click](javascript:alert(1))",
         "[click](JaVaScRiPt:alert(1))",
         "[click](  javascript:alert(1))",
-        "<a href=\"javascript:alert(1)\">click</a>",
+        '<a href="javascript:alert(1)">click</a>',
         "<script>alert(1)</script>",
         "<img src=x onerror=alert(1)>",
-        "<p onclick=\"alert(1)\">hi</p>",
-        "<iframe src=\"https://evil.tld\"></iframe>",
+        '<p onclick="alert(1)">hi</p>',
+        '<iframe src="https://evil.tld"></iframe>',
         "<svg onload=alert(1)></svg>",
         "![x](javascript:alert(1))",
-        "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
         "## Heading {onclick=alert(1)}",
         "<style>body{display:none}</style>",
-        "<form action=\"https://evil.tld\"><input name=a></form>",
+        '<form action="https://evil.tld"><input name=a></form>',
     ],
 )
 def test_no_script_reaches_the_page(source: str) -> None:
@@ -48,8 +48,9 @@ def test_safe_markup_survives() -> None:
 
 
 def test_headings_get_readable_anchors_and_section_links() -> None:
-    rendered = render("## If the OTP code doesn't arrive\n\ntext\n\n### Still stuck?\n",
-                      lang="en")
+    rendered = render(
+        "## If the OTP code doesn't arrive\n\ntext\n\n### Still stuck?\n", lang="en"
+    )
     anchors = [h.anchor for h in rendered.headings]
     assert anchors == ["if-the-otp-code-doesnt-arrive", "still-stuck"]
     assert '<h2 id="if-the-otp-code-doesnt-arrive">' in rendered.html
@@ -68,11 +69,15 @@ def test_old_anchor_keeps_working() -> None:
 
 
 def test_links_by_slug_are_resolved_and_collected() -> None:
-    rendered = render("See [refunds](refund-times#bank-transfer) and [top](#x).",
-                      resolve=lambda slug: f"/en/articles/{slug}")
+    rendered = render(
+        "See [refunds](refund-times#bank-transfer) and [top](#x).",
+        resolve=lambda slug: f"/en/articles/{slug}",
+    )
     assert 'href="/en/articles/refund-times#bank-transfer"' in rendered.html
     assert [(link.slug, link.anchor) for link in rendered.links] == [
-        ("refund-times", "bank-transfer"), (None, "x")]
+        ("refund-times", "bank-transfer"),
+        (None, "x"),
+    ]
 
 
 def test_plain_text_for_the_index_has_no_markup() -> None:

@@ -52,9 +52,13 @@ class Library:
         for article in articles:
             if article.slug in self.all:
                 first = self.all[article.slug]
-                self.problems.append(Problem(article.path, article.lines.get("slug", 1),
-                                             f"duplicate slug '{article.slug}' "
-                                             f"(also {first.path})"))
+                self.problems.append(
+                    Problem(
+                        article.path,
+                        article.lines.get("slug", 1),
+                        f"duplicate slug '{article.slug}' (also {first.path})",
+                    )
+                )
                 continue
             self.all[article.slug] = article
         self.published = {s: a for s, a in self.all.items() if a.published}
@@ -64,8 +68,10 @@ class Library:
         self._check_translations()
         self._check_categories()
         self.inbound = Counter(
-            target for a in self.published.values() for target in
-            set(_LINK.findall(a.body)) if target in self.published and target != a.slug
+            target
+            for a in self.published.values()
+            for target in set(_LINK.findall(a.body))
+            if target in self.published and target != a.slug
         )
         self._rendered: dict[str, Rendered] = {}
         self._render_lock = threading.Lock()
@@ -76,12 +82,22 @@ class Library:
             for alias in article.aliases:
                 line = article.lines.get("aliases", 1)
                 if alias in self.all:
-                    self.problems.append(Problem(article.path, line,
-                        f"alias '{alias}' is the slug of {self.all[alias].path}"))
+                    self.problems.append(
+                        Problem(
+                            article.path,
+                            line,
+                            f"alias '{alias}' is the slug of {self.all[alias].path}",
+                        )
+                    )
                 elif alias in self.aliases:
                     other = self.all[self.aliases[alias]].path
-                    self.problems.append(Problem(article.path, line,
-                        f"duplicate alias '{alias}' (also in {other})"))
+                    self.problems.append(
+                        Problem(
+                            article.path,
+                            line,
+                            f"duplicate alias '{alias}' (also in {other})",
+                        )
+                    )
                 else:
                     self.aliases[alias] = article.slug
         self.aliases = {a: s for a, s in self.aliases.items() if s in self.published}
@@ -93,10 +109,14 @@ class Library:
             group = self.translations.setdefault(article.translation, {})
             if article.lang in group:
                 other = self.published[group[article.lang]].path
-                self.problems.append(Problem(article.path,
-                    article.lines.get("translation", 1),
-                    f"translation '{article.translation}' already has a "
-                    f"'{article.lang}' article ({other})"))
+                self.problems.append(
+                    Problem(
+                        article.path,
+                        article.lines.get("translation", 1),
+                        f"translation '{article.translation}' already has a "
+                        f"'{article.lang}' article ({other})",
+                    )
+                )
                 continue
             group[article.lang] = article.slug
 
@@ -105,10 +125,14 @@ class Library:
             return
         for article in self.all.values():
             if article.category and article.category not in self.categories:
-                self.problems.append(Problem(article.path,
-                    article.lines.get("category", 1),
-                    f"unknown category '{article.category}' (add it to "
-                    f"{files.CATEGORIES_FILE})"))
+                self.problems.append(
+                    Problem(
+                        article.path,
+                        article.lines.get("category", 1),
+                        f"unknown category '{article.category}' (add it to "
+                        f"{files.CATEGORIES_FILE})",
+                    )
+                )
 
     def link_problems(self) -> list[Problem]:
         """Render every article and report links to unknown articles or anchors."""
@@ -119,37 +143,76 @@ class Library:
             for old, new in article.anchors.items():
                 line = article.lines.get("anchors", 1)
                 if new not in anchors:
-                    problems.append(Problem(article.path, line,
-                        f"old anchor '{old}' points to '#{new}', which no heading has"))
+                    problems.append(
+                        Problem(
+                            article.path,
+                            line,
+                            f"old anchor '{old}' points to '#{new}', "
+                            "which no heading has",
+                        )
+                    )
                 if old in anchors:
-                    problems.append(Problem(article.path, line,
-                        f"old anchor '{old}' is still a heading's anchor"))
+                    problems.append(
+                        Problem(
+                            article.path,
+                            line,
+                            f"old anchor '{old}' is still a heading's anchor",
+                        )
+                    )
             for link in rendered.links:
                 line = _line_of(article, link.written)
                 if link.slug is None:
-                    if link.anchor not in anchors and link.anchor not in article.anchors:
-                        problems.append(Problem(article.path, line,
-                            f"link to unknown anchor '#{link.anchor}'"))
+                    if (
+                        link.anchor not in anchors
+                        and link.anchor not in article.anchors
+                    ):
+                        problems.append(
+                            Problem(
+                                article.path,
+                                line,
+                                f"link to unknown anchor '#{link.anchor}'",
+                            )
+                        )
                     continue
                 target = self.resolve(link.slug)
                 if target is None:
-                    problems.append(Problem(article.path, line,
-                        f"link to unknown article '{link.slug}'"))
+                    problems.append(
+                        Problem(
+                            article.path, line, f"link to unknown article '{link.slug}'"
+                        )
+                    )
                     continue
                 if not target.published and article.published:
-                    problems.append(Problem(article.path, line,
-                        f"link to draft article '{link.slug}'"))
+                    problems.append(
+                        Problem(
+                            article.path, line, f"link to draft article '{link.slug}'"
+                        )
+                    )
                 if link.anchor:
-                    target_anchors = {h.anchor for h in self.rendered(target.slug).headings}
-                    if (link.anchor not in target_anchors
-                            and link.anchor not in target.anchors):
-                        problems.append(Problem(article.path, line,
-                            f"link to unknown anchor '#{link.anchor}' in "
-                            f"'{target.slug}'"))
+                    target_anchors = {
+                        h.anchor for h in self.rendered(target.slug).headings
+                    }
+                    if (
+                        link.anchor not in target_anchors
+                        and link.anchor not in target.anchors
+                    ):
+                        problems.append(
+                            Problem(
+                                article.path,
+                                line,
+                                f"link to unknown anchor '#{link.anchor}' in "
+                                f"'{target.slug}'",
+                            )
+                        )
                 if link.slug != target.slug:
-                    problems.append(Problem(article.path, line,
-                        f"link uses old slug '{link.slug}'; use '{target.slug}'",
-                        fatal=False))
+                    problems.append(
+                        Problem(
+                            article.path,
+                            line,
+                            f"link uses old slug '{link.slug}'; use '{target.slug}'",
+                            fatal=False,
+                        )
+                    )
         return problems
 
     # -- lookups -----------------------------------------------------------
@@ -168,8 +231,10 @@ class Library:
 
     def in_lang(self, lang: str) -> list[ArticleFile]:
         """Published articles in one language, by title."""
-        return sorted((a for a in self.published.values() if a.lang == lang),
-                      key=lambda a: a.title.lower())
+        return sorted(
+            (a for a in self.published.values() if a.lang == lang),
+            key=lambda a: a.title.lower(),
+        )
 
     def translation_of(self, article: ArticleFile, lang: str) -> ArticleFile | None:
         """The same answer in another language, if it exists."""
@@ -201,20 +266,25 @@ class Library:
 
     def most_useful(self, lang: str, limit: int = 6) -> list[ArticleFile]:
         """The articles other articles point to most, then the freshest."""
-        return sorted(self.in_lang(lang),
-                      key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(),
-                                     a.title))[:limit]
+        return sorted(
+            self.in_lang(lang),
+            key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(), a.title),
+        )[:limit]
 
     def related(self, article: ArticleFile, limit: int = 5) -> list[ArticleFile]:
         """Same-language articles sharing tags or category with ``article``."""
         tags = set(article.tags)
 
         def score(other: ArticleFile) -> int:
-            return 2 * len(tags & set(other.tags)) + (other.category == article.category)
+            return 2 * len(tags & set(other.tags)) + (
+                other.category == article.category
+            )
 
         candidates = [a for a in self.in_lang(article.lang) if a.slug != article.slug]
-        scored = sorted(((score(a), a.title, a) for a in candidates),
-                        key=lambda item: (-item[0], item[1]))
+        scored = sorted(
+            ((score(a), a.title, a) for a in candidates),
+            key=lambda item: (-item[0], item[1]),
+        )
         return [a for s, _, a in scored if s > 0][:limit]
 
     # -- rendering ---------------------------------------------------------
@@ -231,8 +301,12 @@ class Library:
                 return default_url(article.lang, target_slug)
             return default_url(target.lang, target.slug)
 
-        result = render(article.body, lang=article.lang, resolve=resolve,
-                        old_anchors=article.anchors)
+        result = render(
+            article.body,
+            lang=article.lang,
+            resolve=resolve,
+            old_anchors=article.anchors,
+        )
         with self._render_lock:
             self._rendered[slug] = result
         return result
@@ -298,14 +372,20 @@ def index_documents(library: Library, slugs: set[str] | None) -> Iterator:
     from kb.storage.search_index import IndexDocument
 
     chosen: Iterable[ArticleFile] = (
-        library.published.values() if slugs is None
+        library.published.values()
+        if slugs is None
         else (library.published[s] for s in sorted(slugs))
     )
     for article in chosen:
         rendered = library.rendered(article.slug)
         yield IndexDocument(
-            slug=article.slug, lang=article.lang, category=article.category,
-            title=article.title, summary=article.summary, tags=article.tags,
+            slug=article.slug,
+            lang=article.lang,
+            category=article.category,
+            title=article.title,
+            summary=article.summary,
+            tags=article.tags,
             headings=tuple(h.text for h in rendered.headings),
-            body=rendered.text, content_hash=article.content_hash,
+            body=rendered.text,
+            content_hash=article.content_hash,
         )

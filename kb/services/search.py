@@ -47,11 +47,13 @@ def _int_arg(args: Mapping[str, str], name: str, default: int, high: int) -> int
     try:
         value = int(raw)
     except ValueError:
-        raise SearchInputError(name, _l("%(field)s must be a whole number.",
-                                        field=name)) from None
+        raise SearchInputError(
+            name, _l("%(field)s must be a whole number.", field=name)
+        ) from None
     if not 1 <= value <= high:
-        raise SearchInputError(name, _l("%(field)s must be between 1 and %(high)s.",
-                                        field=name, high=high))
+        raise SearchInputError(
+            name, _l("%(field)s must be between 1 and %(high)s.", field=name, high=high)
+        )
     return value
 
 
@@ -59,10 +61,15 @@ def parse_request(args: Mapping[str, str], max_length: int) -> SearchRequest:
     """Validate query-string arguments into a :class:`SearchRequest`."""
     q = " ".join((args.get("q") or "").split())
     if len(q) > max_length:
-        raise SearchInputError("q", _l(
-            "Your search is too long (%(length)s characters). Please use at most "
-            "%(max)s characters — a few key words work best.",
-            length=len(q), max=max_length))
+        raise SearchInputError(
+            "q",
+            _l(
+                "Your search is too long (%(length)s characters). Please use at most "
+                "%(max)s characters — a few key words work best.",
+                length=len(q),
+                max=max_length,
+            ),
+        )
     lang = args.get("lang") or None
     if lang is not None and lang not in LANGS:
         raise SearchInputError("lang", _l("lang must be one of: id, en."))
@@ -100,8 +107,13 @@ class SearchService:
             return self._search(request, langs)
 
     def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
-        return self.searcher.search(request.q, langs=langs, category=request.category,
-                                    page=request.page, limit=request.limit)
+        return self.searcher.search(
+            request.q,
+            langs=langs,
+            category=request.category,
+            page=request.page,
+            limit=request.limit,
+        )
 
     def heal(self) -> None:
         """Rebuild the index from the articles, once, whoever asks first."""

@@ -21,8 +21,17 @@ import yaml
 LANGS = ("id", "en")
 STATUSES = ("published", "draft")
 FIELDS = (
-    "title", "lang", "slug", "category", "tags", "summary", "aliases",
-    "translation", "status", "updated", "anchors",
+    "title",
+    "lang",
+    "slug",
+    "category",
+    "tags",
+    "summary",
+    "aliases",
+    "translation",
+    "status",
+    "updated",
+    "anchors",
 )
 REQUIRED = ("title", "lang")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -170,8 +179,14 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
 
     fm_text, body, fm_line, body_line = _split(text)
     if fm_text is None:
-        return None, [Problem(rel, 1, "missing front matter: the file must start "
-                              "with a '---' line, YAML fields, and a closing '---'")]
+        return None, [
+            Problem(
+                rel,
+                1,
+                "missing front matter: the file must start "
+                "with a '---' line, YAML fields, and a closing '---'",
+            )
+        ]
     try:
         node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(fm_text) if node is not None else {}
@@ -190,8 +205,10 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
 
     for name in meta:
         if name not in FIELDS:
-            fail(line_of(str(name)), f"unknown field '{name}' "
-                 f"(known: {', '.join(FIELDS)})")
+            fail(
+                line_of(str(name)),
+                f"unknown field '{name}' (known: {', '.join(FIELDS)})",
+            )
     for name in REQUIRED:
         if meta.get(name) in (None, ""):
             fail(1, f"missing required field '{name}'")
@@ -205,8 +222,11 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
 
     slug = str(meta.get("slug") or path.stem)
     if not SLUG.match(slug):
-        fail(line_of("slug"), f"slug {slug!r} must be lowercase letters, digits, "
-             "'-' or '_' (rename the file or set 'slug')")
+        fail(
+            line_of("slug"),
+            f"slug {slug!r} must be lowercase letters, digits, "
+            "'-' or '_' (rename the file or set 'slug')",
+        )
 
     status = meta.get("status", "published")
     if status not in STATUSES:
@@ -233,15 +253,20 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
     elif isinstance(updated, dt.datetime):
         updated = updated.date()
     elif not isinstance(updated, dt.date):
-        fail(line_of("updated"), f"'updated' must be a date like 2026-01-31, "
-             f"not {updated!r}")
+        fail(
+            line_of("updated"),
+            f"'updated' must be a date like 2026-01-31, not {updated!r}",
+        )
 
     anchors = meta.get("anchors") or {}
     if not isinstance(anchors, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in anchors.items()
     ):
-        fail(line_of("anchors"), "'anchors' must map old anchors to current ones, "
-             "e.g. 'old-heading: new-heading'")
+        fail(
+            line_of("anchors"),
+            "'anchors' must map old anchors to current ones, "
+            "e.g. 'old-heading: new-heading'",
+        )
         anchors = {}
 
     if problems:
@@ -287,20 +312,30 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
     for position, (key, spec) in enumerate(data.items()):
         line = lines.get(str(key), 1)
         if not isinstance(spec, dict):
-            problems.append(Problem(CATEGORIES_FILE, line,
-                                    f"category '{key}' must be a mapping"))
+            problems.append(
+                Problem(CATEGORIES_FILE, line, f"category '{key}' must be a mapping")
+            )
             continue
         titles: dict[str, str] = {}
         descriptions: dict[str, str] = {}
         for lang in LANGS:
             entry = spec.get(lang) or {}
             if not isinstance(entry, dict) or not entry.get("title"):
-                problems.append(Problem(CATEGORIES_FILE, line,
-                                        f"category '{key}' needs {lang}: {{title: ...}}"))
+                problems.append(
+                    Problem(
+                        CATEGORIES_FILE,
+                        line,
+                        f"category '{key}' needs {lang}: {{title: ...}}",
+                    )
+                )
                 continue
             titles[lang] = str(entry["title"])
             descriptions[lang] = str(entry.get("description") or "")
         order = spec.get("order", position)
-        categories[str(key)] = Category(str(key), int(order) if isinstance(
-            order, int) else position, titles, descriptions)
+        categories[str(key)] = Category(
+            str(key),
+            int(order) if isinstance(order, int) else position,
+            titles,
+            descriptions,
+        )
     return categories, problems

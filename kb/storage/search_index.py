@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import analysis, fields, highlight, index, query, scoring
-from whoosh.support.charset import accent_map
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.support.charset import accent_map
 
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 30.0
@@ -47,16 +47,18 @@ class IndexUnavailable(RuntimeError):
 
 def _analyzer(lang: str) -> analysis.Analyzer:
     tokenizer = analysis.RegexTokenizer(r"\w+(?:[-']\w+)*")
-    base = tokenizer | analysis.LowercaseFilter() | analysis.CharsetFilter(
-        accent_map)
+    base = tokenizer | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
     if lang == "en":
         return base | analysis.StemFilter(lang="en", cachesize=50000)
     return base
 
 
 def _exact_analyzer() -> analysis.Analyzer:
-    return (analysis.RegexTokenizer(r"\w+(?:[-']\w+)*") | analysis.LowercaseFilter()
-            | analysis.CharsetFilter(accent_map))
+    return (
+        analysis.RegexTokenizer(r"\w+(?:[-']\w+)*")
+        | analysis.LowercaseFilter()
+        | analysis.CharsetFilter(accent_map)
+    )
 
 
 def make_schema() -> fields.Schema:
@@ -74,12 +76,18 @@ def make_schema() -> fields.Schema:
         for name in TEXT_FIELDS:
             schema.add(
                 f"{name}_{lang}",
-                fields.TEXT(analyzer=_analyzer(lang), stored=(name == "body"),
-                            field_boost=WEIGHTS[name]),
+                fields.TEXT(
+                    analyzer=_analyzer(lang),
+                    stored=(name == "body"),
+                    field_boost=WEIGHTS[name],
+                ),
             )
-        schema.add(f"tags_{lang}", fields.KEYWORD(lowercase=True, commas=True,
-                                                  scorable=True,
-                                                  field_boost=WEIGHTS["tags"]))
+        schema.add(
+            f"tags_{lang}",
+            fields.KEYWORD(
+                lowercase=True, commas=True, scorable=True, field_boost=WEIGHTS["tags"]
+            ),
+        )
     return schema
 
 
@@ -151,7 +159,8 @@ def _fields_for(doc: IndexDocument) -> dict[str, str]:
 
 def _is_current(directory: Path) -> bool:
     return (directory / "SCHEMA").exists() and (
-        directory / "SCHEMA").read_text().strip() == SCHEMA_VERSION
+        directory / "SCHEMA"
+    ).read_text().strip() == SCHEMA_VERSION
 
 
 def exists(directory: Path) -> bool:
@@ -189,7 +198,9 @@ def update(
     writer = ix.writer(timeout=WRITE_TIMEOUT)
     try:
         with ix.searcher() as searcher:
-            stored = {f["slug"]: f["content_hash"] for f in searcher.all_stored_fields()}
+            stored = {
+                f["slug"]: f["content_hash"] for f in searcher.all_stored_fields()
+            }
         deleted = [slug for slug in stored if slug not in hashes]
         changed = {slug for slug, h in hashes.items() if stored.get(slug) != h}
         for slug in deleted:
@@ -208,8 +219,9 @@ def update(
         writer.cancel()
         raise
     added = len([s for s in changed if s not in stored])
-    return UpdateReport(added, len(changed) - added, len(deleted),
-                        len(hashes) - len(changed), rebuilt)
+    return UpdateReport(
+        added, len(changed) - added, len(deleted), len(hashes) - len(changed), rebuilt
+    )
 
 
 class _Formatter(highlight.Formatter):
@@ -241,7 +253,8 @@ class Searcher:
                         raise IndexUnavailable(f"no index in {self.directory}")
                     self._index = index.open_dir(str(self.directory))
                     self._searcher = self._index.searcher(
-                        weighting=scoring.BM25F(B=0.75, K1=1.2))
+                        weighting=scoring.BM25F(B=0.75, K1=1.2)
+                    )
                 elif not self._searcher.up_to_date():
                     self._searcher = self._searcher.refresh()
             except IndexUnavailable:
@@ -300,18 +313,30 @@ class Searcher:
         filters = [query.Or([query.Term("lang", lang) for lang in langs])]
         if category:
             filters.append(query.Term("category", category))
-        results = searcher.search_page(q, page, pagelen=limit,
-                                       filter=query.And(filters), terms=True)
-        results.results.fragmenter = highlight.ContextFragmenter(maxchars=180,
-                                                                 surround=60)
+        results = searcher.search_page(
+            q, page, pagelen=limit, filter=query.And(filters), terms=True
+        )
+        results.results.fragmenter = highlight.ContextFragmenter(
+            maxchars=180, surround=60
+        )
         results.results.formatter = _Formatter()
         hits = []
         for hit in results:
             lang = hit["lang"]
             snippet = hit.highlights(f"body_{lang}", top=2) or html.escape(
-                hit.get(f"body_{lang}", "")[:180])
-            hits.append(Hit(hit["slug"], lang, hit["category"], hit["title"],
-                            hit["summary"], round(hit.score or 0.0, 4), snippet))
+                hit.get(f"body_{lang}", "")[:180]
+            )
+            hits.append(
+                Hit(
+                    hit["slug"],
+                    lang,
+                    hit["category"],
+                    hit["title"],
+                    hit["summary"],
+                    round(hit.score or 0.0, 4),
+                    snippet,
+                )
+            )
         suggestion = self.did_you_mean(text) if results.total < 3 else None
         return Hits(results.total, tuple(hits), suggestion)
 

@@ -68,8 +68,12 @@ def article(slug: str) -> tuple[Response, int] | Response:
         url=url,
         html=rendered.html,
         sections=[
-            {"level": h.level, "anchor": h.anchor, "title": h.text,
-             "url": f"{url}#{h.anchor}"}
+            {
+                "level": h.level,
+                "anchor": h.anchor,
+                "title": h.text,
+                "url": f"{url}#{h.anchor}",
+            }
             for h in rendered.headings
         ],
         translations=translations,

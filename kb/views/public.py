@@ -38,9 +38,14 @@ def switch_language(lang: str) -> Response:
     """Remember the chosen language and go back to a page in it."""
     target = safe_next(request.args.get("next"), url_for("public.home", lang=lang))
     response = redirect(target)
-    response.set_cookie(i18n.COOKIE, lang, max_age=i18n.COOKIE_MAX_AGE,
-                        samesite="Lax", httponly=True,
-                        secure=current_app.config["KB_ENV"] == "production")
+    response.set_cookie(
+        i18n.COOKIE,
+        lang,
+        max_age=i18n.COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["KB_ENV"] == "production",
+    )
     return response
 
 
@@ -87,7 +92,8 @@ def search(lang: str) -> tuple[str, int] | str:
         pages=pages,
         error=error,
         raw_q=request.args.get("q", "")[:2000],
-        categories=lib.category_counts(req.lang or lang) if req.lang
+        categories=lib.category_counts(req.lang or lang)
+        if req.lang
         else lib.category_counts(lang),
         popular=lib.most_useful(lang, 4) if not hits.total else [],
         alternate=url_for("public.search", lang=i18n.other_lang(lang), q=req.q),
@@ -137,8 +143,11 @@ def article(lang: str, slug: str) -> Response | str:
         translation=translation,
         related=lib.related(found),
         canonical=article_url(found.lang, found.slug, external=True),
-        alternate=(article_url(translation.lang, translation.slug) if translation
-                   else url_for("public.home", lang=i18n.other_lang(lang))),
+        alternate=(
+            article_url(translation.lang, translation.slug)
+            if translation
+            else url_for("public.home", lang=i18n.other_lang(lang))
+        ),
     )
 
 
@@ -160,11 +169,19 @@ def sitemap() -> Response:
     for lang in i18n.LANGUAGES:
         entries.append((absolute_url("public.home", lang=lang), None))
         for item in lib.category_counts(lang):
-            entries.append((absolute_url("public.category", lang=lang,
-                                         key=item.category.key), None))
+            entries.append(
+                (
+                    absolute_url("public.category", lang=lang, key=item.category.key),
+                    None,
+                )
+            )
     for found in sorted(lib.published.values(), key=lambda a: a.slug):
-        entries.append((article_url(found.lang, found.slug, external=True),
-                        found.updated.isoformat()))
+        entries.append(
+            (
+                article_url(found.lang, found.slug, external=True),
+                found.updated.isoformat(),
+            )
+        )
     body = render_template("public/sitemap.xml", entries=entries)
     return Response(body, mimetype="application/xml")
 
@@ -172,8 +189,14 @@ def sitemap() -> Response:
 @bp.get("/robots.txt")
 def robots() -> Response:
     """Let crawlers in, point them to the sitemap, keep them off search pages."""
-    lines = ["User-agent: *", "Disallow: /id/search", "Disallow: /en/search",
-             "Disallow: /api/", f"Sitemap: {absolute_url('public.sitemap')}", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /id/search",
+        "Disallow: /en/search",
+        "Disallow: /api/",
+        f"Sitemap: {absolute_url('public.sitemap')}",
+        "",
+    ]
     response = make_response("\n".join(lines))
     response.mimetype = "text/plain"
     return response

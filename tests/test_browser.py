@@ -1,0 +1,125 @@
+"""A real browser (Debian Chromium via Playwright) on a live server."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+try:
+    from playwright.sync_api import Browser, sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None
+
+pytestmark = pytest.mark.skipif(
+    sync_playwright is None or not shutil.which(CHROMIUM),
+    reason="browser tests need Debian's chromium at /usr/bin/chromium "
+    "(apt-get install chromium) and the playwright package",
+)
+
+
+@pytest.fixture()
+def live_url(app) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port for the duration of a test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def test_search_then_read_an_article(browser, live_url) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_url}/en/")
+    page.get_by_label("How can we help?").fill("forgot password")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/search?q=forgot+password*")
+    assert page.get_by_role("heading", name="results for").is_visible()
+    page.get_by_role("link", name="Reset your password").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Reset your password"
+    assert page.get_by_role("navigation", name="On this page").is_visible()
+    page.close()
+
+
+def test_language_switch_goes_to_the_translation(browser, live_url) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_url}/en/articles/reset-password")
+    page.locator("a.lang-switch").click()
+    page.wait_for_url("**/id/articles/lupa-kata-sandi")
+    assert page.get_by_role("heading", level=1).inner_text() == "Lupa kata sandi"
+    page.goto(f"{live_url}/")
+    assert page.url.endswith("/id/")
+    page.close()
+
+
+def test_copy_link_to_a_section(browser, live_url) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{live_url}/en/articles/reset-password")
+    page.locator('a.section-link[data-section="if-the-code-does-not-arrive"]').click()
+    status = page.locator("#live-region")
+    status.wait_for(state="attached")
+    page.wait_for_function(
+        "document.getElementById('live-region').textContent.trim().length > 0"
+    )
+    assert "copied" in status.inner_text().lower()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert (
+        copied == f"{live_url}/en/articles/reset-password#if-the-code-does-not-arrive"
+    )
+    context.close()
+
+
+def test_old_anchor_lands_on_the_renamed_section(browser, live_url) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_url}/en/articles/reset-password#if-you-forgot")
+    page.wait_for_function("location.hash === '#if-you-forgot-your-password'")
+    page.close()
+
+
+def test_keyboard_skip_link_and_focus(browser, live_url) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_url}/en/articles/reset-password")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"
+    page.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/en/", "/id/search?q=kata+sandi", "/en/articles/reset-password"]
+)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_usable_at_320px(browser, live_url, path: str, scheme: str) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 640}, color_scheme=scheme)
+    page.goto(f"{live_url}{path}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px)"
+    page.close()
