@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(MO): $(PO) $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d kb/translations
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d kb/translations
 
 translations: $(MO)
 

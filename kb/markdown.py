@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -186,6 +187,22 @@ def _flatten(tokens: list[dict]) -> list[Heading]:
     return found
 
 
+_local = threading.local()
+
+
+def _converter() -> tuple[markdown.Markdown, dict]:
+    """A Markdown instance per thread: building one costs more than converting."""
+    if not hasattr(_local, "md"):
+        options: dict = {}
+        _local.options = options
+        _local.md = markdown.Markdown(
+            extensions=[*EXTENSIONS, _JawabExtension(options)],
+            extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-4"}},
+            output_format="html",
+        )
+    return _local.md, _local.options
+
+
 def render(
     source: str,
     *,
@@ -195,17 +212,14 @@ def render(
 ) -> Rendered:
     """Render article Markdown to sanitized HTML with anchors and section links."""
     links: list[ArticleLink] = []
-    options = {
-        "resolve": resolve or (lambda slug: slug),
-        "old_anchors": old_anchors or {},
-        "lang": lang,
-        "links": links,
-    }
-    md = markdown.Markdown(
-        extensions=[*EXTENSIONS, _JawabExtension(options)],
-        extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-4"}},
-        output_format="html",
+    md, options = _converter()
+    options.update(
+        resolve=resolve or (lambda slug: slug),
+        old_anchors=old_anchors or {},
+        lang=lang,
+        links=links,
     )
+    md.reset()
     clean = sanitize(md.convert(source))
     headings = tuple(_flatten(getattr(md, "toc_tokens", [])))
     # Section-link text ("#") is decoration, not content worth indexing.

@@ -17,6 +17,19 @@ DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the message catalogue when it is missing or stale (as make does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = PROJECT / "kb" / "translations" / "id" / "LC_MESSAGES"
+    po, mo = folder / "messages.po", folder / "messages.mo"
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as source, mo.open("wb") as target:
+            write_mo(target, read_po(source, locale="id"), use_fuzzy=True)
+
+
 @pytest.fixture()
 def articles_dir(tmp_path: Path) -> Path:
     """A private copy of the small test corpus."""

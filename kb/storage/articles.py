@@ -149,6 +149,19 @@ def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
     }
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def _load_yaml(text: str) -> tuple[yaml.Node | None, object]:
+    """Parse YAML once, keeping the node tree (for line numbers) and the values."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else {})
+    finally:
+        loader.dispose()
+
+
 def _string_list(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return ()
@@ -188,8 +201,7 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
             )
         ]
     try:
-        node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(fm_text) if node is not None else {}
+        node, meta = _load_yaml(fm_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + fm_line + 1 if mark else 1
@@ -298,8 +310,8 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
     if not path.exists():
         return {}, []
     try:
-        node = yaml.compose(path.read_text("utf-8"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        node, data = _load_yaml(path.read_text("utf-8"))
+        data = data or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

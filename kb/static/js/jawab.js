@@ -69,11 +69,14 @@
     var section = link.getAttribute("data-section");
     if (!section) return;
     var url = location.origin + location.pathname + "#" + section;
-    // The browser still follows the link, which updates the hash and :target.
+    // The browser still follows the link, which updates the hash and :target
+    // (and moves focus to the page); afterwards, put focus back on the link.
     copy(url).then(function (ok) {
-      link.focus();
-      confirm(link, ok ? copiedText : failedText, ok);
-      announce(ok ? copiedText : failedText);
+      window.setTimeout(function () {
+        link.focus({ preventScroll: true });
+        confirm(link, ok ? copiedText : failedText, ok);
+        announce(ok ? copiedText : failedText);
+      }, 0);
     });
   });
 
