@@ -86,11 +86,13 @@ def check_command() -> None:
 def search_command(query: str, lang: str | None, limit: int) -> None:
     """Print the ranked results a customer would see for QUERY."""
     service = current_app.extensions["jawab.search"]
-    hits = service.search(
-        SearchRequest(
-            q=" ".join(query.split()), lang=lang, limit=max(1, min(limit, 50))
-        )
+    request = SearchRequest(
+        q=" ".join(query.split()), lang=lang, limit=max(1, min(limit, 50))
     )
+    try:
+        hits = service.search(request)
+    finally:
+        service.searcher.close()
     click.echo(f"{hits.total} result(s) for {query!r}")
     for rank, hit in enumerate(hits.hits, 1):
         click.echo(

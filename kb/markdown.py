@@ -36,6 +36,7 @@ SECTION_LINK_LABEL = {
     "en": "Copy link to this section",
     "id": "Salin tautan ke bagian ini",
 }
+TABLE_LABEL = {"en": "Table", "id": "Tabel"}
 ADMONITION_CLASSES = {
     "admonition",
     "note",
@@ -57,9 +58,10 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     **{f"h{n}": {"id"} for n in range(1, 7)},
     "span": {"id"},
     "dt": {"id"},
+    "div": {"role", "tabindex", "aria-label"},
 }
 ALLOWED_CLASSES = {
-    "div": ADMONITION_CLASSES,
+    "div": ADMONITION_CLASSES | {"table-wrap"},
     "p": {"admonition-title"},
     "a": {"section-link"},
     "span": {"old-anchor"},
@@ -120,6 +122,26 @@ class _LinksAndAnchors(Treeprocessor):
         for old, new in old_anchors.items():
             by_target.setdefault(new, []).append(old)
 
+        for parent in list(root.iter()):
+            for position, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    # A focusable, labelled region lets keyboard users scroll
+                    # wide tables on narrow screens.
+                    wrap = etree.Element(
+                        "div",
+                        {
+                            "class": "table-wrap",
+                            "role": "region",
+                            "tabindex": "0",
+                            "aria-label": TABLE_LABEL.get(
+                                self.options["lang"], "Table"
+                            ),
+                        },
+                    )
+                    parent.remove(child)
+                    wrap.append(child)
+                    wrap.tail, child.tail = child.tail, None
+                    parent.insert(position, wrap)
         for element in list(root.iter()):
             if element.tag == "a":
                 href = element.get("href", "")

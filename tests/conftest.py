@@ -44,6 +44,8 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
     for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
         monkeypatch.delenv(name, raising=False)
 
+    made: list[Flask] = []
+
     def factory(index: bool = True, **overrides) -> Flask:
         config = {
             "TESTING": True,
@@ -55,6 +57,7 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
             **overrides,
         }
         app = create_app(config)
+        made.append(app)
         if index:
             with app.app_context():
                 update_index(
@@ -62,7 +65,9 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
                 )
         return app
 
-    return factory
+    yield factory
+    for app in made:  # searchers hold index files open
+        app.extensions["jawab.search"].searcher.close()
 
 
 @pytest.fixture()

@@ -55,7 +55,7 @@ def browser() -> Iterator[Browser]:
 def test_search_then_read_an_article(browser, live_url) -> None:
     page = browser.new_page()
     page.goto(f"{live_url}/en/")
-    page.get_by_label("How can we help?").fill("forgot password")
+    page.get_by_label("Search the help center").fill("forgot password")
     page.keyboard.press("Enter")
     page.wait_for_url("**/en/search?q=forgot+password*")
     assert page.get_by_role("heading", name="results for").is_visible()

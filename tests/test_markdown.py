@@ -83,3 +83,10 @@ def test_links_by_slug_are_resolved_and_collected() -> None:
 def test_plain_text_for_the_index_has_no_markup() -> None:
     rendered = render("## Title\n\nSome *text* & `<b>code</b>`.\n")
     assert rendered.text == "Title Some text & <b>code</b>."
+
+
+def test_tables_scroll_in_a_focusable_labelled_region() -> None:
+    html = render("| a | b |\n|---|---|\n| 1 | 2 |\n", lang="id").html
+    assert html.startswith(
+        '<div aria-label="Tabel" class="table-wrap" role="region" tabindex="0"><table>'
+    )

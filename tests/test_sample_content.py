@@ -23,7 +23,10 @@ def test_sample_articles_cover_a_real_help_center() -> None:
     langs = Counter(a.lang for a in published)
     assert min(langs["id"], langs["en"]) >= 0.4 * len(published)
     assert len({a.category for a in published}) >= 6
-    paired = [a for a in published if library.translation_of(
-        a, "en" if a.lang == "id" else "id")]
+    paired = [
+        a
+        for a in published
+        if library.translation_of(a, "en" if a.lang == "id" else "id")
+    ]
     assert len(paired) > len(published) / 2
     assert any(not a.published for a in library.all.values())  # a draft to preview

@@ -84,7 +84,10 @@ def test_bad_parameters_get_clear_messages(client, params, field) -> None:
 
 
 def test_too_long_query_message(client) -> None:
-    _, data = api(client, q="x" * 600)
+    response = client.get(
+        "/api/search", query_string={"q": "x" * 600}, headers={"Accept-Language": "en"}
+    )
+    data = response.get_json()
     assert "too long (600 characters)" in data["error"]
     assert "at most 500" in data["error"]
 

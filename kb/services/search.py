@@ -10,9 +10,15 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from kb.services.articles import ContentStore, index_documents
+from kb.services.articles import ContentStore, Library, index_documents
 from kb.storage import search_index
-from kb.storage.search_index import Hits, IndexUnavailable, Searcher, UpdateReport
+from kb.storage.search_index import (
+    Hits,
+    IndexBusy,
+    IndexUnavailable,
+    Searcher,
+    UpdateReport,
+)
 
 log = logging.getLogger(__name__)
 LANGS = search_index.LANGS
@@ -86,24 +92,32 @@ def parse_request(args: Mapping[str, str], max_length: int) -> SearchRequest:
 
 
 class SearchService:
-    """Runs searches for one app; rebuilds the index when it is missing or broken."""
+    """Runs searches for one worker and keeps its index healthy and current.
+
+    The index is checked against the articles whenever a new content version
+    appears (at start, and after editors change files); a missing, damaged or
+    stale index is rebuilt or updated under a cross-process lock, and a search
+    that hits a damaged index is retried once after the rebuild.
+    """
 
     def __init__(self, content: ContentStore, index_dir: Path) -> None:
         self.content = content
         self.index_dir = index_dir
         self.searcher = Searcher(index_dir)
-        self._heal_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._synced: Library | None = None
 
     def search(self, request: SearchRequest) -> Hits:
         """Rank published articles for a validated request."""
         if not request.q:
             return Hits(0, (), None)
+        self.ensure_current()
         langs = (request.lang,) if request.lang else LANGS
         try:
             return self._search(request, langs)
         except IndexUnavailable as exc:
             log.warning("search index unavailable (%s); rebuilding", exc)
-            self.heal()
+            self.ensure_current(force=True)
             return self._search(request, langs)
 
     def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
@@ -115,12 +129,25 @@ class SearchService:
             limit=request.limit,
         )
 
-    def heal(self) -> None:
-        """Rebuild the index from the articles, once, whoever asks first."""
-        with self._heal_lock:
+    def ensure_current(self, *, force: bool = False) -> None:
+        """Update the index when the articles changed, or repair it when damaged."""
+        library = self.content.library()
+        if library is self._synced and not force:
+            return
+        with self._sync_lock:
+            if library is self._synced and not force:
+                return
+            try:
+                report = update_index(self.content, self.index_dir)
+            except IndexBusy:
+                if not search_index.exists(self.index_dir):
+                    raise
+                log.warning("index busy; serving the current one until next check")
+                return
+            if report.rebuilt or report.added or report.updated or report.deleted:
+                log.info("search index synced: %s", report)
             self.searcher.close()
-            if not search_index.exists(self.index_dir):
-                update_index(self.content, self.index_dir, rebuild=True)
+            self._synced = library
 
 
 def update_index(

@@ -21,19 +21,25 @@ touches one file.
 
 from __future__ import annotations
 
+import fcntl
 import html
+import logging
+import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import analysis, fields, highlight, index, query, scoring
-from whoosh.index import EmptyIndexError, LockError
+from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
 
 LANGS = ("id", "en")
-WRITE_TIMEOUT = 30.0
+WRITE_TIMEOUT = 60.0
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 SCHEMA_VERSION = "1"
 
 # Field weights: title above summary/tags/headings above body.
@@ -41,8 +47,15 @@ WEIGHTS = {"title": 4.0, "summary": 1.6, "tags": 2.0, "headings": 1.8, "body": 1
 TEXT_FIELDS = ("title", "summary", "headings", "body")
 
 
+log = logging.getLogger(__name__)
+
+
 class IndexUnavailable(RuntimeError):
     """The index is missing or unreadable and must be (re)built."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process held the build lock for longer than the timeout."""
 
 
 def _analyzer(lang: str) -> analysis.Analyzer:
@@ -157,27 +170,99 @@ def _fields_for(doc: IndexDocument) -> dict[str, str]:
     }
 
 
-def _is_current(directory: Path) -> bool:
-    return (directory / "SCHEMA").exists() and (
-        directory / "SCHEMA"
-    ).read_text().strip() == SCHEMA_VERSION
+def _open(directory: Path) -> index.Index:
+    # No mmap: a segment file truncated under a running worker then raises a
+    # catchable read error instead of killing the process with SIGBUS.
+    return FileStorage(str(directory), supports_mmap=False).open_index()
 
 
 def exists(directory: Path) -> bool:
-    """True when a readable index of the current schema is in ``directory``."""
+    """True when an index of the current schema is in ``directory``."""
     try:
-        return _is_current(directory) and index.exists_in(str(directory))
-    except Exception:  # noqa: BLE001 - a corrupt TOC raises many kinds of errors
+        marker = directory / "SCHEMA"
+        return marker.read_text().strip() == SCHEMA_VERSION and index.exists_in(
+            str(directory)
+        )
+    except Exception:  # noqa: BLE001 - a damaged TOC raises many kinds of errors
         return False
 
 
-def _create(directory: Path) -> index.Index:
+def stored_hashes(directory: Path) -> dict[str, str] | None:
+    """Slug → content hash of every indexed article; ``None`` if unreadable."""
+    if not exists(directory):
+        return None
+    try:
+        ix = _open(directory)
+        with ix.searcher() as searcher:
+            hashes = {
+                f["slug"]: f["content_hash"] for f in searcher.all_stored_fields()
+            }
+            if len(hashes) != searcher.doc_count():
+                return None
+            # Touch every term list once, so a truncated segment shows up here.
+            for name in ("exact", "slug"):
+                for _ in searcher.reader().lexicon(name):
+                    pass
+        return hashes
+    except Exception:  # noqa: BLE001 - any read error means "rebuild it"
+        log.warning("search index in %s is unreadable", directory, exc_info=True)
+        return None
+
+
+@contextmanager
+def build_lock(directory: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None]:
+    """One index builder at a time across processes (gunicorn workers, kb index)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = directory.parent / f".{directory.name}.lock"
+    with lock_path.open("a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusy(
+                        f"another process is building {directory}"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build_fresh(
+    directory: Path,
+    documents: Iterable[IndexDocument],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Build a new index beside ``directory`` and swap it in when complete."""
+    staging = directory.with_name(f".{directory.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    ix = index.create_in(str(staging), make_schema())
+    writer = ix.writer(timeout=WRITE_TIMEOUT)  # procs=1: multiprocessing loses docs
+    done = 0
+    try:
+        for doc in documents:
+            writer.add_document(**_fields_for(doc))
+            done += 1
+            if progress:
+                progress(done, total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    (staging / "SCHEMA").write_text(SCHEMA_VERSION)
+    retired = directory.with_name(f".{directory.name}.old-{os.getpid()}")
     if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    ix = index.create_in(str(directory), make_schema())
-    (directory / "SCHEMA").write_text(SCHEMA_VERSION)
-    return ix
+        directory.rename(retired)
+    staging.rename(directory)
+    shutil.rmtree(retired, ignore_errors=True)
+    return done
 
 
 def update(
@@ -191,36 +276,35 @@ def update(
     """Bring the index in line with ``hashes`` (slug → content hash).
 
     ``documents(slugs)`` yields the documents to (re)write; ``None`` means all.
-    Only articles whose hash changed are rendered and written.
+    Only articles whose hash changed are rendered and written; a missing,
+    unreadable or outdated-schema index is rebuilt from scratch.
     """
-    rebuilt = rebuild or not exists(directory)
-    ix = _create(directory) if rebuilt else index.open_dir(str(directory))
-    writer = ix.writer(timeout=WRITE_TIMEOUT)
-    try:
-        with ix.searcher() as searcher:
-            stored = {
-                f["slug"]: f["content_hash"] for f in searcher.all_stored_fields()
-            }
+    with build_lock(directory):
+        stored = None if rebuild else stored_hashes(directory)
+        if stored is None:
+            count = _build_fresh(directory, documents(None), len(hashes), progress)
+            return UpdateReport(count, 0, 0, 0, True)
         deleted = [slug for slug in stored if slug not in hashes]
         changed = {slug for slug, h in hashes.items() if stored.get(slug) != h}
-        for slug in deleted:
-            writer.delete_by_term("slug", slug)
-        total, done = len(changed), 0
-        for doc in documents(changed):
-            writer.update_document(**_fields_for(doc))
-            done += 1
-            if progress:
-                progress(done, total)
-        if changed or deleted:
+        if not changed and not deleted:
+            return UpdateReport(0, 0, 0, len(hashes), False)
+        writer = _open(directory).writer(timeout=WRITE_TIMEOUT)
+        try:
+            for slug in deleted:
+                writer.delete_by_term("slug", slug)
+            total, done = len(changed), 0
+            for doc in documents(changed):
+                writer.update_document(**_fields_for(doc))
+                done += 1
+                if progress:
+                    progress(done, total)
             writer.commit()
-        else:
-            writer.cancel()
-    except BaseException:
-        writer.cancel()
-        raise
+        except BaseException:
+            writer.cancel()  # releases Whoosh's own write lock too
+            raise
     added = len([s for s in changed if s not in stored])
     return UpdateReport(
-        added, len(changed) - added, len(deleted), len(hashes) - len(changed), rebuilt
+        added, len(changed) - added, len(deleted), len(hashes) - len(changed), False
     )
 
 
@@ -251,30 +335,34 @@ class Searcher:
                 if self._searcher is None:
                     if not exists(self.directory):
                         raise IndexUnavailable(f"no index in {self.directory}")
-                    self._index = index.open_dir(str(self.directory))
-                    self._searcher = self._index.searcher(
-                        weighting=scoring.BM25F(B=0.75, K1=1.2)
-                    )
+                    self._index = _open(self.directory)
+                    self._searcher = self._index.searcher(weighting=WEIGHTING)
                 elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
+                    fresh = self._searcher.refresh()
+                    if fresh is not self._searcher:
+                        self._searcher.close()
+                    self._searcher = fresh
             except IndexUnavailable:
+                self._close_unlocked()
                 raise
-            except (EmptyIndexError, LockError, OSError, EOFError, ValueError) as exc:
-                self.close_unlocked()
-                raise IndexUnavailable(str(exc)) from exc
+            except Exception as exc:  # noqa: BLE001 - damaged files fail many ways
+                self._close_unlocked()
+                raise IndexUnavailable(f"cannot open index: {exc!r}") from exc
             return self._searcher
 
-    def close_unlocked(self) -> None:
-        """Drop the open searcher (caller holds the lock or owns the object)."""
+    def _close_unlocked(self) -> None:
         if self._searcher is not None:
-            self._searcher.close()
+            try:
+                self._searcher.close()
+            except Exception:  # noqa: BLE001 - closing a damaged index may fail
+                log.debug("closing a damaged searcher failed", exc_info=True)
         self._searcher = None
         self._index = None
 
     def close(self) -> None:
         """Close the searcher; the next search reopens the index."""
         with self._lock:
-            self.close_unlocked()
+            self._close_unlocked()
 
     def _terms(self, fieldname: str, text: str) -> list[str]:
         field = self._current().schema[fieldname]
@@ -305,7 +393,23 @@ class Searcher:
         limit: int = 10,
     ) -> Hits:
         """Rank published articles for ``text``; page is 1-based."""
-        langs = tuple(langs)
+        try:
+            return self._search(text, tuple(langs), category, page, limit)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
+            log.warning("search failed on a damaged index", exc_info=True)
+            self.close()
+            raise IndexUnavailable(f"search failed: {exc!r}") from exc
+
+    def _search(
+        self,
+        text: str,
+        langs: tuple[str, ...],
+        category: str | None,
+        page: int,
+        limit: int,
+    ) -> Hits:
         searcher = self._current()
         q = self.build_query(text, langs)
         if q is None:

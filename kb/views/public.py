@@ -96,6 +96,7 @@ def search(lang: str) -> tuple[str, int] | str:
         if req.lang
         else lib.category_counts(lang),
         popular=lib.most_useful(lang, 4) if not hits.total else [],
+        category_titles={key: c.title(lang) for key, c in lib.categories.items()},
         alternate=url_for("public.search", lang=i18n.other_lang(lang), q=req.q),
         noindex=True,
     ), (400 if error else 200)
