@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from werkzeug.serving import make_server
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 try:
-    from playwright.sync_api import Browser, sync_playwright
+    from playwright.sync_api import Browser, expect, sync_playwright
 except ImportError:  # pragma: no cover - the test extra installs it
     sync_playwright = None
 
@@ -81,12 +82,7 @@ def test_copy_link_to_a_section(browser, live_url) -> None:
     page = context.new_page()
     page.goto(f"{live_url}/en/articles/reset-password")
     page.locator('a.section-link[data-section="if-the-code-does-not-arrive"]').click()
-    status = page.locator("#live-region")
-    status.wait_for(state="attached")
-    page.wait_for_function(
-        "document.getElementById('live-region').textContent.trim().length > 0"
-    )
-    assert "copied" in status.inner_text().lower()
+    expect(page.locator("#live-region")).to_have_text("Link copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert (
         copied == f"{live_url}/en/articles/reset-password#if-the-code-does-not-arrive"
@@ -97,7 +93,7 @@ def test_copy_link_to_a_section(browser, live_url) -> None:
 def test_old_anchor_lands_on_the_renamed_section(browser, live_url) -> None:
     page = browser.new_page()
     page.goto(f"{live_url}/en/articles/reset-password#if-you-forgot")
-    page.wait_for_function("location.hash === '#if-you-forgot-your-password'")
+    expect(page).to_have_url(re.compile(r"#if-you-forgot-your-password$"))
     page.close()
 
 
