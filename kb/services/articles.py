@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.markdown import Rendered, render
+from kb.markdown import ArticleLink, Rendered, render
 from kb.storage import articles as files
 from kb.storage.articles import ArticleFile, Category, Problem
 
@@ -134,86 +134,48 @@ class Library:
                     )
                 )
 
+    def anchors(self, article: ArticleFile) -> set[str]:
+        """Every anchor a link may use: headings' ids and declared old anchors."""
+        headings = {h.anchor for h in self.rendered(article.slug).headings}
+        return headings | set(article.anchors)
+
     def link_problems(self) -> list[Problem]:
         """Render every article and report links to unknown articles or anchors."""
         problems: list[Problem] = []
         for article in self.all.values():
-            rendered = self.rendered(article.slug)
-            anchors = {h.anchor for h in rendered.headings}
+            headings = {h.anchor for h in self.rendered(article.slug).headings}
+            line = article.lines.get("anchors", 1)
             for old, new in article.anchors.items():
-                line = article.lines.get("anchors", 1)
-                if new not in anchors:
+                if new not in headings:
+                    message = f"old anchor '{old}' points to '#{new}', which no "
                     problems.append(
-                        Problem(
-                            article.path,
-                            line,
-                            f"old anchor '{old}' points to '#{new}', "
-                            "which no heading has",
-                        )
+                        Problem(article.path, line, message + "heading has")
                     )
-                if old in anchors:
-                    problems.append(
-                        Problem(
-                            article.path,
-                            line,
-                            f"old anchor '{old}' is still a heading's anchor",
-                        )
-                    )
-            for link in rendered.links:
-                line = _line_of(article, link.written)
-                if link.slug is None:
-                    if (
-                        link.anchor not in anchors
-                        and link.anchor not in article.anchors
-                    ):
-                        problems.append(
-                            Problem(
-                                article.path,
-                                line,
-                                f"link to unknown anchor '#{link.anchor}'",
-                            )
-                        )
-                    continue
-                target = self.resolve(link.slug)
-                if target is None:
-                    problems.append(
-                        Problem(
-                            article.path, line, f"link to unknown article '{link.slug}'"
-                        )
-                    )
-                    continue
-                if not target.published and article.published:
-                    problems.append(
-                        Problem(
-                            article.path, line, f"link to draft article '{link.slug}'"
-                        )
-                    )
-                if link.anchor:
-                    target_anchors = {
-                        h.anchor for h in self.rendered(target.slug).headings
-                    }
-                    if (
-                        link.anchor not in target_anchors
-                        and link.anchor not in target.anchors
-                    ):
-                        problems.append(
-                            Problem(
-                                article.path,
-                                line,
-                                f"link to unknown anchor '#{link.anchor}' in "
-                                f"'{target.slug}'",
-                            )
-                        )
-                if link.slug != target.slug:
-                    problems.append(
-                        Problem(
-                            article.path,
-                            line,
-                            f"link uses old slug '{link.slug}'; use '{target.slug}'",
-                            fatal=False,
-                        )
-                    )
+                if old in headings:
+                    message = f"old anchor '{old}' is still a heading's anchor"
+                    problems.append(Problem(article.path, line, message))
+            for link in self.rendered(article.slug).links:
+                message = self._link_problem(article, link)
+                if message:
+                    line = _line_of(article, link.written)
+                    problems.append(Problem(article.path, line, message))
         return problems
+
+    def _link_problem(self, article: ArticleFile, link: ArticleLink) -> str | None:
+        if link.slug is None:
+            if link.anchor not in self.anchors(article):
+                return f"link to unknown anchor '#{link.anchor}'"
+            return None
+        target = self.resolve(link.slug)
+        if target is None:
+            return f"link to unknown article '{link.slug}'"
+        if not target.published and article.published:
+            return f"link to draft article '{link.slug}'"
+        if link.anchor and link.anchor not in self.anchors(target):
+            return f"link to unknown anchor '#{link.anchor}' in '{target.slug}'"
+        if link.slug != target.slug:
+            return f"link uses old slug '{link.slug}'; use '{target.slug}'"
+        return None
 
     # -- lookups -----------------------------------------------------------
     def get(self, slug: str) -> ArticleFile | None:

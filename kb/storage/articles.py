@@ -45,7 +45,6 @@ class Problem:
     path: str
     line: int
     message: str
-    fatal: bool = True
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -173,7 +172,7 @@ def _string_list(value: Any) -> tuple[str, ...] | None:
 
 
 def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Problem]]:
-    """Parse one article; a file with any fatal problem yields ``None``."""
+    """Parse one article; a file with any problem yields ``None``."""
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     problems: list[Problem] = []
 

@@ -232,6 +232,27 @@ def build_lock(directory: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _write(
+    writer,
+    documents: Iterable[IndexDocument],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Write documents and commit; on any failure cancel, releasing the lock."""
+    done = 0
+    try:
+        for doc in documents:
+            writer.update_document(**_fields_for(doc))
+            done += 1
+            if progress:
+                progress(done, total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return done
+
+
 def _build_fresh(
     directory: Path,
     documents: Iterable[IndexDocument],
@@ -244,16 +265,9 @@ def _build_fresh(
     staging.mkdir(parents=True)
     ix = index.create_in(str(staging), make_schema())
     writer = ix.writer(timeout=WRITE_TIMEOUT)  # procs=1: multiprocessing loses docs
-    done = 0
     try:
-        for doc in documents:
-            writer.add_document(**_fields_for(doc))
-            done += 1
-            if progress:
-                progress(done, total)
-        writer.commit()
+        done = _write(writer, documents, total, progress)
     except BaseException:
-        writer.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     (staging / "SCHEMA").write_text(SCHEMA_VERSION)
@@ -289,19 +303,9 @@ def update(
         if not changed and not deleted:
             return UpdateReport(0, 0, 0, len(hashes), False)
         writer = _open(directory).writer(timeout=WRITE_TIMEOUT)
-        try:
-            for slug in deleted:
-                writer.delete_by_term("slug", slug)
-            total, done = len(changed), 0
-            for doc in documents(changed):
-                writer.update_document(**_fields_for(doc))
-                done += 1
-                if progress:
-                    progress(done, total)
-            writer.commit()
-        except BaseException:
-            writer.cancel()  # releases Whoosh's own write lock too
-            raise
+        for slug in deleted:
+            writer.delete_by_term("slug", slug)
+        _write(writer, documents(changed), len(changed), progress)
     added = len([s for s in changed if s not in stored])
     return UpdateReport(
         added, len(changed) - added, len(deleted), len(hashes) - len(changed), False
