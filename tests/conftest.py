@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from werkzeug.serving import make_server
 
 from kb import create_app
 from kb.cli import cli
@@ -99,3 +102,54 @@ def kb_cli(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
         )
 
     return run
+
+
+# -- real browser (Debian Chromium driven by Playwright) ----------------------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+try:
+    from playwright.sync_api import Browser, sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None
+
+_BROWSER_SKIP = pytest.mark.skipif(
+    sync_playwright is None or not shutil.which(CHROMIUM),
+    reason="browser tests need Debian's chromium at /usr/bin/chromium "
+    "(apt-get install chromium) and the playwright package",
+)
+
+
+@pytest.fixture()
+def live_url(app) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port for the duration of a test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip browser tests, with the reason, where Chromium is not installed."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(_BROWSER_SKIP)

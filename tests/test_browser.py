@@ -3,54 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-try:
-    from playwright.sync_api import Browser, expect, sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
-
-pytestmark = pytest.mark.skipif(
-    sync_playwright is None or not shutil.which(CHROMIUM),
-    reason="browser tests need Debian's chromium at /usr/bin/chromium "
-    "(apt-get install chromium) and the playwright package",
-)
-
-
-@pytest.fixture()
-def live_url(app) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port for the duration of a test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = pytest.mark.browser
 
 
 def test_search_then_read_an_article(browser, live_url) -> None:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from kb.services.articles import ContentStore, Library, index_documents
 from kb.storage import search_index
 from kb.storage.search_index import (
+    Hit,
     Hits,
     IndexBusy,
     IndexUnavailable,
@@ -119,6 +120,18 @@ class SearchService:
             log.warning("search index unavailable (%s); rebuilding", exc)
             self.ensure_current(force=True)
             return self._search(request, langs)
+
+    def suggest(self, q: str, lang: str | None, limit: int = 8) -> list[Hit]:
+        """Article titles for a partly typed query (search as you type)."""
+        if not q.strip():
+            return []
+        self.ensure_current()
+        langs = (lang,) if lang else LANGS
+        try:
+            return self.searcher.suggest(q, langs=langs, limit=limit)
+        except IndexUnavailable:
+            self.ensure_current(force=True)
+            return self.searcher.suggest(q, langs=langs, limit=limit)
 
     def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
         return self.searcher.search(

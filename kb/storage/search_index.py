@@ -40,11 +40,12 @@ from whoosh.support.charset import accent_map
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 60.0
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 # Field weights: title above summary/tags/headings above body.
 WEIGHTS = {"title": 4.0, "summary": 1.6, "tags": 2.0, "headings": 1.8, "body": 1.0}
 TEXT_FIELDS = ("title", "summary", "headings", "body")
+MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
 
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def make_schema() -> fields.Schema:
         summary=fields.STORED(),
         content_hash=fields.ID(stored=True),
         exact=fields.TEXT(analyzer=_exact_analyzer(), spelling=True),
+        title_exact=fields.TEXT(analyzer=_exact_analyzer(), field_boost=2.0),
     )
     for lang in LANGS:
         for name in TEXT_FIELDS:
@@ -162,6 +164,7 @@ def _fields_for(doc: IndexDocument) -> dict[str, str]:
         "summary": doc.summary,
         "content_hash": doc.content_hash,
         "exact": " ".join([doc.title, doc.summary, " ".join(doc.headings), doc.body]),
+        "title_exact": doc.title,
         f"title_{lang}": doc.title,
         f"summary_{lang}": doc.summary,
         f"headings_{lang}": "\n".join(doc.headings),
@@ -447,6 +450,46 @@ class Searcher:
             )
         suggestion = self.did_you_mean(text) if results.total < 3 else None
         return Hits(results.total, tuple(hits), suggestion)
+
+    def suggest(self, text: str, *, langs: Iterable[str] = LANGS, limit: int = 8):
+        """Titles matching what has been typed so far (last word as a prefix)."""
+        try:
+            return self._suggest(text, tuple(langs), limit)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
+            self.close()
+            raise IndexUnavailable(f"suggest failed: {exc!r}") from exc
+
+    def _suggest(self, text: str, langs: tuple[str, ...], limit: int) -> list[Hit]:
+        searcher = self._current()
+        words = self._terms("exact", text)
+        if not words:
+            return []
+        parts = []
+        base = self.build_query(text, langs)
+        if base is not None:
+            parts.append(base)
+        partial = words[-1]
+        if len(partial) >= MIN_PREFIX and not text[-1:].isspace():
+            # The word being typed: complete it against titles, weighted up.
+            parts.append(query.Prefix("title_exact", partial, boost=3.0))
+        if not parts:
+            return []
+        lang_filter = query.Or([query.Term("lang", lang) for lang in langs])
+        results = searcher.search(query.Or(parts), limit=limit, filter=lang_filter)
+        return [
+            Hit(
+                r["slug"],
+                r["lang"],
+                r["category"],
+                r["title"],
+                r["summary"],
+                round(r.score or 0.0, 4),
+                "",
+            )
+            for r in results
+        ]
 
     def did_you_mean(self, text: str) -> str | None:
         """A corrected query built from the index vocabulary, or None."""

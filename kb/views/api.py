@@ -40,6 +40,33 @@ def search() -> tuple[Response, int] | Response:
     )
 
 
+@bp.get("/suggest")
+def suggest() -> tuple[Response, int] | Response:
+    """Article titles matching a partly typed query, for search-as-you-type."""
+    args = {"q": request.args.get("q", ""), "lang": request.args.get("lang", "")}
+    try:
+        req = parse_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except SearchInputError as exc:
+        return jsonify(error=str(exc.message), field=exc.field), 400
+    # Keep a trailing space: it means the last word is complete.
+    raw = request.args.get("q", "")
+    text = req.q + (" " if raw[-1:].isspace() and req.q else "")
+    hits = search_service().suggest(text, req.lang)
+    return jsonify(
+        query=req.q,
+        suggestions=[
+            {
+                "slug": hit.slug,
+                "title": hit.title,
+                "url": article_url(hit.lang, hit.slug),
+                "lang": hit.lang,
+                "category": hit.category,
+            }
+            for hit in hits
+        ],
+    )
+
+
 @bp.get("/articles/<slug>")
 def article(slug: str) -> tuple[Response, int] | Response:
     """One published article with its sections and translations."""
