@@ -19,6 +19,8 @@ from pathlib import Path
 from kb.markdown import ArticleLink, Rendered, render
 from kb.storage import articles as files
 from kb.storage.articles import ArticleFile, Category, Problem
+from kb.storage.synonyms import Synonyms
+from kb.storage.synonyms import parse as parse_synonyms
 
 log = logging.getLogger(__name__)
 _LINK = re.compile(r"\]\(([a-z0-9][a-z0-9_-]*)(?:#[^)\s]*)?\)")
@@ -45,8 +47,10 @@ class Library:
         articles: list[ArticleFile],
         categories: dict[str, Category],
         problems: list[Problem],
+        synonyms: Synonyms | None = None,
     ) -> None:
         self.all: dict[str, ArticleFile] = {}
+        self.synonyms = synonyms or Synonyms()
         self.problems = list(problems)
         self.categories = categories
         for article in articles:
@@ -292,12 +296,14 @@ def load(root: Path) -> Library:
         return Library([], {}, problems)
     categories, category_problems = files.parse_categories(root)
     problems.extend(category_problems)
+    synonyms, synonym_problems = parse_synonyms(root)
+    problems.extend(synonym_problems)
     for path in files.article_paths(root):
         article, found = files.parse_article(path, root)
         problems.extend(found)
         if article is not None:
             parsed.append(article)
-    return Library(parsed, categories, problems)
+    return Library(parsed, categories, problems, synonyms)
 
 
 class ContentStore:

@@ -134,8 +134,10 @@ class SearchService:
             return self.searcher.suggest(q, langs=langs, limit=limit)
 
     def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
+        synonyms = self.content.library().synonyms
         return self.searcher.search(
             request.q,
+            also=synonyms.expand(request.q, langs),
             langs=langs,
             category=request.category,
             page=request.page,

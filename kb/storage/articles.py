@@ -151,7 +151,7 @@ def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
-def _load_yaml(text: str) -> tuple[yaml.Node | None, object]:
+def load_yaml(text: str) -> tuple[yaml.Node | None, object]:
     """Parse YAML once, keeping the node tree (for line numbers) and the values."""
     loader = _Loader(text)
     try:
@@ -200,7 +200,7 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
             )
         ]
     try:
-        node, meta = _load_yaml(fm_text)
+        node, meta = load_yaml(fm_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + fm_line + 1 if mark else 1
@@ -309,7 +309,7 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
     if not path.exists():
         return {}, []
     try:
-        node, data = _load_yaml(path.read_text("utf-8"))
+        node, data = load_yaml(path.read_text("utf-8"))
         data = data or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -45,6 +45,7 @@ SCHEMA_VERSION = "2"
 # Field weights: title above summary/tags/headings above body.
 WEIGHTS = {"title": 4.0, "summary": 1.6, "tags": 2.0, "headings": 1.8, "body": 1.0}
 TEXT_FIELDS = ("title", "summary", "headings", "body")
+SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
 
 
@@ -379,8 +380,21 @@ class Searcher:
                 seen.append(term)
         return seen
 
-    def build_query(self, text: str, langs: Iterable[str]) -> query.Query | None:
-        """Plain text to an OR of per-field terms; no query syntax is honoured."""
+    def build_query(
+        self, text: str, langs: Iterable[str], also: Iterable[str] = ()
+    ) -> query.Query | None:
+        """Plain text to an OR of per-field terms; no query syntax is honoured.
+
+        ``also`` holds synonym phrases, searched too with a lower weight.
+        """
+        parts = self._parts(text, tuple(langs))
+        for phrase in also:
+            extra = self._parts(phrase, tuple(langs))
+            if extra:
+                parts.append(query.Or(extra, boost=SYNONYM_WEIGHT))
+        return query.Or(parts) if parts else None
+
+    def _parts(self, text: str, langs: tuple[str, ...]) -> list[query.Query]:
         parts: list[query.Query] = []
         for lang in langs:
             for name in TEXT_FIELDS:
@@ -388,7 +402,7 @@ class Searcher:
                 parts.extend(query.Term(field, t) for t in self._terms(field, text))
             tags = [t.lower() for t in self._terms("exact", text)]
             parts.extend(query.Term(f"tags_{lang}", t) for t in tags)
-        return query.Or(parts) if parts else None
+        return parts
 
     def search(
         self,
@@ -398,10 +412,11 @@ class Searcher:
         category: str | None = None,
         page: int = 1,
         limit: int = 10,
+        also: Iterable[str] = (),
     ) -> Hits:
         """Rank published articles for ``text``; page is 1-based."""
         try:
-            return self._search(text, tuple(langs), category, page, limit)
+            return self._search(text, tuple(langs), category, page, limit, tuple(also))
         except IndexUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
@@ -416,9 +431,10 @@ class Searcher:
         category: str | None,
         page: int,
         limit: int,
+        also: tuple[str, ...],
     ) -> Hits:
         searcher = self._current()
-        q = self.build_query(text, langs)
+        q = self.build_query(text, langs, also)
         if q is None:
             return Hits(0, (), None)
         filters = [query.Or([query.Term("lang", lang) for lang in langs])]

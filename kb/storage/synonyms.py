@@ -1,0 +1,119 @@
+"""Editor-maintained synonyms: how customers write → how articles say it.
+
+``articles/_synonyms.yml`` maps, per language, a word or short phrase customers
+use (slang, abbreviations, misspellings) to one or more phrases our articles
+use. A query containing the key is searched for the phrases too (with a lower
+weight). The file is optional; ``kb check`` reports its problems with lines.
+
+    id:
+      ongkir: [ongkos kirim]
+      tf: [transfer]
+    en:
+      pw: [password]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kb.storage.articles import LANGS, Problem, load_yaml
+
+FILENAME = "_synonyms.yml"
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Lower-cased words of ``text``, the way keys are matched."""
+    return tuple(w.lower() for w in _WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Phrase expansions per language, keyed by their words."""
+
+    by_lang: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+
+    def expand(self, text: str, langs: tuple[str, ...]) -> list[str]:
+        """Phrases to search for as well, for every key found in ``text``."""
+        tokens = words(text)
+        extra: list[str] = []
+        for lang in langs:
+            for key, phrases in self.by_lang.get(lang, {}).items():
+                n = len(key)
+                if any(tokens[i : i + n] == key for i in range(len(tokens) - n + 1)):
+                    extra.extend(p for p in phrases if p not in extra)
+        return extra
+
+
+def parse(root: Path) -> tuple[Synonyms, list[Problem]]:
+    """Read ``_synonyms.yml`` from the articles folder (absent → no synonyms)."""
+    path = root / FILENAME
+    if not path.exists():
+        return Synonyms(), []
+    try:
+        node, data = load_yaml(path.read_text("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        return Synonyms(), [Problem(FILENAME, line, f"invalid YAML: {exc}")]
+    if data is None:
+        return Synonyms(), []
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return Synonyms(), [Problem(FILENAME, 1, "must map id/en to synonyms")]
+    problems: list[Problem] = []
+    result: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+    for lang_node, entries_node in node.value:
+        lang = lang_node.value
+        line = lang_node.start_mark.line + 1
+        if lang not in LANGS:
+            problems.append(
+                Problem(
+                    FILENAME,
+                    line,
+                    f"unknown language '{lang}' (use {', '.join(LANGS)})",
+                )
+            )
+            continue
+        if not isinstance(entries_node, yaml.MappingNode):
+            problems.append(
+                Problem(FILENAME, line, f"'{lang}' must map words to lists of phrases")
+            )
+            continue
+        table = result.setdefault(lang, {})
+        for key_node, value_node in entries_node.value:
+            problem = _add(table, key_node, value_node)
+            if problem:
+                problems.append(
+                    Problem(FILENAME, key_node.start_mark.line + 1, problem)
+                )
+    return Synonyms(result), problems
+
+
+def _add(table: dict, key_node: yaml.Node, value_node: yaml.Node) -> str | None:
+    """Add one entry; return a problem message instead when it is unusable."""
+    key = words(str(key_node.value))
+    if not key:
+        return f"'{key_node.value}' has no words to match"
+    if key in table:
+        return f"'{key_node.value}' is listed twice"
+    if isinstance(value_node, yaml.ScalarNode):
+        raw = [value_node.value]
+    elif isinstance(value_node, yaml.SequenceNode) and all(
+        isinstance(v, yaml.ScalarNode) for v in value_node.value
+    ):
+        raw = [v.value for v in value_node.value]
+    else:
+        return f"'{key_node.value}' must map to a phrase or a list of phrases"
+    phrases = tuple(" ".join(words(p)) for p in raw if words(p))
+    if not phrases:
+        return f"'{key_node.value}' has no phrases"
+    if any(words(p) == key for p in phrases):
+        return f"'{key_node.value}' maps to itself"
+    table[key] = phrases
+    return None
