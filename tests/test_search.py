@@ -137,6 +137,17 @@ def test_did_you_mean(client) -> None:
     assert data["did_you_mean"] == "password"
 
 
+def test_typo_falls_back_to_the_corrected_query(client) -> None:
+    _, data = api(client, q="pasword", lang="en")
+    assert data["corrected"] is True
+    assert data["results"][0]["slug"] == "reset-password"
+    page = client.get("/en/search?q=pasword").get_data(as_text=True)
+    assert "Nothing matched “pasword”. Showing results for “password” instead." in page
+    assert "2 results for “password”" in page
+    _, exact = api(client, q="password", lang="en")
+    assert exact["corrected"] is False
+
+
 def test_empty_query(client) -> None:
     status, data = api(client, q="   ")
     assert status == 200 and data["total"] == 0 and data["results"] == []

@@ -142,6 +142,7 @@ class Hits:
     total: int
     hits: tuple[Hit, ...]
     did_you_mean: str | None
+    corrected: bool = False  # the hits are for ``did_you_mean``: nothing matched
 
 
 @dataclass(frozen=True)
@@ -432,6 +433,7 @@ class Searcher:
         page: int,
         limit: int,
         also: tuple[str, ...],
+        corrected: bool = False,
     ) -> Hits:
         searcher = self._current()
         q = self.build_query(text, langs, also)
@@ -465,6 +467,10 @@ class Searcher:
                 )
             )
         suggestion = self.did_you_mean(text) if results.total < 3 else None
+        if results.total == 0 and suggestion and not corrected:
+            # Typo fallback: nothing matched, so answer for the corrected words.
+            fixed = self._search(suggestion, langs, category, page, limit, also, True)
+            return Hits(fixed.total, fixed.hits, suggestion, corrected=True)
         return Hits(results.total, tuple(hits), suggestion)
 
     def suggest(self, text: str, *, langs: Iterable[str] = LANGS, limit: int = 8):

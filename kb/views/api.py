@@ -37,6 +37,7 @@ def search() -> tuple[Response, int] | Response:
             for hit in hits.hits
         ],
         did_you_mean=hits.did_you_mean,
+        corrected=hits.corrected,
     )
 
 

@@ -99,7 +99,7 @@
   resolveOldAnchor();
   window.addEventListener("hashchange", resolveOldAnchor);
 
-  /* ---- 3. search as you type ----------------------------------------- */
+  /* ---- 3. search as you type: WAI-ARIA 1.2 combobox, list autocomplete -- */
   var pageLang = document.documentElement.lang;
   var suggestUrl = body.getAttribute("data-suggest-url") || "/api/suggest";
   var text = {
@@ -111,94 +111,103 @@
   var langName = window.Intl && Intl.DisplayNames ?
     new Intl.DisplayNames([pageLang], { type: "language" }) : null;
 
+  function attrs(el, map) {
+    Object.keys(map).forEach(function (k) { el.setAttribute(k, map[k]); });
+    return el;
+  }
+
   function getSuggestions(q, lang, signal) {
     var url = suggestUrl + "?q=" + encodeURIComponent(q) +
       (lang ? "&lang=" + encodeURIComponent(lang) : "");
     return fetch(url, { signal: signal, headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+      .then(function (r) {
+        if (!r.ok) throw new Error("suggest: HTTP " + r.status);
+        return r.json();
+      })
       .then(function (data) { return data.suggestions || []; });
+  }
+
+  function option(s, id) {
+    var li = attrs(document.createElement("li"),
+      { id: id, role: "option", class: "suggestion", lang: s.lang });
+    li.textContent = s.title;
+    if (s.lang !== pageLang) {
+      // A short visible badge; screen readers get the language's full name.
+      var badge = attrs(document.createElement("span"),
+        { class: "suggestion-lang", "aria-hidden": "true" });
+      badge.textContent = s.lang.toUpperCase();
+      li.appendChild(badge);
+      if (langName) {
+        var name = attrs(document.createElement("span"),
+          { class: "visually-hidden", lang: pageLang });
+        name.textContent = " (" + langName.of(s.lang) + ")";
+        li.appendChild(name);
+      }
+    }
+    return li;
   }
 
   function combobox(input) {
     var id = input.id || (input.id = "q-" + Math.random().toString(36).slice(2));
-    var wrap = document.createElement("div");
-    var list = document.createElement("ul");
+    var wrap = attrs(document.createElement("div"), { class: "combobox" });
+    var list = attrs(document.createElement("ul"), {
+      id: id + "-suggestions", role: "listbox", class: "suggestions", "aria-label": text.label
+    });
     var items = [], active = -1, timer, controller, said = "";
-    wrap.className = "combobox";
-    list.id = id + "-suggestions";
-    list.className = "suggestions";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", text.label);
     list.hidden = true;
-    input.parentNode.insertBefore(wrap, input);
-    wrap.appendChild(input);
-    wrap.appendChild(list);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-controls", list.id);
-    input.setAttribute("aria-expanded", "false");
-
-    function open(show) {
-      show = show && items.length > 0;
-      list.hidden = !show;
-      input.setAttribute("aria-expanded", String(show));
-      if (!show) { highlight(-1); said = ""; }
-    }
+    input.replaceWith(wrap);
+    wrap.append(input, list);
+    attrs(input, {
+      role: "combobox", "aria-autocomplete": "list",
+      "aria-controls": list.id, "aria-expanded": "false"
+    });
 
     function highlight(index) {
       active = index;
-      Array.prototype.forEach.call(list.children, function (option, i) {
-        if (i === index) option.setAttribute("aria-selected", "true");
-        else option.removeAttribute("aria-selected");
+      Array.prototype.forEach.call(list.children, function (li, i) {
+        if (i === index) li.setAttribute("aria-selected", "true");
+        else li.removeAttribute("aria-selected");
       });
       if (index < 0) return input.removeAttribute("aria-activedescendant");
       input.setAttribute("aria-activedescendant", list.children[index].id);
       list.children[index].scrollIntoView({ block: "nearest" });
     }
 
-    function render(suggestions) {
-      items = suggestions;
-      list.textContent = "";
-      suggestions.forEach(function (s, i) {
-        var option = document.createElement("li");
-        option.id = id + "-suggestion-" + i;
-        option.className = "suggestion";
-        option.setAttribute("role", "option");
-        option.lang = s.lang;
-        option.appendChild(document.createTextNode(s.title));
-        if (s.lang !== pageLang) {
-          // Visible code for the eye; the full name for screen readers.
-          var badge = document.createElement("span");
-          badge.className = "suggestion-lang";
-          badge.textContent = s.lang.toUpperCase();
-          badge.setAttribute("aria-hidden", "true");
-          option.appendChild(badge);
-          if (langName) {
-            var name = document.createElement("span");
-            name.className = "visually-hidden";
-            name.lang = pageLang;
-            name.textContent = " (" + langName.of(s.lang) + ")";
-            option.appendChild(name);
-          }
-        }
-        list.appendChild(option);
-      });
-      open(items.length > 0);
-      var n = items.length;
+    function show(on) {
+      on = on && items.length > 0;
+      list.hidden = !on;
+      input.setAttribute("aria-expanded", String(on));
+      if (!on) highlight(-1);
+    }
+
+    // Closed by the user: the next list is announced again, even if the same size.
+    function close() { show(false); said = ""; }
+
+    function cancel() {
+      window.clearTimeout(timer);
+      if (controller) controller.abort();
+    }
+
+    function render(found) {
+      items = found;
+      active = -1;
+      list.replaceChildren.apply(list, found.map(function (s, i) {
+        return option(s, id + "-suggestion-" + i);
+      }));
+      show(true);
+      var n = found.length;
       var message = n ? (n === 1 ? text.one : text.other).replace("%(num)s", n) : text.none;
-      // Say it once per result count, not on every keystroke.
+      // Say it when it changes, not on every keystroke.
       if (message !== said) announce(message);
       said = message;
     }
 
     function update() {
       var q = input.value;
-      window.clearTimeout(timer);
-      if (controller) controller.abort();
-      if (!q.trim()) { render([]); said = ""; return; }
-      controller = new AbortController();
-      var signal = controller.signal;
-      // The page's language first; if nothing matches, any language.
+      cancel();
+      if (!q.trim()) { items = []; return close(); } // no request for nothing
+      var signal = (controller = new AbortController()).signal;
+      // The page's language first; if that finds nothing, any language.
       getSuggestions(q, pageLang, signal)
         .then(function (found) {
           return found.length ? found : getSuggestions(q, "", signal);
@@ -206,66 +215,58 @@
         .then(function (found) {
           if (!signal.aborted && document.activeElement === input) render(found);
         })
-        .catch(function () { /* offline, aborted or 400: the form still works */ });
+        .catch(function () {
+          // Offline or refused (e.g. 400 too long): no list, the form still works.
+          if (!signal.aborted) { items = []; close(); }
+        });
     }
 
     function go(index) {
-      open(false);
+      close();
       location.href = items[index].url;
     }
 
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(update, 150);
+      timer = window.setTimeout(update, input.value.trim() ? 150 : 0);
     });
 
     input.addEventListener("keydown", function (event) {
-      var expanded = !list.hidden, n = items.length;
+      var n = items.length, expanded = !list.hidden, down = event.key === "ArrowDown";
       if (event.altKey || event.ctrlKey || event.metaKey) return;
-      switch (event.key) {
-        case "ArrowDown":
-        case "ArrowUp":
-          event.preventDefault();
-          var step = event.key === "ArrowDown" ? 1 : -1;
-          if (!n) return update();
-          if (!expanded) { open(true); return highlight(step > 0 ? 0 : n - 1); }
-          // Wrap around; from "nothing active" go to the first or last option.
-          highlight(active < 0 ? (step > 0 ? 0 : n - 1) : (active + step + n) % n);
-          break;
-        case "Enter":
-          if (expanded && active >= 0) { event.preventDefault(); go(active); }
-          else open(false);
-          break;
-        case "Escape":
-          // type=search clears itself on Escape: only do that the second time.
-          event.preventDefault();
-          if (expanded) { open(false); break; }
-          if (controller) controller.abort();
-          window.clearTimeout(timer);
-          input.value = "";
-          items = [];
-          break;
-        case "Tab":
-          open(false);
-          break;
-        case "Home": case "End": case "ArrowLeft": case "ArrowRight":
-          highlight(-1); // back to editing the text
-          break;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!n) return update();
+        show(true);
+        // Wrap around; from "nothing active" go to the first or the last option.
+        highlight(active < 0 ? (down ? 0 : n - 1) : (active + (down ? 1 : n - 1)) % n);
+      } else if (event.key === "Enter") {
+        if (expanded && active >= 0) { event.preventDefault(); go(active); }
+        else close(); // and the form submits as usual
+      } else if (event.key === "Escape") {
+        // Chromium clears type=search on Escape: only do that the second time.
+        event.preventDefault();
+        if (!expanded) { cancel(); input.value = ""; items = []; }
+        close();
+      } else if (event.key === "Tab") {
+        close();
+      } else if (/^(Home|End|ArrowLeft|ArrowRight)$/.test(event.key)) {
+        highlight(-1); // back to editing the text
       }
     });
 
-    input.addEventListener("blur", function () { open(false); });
+    input.addEventListener("blur", close);
     // Keep focus (and the caret) in the field while an option is clicked.
     list.addEventListener("mousedown", function (event) { event.preventDefault(); });
     list.addEventListener("click", function (event) {
-      var option = event.target.closest('[role="option"]');
-      if (option) go(Array.prototype.indexOf.call(list.children, option));
+      var li = event.target.closest('[role="option"]');
+      if (li) go(Array.prototype.indexOf.call(list.children, li));
     });
-    // Coming back with the Back button: don't show a stale popup.
-    window.addEventListener("pageshow", function () { open(false); });
+    // Back from an article (bfcache): don't show the old list again.
+    window.addEventListener("pageshow", close);
   }
 
-  if (window.fetch && window.AbortController) {
+  if (window.fetch && window.AbortController && Element.prototype.replaceChildren) {
     document.querySelectorAll('form[role="search"] input[name="q"]').forEach(combobox);
   }
 })();
