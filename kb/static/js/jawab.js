@@ -111,9 +111,15 @@
   var langName = window.Intl && Intl.DisplayNames ?
     new Intl.DisplayNames([pageLang], { type: "language" }) : null;
 
-  function attrs(el, map) {
-    Object.keys(map).forEach(function (k) { el.setAttribute(k, map[k]); });
-    return el;
+  function attrs(node, map) {
+    Object.keys(map).forEach(function (k) { node.setAttribute(k, map[k]); });
+    return node;
+  }
+
+  function el(tag, map, content) {
+    var node = attrs(document.createElement(tag), map);
+    if (content) node.textContent = content;
+    return node;
   }
 
   function getSuggestions(q, lang, signal) {
@@ -128,20 +134,15 @@
   }
 
   function option(s, id) {
-    var li = attrs(document.createElement("li"),
-      { id: id, role: "option", class: "suggestion", lang: s.lang });
-    li.textContent = s.title;
+    var li = el("li", { id: id, role: "option", class: "suggestion", lang: s.lang });
+    li.appendChild(el("span", { class: "suggestion-title" }, s.title));
     if (s.lang !== pageLang) {
       // A short visible badge; screen readers get the language's full name.
-      var badge = attrs(document.createElement("span"),
-        { class: "suggestion-lang", "aria-hidden": "true" });
-      badge.textContent = s.lang.toUpperCase();
-      li.appendChild(badge);
+      li.appendChild(el("span", { class: "suggestion-lang", "aria-hidden": "true" },
+        s.lang.toUpperCase()));
       if (langName) {
-        var name = attrs(document.createElement("span"),
-          { class: "visually-hidden", lang: pageLang });
-        name.textContent = " (" + langName.of(s.lang) + ")";
-        li.appendChild(name);
+        li.appendChild(el("span", { class: "visually-hidden", lang: pageLang },
+          " (" + langName.of(s.lang) + ")"));
       }
     }
     return li;
@@ -149,8 +150,8 @@
 
   function combobox(input) {
     var id = input.id || (input.id = "q-" + Math.random().toString(36).slice(2));
-    var wrap = attrs(document.createElement("div"), { class: "combobox" });
-    var list = attrs(document.createElement("ul"), {
+    var wrap = el("div", { class: "combobox" });
+    var list = el("ul", {
       id: id + "-suggestions", role: "listbox", class: "suggestions", "aria-label": text.label
     });
     var items = [], active = -1, timer, controller, said = "";
@@ -180,12 +181,13 @@
       if (!on) highlight(-1);
     }
 
-    // Closed by the user: the next list is announced again, even if the same size.
-    function close() { show(false); said = ""; }
-
-    function cancel() {
+    // Also drops a pending request, so a late answer cannot reopen the list; the
+    // next list is announced again, even if it has the same number of options.
+    function close() {
       window.clearTimeout(timer);
       if (controller) controller.abort();
+      show(false);
+      said = "";
     }
 
     function render(found) {
@@ -195,8 +197,8 @@
         return option(s, id + "-suggestion-" + i);
       }));
       show(true);
-      var n = found.length;
-      var message = n ? (n === 1 ? text.one : text.other).replace("%(num)s", n) : text.none;
+      var n = found.length, message = text.none;
+      if (n) message = (n === 1 ? text.one : text.other).replace("%(num)s", n);
       // Say it when it changes, not on every keystroke.
       if (message !== said) announce(message);
       said = message;
@@ -204,7 +206,7 @@
 
     function update() {
       var q = input.value;
-      cancel();
+      if (controller) controller.abort(); // stale: its answer is ignored
       if (!q.trim()) { items = []; return close(); } // no request for nothing
       var signal = (controller = new AbortController()).signal;
       // The page's language first; if that finds nothing, any language.
@@ -246,7 +248,7 @@
       } else if (event.key === "Escape") {
         // Chromium clears type=search on Escape: only do that the second time.
         event.preventDefault();
-        if (!expanded) { cancel(); input.value = ""; items = []; }
+        if (!expanded) { input.value = ""; items = []; }
         close();
       } else if (event.key === "Tab") {
         close();
