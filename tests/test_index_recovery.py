@@ -1,0 +1,142 @@
+"""The index heals itself under a real multi-worker server: deleting or
+truncating ``search_index/`` while it serves changes no result and causes no 5xx."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = [
+    ("refund", "en"),
+    ("lupa kata sandi", "id"),
+    ("track my order", "en"),
+    ("ongkir", "id"),
+    ("otp code not arriving", "en"),
+    ("penipuan", "id"),
+    ("cash on delivery", "en"),
+    ("hapus akun", "id"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(base: str, q: str, lang: str) -> tuple[int, list[str]]:
+    url = f"{base}/api/search?" + urllib.parse.urlencode({"q": q, "lang": lang})
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            data = json.loads(response.read())
+            return response.status, [r["slug"] for r in data["results"]]
+    except urllib.error.HTTPError as error:
+        return error.code, []
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """gunicorn with three workers over a copy of the sample articles."""
+    articles, index = tmp_path / "articles", tmp_path / "search_index"
+    shutil.copytree(ROOT / "articles", articles)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "KB_ENV": "production",
+        "KB_SECRET_KEY": "x" * 64,
+        "KB_ARTICLES_DIR": str(articles),
+        "KB_SEARCH_INDEX_DIR": str(index),
+        "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+    }
+    log = (tmp_path / "gunicorn.log").open("wb")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "3",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "kb:create_app()",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/robots.txt", timeout=2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                log.close()
+                pytest.fail((tmp_path / "gunicorn.log").read_text()[-3000:])
+            time.sleep(0.2)
+    yield base, index, tmp_path / "gunicorn.log"
+    process.terminate()
+    process.wait(timeout=15)
+    log.close()
+
+
+def _hammer(base: str, stop: threading.Event, statuses: list[int]) -> None:
+    while not stop.is_set():
+        for q, lang in QUERIES:
+            statuses.append(_get(base, q, lang)[0])
+
+
+def _damage_under_load(base: str, damage) -> list[int]:
+    statuses: list[int] = []
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_hammer, args=(base, stop, statuses)) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    damage()
+    time.sleep(2.5)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def _truncate(index: Path, keep: float) -> None:
+    for path in index.iterdir():
+        if path.is_file() and path.name != "SCHEMA":
+            with path.open("r+b") as handle:
+                handle.truncate(int(path.stat().st_size * keep))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda index: shutil.rmtree(index), id="deleted"),
+        pytest.param(lambda index: _truncate(index, 0.0), id="truncated-to-zero"),
+        pytest.param(lambda index: _truncate(index, 0.5), id="truncated-to-half"),
+    ],
+)
+def test_index_damage_while_serving(server, damage) -> None:
+    base, index, log = server
+    before = {query: _get(base, *query) for query in QUERIES}
+    assert all(status == 200 and slugs for status, slugs in before.values())
+    statuses = _damage_under_load(base, lambda: damage(index))
+    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    after = {query: _get(base, *query) for query in QUERIES}
+    assert after == before
+    assert "rebuilding" in log.read_text()  # the damage was noticed and repaired
