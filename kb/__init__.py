@@ -73,7 +73,9 @@ def _init_services(app: Flask) -> None:
     from kb.services.search import SearchService
 
     content = ContentStore(
-        Path(app.config["ARTICLES_DIR"]), app.config["RELOAD_SECONDS"]
+        Path(app.config["ARTICLES_DIR"]),
+        app.config["RELOAD_SECONDS"],
+        cache_dir=Path(app.config["CACHE_DIR"]),
     )
     app.extensions["jawab.content"] = content
     app.extensions["jawab.search"] = SearchService(

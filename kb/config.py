@@ -152,6 +152,10 @@ def validate(config: dict[str, Any]) -> None:
     if base_url and not base_url.startswith(("http://", "https://")):
         raise ConfigError("KB_BASE_URL must start with http:// or https://")
     config["BASE_URL"] = base_url.rstrip("/")
+    # Generated, disposable files (the parsed-article cache) live beside the
+    # index, so whatever places the index places them too.
+    index_dir = Path(config["SEARCH_INDEX_DIR"])
+    config.setdefault("CACHE_DIR", str(index_dir.with_name(f".{index_dir.name}-cache")))
 
 
 def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:

@@ -170,3 +170,35 @@ def test_site_keeps_serving_when_one_file_is_broken(
 def test_updated_defaults_to_file_time(articles_dir: Path) -> None:
     library = load(articles_dir)
     assert library.all["metode-pembayaran"].updated.year >= 2026
+
+
+def test_parse_cache_reuses_unchanged_files_and_sees_changes(
+    articles_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from kb.storage import articles as files
+
+    calls: list[str] = []
+    real = files.parse_article
+
+    def counting(path, root):
+        calls.append(path.name)
+        return real(path, root)
+
+    monkeypatch.setattr(files, "parse_article", counting)
+    cache = tmp_path / "cache"
+    first = load(articles_dir, cache)
+    assert len(calls) == 5
+    calls.clear()
+    again = load(articles_dir, cache)
+    assert calls == []
+    assert again.all["reset-password"] == first.all["reset-password"]
+    page = articles_dir / "payments" / "refund-times.md"
+    page.write_text(page.read_text().replace("one day", "two days"))
+    changed = load(articles_dir, cache)
+    assert calls == ["refund-times.md"]
+    assert "two days" in changed.all["refund-times"].body
+    broken = articles_dir / "broken.md"
+    broken.write_text("---\ntitle: [x\nlang: en\n---\n")
+    load(articles_dir, cache)
+    cached_problems = [str(p) for p in load(articles_dir, cache).problems]
+    assert any(p.startswith("broken.md:3: invalid YAML") for p in cached_problems)

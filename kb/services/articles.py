@@ -19,6 +19,7 @@ from pathlib import Path
 from kb.markdown import ArticleLink, Rendered, render
 from kb.storage import articles as files
 from kb.storage.articles import ArticleFile, Category, Problem
+from kb.storage.parse_cache import ParseCache, cache_file
 from kb.storage.synonyms import Synonyms
 from kb.storage.synonyms import parse as parse_synonyms
 
@@ -287,8 +288,11 @@ def _line_of(article: ArticleFile, written: str) -> int:
     return article.body_line
 
 
-def load(root: Path) -> Library:
-    """Parse every article under ``root`` into a new :class:`Library`."""
+def load(root: Path, cache_dir: Path | None = None) -> Library:
+    """Parse every article under ``root`` into a new :class:`Library`.
+
+    With ``cache_dir``, files unchanged since the last load are not re-parsed.
+    """
     problems: list[Problem] = []
     parsed: list[ArticleFile] = []
     if not root.is_dir():
@@ -298,19 +302,24 @@ def load(root: Path) -> Library:
     problems.extend(category_problems)
     synonyms, synonym_problems = parse_synonyms(root)
     problems.extend(synonym_problems)
+    cache = ParseCache(cache_file(cache_dir, root) if cache_dir else None)
     for path in files.article_paths(root):
-        article, found = files.parse_article(path, root)
+        article, found = cache.parse(path, lambda p: files.parse_article(p, root))
         problems.extend(found)
         if article is not None:
             parsed.append(article)
+    cache.save()
     return Library(parsed, categories, problems, synonyms)
 
 
 class ContentStore:
     """Holds the current :class:`Library`, reloading it when files change."""
 
-    def __init__(self, root: Path, reload_seconds: float) -> None:
+    def __init__(
+        self, root: Path, reload_seconds: float, cache_dir: Path | None = None
+    ) -> None:
         self.root = root
+        self.cache_dir = cache_dir
         self.reload_seconds = reload_seconds
         self._lock = threading.Lock()
         self._library: Library | None = None
@@ -327,7 +336,7 @@ class ContentStore:
             if self._library is None or now - self._checked >= self.reload_seconds:
                 current = files.fingerprint(self.root)
                 if self._library is None or current != self._fingerprint:
-                    self._library = load(self.root)
+                    self._library = load(self.root, self.cache_dir)
                     self._fingerprint = current
                     for problem in self._library.problems:
                         log.warning("article problem: %s", problem)
