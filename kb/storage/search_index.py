@@ -528,7 +528,10 @@ class Searcher:
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return len(results), ranked
+        # Fewer than ``depth`` collected means we have them all; only a full
+        # page needs Whoosh's recount (another pass over every match).
+        total = len(scores) if len(scores) < depth else len(results)
+        return total, ranked
 
     def search(
         self,
