@@ -4,11 +4,7 @@ truncating ``search_index/`` while it serves changes no result and causes no 5xx
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_server import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
@@ -32,12 +29,6 @@ QUERIES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(base: str, q: str, lang: str) -> tuple[int, list[str]]:
     url = f"{base}/api/search?" + urllib.parse.urlencode({"q": q, "lang": lang})
     try:
@@ -49,48 +40,12 @@ def _get(base: str, q: str, lang: str) -> tuple[int, list[str]]:
 
 
 @pytest.fixture()
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """gunicorn with three workers over a copy of the sample articles."""
-    articles, index = tmp_path / "articles", tmp_path / "search_index"
+    articles = tmp_path / "articles"
     shutil.copytree(ROOT / "articles", articles)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "KB_ENV": "production",
-        "KB_SECRET_KEY": "x" * 64,
-        "KB_ARTICLES_DIR": str(articles),
-        "KB_SEARCH_INDEX_DIR": str(index),
-        "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
-    }
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--workers",
-            "3",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "kb:create_app()",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/robots.txt", timeout=2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                log.close()
-                pytest.fail((tmp_path / "gunicorn.log").read_text()[-3000:])
-            time.sleep(0.2)
-    yield base, index, tmp_path / "gunicorn.log"
-    process.terminate()
-    process.wait(timeout=15)
-    log.close()
+    with gunicorn(tmp_path, articles, workers=3) as (base, log):
+        yield base, tmp_path / "search_index", log
 
 
 def _hammer(base: str, stop: threading.Event, statuses: list[int]) -> None:

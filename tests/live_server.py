@@ -1,0 +1,70 @@
+"""Start Jawab under a real gunicorn for tests that need several worker processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(
+    tmp_path: Path, articles: Path, workers: int = 2
+) -> Iterator[tuple[str, Path]]:
+    """Serve ``articles`` in production mode; yields (base URL, log file)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "KB_ENV": "production",
+        "KB_SECRET_KEY": "x" * 64,
+        "KB_ARTICLES_DIR": str(articles),
+        "KB_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+    }
+    log_path = tmp_path / "gunicorn.log"
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "kb:create_app()",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/robots.txt", timeout=2).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        pytest.fail(
+                            "gunicorn did not start:\n" + log_path.read_text()[-3000:]
+                        )
+                    time.sleep(0.2)
+            yield base, log_path
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
