@@ -22,6 +22,7 @@ $(MO): $(PO) $(STAMP)
 translations: $(MO)
 
 run: $(STAMP) $(MO)
+	$(BIN)/kb db upgrade
 	$(BIN)/kb index
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from kb import config as kb_config
@@ -56,7 +56,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from kb import i18n, security, templating
-    from kb.extensions import babel, csrf
+    from kb.extensions import babel, csrf, limiter
+    from kb.storage import db
 
     babel.init_app(
         app,
@@ -64,6 +65,8 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     csrf.init_app(app)
+    limiter.init_app(app)
+    db.init_app(app)
     security.init_app(app)
     templating.init_app(app)
 
@@ -84,10 +87,11 @@ def _init_services(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.views import api, public
+    from kb.views import api, public, tickets
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(tickets.bp)
 
 
 def _register_errors(app: Flask) -> None:
@@ -101,7 +105,14 @@ def _register_errors(app: Flask) -> None:
         from kb import i18n
 
         lang = (request.view_args or {}).get("lang") or i18n.select_locale()
-        template = "errors/404.html" if error.code == 404 else "errors/error.html"
-        return render_template(
-            template, error=error, lang=lang, noindex=True
-        ), error.code
+        template = {
+            404: "errors/404.html",
+            413: "errors/413.html",
+            429: "errors/429.html",
+        }.get(error.code, "errors/error.html")
+        # The switch leads home: never echo the failed URL (it may hold a token).
+        alternate = url_for("public.home", lang=i18n.other_lang(lang))
+        page = render_template(
+            template, error=error, lang=lang, noindex=True, alternate=alternate
+        )
+        return page, error.code

@@ -118,7 +118,48 @@ def _create_app(*_args) -> Flask:
     return create_app()
 
 
-COMMANDS = (index_command, check_command, search_command, serve_command)
+db_group = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+@db_group.command("upgrade")
+def db_upgrade_command() -> None:
+    """Create or migrate the database to the latest schema."""
+    from kb.storage import migrate
+
+    url = current_app.config["DATABASE_URL"]
+    migrate.upgrade(url)
+    click.echo("database is at the latest schema")
+
+
+outbox_group = AppGroup("outbox", help="Outgoing mail.")
+
+
+@outbox_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending every --interval seconds.")
+@click.option("--interval", default=30.0, show_default=True)
+def outbox_send_command(loop: bool, interval: float) -> None:
+    """Send the mail waiting in the outbox (failed sends are retried later)."""
+    from kb.services import mail
+    from kb.storage.db import standalone_session
+
+    sender = mail.sender_for(current_app.config)
+    while True:
+        with standalone_session() as db:
+            sent, failed = mail.deliver_pending(db, sender)
+        click.echo(f"outbox: {sent} sent, {failed} failed")
+        if not loop:
+            break
+        time.sleep(interval)
+
+
+COMMANDS = (
+    index_command,
+    check_command,
+    search_command,
+    serve_command,
+    db_group,
+    outbox_group,
+)
 cli = AppGroup("kb", help="Jawab knowledge base commands.")
 for _command in COMMANDS:
     cli.add_command(_command)

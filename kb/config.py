@@ -103,6 +103,29 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest search query accepted, in characters (default 500).",
     ),
     Setting(
+        "KB_SMTP_HOST",
+        "SMTP_HOST",
+        _str,
+        "SMTP server for outgoing mail; unset prints mail to the console.",
+    ),
+    Setting("KB_SMTP_PORT", "SMTP_PORT", _int, "SMTP port (default 587)."),
+    Setting("KB_SMTP_USER", "SMTP_USER", _str, "SMTP user name (optional)."),
+    Setting("KB_SMTP_PASSWORD", "SMTP_PASSWORD", _str, "SMTP password (optional)."),
+    Setting("KB_SMTP_TLS", "SMTP_TLS", _bool, "Use STARTTLS (default true)."),
+    Setting("KB_MAIL_FROM", "MAIL_FROM", _str, "Sender address of Jawab's mail."),
+    Setting(
+        "KB_RATELIMIT_STORAGE_URI",
+        "RATELIMIT_STORAGE_URI",
+        _str,
+        "Where rate-limit counters live: memory:// (default) or redis://host:6379.",
+    ),
+    Setting(
+        "KB_RATELIMIT_ENABLED",
+        "RATELIMIT_ENABLED",
+        _bool,
+        "Set false to switch rate limits off (load tests only).",
+    ),
+    Setting(
         "KB_SITE_NAME",
         "SITE_NAME",
         _str,
@@ -126,7 +149,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RELOAD_SECONDS": 2,
         "MAX_QUERY_LENGTH": 500,
         "SITE_NAME": "Toko Rona Help",
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 64 * 1024,  # a ticket is text; larger bodies get 413
+        "SMTP_HOST": "",
+        "SMTP_PORT": 587,
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_TLS": True,
+        "MAIL_FROM": "Toko Rona Help <bantuan@tokorona.example>",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
     }
 
 

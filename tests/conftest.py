@@ -69,8 +69,66 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
         return app
 
     yield factory
-    for app in made:  # searchers hold index files open
+    for app in made:  # searchers hold index files open, engines hold connections
         app.extensions["jawab.search"].searcher.close()
+        _wait_for_mail_threads()
+        if app.extensions.get("jawab.db") is not None:
+            app.extensions["jawab.db"].dispose()
+
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
+        ).close()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    from kb.storage import migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tickets.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    if not _postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (database test)")
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    dsn = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    _wait_for_mail_threads()  # background delivery may still use the schema
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture()
+def ticket_app(make_app, database_url: str) -> Flask:
+    """The app over a migrated database (SQLite and PostgreSQL)."""
+    return make_app(DATABASE_URL=database_url)
+
+
+def _wait_for_mail_threads() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "jawab-mail":
+            thread.join(timeout=10)
 
 
 @pytest.fixture()

@@ -24,9 +24,17 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    tmp_path: Path, articles: Path, workers: int = 2
+    tmp_path: Path,
+    articles: Path,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    process_box: list | None = None,
 ) -> Iterator[tuple[str, Path]]:
-    """Serve ``articles`` in production mode; yields (base URL, log file)."""
+    """Serve ``articles`` in production mode; yields (base URL, log file).
+
+    ``env`` overrides variables (e.g. KB_DATABASE_URL); ``process_box`` receives
+    the gunicorn process, for tests that kill it.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -35,6 +43,7 @@ def gunicorn(
         "KB_ARTICLES_DIR": str(articles),
         "KB_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+        **(env or {}),
     }
     log_path = tmp_path / "gunicorn.log"
     base = f"http://127.0.0.1:{port}"
@@ -66,5 +75,6 @@ def gunicorn(
                     time.sleep(0.2)
             yield base, log_path
         finally:
-            process.terminate()
-            process.wait(timeout=15)
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=15)

@@ -3,6 +3,9 @@
  *  1. "#" section links copy the section's address and announce it.
  *  2. Old section anchors (span.old-anchor) are rewritten to the heading's id.
  *  3. Search boxes suggest articles as you type (WAI-ARIA combobox + listbox).
+ *  4. button[data-copy] copies the field it names (e.g. the ticket's secret link).
+ *  5. The contact form suggests articles while the subject is typed.
+ *  6. A form's error summary takes focus; its links focus the field in error.
  */
 (function () {
   "use strict";
@@ -270,5 +273,107 @@
 
   if (window.fetch && window.AbortController && Element.prototype.replaceChildren) {
     document.querySelectorAll('form[role="search"] input[name="q"]').forEach(combobox);
+  }
+
+  /* ---- 4. copy buttons: <button data-copy="#field"> --------------------- */
+  var fieldFailedText = body.getAttribute("data-copy-field-failed") || failedText;
+
+  function copyButton(button) {
+    var target = null;
+    try {
+      target = document.querySelector(button.getAttribute("data-copy"));
+    } catch (e) {
+      return; // not a valid selector
+    }
+    if (!target) return;
+    var isField = target.matches("input, textarea");
+    // One click or tab into the field selects the whole link, ready to copy by hand.
+    if (isField) {
+      target.addEventListener("focus", function () { target.select(); });
+      target.addEventListener("click", function () { target.select(); });
+    }
+    button.addEventListener("click", function () {
+      var value = (isField ? target.value : target.textContent).trim();
+      copy(value).then(function (ok) {
+        var message = ok ? copiedText : fieldFailedText;
+        confirm(button, message, ok);
+        announce(message);
+        if (!ok && isField) {
+          target.focus();
+          target.select();
+        }
+      });
+    });
+    // Without this script the button could do nothing, so it starts hidden.
+    button.hidden = false;
+  }
+
+  document.querySelectorAll("button[data-copy]").forEach(copyButton);
+
+  /* ---- 5. contact form: articles that may answer the subject ------------ */
+  var deflectHeading = body.getAttribute("data-deflect-heading") ||
+    "These articles may answer your question:";
+
+  function deflections(input) {
+    var box = document.getElementById(input.id + "-suggestions");
+    var template = input.getAttribute("data-deflect");
+    if (!box || !template || template.indexOf("__slug__") < 0) return;
+    var timer, controller, shown = "";
+
+    function render(found) {
+      found = found.slice(0, 5);
+      var key = found.map(function (s) { return s.slug; }).join("\n");
+      if (key === shown) return; // the same list: leave it (and the live region) alone
+      shown = key;
+      if (!found.length) return box.replaceChildren();
+      var headingId = box.id + "-heading";
+      var list = el("ul", { "aria-labelledby": headingId });
+      found.forEach(function (s) {
+        var item = document.createElement("li");
+        item.appendChild(el("a", {
+          href: template.replace("__slug__", encodeURIComponent(s.slug))
+        }, s.title));
+        list.appendChild(item);
+      });
+      box.replaceChildren(
+        el("p", { id: headingId, class: "deflections-heading" }, deflectHeading), list);
+    }
+
+    function update() {
+      var q = input.value.trim();
+      if (controller) controller.abort(); // stale: its answer is ignored
+      controller = null;
+      if (q.length < 3) return render([]);
+      var signal = (controller = new AbortController()).signal;
+      getSuggestions(q, pageLang, signal)
+        .then(function (found) { if (!signal.aborted) render(found); })
+        .catch(function () { if (!signal.aborted) render([]); });
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      // Too short: empty the list at once; otherwise wait for a pause in typing.
+      if (input.value.trim().length < 3) update();
+      else timer = window.setTimeout(update, 250);
+    });
+  }
+
+  if (window.fetch && window.AbortController && Element.prototype.replaceChildren) {
+    document.querySelectorAll("input[data-deflect]").forEach(deflections);
+  }
+
+  /* ---- 6. error summary ------------------------------------------------- */
+  var summary = document.querySelector(".form-error-summary");
+  if (summary) {
+    summary.focus();
+    // "#email" would only scroll; focus the field, with its label in view.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest('a[href^="#"]');
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field || !field.focus) return;
+      event.preventDefault();
+      (field.closest(".field") || field).scrollIntoView({ block: "start" });
+      field.focus({ preventScroll: true });
+    });
   }
 })();

@@ -1,0 +1,180 @@
+"""Outgoing mail through an outbox table, so a failed send never loses anything.
+
+A mail is written in the same transaction as the change it reports (a new
+ticket, a new link). Delivery happens afterwards: right after the request in a
+background thread, and by ``kb outbox send`` (run it from cron or with
+``--loop``). Each row is claimed with a conditional UPDATE (a lease), so two
+workers never send the same mail; a failure is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kb.storage.models import OutboxMail, Ticket, utcnow
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=5)
+SECRET_LINK = re.compile(r"/t/(JWB-[0-9A-Z]+)/[A-Za-z0-9_-]{20,}")
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One email to send."""
+
+    to: str
+    subject: str
+    body: str
+
+
+def _render(ticket: Ticket, template: str, link: str) -> Mail:
+    with force_locale(ticket.lang):
+        text = render_template(
+            f"mail/{template}.txt",
+            ticket=ticket,
+            link=link,
+            site_name=current_app.config["SITE_NAME"],
+        )
+    subject, _, body = text.strip().partition("\n\n")
+    return Mail(ticket.email, subject.strip(), body.strip() + "\n")
+
+
+def ticket_opened(ticket: Ticket, link: str) -> Mail:
+    """The acknowledgement with the reference and the secret link."""
+    return _render(ticket, "ticket_opened", link)
+
+
+def new_link(ticket: Ticket, link: str) -> Mail:
+    """A replacement secret link (the old one no longer works)."""
+    return _render(ticket, "new_link", link)
+
+
+def enqueue(db: Session, mail: Mail) -> None:
+    """Add a mail to the outbox in the caller's transaction."""
+    db.add(OutboxMail(to_address=mail.to, subject=mail.subject, body=mail.body))
+
+
+class ConsoleSender:
+    """Development: print mail instead of sending it."""
+
+    def send(self, mail: Mail) -> None:
+        """Print the mail to standard output."""
+        print(f"--- mail to {mail.to}: {mail.subject}\n{mail.body}---", flush=True)
+
+
+@dataclass
+class SmtpSender:
+    """Send through an SMTP server (STARTTLS when ``tls``)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    tls: bool
+    sender: str
+
+    def send(self, mail: Mail) -> None:
+        """Deliver one mail or raise."""
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        address = parseaddr(self.sender)[1]
+        message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
+        message.set_content(mail.body)
+        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
+            if self.tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(message)
+
+
+def sender_for(config) -> ConsoleSender | SmtpSender:
+    """SMTP when KB_SMTP_HOST is set, else the console."""
+    if not config["SMTP_HOST"]:
+        return ConsoleSender()
+    return SmtpSender(
+        config["SMTP_HOST"],
+        config["SMTP_PORT"],
+        config["SMTP_USER"],
+        config["SMTP_PASSWORD"],
+        config["SMTP_TLS"],
+        config["MAIL_FROM"],
+    )
+
+
+def _claim(db: Session, row: OutboxMail) -> bool:
+    """Lease a row for this sender; False when another sender got it first."""
+    now = utcnow()
+    claimed = db.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == row.id,
+            OutboxMail.sent_at.is_(None),
+            OutboxMail.next_attempt_at == row.next_attempt_at,
+        )
+        .values(next_attempt_at=now + LEASE)
+    ).rowcount
+    db.commit()
+    return claimed == 1
+
+
+def deliver_pending(db: Session, sender, limit: int = 100) -> tuple[int, int]:
+    """Send due mail; return (sent, failed). Failures are retried later."""
+    due = db.scalars(
+        select(OutboxMail)
+        .where(OutboxMail.sent_at.is_(None), OutboxMail.next_attempt_at <= utcnow())
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    for row in due:
+        if not _claim(db, row):
+            continue
+        try:
+            sender.send(Mail(row.to_address, row.subject, row.body))
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the rest
+            row.attempts += 1
+            backoff = min(dt.timedelta(seconds=30 * 2**row.attempts), MAX_BACKOFF)
+            row.next_attempt_at = utcnow() + backoff
+            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            failed += 1
+            log.warning("mail %s to outbox retry in %s: %s", row.id, backoff, exc)
+        else:
+            row.sent_at = utcnow()
+            row.attempts += 1
+            # Only the customer should hold a working secret link, not our tables.
+            row.body = SECRET_LINK.sub(r"/t/\1/[link removed after sending]", row.body)
+            sent += 1
+        db.commit()
+    return sent, failed
+
+
+def deliver_soon(app: Flask) -> None:
+    """Try to deliver due mail in a background thread (the outbox keeps it safe)."""
+
+    def run() -> None:
+        from kb.storage.db import standalone_session
+
+        with app.app_context(), standalone_session() as db:
+            try:
+                deliver_pending(db, sender_for(app.config))
+            except Exception:  # noqa: BLE001 - the outbox retries; never crash
+                log.exception("background mail delivery failed")
+
+    threading.Thread(target=run, name="jawab-mail", daemon=True).start()

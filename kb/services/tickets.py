@@ -1,0 +1,162 @@
+"""Private tickets: open one, find it by its secret link, talk, close, reopen.
+
+A ticket is acknowledged (reference + secret link shown and mailed) only after
+the transaction that stores it has committed. Secret tokens carry 256 bits from
+:mod:`secrets`; only their SHA-256 is stored and it is compared in constant time.
+No request, session or flash here: views pass plain values in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from kb.services import mail
+from kb.storage.models import Message, Ticket, utcnow
+
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+REFERENCE_LENGTH = 5
+TOKEN_BYTES = 32  # 256 bits
+
+
+@dataclass(frozen=True)
+class TicketInput:
+    """What a customer may set when opening a ticket (nothing else is accepted)."""
+
+    name: str
+    email: str
+    subject: str
+    message: str
+    category: str = ""
+    lang: str = "id"
+    platform: str | None = None
+    thread_url: str | None = None
+    article_slug: str | None = None
+    case_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An acknowledged ticket: its reference and the one copy of its secret token."""
+
+    reference: str
+    token: str
+
+
+def new_reference() -> str:
+    """A short, readable reference like ``JWB-7K3Q9``."""
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"JWB-{body}"
+
+
+def new_token() -> str:
+    """A URL-safe secret with 256 bits of randomness."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token (tokens are random, so a slow hash adds nothing)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_ticket(db: Session, data: TicketInput, link_for) -> Opened:
+    """Store a ticket with its first message and its mail, then acknowledge it.
+
+    ``link_for(reference, token)`` builds the absolute secret link for the mail.
+    """
+    for _attempt in range(5):
+        token = new_token()
+        ticket = Ticket(
+            reference=new_reference(),
+            token_hash=hash_token(token),
+            subject=data.subject,
+            name=data.name,
+            email=data.email,
+            category=data.category,
+            lang=data.lang,
+            platform=data.platform,
+            thread_url=data.thread_url,
+            article_slug=data.article_slug,
+            case_code=data.case_code,
+        )
+        ticket.messages.append(Message(author="customer", body=data.message))
+        db.add(ticket)
+        mail.enqueue(db, mail.ticket_opened(ticket, link_for(ticket.reference, token)))
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()  # reference collision: try another one
+            continue
+        return Opened(ticket.reference, token)
+    raise RuntimeError("could not allocate a unique ticket reference")
+
+
+def find(db: Session, reference: str, token: str) -> Ticket | None:
+    """The ticket this secret link opens, or None (same answer for any failure)."""
+    ticket = db.scalars(
+        select(Ticket)
+        .where(Ticket.reference == reference.upper())
+        .options(selectinload(Ticket.messages))
+    ).first()
+    expected = ticket.token_hash if ticket else hash_token(new_token())
+    if hmac.compare_digest(expected, hash_token(token)) and ticket is not None:
+        return ticket
+    return None
+
+
+def public_messages(ticket: Ticket) -> list[Message]:
+    """The conversation the customer may see (internal notes excluded)."""
+    return [m for m in ticket.messages if not m.internal]
+
+
+def add_customer_reply(db: Session, ticket: Ticket, body: str) -> None:
+    """Append the customer's reply; a resolved or waiting ticket is open again."""
+    ticket.messages.append(Message(author="customer", body=body))
+    if ticket.status in {"waiting", "resolved"}:
+        ticket.status = "open"
+    ticket.updated_at = utcnow()
+    db.commit()
+
+
+def close(db: Session, ticket: Ticket) -> None:
+    """The customer closes their ticket."""
+    ticket.status = "closed"
+    ticket.messages.append(Message(author="system", body="closed by customer"))
+    db.commit()
+
+
+def reopen(db: Session, ticket: Ticket) -> None:
+    """The customer reopens a closed or resolved ticket."""
+    ticket.status = "open"
+    ticket.messages.append(Message(author="system", body="reopened by customer"))
+    db.commit()
+
+
+def send_new_link(db: Session, reference: str, email: str, link_for) -> bool:
+    """Revoke a ticket's link and mail a new one, if reference and email match."""
+    ticket = db.scalars(
+        select(Ticket).where(Ticket.reference == reference.strip().upper())
+    ).first()
+    if ticket is None or not hmac.compare_digest(
+        ticket.email.casefold().encode(), email.strip().casefold().encode()
+    ):
+        return False
+    token = new_token()
+    ticket.token_hash = hash_token(token)  # the old link stops working now
+    mail.enqueue(db, mail.new_link(ticket, link_for(ticket.reference, token)))
+    db.commit()
+    return True
+
+
+def mask_email(email: str) -> str:
+    """``budi.santoso@mail.com`` → ``b***o@m***.com`` for non-agent pages."""
+    local, _, domain = email.partition("@")
+    host, dot, tld = domain.rpartition(".")
+    masked_local = local[:1] + "***" + (local[-1:] if len(local) > 1 else "")
+    return f"{masked_local}@{host[:1]}***{dot}{tld}" if host else masked_local

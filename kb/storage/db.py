@@ -1,0 +1,83 @@
+"""Database engine and sessions (SQLAlchemy 2): SQLite by default, PostgreSQL too.
+
+SQLite runs in WAL mode with a 10 s busy timeout and ``synchronous=FULL`` so that
+several gunicorn workers can write tickets concurrently and an acknowledged
+ticket survives a power cut. PostgreSQL URLs are sent through psycopg 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs that name no driver."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with Jawab's durability settings."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine lazily and close request sessions at teardown."""
+    app.extensions["jawab.db"] = None
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def engine() -> Engine:
+    """The current app's engine (created on first use: importing does no I/O)."""
+    app = current_app._get_current_object()
+    if app.extensions.get("jawab.db") is None:
+        app.extensions["jawab.db"] = make_engine(app.config["DATABASE_URL"])
+    return app.extensions["jawab.db"]
+
+
+def session() -> Session:
+    """The request's session, created on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = sessionmaker(engine(), expire_on_commit=False)()
+    return g.db_session
+
+
+@contextmanager
+def standalone_session() -> Iterator[Session]:
+    """A session outside a request (CLI, background delivery)."""
+    db = sessionmaker(engine(), expire_on_commit=False)()
+    try:
+        yield db
+    finally:
+        db.close()

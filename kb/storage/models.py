@@ -1,0 +1,115 @@
+"""Database tables: tickets, their messages, the mail outbox, deflections.
+
+Nothing here ever reaches the public search index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+STATUSES = ("new", "open", "waiting", "resolved", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+PLATFORMS = ("facebook", "instagram", "x", "tiktok", "whatsapp", "forum", "other")
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now, for defaults set in Python."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for Jawab's tables."""
+
+
+class Ticket(Base):
+    """A private case opened by a customer, followed through a secret link."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    category: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    lang: Mapped[str] = mapped_column(String(2), default="id")
+    platform: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    thread_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    article_slug: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    case_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="ticket", order_by="Message.id", cascade="all, delete-orphan"
+    )
+
+
+class Message(Base):
+    """One message in a ticket's conversation."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(16))  # customer, agent, system
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class OutboxMail(Base):
+    """An email waiting to be sent; retried until it is."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    sent_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Deflection(Base):
+    """An article opened from the contact form instead of writing a ticket."""
+
+    __tablename__ = "deflections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_slug: Mapped[str] = mapped_column(String(200), index=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )

@@ -1,0 +1,230 @@
+"""Private escalation: the contact form, its acknowledgement, the secret-link page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from wtforms.fields.choices import SelectChoice
+
+from kb import i18n
+from kb.extensions import limiter
+from kb.forms import ActionForm, ContactForm, NewLinkForm, ReplyForm
+from kb.services import mail, tickets
+from kb.storage import db
+from kb.storage.models import Deflection, Ticket
+from kb.views.helpers import absolute_url, library
+
+bp = Blueprint("tickets", __name__)
+LANG = "<any(id, en):lang>"
+HANDOFF_FIELDS = ("article", "thread", "platform", "case")
+SUBMIT_LIMIT = "5/minute;30/hour;200/day"
+WRONG_TOKEN_LIMIT = "10/minute;50/hour"
+
+
+def _secret_link(reference: str, token: str) -> str:
+    return absolute_url("tickets.ticket", reference=reference, token=token)
+
+
+def _home_other(lang: str) -> str:
+    # The language switch must not carry the secret path in its ``next``.
+    return url_for("public.home", lang=i18n.other_lang(lang))
+
+
+def _private(response: Response) -> Response:
+    """Secret-link pages are never cached and never leak their URL as referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/contact")
+def contact_redirect() -> Response:
+    """Handoff links carry no language: answer in the article's or the visitor's."""
+    found = library().get(request.args.get("article", ""))
+    lang = found.lang if found else i18n.preferred_lang()
+    args = {k: v for k, v in request.args.items() if k in HANDOFF_FIELDS}
+    return redirect(url_for("tickets.contact", lang=lang, **args))
+
+
+def _form(lang: str) -> ContactForm:
+    form = ContactForm()
+    lib = library()
+    form.category.choices = [SelectChoice("", "—")] + [
+        SelectChoice(item.category.key, item.category.title(lang))
+        for item in lib.category_counts(lang)
+    ]
+    if request.method == "GET":
+        form.platform.data = request.args.get("platform", "")
+        if form.platform.data not in {c.value for c in form.platform.choices}:
+            form.platform.data = ""
+        form.thread_url.data = request.args.get("thread", "")[:500]
+        form.case.data = request.args.get("case", "")[:32]
+        article = lib.get(request.args.get("article", ""))
+        if article:
+            form.article.data = article.slug
+            form.category.data = article.category
+    return form
+
+
+@bp.route(f"/{LANG}/contact", methods=["GET", "POST"])
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+def contact(lang: str) -> Response | str | tuple[str, int]:
+    """The private ticket form, prefilled by a handoff link."""
+    form = _form(lang)
+    continuing = library().get(form.article.data or "")
+    if form.validate_on_submit():
+        if form.website.data:  # the honeypot caught a bot
+            return render_template(
+                "tickets/contact.html",
+                lang=lang,
+                form=form,
+                continuing=continuing,
+                spam=True,
+            ), 400
+        opened = tickets.open_ticket(
+            db.session(),
+            tickets.TicketInput(
+                name=form.name.data.strip(),
+                email=form.email.data.strip(),
+                subject=form.subject.data.strip(),
+                message=form.message.data.strip(),
+                category=form.category.data or "",
+                lang=lang,
+                platform=form.platform.data or None,
+                thread_url=(form.thread_url.data or "").strip() or None,
+                article_slug=form.article.data or None,
+                case_code=form.case.data or None,
+            ),
+            _secret_link,
+        )
+        mail.deliver_soon(current_app._get_current_object())
+        session["acknowledged"] = [opened.reference, opened.token]
+        return redirect(url_for("tickets.sent", lang=lang))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "tickets/contact.html", lang=lang, form=form, continuing=continuing
+    ), status
+
+
+@bp.get(f"/{LANG}/contact/sent")
+def sent(lang: str) -> Response:
+    """The acknowledgement: reference and secret link, shown once."""
+    acknowledged = session.pop("acknowledged", None)
+    if not acknowledged:
+        return redirect(url_for("tickets.contact", lang=lang))
+    reference, token = acknowledged
+    page = render_template(
+        "tickets/sent.html",
+        lang=lang,
+        reference=reference,
+        link=_secret_link(reference, token),
+        noindex=True,
+    )
+    return _private(make_response(page))
+
+
+@bp.get(f"/{LANG}/contact/deflect/<slug>")
+@limiter.limit("60/minute")
+def deflect(lang: str, slug: str) -> Response:
+    """Record that a suggested article was opened from the form, then open it."""
+    article = library().get(slug)
+    if article is None:
+        abort(404)
+    database = db.session()
+    database.add(Deflection(article_slug=article.slug, lang=lang))
+    database.commit()
+    return redirect(url_for("public.article", lang=article.lang, slug=article.slug))
+
+
+def _ticket_or_404(reference: str, token: str) -> Ticket:
+    found = tickets.find(db.session(), reference, token)
+    if found is None:
+        abort(404)  # the same answer for a wrong token and an unknown ticket
+    return found
+
+
+def _wrong_token(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def _ticket_page(found: Ticket, token: str, form: ReplyForm) -> Response:
+    # The ticket keeps the language it was opened in, whatever the browser says.
+    with force_locale(found.lang):
+        page = render_template(
+            "tickets/ticket.html",
+            lang=found.lang,
+            ticket=found,
+            messages=tickets.public_messages(found),
+            token=token,
+            email=tickets.mask_email(found.email),
+            form=form,
+            action=ActionForm(),
+            noindex=True,
+            alternate=_home_other(found.lang),
+        )
+    return _private(make_response(page))
+
+
+@bp.get("/t/<reference>/<token>")
+@limiter.limit(WRONG_TOKEN_LIMIT, deduct_when=_wrong_token)
+def ticket(reference: str, token: str) -> Response:
+    """The customer's private ticket page."""
+    return _ticket_page(_ticket_or_404(reference, token), token, ReplyForm())
+
+
+@bp.post("/t/<reference>/<token>")
+@limiter.limit(WRONG_TOKEN_LIMIT, deduct_when=_wrong_token)
+def reply(reference: str, token: str) -> Response | tuple[Response, int]:
+    """The customer replies on their ticket."""
+    found = _ticket_or_404(reference, token)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _ticket_page(found, token, form), 400
+    tickets.add_customer_reply(db.session(), found, form.message.data.strip())
+    target = url_for("tickets.ticket", reference=found.reference, token=token)
+    return _private(redirect(target + "#latest"))
+
+
+@bp.post("/t/<reference>/<token>/<any(close, reopen):action>")
+@limiter.limit(WRONG_TOKEN_LIMIT, deduct_when=_wrong_token)
+def change_status(reference: str, token: str, action: str) -> Response:
+    """Close or reopen the ticket."""
+    found = _ticket_or_404(reference, token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    (tickets.close if action == "close" else tickets.reopen)(db.session(), found)
+    return _private(
+        redirect(url_for("tickets.ticket", reference=found.reference, token=token))
+    )
+
+
+@bp.route(f"/{LANG}/contact/new-link", methods=["GET", "POST"])
+@limiter.limit("5/minute;20/hour", methods=["POST"])
+def new_link(lang: str) -> Response | str:
+    """Email a new secret link (the old one stops working)."""
+    form = NewLinkForm()
+    done = False
+    if form.validate_on_submit():
+        if tickets.send_new_link(
+            db.session(), form.reference.data, form.email.data, _secret_link
+        ):
+            mail.deliver_soon(current_app._get_current_object())
+        done = True  # the same answer whether or not the details matched
+    return _private(
+        make_response(
+            render_template(
+                "tickets/new_link.html", lang=lang, form=form, done=done, noindex=True
+            )
+        )
+    )
