@@ -288,3 +288,37 @@ def test_sent_mail_keeps_no_working_link(ticket_app, capsys) -> None:
     assert all("[link removed after sending]" in body for body in bodies) or all(
         row.sent_at is None for row in rows(ticket_app, OutboxMail)
     )
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_rate_limits_are_shared_through_redis(make_app, tmp_path) -> None:
+    if not _redis_reachable():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    import uuid
+
+    from kb.storage import migrate
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    migrate.upgrade(url)
+    prefix = f"jawab-test-{uuid.uuid4().hex}"
+    nodes = [
+        make_app(
+            DATABASE_URL=url,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379",
+            RATELIMIT_KEY_PREFIX=prefix,
+        ).test_client()
+        for _ in range(2)
+    ]
+    # Wrong tokens on two "nodes" count against one limit of 10 a minute.
+    statuses = [
+        nodes[n % 2].get(f"/t/JWB-ZZZZZ/{'C' * 43}{n}").status_code for n in range(11)
+    ]
+    assert statuses[:10] == [404] * 10 and statuses[10] == 429
