@@ -61,6 +61,8 @@ def gunicorn(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        if process_box is not None:
+            process_box.append(process)
         try:
             deadline = time.monotonic() + 30
             while True:

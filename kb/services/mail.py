@@ -9,12 +9,14 @@ workers never send the same mail; a failure is retried with backoff.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import re
 import smtplib
 import ssl
 import threading
+import weakref
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
@@ -177,4 +179,17 @@ def deliver_soon(app: Flask) -> None:
             except Exception:  # noqa: BLE001 - the outbox retries; never crash
                 log.exception("background mail delivery failed")
 
-    threading.Thread(target=run, name="jawab-mail", daemon=True).start()
+    thread = threading.Thread(target=run, name="jawab-mail", daemon=True)
+    _pending.add(thread)
+    thread.start()
+
+
+_pending: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+@atexit.register
+def _finish_deliveries(timeout: float = 10.0) -> None:
+    # A worker stopping normally lets mail in flight be marked sent, so it is not
+    # sent again when its lease expires (delivery is at least once, not twice).
+    for thread in list(_pending):
+        thread.join(timeout)
