@@ -56,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from kb import i18n, security, templating
-    from kb.extensions import babel, csrf, limiter
+    from kb.extensions import babel, csrf, limiter, login_manager
     from kb.storage import db
 
     babel.init_app(
@@ -67,8 +67,19 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     db.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(security.unauthorized)
     security.init_app(app)
     templating.init_app(app)
+
+
+def _load_user(session_id: str):
+    from kb.services import users
+    from kb.storage import db
+
+    return users.by_session_id(db.session(), session_id)
 
 
 def _init_services(app: Flask) -> None:
@@ -87,11 +98,13 @@ def _init_services(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.views import api, public, tickets
+    from kb.views import agent, api, auth, public, tickets
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(tickets.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(agent.bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -152,6 +152,67 @@ def outbox_send_command(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+users_group = AppGroup("users", help="Staff accounts (agents, editors, admins).")
+
+
+def _password(given: str | None) -> str:
+    if given:
+        return given
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _users_call(action, *args) -> None:
+    from kb.services.users import UserError
+    from kb.storage.db import standalone_session
+
+    with standalone_session() as db:
+        try:
+            user = action(db, *args)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            f"{user.email}: {user.role}, {'active' if user.active else 'disabled'}"
+        )
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["agent", "editor", "admin"]),
+    default="agent",
+    show_default=True,
+)
+@click.option("--name", default="", help="Display name (default: from the email).")
+@click.option("--password", default=None, help="Prompted for when not given.")
+def users_create_command(
+    email: str, role: str, name: str, password: str | None
+) -> None:
+    """Create a staff account."""
+    from kb.services import users
+
+    _users_call(users.create, email, role, _password(password), name)
+
+
+@users_group.command("set-password")
+@click.argument("email")
+@click.option("--password", default=None, help="Prompted for when not given.")
+def users_set_password_command(email: str, password: str | None) -> None:
+    """Change a password; every session of that user ends."""
+    from kb.services import users
+
+    _users_call(users.set_password, email, _password(password))
+
+
+@users_group.command("disable")
+@click.argument("email")
+def users_disable_command(email: str) -> None:
+    """Stop a user from signing in; their sessions end."""
+    from kb.services import users
+
+    _users_call(users.disable, email)
+
+
 COMMANDS = (
     index_command,
     check_command,
@@ -159,6 +220,7 @@ COMMANDS = (
     serve_command,
     db_group,
     outbox_group,
+    users_group,
 )
 cli = AppGroup("kb", help="Jawab knowledge base commands.")
 for _command in COMMANDS:

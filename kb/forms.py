@@ -6,7 +6,15 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -116,3 +124,17 @@ class NewLinkForm(FlaskForm):
             Length(max=254),
         ],
     )
+
+
+class LoginForm(FlaskForm):
+    """Staff sign-in."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[InputRequired(_l("Enter your email.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=256)],
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, jsonify, redirect, request, url_for
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -75,3 +78,38 @@ def init_app(app: Flask) -> None:
     app.after_request(
         lambda response: set_security_headers(response, production=production)
     )
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def unauthorized() -> Response:
+    """Signed out: browsers go to the sign-in page, JSON clients get 401."""
+    if _wants_json():
+        response = jsonify(error="sign in required", status=401)
+        response.status_code = 401
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def role_required(role: str) -> Callable:
+    """Allow a view only to signed-in staff with ``role`` or a higher one."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if not current_user.has_role(role):
+                if _wants_json():
+                    response = jsonify(error="not allowed for your role", status=403)
+                    response.status_code = 403
+                    return response
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
+ROLES = ("agent", "editor", "admin")  # each role can do what the ones before can
 PRIORITIES = ("low", "normal", "high", "urgent")
 PLATFORMS = ("facebook", "instagram", "x", "tiktok", "whatsapp", "forum", "other")
 
@@ -30,6 +31,48 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     """Declarative base for Jawab's tables."""
+
+
+class User(Base):
+    """A staff member who signs in: agent, editor or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16), default="agent")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changes when the password changes or the user is disabled, so that every
+    # existing session and remember-me cookie stops working.
+    session_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+    def get_id(self) -> str:
+        """Flask-Login identity: rotates with the password, so sessions end."""
+        return self.session_id
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Flask-Login: a loaded user is signed in."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: disabled users cannot sign in."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Flask-Login: never anonymous."""
+        return False
+
+    def has_role(self, role: str) -> bool:
+        """True when the user's role is ``role`` or a higher one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
 
 
 class Ticket(Base):
@@ -51,6 +94,12 @@ class Ticket(Base):
     thread_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     article_slug: Mapped[str | None] = mapped_column(String(200), nullable=True)
     case_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )

@@ -1,0 +1,104 @@
+"""Staff accounts: create, change password, disable, authenticate.
+
+Passwords are hashed with scrypt (werkzeug). Changing a password or disabling an
+account rotates ``session_id``, which is what sessions and remember-me cookies
+carry, so every existing sign-in ends at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kb.storage.models import ROLES, User
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+_DUMMY_HASH = generate_password_hash("timing-equaliser-" + "x" * 20, method="scrypt")
+
+
+class UserError(ValueError):
+    """A user operation that cannot be done, with a message for the operator."""
+
+
+def _normal_email(email: str) -> str:
+    try:
+        return validate_email(
+            email.strip(), check_deliverability=False
+        ).normalized.lower()
+    except EmailNotValidError as exc:
+        raise UserError(f"not a valid email address: {exc}") from None
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise UserError(f"passwords need {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+
+
+def find(db: Session, email: str) -> User | None:
+    """The user with this email (case-insensitive), or None."""
+    return db.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create(db: Session, email: str, role: str, password: str, name: str = "") -> User:
+    """Add a staff account."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    address = _normal_email(email)
+    _check_password(password)
+    if find(db, address):
+        raise UserError(f"{address} already has an account")
+    user = User(
+        email=address,
+        name=name.strip() or address.split("@")[0],
+        role=role,
+        password_hash=generate_password_hash(password, "scrypt"),
+        session_id=secrets.token_hex(32),
+    )
+    db.add(user)
+    db.commit()
+    return user
+
+
+def set_password(db: Session, email: str, password: str) -> User:
+    """Change a password and end every session of that user."""
+    user = find(db, email)
+    if user is None:
+        raise UserError(f"no account for {email}")
+    _check_password(password)
+    user.password_hash = generate_password_hash(password, "scrypt")
+    user.session_id = secrets.token_hex(32)
+    db.commit()
+    return user
+
+
+def disable(db: Session, email: str) -> User:
+    """Stop a user from signing in and end their sessions."""
+    user = find(db, email)
+    if user is None:
+        raise UserError(f"no account for {email}")
+    user.active = False
+    user.session_id = secrets.token_hex(32)
+    db.commit()
+    return user
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials; None otherwise, in similar time."""
+    user = find(db, email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)  # same work as a real check
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def by_session_id(db: Session, session_id: str) -> User | None:
+    """Flask-Login's loader: the active user whose current session id this is."""
+    user = db.scalars(select(User).where(User.session_id == session_id)).first()
+    return user if user and user.active else None
