@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import func, select, update
+from test_tickets import FORM as TICKET_FORM
 
 from kb.services import mail
 from kb.services.tickets import hash_token
@@ -28,18 +29,7 @@ from kb.storage.db import standalone_session
 from kb.storage.models import OutboxMail, Ticket, utcnow
 
 MAIL_FROM = "Jawab Help <help@jawab.example>"
-FORM = {
-    "name": "Budi Santoso",
-    "email": "budi.santoso@mail.example",
-    "subject": "Refund not received",
-    "message": "I paid by transfer two weeks ago and nothing came back.",
-    "category": "",
-    "platform": "",
-    "thread_url": "",
-    "article": "",
-    "case": "",
-    "website": "",
-}
+FORM = {**TICKET_FORM, "category": ""}
 LINK = re.compile(r"http://localhost/t/JWB-[0-9A-Z]{5}/[A-Za-z0-9_-]+")
 SAME_ANSWER = "If the reference and email match a ticket, we have emailed a new link"
 
