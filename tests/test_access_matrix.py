@@ -1,0 +1,120 @@
+"""Who may open which staff page: every /agent and /admin route, discovered from
+the app, for signed-out visitors, customers with a ticket link, agents, editors
+and admins — as a browser and as a JSON client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_auth import PASSWORD, login
+from test_tickets import acknowledged
+
+from kb.services import users
+from kb.storage.db import standalone_session
+
+PUBLIC = {"auth.login"}  # the sign-in page itself is open to everyone
+ACTORS = ("signed_out", "customer", "agent", "editor", "admin")
+
+
+def _staff_rules(app) -> list:
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(("/agent", "/admin")) and rule.endpoint not in PUBLIC
+    ]
+    assert rules, "no staff routes found"
+    return sorted(rules, key=lambda r: r.rule)
+
+
+def _values(app, client) -> dict[str, str]:
+    """Real values for URL parameters: a ticket, and whatever else exists."""
+    reference, _ = acknowledged(client)
+    values = {"reference": reference}
+    with app.app_context(), standalone_session() as db:
+        from kb.storage.models import CannedResponse, Case, ReplyTemplate
+
+        for model, key, name in (
+            (Case, "code", "code"),
+            (ReplyTemplate, "id", "id"),
+            (CannedResponse, "id", "canned_id"),
+        ):
+            row = db.query(model).first()
+            if row is not None:
+                values[name] = str(getattr(row, key))
+    return values
+
+
+@pytest.fixture()
+def matrix_app(ticket_app):
+    with ticket_app.app_context(), standalone_session() as db:
+        for role in ("agent", "editor", "admin"):
+            users.create(db, f"{role}@tokorona.example", role, PASSWORD)
+    return ticket_app
+
+
+def _client(app, actor: str):
+    client = app.test_client()
+    if actor == "customer":
+        acknowledged(client)  # holds a session from the contact flow and a link
+    elif actor != "signed_out":
+        login(client, f"{actor}@tokorona.example")
+    return client
+
+
+def _expected(actor: str, rule) -> int:
+    if actor in ("signed_out", "customer"):
+        return 302
+    if rule.rule.startswith("/admin") and actor != "admin":
+        return 403
+    return 200
+
+
+def test_every_staff_page_checks_who_is_asking(matrix_app) -> None:
+    setup = matrix_app.test_client()
+    values = _values(matrix_app, setup)
+    failures = []
+    for actor in ACTORS:
+        client = _client(matrix_app, actor)
+        for rule in _staff_rules(matrix_app):
+            if "GET" not in rule.methods:
+                continue
+            args = {name: values.get(name, "x") for name in rule.arguments}
+            url = rule.build(args, append_unknown=False)[1]
+            response = client.get(url)
+            expected = _expected(actor, rule)
+            if response.status_code != expected and not (
+                expected == 200
+                and response.status_code == 404
+                and rule.arguments
+                and any(name not in values for name in rule.arguments)
+            ):
+                failures.append(
+                    f"{actor} GET {url}: {response.status_code}, expected {expected}"
+                )
+            if expected == 302:
+                location = response.headers.get("Location", "")
+                if not location.startswith("/agent/login?next="):
+                    failures.append(f"{actor} GET {url}: redirected to {location!r}")
+                api = client.get(url, headers={"Accept": "application/json"})
+                if api.status_code != 401:
+                    failures.append(f"{actor} JSON {url}: {api.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_staff_post_is_refused_to_outsiders(matrix_app) -> None:
+    values = _values(matrix_app, matrix_app.test_client())
+    failures = []
+    for actor in ("signed_out", "customer"):
+        client = _client(matrix_app, actor)
+        for rule in _staff_rules(matrix_app):
+            if "POST" not in rule.methods or rule.endpoint == "auth.logout":
+                continue
+            args = {name: values.get(name, "x") for name in rule.arguments}
+            url = rule.build(args, append_unknown=False)[1]
+            page = client.get("/agent/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            response = client.post(url, data={"csrf_token": token.group(1)})
+            if response.status_code not in (302, 401):
+                failures.append(f"{actor} POST {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
