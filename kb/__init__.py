@@ -98,13 +98,14 @@ def _init_services(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.views import agent, api, auth, public, tickets
+    from kb.views import agent, api, auth, composer, public, tickets
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(tickets.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)
+    app.register_blueprint(composer.bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -42,6 +42,35 @@ def _str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+PRIORITY_NAMES = ("low", "normal", "high", "urgent")  # as in kb.storage.models
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def _targets(name: str, raw: str) -> dict[str, int]:
+    """``urgent=1h,high=4h,...`` → seconds per priority; every priority is needed."""
+    targets: dict[str, int] = {}
+    for part in raw.split(","):
+        priority, sep, amount = part.strip().partition("=")
+        priority, amount = priority.strip().lower(), amount.strip().lower()
+        number, unit = amount[:-1], amount[-1:]
+        if (
+            not sep
+            or priority not in PRIORITY_NAMES
+            or unit not in _UNITS
+            or not number.isdigit()
+            or int(number) == 0
+        ):
+            raise ConfigError(
+                f"{name} must look like urgent=1h,high=4h,normal=24h,low=72h "
+                f"(units m, h or d), not {raw!r}"
+            )
+        targets[priority] = int(number) * _UNITS[unit]
+    missing = [p for p in PRIORITY_NAMES if p not in targets]
+    if missing:
+        raise ConfigError(f"{name} needs a target for {', '.join(missing)}")
+    return targets
+
+
 @dataclass(frozen=True)
 class Setting:
     """One ``KB_*`` environment variable and the Flask config key it sets."""
@@ -126,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Set false to switch rate limits off (load tests only).",
     ),
     Setting(
+        "KB_FIRST_RESPONSE_TARGETS",
+        "FIRST_RESPONSE_TARGETS",
+        _targets,
+        "First-response target per priority (default "
+        "`urgent=1h,high=4h,normal=24h,low=72h`).",
+    ),
+    Setting(
         "KB_SITE_NAME",
         "SITE_NAME",
         _str,
@@ -158,6 +194,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": "Toko Rona Help <bantuan@tokorona.example>",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
+        "FIRST_RESPONSE_TARGETS": _targets(
+            "KB_FIRST_RESPONSE_TARGETS", "urgent=1h,high=4h,normal=24h,low=72h"
+        ),
     }
 
 

@@ -1,42 +1,209 @@
-"""The agents' workspace: the ticket queue."""
+"""The agents' workspace: the ticket queue and the agent's ticket page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
+from kb.agent_forms import (
+    PRIORITY_NAMES,
+    STATUS_NAMES,
+    AgentReplyForm,
+    TicketUpdateForm,
+)
+from kb.forms import PLATFORM_NAMES
 from kb.security import role_required
+from kb.services import agent_tickets, mail
+from kb.services.search import SearchInputError, parse_request
 from kb.storage import db
-from kb.storage.models import STATUSES, Ticket, User
+from kb.storage.models import PRIORITIES, STATUSES, Ticket, utcnow
+from kb.views.helpers import absolute_url, article_url, library, search_service
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
+FIELD_NAMES = {"status": STATUS_NAMES, "priority": PRIORITY_NAMES}
+
+
+def _filters() -> agent_tickets.QueueFilter:
+    args = request.args
+    sort = args.get("sort", "oldest")
+    return agent_tickets.QueueFilter(
+        user_id=current_user.id,
+        status=args.get("status", ""),
+        priority=args.get("priority", ""),
+        # ``owner`` is what the queue's first version used; old links keep working.
+        assignee=args.get("assignee", args.get("owner", "")),
+        category=args.get("category", "")[:64],
+        platform=args.get("platform", "")[:16],
+        q=" ".join(args.get("q", "").split())[:200],
+        sort=sort if sort in agent_tickets.SORTS else "oldest",
+    )
 
 
 @bp.get("/")
 @role_required("agent")
 def queue() -> str:
-    """Tickets to work on, newest first, filtered by status and owner."""
-    status = request.args.get("status", "")
-    owner = request.args.get("owner", "")
-    query = select(Ticket).order_by(Ticket.created_at.desc()).limit(200)
-    if status in STATUSES:
-        query = query.where(Ticket.status == status)
-    if owner == "mine":
-        query = query.where(Ticket.assignee_id == current_user.id)
-    elif owner == "unassigned":
-        query = query.where(Ticket.assignee_id.is_(None))
+    """Tickets to work on: filtered, searched, sorted, overdue ones marked."""
+    filters = _filters()
     database = db.session()
-    found = database.scalars(query).all()
-    names = dict(database.execute(select(User.id, User.name)).all())
+    rows = agent_tickets.queue(
+        database, filters, current_app.config["FIRST_RESPONSE_TARGETS"], utcnow()
+    )
+    categories, platforms = agent_tickets.filter_options(database)
     return render_template(
         "agent/queue.html",
-        tickets=found,
-        names=names,
-        status=status,
-        owner=owner,
+        rows=rows,
+        filters=filters,
         statuses=STATUSES,
+        priorities=PRIORITIES,
+        status_names=STATUS_NAMES,
+        priority_names=PRIORITY_NAMES,
+        platform_names=PLATFORM_NAMES,
+        categories=categories,
+        platforms=platforms,
+        staff=agent_tickets.active_users(database),
+        sorts=agent_tickets.SORTS,
+        format_timedelta=format_timedelta,
         lang=str(get_locale()),
         noindex=True,
     )
+
+
+def _ticket_or_404(reference: str) -> Ticket:
+    found = agent_tickets.get(db.session(), reference)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _update_form(found: Ticket) -> TicketUpdateForm:
+    form = TicketUpdateForm(
+        formdata=request.form if request.method == "POST" else None,
+        data={
+            "status": found.status,
+            "priority": found.priority,
+            "assignee": str(found.assignee_id or ""),
+        },
+    )
+    form.assignee.choices = [SelectChoice("", _("Unassigned"))] + [
+        SelectChoice(str(user.id), f"{user.name} ({user.email})")
+        for user in agent_tickets.active_users(db.session())
+    ]
+    return form
+
+
+def _picker() -> dict:
+    """The link picker without JavaScript: search results or one article's sections."""
+    query = request.args.get("lq", "").strip()
+    slug = request.args.get("la", "").strip()
+    results, article, sections, error, link = [], None, [], None, ""
+    if query:
+        try:
+            req = parse_request({"q": query}, current_app.config["MAX_QUERY_LENGTH"])
+        except SearchInputError as exc:
+            error = str(exc.message)
+        else:
+            results = search_service().search(req).hits
+    if slug:
+        lib = library()
+        article = lib.get(slug)
+        if article is not None:
+            sections = lib.rendered(article.slug).headings
+            link = article_url(article.lang, article.slug, external=True)
+    return {
+        "lq": query,
+        "results": results,
+        "article": article,
+        "sections": sections,
+        "picker_error": error,
+        "article_link": link,
+    }
+
+
+def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str:
+    if request.method == "GET" and request.args.get("insert"):
+        reply.body.data = request.args["insert"][:1000]
+    return render_template(
+        "agent/ticket.html",
+        ticket=found,
+        messages=found.messages,
+        history=agent_tickets.history(db.session(), found),
+        reply=reply,
+        update=update,
+        status_names=STATUS_NAMES,
+        priority_names=PRIORITY_NAMES,
+        field_names=FIELD_NAMES,
+        platform_names=PLATFORM_NAMES,
+        format_datetime=format_datetime,
+        lang=str(get_locale()),
+        noindex=True,
+        **_picker(),
+    )
+
+
+@bp.get("/tickets/<reference>")
+@role_required("agent")
+def ticket(reference: str) -> str:
+    """One ticket for agents: the whole conversation, reply box, changes, history."""
+    found = _ticket_or_404(reference)
+    return _page(found, AgentReplyForm(formdata=None), _update_form(found))
+
+
+@bp.post("/tickets/<reference>/reply")
+@role_required("agent")
+def reply(reference: str) -> Response | tuple[str, int]:
+    """Reply to the customer (mailed) or add an internal note (never shown)."""
+    found = _ticket_or_404(reference)
+    form = AgentReplyForm()
+    if not form.validate_on_submit():
+        return _page(found, form, _update_form(found)), 400
+    internal = form.kind.data == "note"
+    agent_tickets.add_message(
+        db.session(),
+        found,
+        current_user.id,
+        form.body.data.strip(),
+        internal=internal,
+        status=form.next_status.data or None,
+        site_root=absolute_url("public.home", lang=found.lang),
+        new_link_url=absolute_url("tickets.new_link", lang=found.lang),
+    )
+    if not internal:
+        mail.deliver_soon(current_app._get_current_object())
+    flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
+    return redirect(url_for("agent.ticket", reference=found.reference) + "#latest")
+
+
+@bp.post("/tickets/<reference>/update")
+@role_required("agent")
+def update(reference: str) -> Response | tuple[str, int]:
+    """Change a ticket's status, priority and assignee."""
+    found = _ticket_or_404(reference)
+    form = _update_form(found)
+    if not form.validate_on_submit():
+        return _page(found, AgentReplyForm(formdata=None), form), 400
+    assignee = form.assignee.data
+    changed = agent_tickets.update(
+        db.session(),
+        found,
+        current_user.id,
+        agent_tickets.Changes(
+            status=form.status.data,
+            priority=form.priority.data,
+            assignee_id=int(assignee) if assignee else None,
+        ),
+    )
+    flash(_("Ticket updated.") if changed else _("Nothing changed."))
+    return redirect(url_for("agent.ticket", reference=found.reference) + "#history")

@@ -1,0 +1,331 @@
+"""The agents' side of tickets: the queue, replies, internal notes, changes.
+
+Searching the queue reads the database only (tickets are private: they never
+reach the public search index). Every change an agent makes is written as a
+:class:`TicketEvent` with the acting user, in the same transaction as the change;
+a reply to the customer is mailed through the outbox in that transaction too.
+No request, session or flash here: views pass plain values in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import Select, case, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kb.services import mail
+from kb.storage.models import (
+    PRIORITIES,
+    STATUSES,
+    LinkedArticle,
+    Message,
+    Ticket,
+    TicketEvent,
+    User,
+    utcnow,
+)
+
+SORTS = ("oldest", "newest", "priority")
+QUEUE_LIMIT = 200
+MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+ARTICLE_PATH = re.compile(r"^/(?:id|en)/articles/([A-Za-z0-9_-]+)/?$")
+
+
+class AgentTicketError(ValueError):
+    """A change an agent asked for that cannot be made."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows: filters, a free-text search and an order."""
+
+    user_id: int
+    status: str = ""
+    priority: str = ""
+    assignee: str = ""  # "", "mine", "unassigned" or a user id
+    category: str = ""
+    platform: str = ""
+    q: str = ""
+    sort: str = "oldest"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One ticket in the queue with what the agent needs to triage it."""
+
+    ticket: Ticket
+    assignee: str | None
+    age: dt.timedelta
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded change, ready to show."""
+
+    user: str | None
+    field: str
+    old: str | None
+    new: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Status, priority and assignee an agent submitted (None: no assignee)."""
+
+    status: str
+    priority: str
+    assignee_id: int | None
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so a search for ``50%`` means the characters."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def is_overdue(ticket: Ticket, targets: dict[str, int], now: dt.datetime) -> bool:
+    """True when the ticket has no first response and its target has passed."""
+    if ticket.first_response_at is not None:
+        return False
+    target = targets.get(ticket.priority, targets.get("normal", 24 * 3600))
+    return now - _aware(ticket.created_at) > dt.timedelta(seconds=target)
+
+
+def _queue_query(filters: QueueFilter) -> Select:
+    query = select(Ticket)
+    if filters.status in STATUSES:
+        query = query.where(Ticket.status == filters.status)
+    if filters.priority in PRIORITIES:
+        query = query.where(Ticket.priority == filters.priority)
+    if filters.assignee == "mine":
+        query = query.where(Ticket.assignee_id == filters.user_id)
+    elif filters.assignee == "unassigned":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        query = query.where(Ticket.assignee_id == int(filters.assignee))
+    if filters.category:
+        query = query.where(Ticket.category == filters.category)
+    if filters.platform:
+        query = query.where(Ticket.platform == filters.platform)
+    if filters.q:
+        pattern = f"%{escape_like(filters.q)}%"
+        in_messages = select(Message.ticket_id).where(
+            Message.body.ilike(pattern, escape="\\")
+        )
+        query = query.where(
+            or_(
+                Ticket.reference.ilike(pattern, escape="\\"),
+                Ticket.subject.ilike(pattern, escape="\\"),
+                Ticket.name.ilike(pattern, escape="\\"),
+                Ticket.email.ilike(pattern, escape="\\"),
+                Ticket.id.in_(in_messages),
+            )
+        )
+    if filters.sort == "newest":
+        return query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    if filters.sort == "priority":
+        rank = case(
+            {name: index for index, name in enumerate(PRIORITIES)},
+            value=Ticket.priority,
+            else_=1,
+        )
+        return query.order_by(rank.desc(), Ticket.created_at, Ticket.id)
+    return query.order_by(Ticket.created_at, Ticket.id)
+
+
+def queue(
+    db: Session, filters: QueueFilter, targets: dict[str, int], now: dt.datetime
+) -> list[QueueRow]:
+    """Tickets matching ``filters``, with age and the overdue mark."""
+    found = db.scalars(_queue_query(filters).limit(QUEUE_LIMIT)).all()
+    names = dict(db.execute(select(User.id, User.name)).all())
+    return [
+        QueueRow(
+            ticket=ticket,
+            assignee=names.get(ticket.assignee_id),
+            age=now - _aware(ticket.created_at),
+            overdue=is_overdue(ticket, targets, now),
+        )
+        for ticket in found
+    ]
+
+
+def filter_options(db: Session) -> tuple[list[str], list[str]]:
+    """Categories and platforms that occur on tickets, for the queue filters."""
+    categories = db.scalars(
+        select(Ticket.category).where(Ticket.category != "").distinct()
+    ).all()
+    platforms = db.scalars(
+        select(Ticket.platform).where(Ticket.platform.is_not(None)).distinct()
+    ).all()
+    return sorted(categories), sorted(platforms)
+
+
+def get(db: Session, reference: str) -> Ticket | None:
+    """The ticket with this reference and its whole conversation, or None."""
+    return db.scalars(
+        select(Ticket)
+        .where(Ticket.reference == reference.strip().upper())
+        .options(selectinload(Ticket.messages))
+    ).first()
+
+
+def active_users(db: Session) -> list[User]:
+    """Staff a ticket can be assigned to."""
+    return list(db.scalars(select(User).where(User.active).order_by(User.name)))
+
+
+def history(db: Session, ticket: Ticket) -> list[HistoryEntry]:
+    """The ticket's recorded changes, oldest first, with who made them."""
+    rows = db.execute(
+        select(TicketEvent, User.name)
+        .outerjoin(User, User.id == TicketEvent.user_id)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    ).all()
+    return [
+        HistoryEntry(
+            name, event.field, event.old_value, event.new_value, event.created_at
+        )
+        for event, name in rows
+    ]
+
+
+def _record(
+    db: Session,
+    ticket: Ticket,
+    user_id: int,
+    field: str,
+    old: str | None,
+    new: str | None,
+) -> bool:
+    if old == new:
+        return False
+    db.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            user_id=user_id,
+            field=field,
+            old_value=old,
+            new_value=new,
+        )
+    )
+    return True
+
+
+def update(db: Session, ticket: Ticket, user_id: int, changes: Changes) -> int:
+    """Apply status, priority and assignee changes; return how many changed."""
+    if changes.status not in STATUSES or changes.priority not in PRIORITIES:
+        raise AgentTicketError("unknown status or priority")
+    names = dict(db.execute(select(User.id, User.name)).all())
+    if changes.assignee_id is not None and changes.assignee_id not in names:
+        raise AgentTicketError("unknown assignee")
+    # Names, not ids, so the history still reads right after an account is gone.
+    changed = sum(
+        [
+            _record(db, ticket, user_id, "status", ticket.status, changes.status),
+            _record(db, ticket, user_id, "priority", ticket.priority, changes.priority),
+            _record(
+                db,
+                ticket,
+                user_id,
+                "assignee",
+                names.get(ticket.assignee_id) if ticket.assignee_id else None,
+                names.get(changes.assignee_id) if changes.assignee_id else None,
+            ),
+        ]
+    )
+    ticket.status = changes.status
+    ticket.priority = changes.priority
+    ticket.assignee_id = changes.assignee_id
+    if changed:
+        ticket.updated_at = utcnow()
+    db.commit()
+    return changed
+
+
+def linked_articles(body: str, site_root: str) -> list[tuple[str, str | None]]:
+    """(slug, section anchor) of every Markdown link to this site's articles."""
+    root = urlsplit(site_root)
+    found: list[tuple[str, str | None]] = []
+    for url in MARKDOWN_LINK.findall(body):
+        parts = urlsplit(url)
+        if parts.netloc and (parts.scheme, parts.netloc) != (root.scheme, root.netloc):
+            continue  # another site's page that happens to look like ours
+        match = ARTICLE_PATH.match(parts.path)
+        if match:
+            link = (match.group(1), parts.fragment or None)
+            if link not in found:
+                found.append(link)
+    return found
+
+
+def _reply_mail(ticket: Ticket, body: str, new_link_url: str) -> mail.Mail:
+    with force_locale(ticket.lang):
+        text = render_template(
+            "mail/agent_reply.txt",
+            ticket=ticket,
+            body=body,
+            new_link_url=new_link_url,
+            site_name=current_app.config["SITE_NAME"],
+        )
+    subject, _, rest = text.strip().partition("\n\n")
+    return mail.Mail(ticket.email, subject.strip(), rest.strip() + "\n")
+
+
+def add_message(
+    db: Session,
+    ticket: Ticket,
+    user_id: int,
+    body: str,
+    *,
+    internal: bool,
+    status: str | None,
+    site_root: str,
+    new_link_url: str,
+) -> Message:
+    """Store a reply (mailed to the customer) or an internal note (never shown).
+
+    A reply sets the first response time and, unless ``status`` says otherwise,
+    waits for the customer. A note changes the status only when asked to.
+    """
+    if status is not None and status not in STATUSES:
+        raise AgentTicketError("unknown status")
+    message = Message(author="agent", body=body, internal=internal)
+    ticket.messages.append(message)
+    now = utcnow()
+    new_status = status or (ticket.status if internal else "waiting")
+    _record(db, ticket, user_id, "status", ticket.status, new_status)
+    ticket.status = new_status
+    ticket.updated_at = now
+    if not internal:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+        mail.enqueue(db, _reply_mail(ticket, body, new_link_url))
+    db.flush()  # the message id, for the linked-article rows
+    for slug, section in linked_articles(body, site_root):
+        db.add(
+            LinkedArticle(
+                ticket_id=ticket.id,
+                message_id=message.id,
+                user_id=user_id,
+                article_slug=slug,
+                section=section,
+                context="ticket",
+                platform=ticket.platform,
+            )
+        )
+    db.commit()
+    return message

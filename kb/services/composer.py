@@ -1,0 +1,252 @@
+"""Public replies: wording from reply templates, platform limits, canned responses.
+
+Replies are written for public threads, so nothing here ever takes a customer's
+name, email or order number: the only values are the article, its link and the
+handoff link.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.storage.models import CannedResponse, LinkedArticle, ReplyTemplate, utcnow
+
+LANGS = ("id", "en")
+TONES = ("formal", "casual")
+KINDS = ("answer", "handoff")
+PLACEHOLDERS = ("title", "section", "link", "handoff")
+CANNED_PLACEHOLDERS = ("customer_name", "reference", "agent_name")
+
+# Characters per public reply; None means the platform sets no practical limit.
+PLATFORM_LIMITS: dict[str, int | None] = {
+    "x": 280,
+    "instagram": 2200,
+    "facebook": 8000,
+    "tiktok": 150,
+    "whatsapp": 65536,
+    "forum": None,
+    "other": None,
+}
+X_LINK_LENGTH = 23  # X shortens every link to t.co, whatever its real length
+
+DEFAULTS: dict[tuple[str, str, str], str] = {
+    ("id", "formal", "answer"): (
+        "Halo Bapak/Ibu, terima kasih sudah menghubungi kami. "
+        "Panduannya ada di sini: {link} 🙏"
+    ),
+    ("id", "formal", "handoff"): (
+        "Halo Bapak/Ibu, terima kasih sudah menghubungi kami. "
+        "Panduannya ada di sini: {link} . "
+        "Jika masih ada kendala, silakan lanjutkan secara pribadi di {handoff} "
+        "agar data Anda aman 🙏"
+    ),
+    ("id", "casual", "answer"): (
+        "Halo Kak, makasih udah kabarin kami! Caranya ada di sini ya: {link} 😊"
+    ),
+    ("id", "casual", "handoff"): (
+        "Halo Kak, makasih udah kabarin kami! Caranya ada di sini ya: {link} . "
+        "Kalau masih ada kendala, lanjut lewat pesan pribadi di {handoff} "
+        "biar data Kakak aman ya 🙏"
+    ),
+    ("en", "formal", "answer"): (
+        "Hello, thank you for reaching out. You will find the steps here: {link}"
+    ),
+    ("en", "formal", "handoff"): (
+        "Hello, thank you for reaching out. You will find the steps here: {link} . "
+        "If the problem remains, please continue privately at {handoff} "
+        "so your details stay safe."
+    ),
+    ("en", "casual", "answer"): "Hi there, thanks for asking! Here's how: {link} 😊",
+    ("en", "casual", "handoff"): (
+        "Hi there, thanks for asking! Here's how: {link} . "
+        "Still stuck? Let's continue privately at {handoff} "
+        "so your details stay safe 🙏"
+    ),
+}
+
+_PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
+_URL = re.compile(r"https?://\S+")
+# A sentence ends after . ! ? or an emoji-like symbol followed by a space.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2600-\U0001faff])\s+")
+
+
+@dataclass(frozen=True)
+class ReplyInput:
+    """What a public reply may contain: never personal data."""
+
+    lang: str
+    tone: str
+    platform: str
+    title: str
+    link: str
+    section: str = ""
+    handoff: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A composed reply with its length as the platform counts it."""
+
+    text: str
+    length: int
+    limit: int | None
+
+    @property
+    def over(self) -> bool:
+        """True when the reply does not fit the platform's limit."""
+        return self.limit is not None and self.length > self.limit
+
+
+def unknown_placeholders(body: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> list:
+    """The ``{name}`` placeholders in ``body`` that are not in ``allowed``."""
+    found = [name for name in _PLACEHOLDER.findall(body) if name not in allowed]
+    return sorted(set(found))
+
+
+def _x_weight(char: str) -> int:
+    # X counts Latin, punctuation and a few symbols once; CJK and emoji twice.
+    code = ord(char)
+    light = (
+        code <= 4351
+        or 8192 <= code <= 8205
+        or 8208 <= code <= 8223
+        or 8242 <= code <= 8247
+    )
+    return 1 if light else 2
+
+
+def count(text: str, platform: str) -> int:
+    """The length of ``text`` as ``platform`` counts it."""
+    text = unicodedata.normalize("NFC", text)
+    if platform != "x":
+        return len(text)
+    without_links = _URL.sub("", text)
+    links = len(_URL.findall(text))
+    return links * X_LINK_LENGTH + sum(_x_weight(c) for c in without_links)
+
+
+def limit_for(platform: str) -> int | None:
+    """The platform's character limit, or None when it has none."""
+    return PLATFORM_LIMITS.get(platform)
+
+
+def template_body(db: Session, lang: str, tone: str, kind: str) -> str:
+    """The admin's wording for this combination, else the built-in default."""
+    row = _template_row(db, lang, tone, kind)
+    return row.body if row else DEFAULTS[(lang, tone, kind)]
+
+
+def _template_row(db: Session, lang: str, tone: str, kind: str) -> ReplyTemplate | None:
+    query = select(ReplyTemplate).where(
+        ReplyTemplate.lang == lang,
+        ReplyTemplate.tone == tone,
+        ReplyTemplate.kind == kind,
+    )
+    return db.scalars(query.order_by(ReplyTemplate.id.desc())).first()
+
+
+def save_template(db: Session, lang: str, tone: str, kind: str, body: str) -> None:
+    """Store the wording for one language, tone and kind."""
+    row = _template_row(db, lang, tone, kind)
+    if row is None:
+        row = ReplyTemplate(lang=lang, tone=tone, kind=kind, body=body)
+        db.add(row)
+    row.body = body
+    row.updated_at = utcnow()
+    db.commit()
+
+
+def fill(body: str, values: dict[str, str]) -> str:
+    """Fill the placeholders; a sentence whose placeholder has no value is left out.
+
+    That lets one template serve a reply with and without an article link.
+    """
+    kept = []
+    for sentence in _SENTENCE_END.split(body.strip()):
+        names = _PLACEHOLDER.findall(sentence)
+        if any(name in values and not values[name] for name in names):
+            continue
+        kept.append(
+            _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), sentence)
+        )
+    return " ".join(kept)
+
+
+def compose(db: Session, data: ReplyInput) -> Reply:
+    """The public reply for an article (and a handoff link when there is one)."""
+    kind = "handoff" if data.handoff else "answer"
+    body = template_body(db, data.lang, data.tone, kind)
+    text = fill(
+        body,
+        {
+            "title": data.title,
+            "section": data.section,
+            "link": data.link,
+            "handoff": data.handoff,
+        },
+    )
+    return Reply(text, count(text, data.platform), limit_for(data.platform))
+
+
+def record_use(
+    db: Session, user_id: int, slug: str, section: str | None, platform: str
+) -> None:
+    """Remember that an agent linked an article (or a section) in a public thread."""
+    db.add(
+        LinkedArticle(
+            user_id=user_id,
+            article_slug=slug,
+            section=section or None,
+            context="public",
+            platform=platform,
+        )
+    )
+    db.commit()
+
+
+# -- canned responses (private replies: plain text, nothing is escaped) -------
+
+
+def fill_canned(body: str, customer_name: str, reference: str, agent_name: str) -> str:
+    """Fill a canned response; unknown placeholders stay as they are."""
+    values = {
+        "customer_name": customer_name,
+        "reference": reference,
+        "agent_name": agent_name,
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def canned_responses(db: Session) -> list[CannedResponse]:
+    """Every canned response, by language and title."""
+    query = select(CannedResponse).order_by(CannedResponse.lang, CannedResponse.title)
+    return list(db.scalars(query))
+
+
+def canned(db: Session, canned_id: int) -> CannedResponse | None:
+    """One canned response by id."""
+    return db.get(CannedResponse, canned_id)
+
+
+def save_canned(
+    db: Session, found: CannedResponse | None, title: str, lang: str, body: str
+) -> CannedResponse:
+    """Create a canned response, or change ``found``."""
+    if found is None:
+        found = CannedResponse(title=title, lang=lang, body=body)
+        db.add(found)
+    found.title, found.lang, found.body = title, lang, body
+    found.updated_at = utcnow()
+    db.commit()
+    return found
+
+
+def delete_canned(db: Session, found: CannedResponse) -> None:
+    """Remove a canned response."""
+    db.delete(found)
+    db.commit()

@@ -1,0 +1,343 @@
+"""Public replies: the composer, handoffs to the private form, cases, and the
+admin pages for reply templates and canned responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from kb import i18n
+from kb.composer_forms import (
+    CannedForm,
+    DeleteForm,
+    HandoffForm,
+    ReplyTemplateForm,
+    UseReplyForm,
+)
+from kb.forms import PLATFORM_NAMES
+from kb.security import role_required, safe_next
+from kb.services import cases, composer
+from kb.storage import db
+from kb.storage.models import PLATFORMS
+from kb.views.helpers import absolute_url, article_url, library, wants_json
+
+bp = Blueprint("composer", __name__)
+
+
+@dataclass(frozen=True)
+class ComposerQuery:
+    """The composer's query string, validated."""
+
+    article: str
+    section: str
+    lang: str
+    tone: str
+    platform: str
+    case: str
+    handoff: bool
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:
+    return value if value in allowed else default
+
+
+def _parse(args) -> ComposerQuery:
+    case = (args.get("case") or "").strip()[:32]
+    return ComposerQuery(
+        article=(args.get("article") or "").strip()[:200],
+        section=(args.get("section") or "").strip()[:200],
+        lang=_choice(args.get("lang"), composer.LANGS, i18n.preferred_lang()),
+        tone=_choice(args.get("tone"), composer.TONES, "formal"),
+        platform=_choice(args.get("platform"), PLATFORMS, "x"),
+        case=case,
+        # A case code means the agent is handing off: include the private link.
+        handoff=bool(case) or args.get("handoff") == "1",
+    )
+
+
+def _page_lang() -> str:
+    return str(get_locale())
+
+
+def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
+    """The absolute, prefilled link to the private contact form."""
+    values = {"article": slug, "platform": platform, "case": case}
+    return absolute_url(
+        "tickets.contact_redirect", **{k: v for k, v in values.items() if v}
+    )
+
+
+def _reply_link(slug: str, platform: str, section: str | None) -> str:
+    values = {"src": platform}
+    if section:
+        values["_anchor"] = section
+    lib = library()
+    found = lib.get(slug)
+    return article_url(found.lang, found.slug, external=True, **values)
+
+
+@bp.get("/agent/reply")
+@role_required("agent")
+def reply() -> str:
+    """Compose a short public reply that links an article (or one section)."""
+    query = _parse(request.args)
+    lib = library()
+    article = lib.get(query.article)
+    if article and not query.section:
+        # Without a section the same answer in the reply's language reads better.
+        article = lib.translation_of(article, query.lang) or article
+    sections = [h for h in lib.rendered(article.slug).headings] if article else []
+    section = next((h for h in sections if h.anchor == query.section), None)
+    result = None
+    if article:
+        result = composer.compose(
+            db.session(),
+            composer.ReplyInput(
+                lang=query.lang,
+                tone=query.tone,
+                platform=query.platform,
+                title=article.title,
+                section=section.text if section else "",
+                link=_reply_link(
+                    article.slug, query.platform, section.anchor if section else None
+                ),
+                handoff=handoff_link(article.slug, query.platform, query.case)
+                if query.handoff
+                else "",
+            ),
+        )
+    use_form = UseReplyForm(
+        article=article.slug if article else "",
+        section=section.anchor if section else "",
+        platform=query.platform,
+    )
+    return render_template(
+        "composer/reply.html",
+        lang=_page_lang(),
+        query=query,
+        article=article,
+        sections=sections,
+        section=section,
+        reply=result,
+        use_form=use_form,
+        platforms=[(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
+        limits=composer.PLATFORM_LIMITS,
+        noindex=True,
+    )
+
+
+@bp.post("/agent/reply/use")
+@role_required("agent")
+def use_reply() -> Response | tuple[Response, int]:
+    """Record the linked article when the agent copies or uses a reply."""
+    form = UseReplyForm()
+    article = library().get(form.article.data or "")
+    if not form.validate_on_submit() or article is None:
+        if wants_json():
+            return jsonify(error="invalid", status=400), 400
+        abort(400)
+    platform = _choice(form.platform.data, PLATFORMS, "other")
+    composer.record_use(
+        db.session(), current_user.id, article.slug, form.section.data, platform
+    )
+    if wants_json():
+        return jsonify(recorded=True), 201
+    flash(_("Recorded. Paste the reply in the thread."))
+    back = url_for(
+        "composer.reply",
+        article=article.slug,
+        section=form.section.data or None,
+        platform=platform,
+    )
+    return redirect(safe_next(request.form.get("next"), back))
+
+
+@bp.route("/agent/handoff", methods=["GET", "POST"])
+@role_required("agent")
+def handoff() -> Response | str | tuple[str, int]:
+    """Turn a public thread into a case with a prefilled private-form link."""
+    form = HandoffForm()
+    if request.method == "GET":
+        form.platform.data = _choice(request.args.get("platform"), PLATFORMS, "x")
+        form.article.data = request.args.get("article", "")[:200]
+    if form.validate_on_submit():
+        slug = (form.article.data or "").strip()
+        if slug and library().get(slug) is None:
+            form.article.errors.append(_("No published article has this slug."))
+        else:
+            case = cases.create(
+                db.session(),
+                cases.CaseInput(
+                    thread_url=form.thread_url.data.strip(),
+                    platform=form.platform.data,
+                    handle=(form.handle.data or "").strip(),
+                    article_slug=slug or None,
+                    created_by=current_user.id,
+                ),
+            )
+            return redirect(url_for("composer.case_page", code=case.code))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "composer/handoff.html", lang=_page_lang(), form=form, noindex=True
+    ), status
+
+
+@bp.get("/agent/cases/<code>")
+@role_required("agent")
+def case_page(code: str) -> str:
+    """A case: its thread, the handoff link and reply, and tickets opened through it."""
+    database = db.session()
+    case = cases.find(database, code)
+    if case is None:
+        abort(404)
+    lib = library()
+    article = lib.get(case.article_slug or "")
+    link = handoff_link(article.slug if article else None, case.platform, case.code)
+    reply_lang = article.lang if article else _page_lang()
+    result = composer.compose(
+        database,
+        composer.ReplyInput(
+            lang=reply_lang if reply_lang in composer.LANGS else "id",
+            tone="formal",
+            platform=case.platform,
+            title=article.title if article else "",
+            link=_reply_link(article.slug, case.platform, None) if article else "",
+            handoff=link,
+        ),
+    )
+    return render_template(
+        "composer/case.html",
+        lang=_page_lang(),
+        case=case,
+        article=article,
+        link=link,
+        reply=result,
+        tickets=cases.tickets_for(database, case.code),
+        platform_name=PLATFORM_NAMES.get(case.platform, case.platform),
+        noindex=True,
+    )
+
+
+# -- admin: reply templates and canned responses ------------------------------
+
+
+@bp.get("/admin/reply-templates")
+@role_required("admin")
+def reply_templates() -> str:
+    """Every reply template (language × tone × kind) with its current wording."""
+    database = db.session()
+    rows = [
+        (lang, tone, kind, composer.template_body(database, lang, tone, kind))
+        for lang in composer.LANGS
+        for tone in composer.TONES
+        for kind in composer.KINDS
+    ]
+    return render_template(
+        "composer/reply_templates.html",
+        lang=_page_lang(),
+        rows=rows,
+        noindex=True,
+    )
+
+
+@bp.route(
+    "/admin/reply-templates/<any(id, en):reply_lang>/<any(formal, casual):tone>/"
+    "<any(answer, handoff):kind>",
+    methods=["GET", "POST"],
+)
+@role_required("admin")
+def edit_reply_template(
+    reply_lang: str, tone: str, kind: str
+) -> Response | str | tuple[str, int]:
+    """Change the wording of one reply template."""
+    database = db.session()
+    form = ReplyTemplateForm()
+    if request.method == "GET":
+        form.body.data = composer.template_body(database, reply_lang, tone, kind)
+    if form.validate_on_submit():
+        composer.save_template(database, reply_lang, tone, kind, form.body.data.strip())
+        flash(_("Reply template saved."))
+        return redirect(url_for("composer.reply_templates"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "composer/reply_template_edit.html",
+        lang=_page_lang(),
+        form=form,
+        reply_lang=reply_lang,
+        tone=tone,
+        kind=kind,
+        placeholders=composer.PLACEHOLDERS,
+        noindex=True,
+    ), status
+
+
+@bp.get("/admin/canned-responses")
+@role_required("admin")
+def canned_responses() -> str:
+    """Every canned response, with a form for a new one."""
+    return render_template(
+        "composer/canned_list.html",
+        lang=_page_lang(),
+        items=composer.canned_responses(db.session()),
+        noindex=True,
+    )
+
+
+@bp.route("/admin/canned-responses/new", methods=["GET", "POST"])
+@bp.route("/admin/canned-responses/<int:canned_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_canned(canned_id: int | None = None) -> Response | str | tuple[str, int]:
+    """Create or change a canned response."""
+    database = db.session()
+    found = composer.canned(database, canned_id) if canned_id else None
+    if canned_id and found is None:
+        abort(404)
+    form = CannedForm(obj=found if request.method == "GET" else None)
+    if form.validate_on_submit():
+        composer.save_canned(
+            database,
+            found,
+            form.title.data.strip(),
+            form.lang.data,
+            form.body.data.strip(),
+        )
+        flash(_("Canned response saved."))
+        return redirect(url_for("composer.canned_responses"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "composer/canned_edit.html",
+        lang=_page_lang(),
+        form=form,
+        found=found,
+        placeholders=composer.CANNED_PLACEHOLDERS,
+        noindex=True,
+    ), status
+
+
+@bp.post("/admin/canned-responses/<int:canned_id>/delete")
+@role_required("admin")
+def delete_canned(canned_id: int) -> Response:
+    """Remove a canned response."""
+    database = db.session()
+    found = composer.canned(database, canned_id)
+    if found is None:
+        abort(404)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    composer.delete_canned(database, found)
+    flash(_("Canned response deleted."))
+    return redirect(url_for("composer.canned_responses"))

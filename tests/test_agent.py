@@ -1,0 +1,244 @@
+"""The agents' workspace: queue, ticket page, replies, notes, changes, links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from kb.config import ConfigError, _targets
+from kb.services import tickets, users
+from kb.storage.db import standalone_session
+from kb.storage.models import LinkedArticle, OutboxMail, Ticket, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def _open(app: Flask, subject: str, message: str, **fields) -> tickets.Opened:
+    data = tickets.TicketInput(
+        name=fields.pop("name", "Siti Aminah"),
+        email=fields.pop("email", "siti@mail.example"),
+        subject=subject,
+        message=message,
+        lang="en",
+        category=fields.pop("category", ""),
+        platform=fields.pop("platform", None),
+    )
+    with app.app_context(), standalone_session() as db:
+        opened = tickets.open_ticket(db, data, lambda r, t: f"http://x/t/{r}/{t}")
+        if fields:
+            db.execute(
+                update(Ticket)
+                .where(Ticket.reference == opened.reference)
+                .values(**fields)
+            )
+            db.commit()
+    return opened
+
+
+@pytest.fixture()
+def desk(ticket_app: Flask) -> Flask:
+    """Two agents, Ana and Budi."""
+    with ticket_app.app_context(), standalone_session() as db:
+        users.create(db, "ana@tokorona.example", "agent", PASSWORD, name="Ana")
+        users.create(db, "budi@tokorona.example", "agent", PASSWORD, name="Budi")
+    return ticket_app
+
+
+def _token(client: FlaskClient, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def _signed_in(app: Flask, email: str = "ana@tokorona.example") -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    data = {"csrf_token": _token(client, "/agent/login"), "email": email}
+    response = client.post("/agent/login", data={**data, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _user_id(app: Flask, email: str) -> int:
+    with app.app_context(), standalone_session() as db:
+        return db.scalars(select(User.id).where(User.email == email)).one()
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'href="/agent/tickets/(JWB-[0-9A-Z]+)"', page)
+
+
+def test_first_response_targets_are_parsed_with_clear_errors() -> None:
+    parsed = _targets(
+        "KB_FIRST_RESPONSE_TARGETS", "urgent=30m,high=4h,normal=1d,low=3d"
+    )
+    assert parsed == {"urgent": 1800, "high": 14400, "normal": 86400, "low": 259200}
+    for bad in ("urgent=1h", "urgent=soon,high=4h,normal=1d,low=3d", "x=1h"):
+        with pytest.raises(ConfigError, match="KB_FIRST_RESPONSE_TARGETS"):
+            _targets("KB_FIRST_RESPONSE_TARGETS", bad)
+
+
+def test_queue_filters_search_sort_and_overdue_mark(desk: Flask) -> None:
+    ana = _user_id(desk, "ana@tokorona.example")
+    now = dt.datetime.now(dt.UTC)
+    late = _open(
+        desk,
+        "Cannot sign in",
+        "help",
+        priority="urgent",
+        created_at=now - dt.timedelta(hours=2),
+    )
+    cheap = _open(
+        desk,
+        "Refund 50% please",
+        "half",
+        priority="low",
+        email="joko@mail.example",
+        created_at=now - dt.timedelta(minutes=5),
+    )
+    mine = _open(
+        desk,
+        "Payment question",
+        "my paylater code fails",
+        category="payments",
+        platform="instagram",
+        assignee_id=ana,
+        created_at=now - dt.timedelta(minutes=30),
+    )
+    client = _signed_in(desk)
+
+    def refs(query: str) -> list[str]:
+        return _rows(client.get(f"/agent/?{query}").get_data(as_text=True))
+
+    assert refs("") == [late.reference, mine.reference, cheap.reference]
+    assert refs("sort=newest") == [cheap.reference, mine.reference, late.reference]
+    assert refs("sort=priority") == [late.reference, mine.reference, cheap.reference]
+    assert refs("q=PAYLATER") == [mine.reference]  # message text, any case
+    assert refs("q=joko%40mail") == [cheap.reference]
+    assert refs(f"q={late.reference.lower()}") == [late.reference]
+    assert refs("q=%25") == [cheap.reference]  # a literal %, not a wildcard
+    assert refs("q=_") == []
+    assert refs("assignee=mine") == [mine.reference]
+    assert refs("assignee=unassigned") == [late.reference, cheap.reference]
+    assert refs("priority=urgent") == [late.reference]
+    assert refs("category=payments&platform=instagram") == [mine.reference]
+    page = client.get("/agent/").get_data(as_text=True)
+    assert page.count("Overdue: no first response yet") == 1
+    overdue_row = re.search(r'<tr class="is-overdue">.*?</tr>', page, re.S).group(0)
+    assert late.reference in overdue_row and "2 hours" in overdue_row
+
+
+def test_reply_reaches_the_customer_by_page_and_mail(desk: Flask) -> None:
+    opened = _open(desk, "Forgot password", "I cannot log in")
+    client = _signed_in(desk)
+    url = f"/agent/tickets/{opened.reference}"
+    link = "http://localhost/en/articles/reset-password#if-you-forgot-your-password"
+    body = f"Please follow [Reset your password — If you forgot]({link}) and retry."
+    response = client.post(
+        url + "/reply",
+        data={"csrf_token": _token(client, url), "kind": "reply", "body": body},
+    )
+    assert response.status_code == 302
+    customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
+    assert "Please follow" in customer.get_data(as_text=True)
+    with desk.app_context(), standalone_session() as db:
+        ticket = db.scalars(select(Ticket)).one()
+        assert ticket.status == "waiting" and ticket.first_response_at is not None
+        mails = db.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == "siti@mail.example")
+        ).all()
+        reply = [m for m in mails if "New reply" in m.subject]
+        assert len(reply) == 1
+        assert "Please follow" in reply[0].body
+        assert "/en/contact/new-link" in reply[0].body
+        linked = db.scalars(select(LinkedArticle)).one()
+        assert (linked.article_slug, linked.section) == (
+            "reset-password",
+            "if-you-forgot-your-password",
+        )
+        assert linked.context == "ticket" and linked.ticket_id == ticket.id
+        assert linked.message_id == ticket.messages[-1].id
+        assert linked.user_id == _user_id(desk, "ana@tokorona.example")
+    agent_page = client.get(url).get_data(as_text=True)
+    assert "Ana changed status from new to waiting" in agent_page
+
+
+def test_internal_note_stays_internal(desk: Flask) -> None:
+    opened = _open(desk, "Order late", "where is it")
+    client = _signed_in(desk)
+    url = f"/agent/tickets/{opened.reference}"
+    client.post(
+        url + "/reply",
+        data={
+            "csrf_token": _token(client, url),
+            "kind": "note",
+            "body": "Courier says Tuesday",
+        },
+    )
+    customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
+    assert "Courier says Tuesday" not in customer.get_data(as_text=True)
+    agent_page = client.get(url).get_data(as_text=True)
+    assert "Courier says Tuesday" in agent_page and "Internal note" in agent_page
+    with desk.app_context(), standalone_session() as db:
+        subjects = db.scalars(select(OutboxMail.subject)).all()
+        assert len(subjects) == 1 and "received" in subjects[0]  # only the opening
+        ticket = db.scalars(select(Ticket)).one()
+        assert ticket.first_response_at is None and ticket.status == "new"
+
+
+def test_changes_are_recorded_in_the_history(desk: Flask) -> None:
+    opened = _open(desk, "Account locked", "locked out")
+    budi = _user_id(desk, "budi@tokorona.example")
+    client = _signed_in(desk)
+    url = f"/agent/tickets/{opened.reference}"
+    response = client.post(
+        url + "/update",
+        data={
+            "csrf_token": _token(client, url),
+            "status": "open",
+            "priority": "high",
+            "assignee": str(budi),
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Ana changed status from new to open" in page
+    assert "Ana changed priority from normal to high" in page
+    assert "Ana changed assignee from nobody to Budi" in page
+
+
+def test_link_picker_without_javascript(desk: Flask) -> None:
+    opened = _open(desk, "Password", "help")
+    client = _signed_in(desk)
+    url = f"/agent/tickets/{opened.reference}"
+    results = client.get(url, query_string={"lq": "password"}).get_data(as_text=True)
+    assert "Reset your password" in results and "la=reset-password" in results
+    sections = client.get(url, query_string={"la": "reset-password"})
+    text = sections.get_data(as_text=True)
+    assert "/en/articles/reset-password#if-you-forgot-your-password" in text
+    assert "If the code does not arrive" in text and "insert=" in text
+
+
+def test_access_rules_csrf_and_unknown_tickets(desk: Flask) -> None:
+    opened = _open(desk, "Hello", "hi")
+    url = f"/agent/tickets/{opened.reference}"
+    anonymous = desk.test_client()
+    response = anonymous.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/agent/login?next={url}"
+    api = anonymous.get(url, headers={"Accept": "application/json"})
+    assert api.status_code == 401
+    # CSRF is checked first, so a forged POST is refused before anything else.
+    assert anonymous.post(url + "/reply", data={"body": "x"}).status_code == 400
+    client = _signed_in(desk)
+    no_csrf = client.post(url + "/reply", data={"kind": "reply", "body": "sneaky"})
+    assert no_csrf.status_code == 400
+    no_csrf = client.post(url + "/update", data={"status": "closed"})
+    assert no_csrf.status_code == 400
+    customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
+    assert "sneaky" not in customer.get_data(as_text=True)
+    assert client.get("/agent/tickets/JWB-00000").status_code == 404
