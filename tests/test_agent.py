@@ -242,3 +242,39 @@ def test_access_rules_csrf_and_unknown_tickets(desk: Flask) -> None:
     customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
     assert "sneaky" not in customer.get_data(as_text=True)
     assert client.get("/agent/tickets/JWB-00000").status_code == 404
+
+
+@pytest.fixture()
+def staff_app_for_canned(desk: Flask):
+    """Ana signed in, one ticket, one canned response."""
+    from kb.services import composer
+
+    opened = _open(desk, "Where is my refund", "Paid last week.", name="Budi Santoso")
+    with desk.app_context(), standalone_session() as db:
+        composer.save_canned(
+            db,
+            None,
+            "Greeting",
+            "en",
+            "Hello {customer_name}, about {reference}: {agent_name} here.",
+        )
+    return desk, _signed_in(desk), opened.reference
+
+
+def test_canned_response_fills_the_reply_box(staff_app_for_canned) -> None:
+    app, client, reference = staff_app_for_canned
+    page = client.get(f"/agent/tickets/{reference}").get_data(as_text=True)
+    canned_id = re.search(r'<option value="(\d+)"', page).group(1)
+    filled = client.get(f"/agent/tickets/{reference}?canned={canned_id}").get_data(
+        as_text=True
+    )
+    assert f"Hello Budi Santoso, about {reference}: Ana here." in filled
+    assert "Write a public reply for the thread" in filled
+
+
+def test_search_results_link_the_composer_for_agents(staff_app_for_canned) -> None:
+    app, client, _ = staff_app_for_canned
+    page = client.get("/en/search?q=password").get_data(as_text=True)
+    assert "/agent/reply?article=reset-password" in page
+    outsider = app.test_client().get("/en/search?q=password").get_data(as_text=True)
+    assert "/agent/reply" not in outsider

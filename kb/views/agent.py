@@ -26,7 +26,7 @@ from kb.agent_forms import (
 )
 from kb.forms import PLATFORM_NAMES
 from kb.security import role_required
-from kb.services import agent_tickets, mail
+from kb.services import agent_tickets, composer, mail
 from kb.services.search import SearchInputError, parse_request
 from kb.storage import db
 from kb.storage.models import PRIORITIES, STATUSES, Ticket, utcnow
@@ -132,9 +132,22 @@ def _picker() -> dict:
     }
 
 
+def _canned_text(found: Ticket) -> str | None:
+    """The chosen canned response, filled in for this ticket (``?canned=<id>``)."""
+    chosen = request.args.get("canned", type=int)
+    response = composer.canned(db.session(), chosen) if chosen else None
+    if response is None:
+        return None
+    return composer.fill_canned(
+        response.body, found.name, found.reference, current_user.name
+    )
+
+
 def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str:
     if request.method == "GET" and request.args.get("insert"):
         reply.body.data = request.args["insert"][:1000]
+    elif request.method == "GET" and (text := _canned_text(found)):
+        reply.body.data = text
     return render_template(
         "agent/ticket.html",
         ticket=found,
@@ -147,6 +160,7 @@ def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str
         field_names=FIELD_NAMES,
         platform_names=PLATFORM_NAMES,
         format_datetime=format_datetime,
+        canned=composer.canned_responses(db.session()),
         lang=str(get_locale()),
         noindex=True,
         **_picker(),
