@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from flask import Flask, request, url_for
 from flask_babel import format_date
+from markupsafe import Markup
 
 from kb import i18n
 
 
 def init_app(app: Flask) -> None:
     """Make helpers available to every template."""
+
+    @app.template_filter("markdown")
+    def markdown_filter(text: str) -> Markup:
+        """Staff-written Markdown (agent replies) as sanitized HTML."""
+        from kb.markdown import render
+
+        return Markup(render(text or "").html)  # noqa: S704 - nh3-sanitized
 
     @app.context_processor
     def helpers() -> dict:

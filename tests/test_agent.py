@@ -278,3 +278,25 @@ def test_search_results_link_the_composer_for_agents(staff_app_for_canned) -> No
     assert "/agent/reply?article=reset-password" in page
     outsider = app.test_client().get("/en/search?q=password").get_data(as_text=True)
     assert "/agent/reply" not in outsider
+
+
+def test_agent_replies_show_links_customers_text_stays_text(desk: Flask) -> None:
+    client = _signed_in(desk)
+    opened = _open(desk, "Code", "<b>not bold</b> [x](javascript:alert(1))")
+    token = _token(client, f"/agent/tickets/{opened.reference}")
+    client.post(
+        f"/agent/tickets/{opened.reference}/reply",
+        data={
+            "csrf_token": token,
+            "kind": "reply",
+            "next_status": "",
+            "body": "See [Reset your password](http://localhost/en/articles/reset-password)"
+            " <script>alert(1)</script>",
+        },
+    )
+    customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
+    page = customer.get_data(as_text=True)
+    assert '<a href="http://localhost/en/articles/reset-password"' in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in page  # the customer's own text is plain
+    assert 'href="javascript' not in page
