@@ -213,6 +213,27 @@ def users_disable_command(email: str) -> None:
     _users_call(users.disable, email)
 
 
+tickets_group = AppGroup("tickets", help="Private tickets.")
+
+
+@tickets_group.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Retention in days for closed tickets and sent mail.",
+)
+def tickets_purge_command(days: int) -> None:
+    """Delete closed tickets and sent mail older than the retention period."""
+    from kb.services import tickets
+    from kb.storage.db import standalone_session
+
+    with standalone_session() as db:
+        removed, mails = tickets.purge(db, days)
+    click.echo(f"purged {removed} closed ticket(s) and {mails} sent mail(s)")
+
+
 COMMANDS = (
     index_command,
     check_command,
@@ -221,6 +242,7 @@ COMMANDS = (
     db_group,
     outbox_group,
     users_group,
+    tickets_group,
 )
 cli = AppGroup("kb", help="Jawab knowledge base commands.")
 for _command in COMMANDS:

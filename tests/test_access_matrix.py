@@ -107,6 +107,10 @@ def test_every_staff_page_checks_who_is_asking(matrix_app) -> None:
                 failures.append(
                     f"{actor} GET {url}: {response.status_code}, expected {expected}"
                 )
+            if expected == 403:
+                api = client.get(url, headers={"Accept": "application/json"})
+                if api.status_code != 403 or "error" not in (api.get_json() or {}):
+                    failures.append(f"{actor} JSON {url}: {api.status_code}")
             if expected == 302:
                 location = response.headers.get("Location", "")
                 if not location.startswith("/agent/login?next="):

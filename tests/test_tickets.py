@@ -322,3 +322,36 @@ def test_rate_limits_are_shared_through_redis(make_app, tmp_path) -> None:
         nodes[n % 2].get(f"/t/JWB-ZZZZZ/{'C' * 43}{n}").status_code for n in range(11)
     ]
     assert statuses[:10] == [404] * 10 and statuses[10] == 429
+
+
+def test_purge_removes_old_closed_tickets_only(ticket_app) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    client = ticket_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.1.1.1"
+    old, _ = acknowledged(client, subject="Old closed one")
+    recent, _ = acknowledged(client, subject="Recent closed one")
+    open_ref, _ = acknowledged(client, subject="Old but open")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    engine = create_engine(ticket_app.config["DATABASE_URL"])
+    with Session(engine) as db:
+        db.execute(
+            update(Ticket)
+            .where(Ticket.reference.in_([old, recent]))
+            .values(status="closed")
+        )
+        db.execute(
+            update(Ticket)
+            .where(Ticket.reference.in_([old, open_ref]))
+            .values(updated_at=long_ago)
+        )
+        db.commit()
+    engine.dispose()
+    result = ticket_app.test_cli_runner().invoke(
+        args=["tickets", "purge", "--older-than", "365"]
+    )
+    assert result.exit_code == 0 and "purged 1 closed ticket(s)" in result.output
+    left = {t.reference for t in rows(ticket_app, Ticket)}
+    assert left == {recent, open_ref}

@@ -8,6 +8,7 @@ No request, session or flash here: views pass plain values in.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -160,3 +161,27 @@ def mask_email(email: str) -> str:
     host, dot, tld = domain.rpartition(".")
     masked_local = local[:1] + "***" + (local[-1:] if len(local) > 1 else "")
     return f"{masked_local}@{host[:1]}***{dot}{tld}" if host else masked_local
+
+
+def purge(db: Session, older_than_days: int) -> tuple[int, int]:
+    """Delete closed tickets and sent mail older than the retention period.
+
+    Returns (tickets deleted, mails deleted). Open tickets are never purged.
+    """
+    from sqlalchemy import delete
+
+    from kb.storage.models import OutboxMail
+
+    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+    old = db.scalars(
+        select(Ticket).where(Ticket.status == "closed", Ticket.updated_at < cutoff)
+    ).all()
+    for ticket in old:
+        db.delete(ticket)  # messages and history go with it (cascade)
+    mails = db.execute(
+        delete(OutboxMail).where(
+            OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff
+        )
+    ).rowcount
+    db.commit()
+    return len(old), mails
