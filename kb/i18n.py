@@ -23,7 +23,11 @@ def preferred_lang() -> str:
 def select_locale() -> str:
     """Flask-Babel locale selector."""
     view_args = request.view_args or {}
-    lang = view_args.get("lang") or request.args.get("lang")
+    lang = view_args.get("lang")
+    if lang is None and request.path.startswith("/api/"):
+        # API clients name the language of their results; pages have it in the
+        # path (the composer's ``lang`` is the reply's, not the interface's).
+        lang = request.args.get("lang")
     if lang in LANGUAGES:
         return lang
     return preferred_lang()

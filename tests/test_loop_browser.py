@@ -176,3 +176,24 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
     finally:
         agent_context.close()
         customer_context.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_composer_speaks_the_agents_language_and_warns_only_when_over(
+    browser, loop_url: str
+) -> None:
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        sign_in(page, loop_url)
+        page.goto(
+            f"{loop_url}/agent/reply?article=lupa-kata-sandi&lang=id"
+            "&tone=casual&platform=x"
+        )
+        expect(page.get_by_role("heading", level=1)).to_have_text("Public reply")
+        expect(page.locator("#reply-text")).to_contain_text("Kak")
+        expect(page.locator("#over-warning")).to_be_hidden()
+        page.locator("#reply-text").fill("x" * 300)
+        expect(page.locator("#over-warning")).to_be_visible()
+    finally:
+        context.close()
