@@ -357,6 +357,45 @@ def update(
     )
 
 
+def _rarest(reader, lang: str, stems: list[str]) -> list[str]:
+    """At most MAX_TERMS stems, keeping the most selective, in query order."""
+    if len(stems) <= MAX_TERMS:
+        return stems
+    field = f"content_{lang}"
+    keep = set(sorted(stems, key=lambda s: reader.doc_frequency(field, s))[:MAX_TERMS])
+    return [s for s in stems if s in keep]
+
+
+def _terms(reader, field: str, stems, weight: float = 1.0) -> list[query.Query]:
+    # Only terms the index holds: Whoosh keeps absent terms in its matcher
+    # tree as null matchers, and walking that tree is most of a query's cost.
+    return [
+        query.Term(field, stem, boost=weight)
+        for stem in stems
+        if (field, stem) in reader
+    ]
+
+
+def _did_you_mean(searcher, text: str) -> str | None:
+    """A corrected query built from the index vocabulary, or None."""
+    words = _words(text)
+    if not words:
+        return None
+    corrector = searcher.corrector("exact")
+    reader = searcher.reader()
+    changed = False
+    corrected = []
+    for word in words:
+        if len(word) > 3 and not reader.frequency("exact", word):
+            options = corrector.suggest(word, limit=1, maxdist=2)
+            if options:
+                corrected.append(options[0])
+                changed = True
+                continue
+        corrected.append(word)
+    return " ".join(corrected) if changed else None
+
+
 @dataclass
 class _Plan:
     """A query split into the terms that decide matches and those that only score."""
@@ -448,48 +487,31 @@ class Searcher:
         with self._lock:
             self._close_unlocked()
 
-    def _rarest(self, lang: str, stems: list[str]) -> list[str]:
-        """At most MAX_TERMS stems, keeping the most selective, in query order."""
-        if len(stems) <= MAX_TERMS:
-            return stems
-        reader = self._current().reader()
-        field = f"content_{lang}"
-        keep = set(
-            sorted(stems, key=lambda s: reader.doc_frequency(field, s))[:MAX_TERMS]
-        )
-        return [s for s in stems if s in keep]
-
-    def _terms(self, field: str, stems, weight: float = 1.0) -> list[query.Query]:
-        # Only terms the index holds: Whoosh keeps absent terms in its matcher
-        # tree as null matchers, and walking that tree is most of a query's cost.
-        reader = self._current().reader()
-        return [
-            query.Term(field, stem, boost=weight)
-            for stem in stems
-            if (field, stem) in reader
-        ]
-
-    def plan(self, text: str, langs: Iterable[str], also: Iterable[str] = ()) -> _Plan:
+    @staticmethod
+    def plan(
+        searcher, text: str, langs: Iterable[str], also: Iterable[str] = ()
+    ) -> _Plan:
         """Plain text to Term objects; no query syntax is ever honoured.
 
         Selective stems (and synonym phrases, weighted down) decide which
         articles match; title and lead matches (stopwords included) and
         unstemmed exact words only add score.
         """
+        reader = searcher.reader()
         words = _words(text)
         plan = _Plan([], [], {})
         stopwords: set[str] = set()
         for lang in langs:
             stem, common = STEMMERS[lang], _stopwords(lang)
             stopwords |= common
-            stems = self._rarest(lang, list(dict.fromkeys(map(stem, words))))
+            stems = _rarest(reader, lang, list(dict.fromkeys(map(stem, words))))
             rare = [s for s in stems if s not in common]
-            plan.required += self._terms(f"content_{lang}", rare)
+            plan.required += _terms(reader, f"content_{lang}", rare)
             # Stopwords count only where they are telling: in titles and leads
             # ("how do I …" questions). Scoring them in bodies cost 2x the time
             # and no quality on either dev set.
             for name, weight in SCORING_FIELDS.items():
-                plan.optional += self._terms(f"{name}_{lang}", stems, weight)
+                plan.optional += _terms(reader, f"{name}_{lang}", stems, weight)
             synonyms: list[str] = []
             for phrase in also:
                 synonyms += [
@@ -497,15 +519,15 @@ class Searcher:
                     for s in dict.fromkeys(map(stem, _words(phrase)))
                     if s not in common
                 ]
-            plan.required += self._terms(f"content_{lang}", synonyms, SYNONYM_WEIGHT)
+            plan.required += _terms(reader, f"content_{lang}", synonyms, SYNONYM_WEIGHT)
             plan.highlight[lang] = set(stems) | set(synonyms)
-        plan.optional += self._terms(
-            "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
+        plan.optional += _terms(
+            reader, "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
         )
         if not plan.required:  # only stopwords typed: let them match after all
             for lang in langs:
                 stems = dict.fromkeys(map(STEMMERS[lang], words))
-                plan.required += self._terms(f"content_{lang}", stems)
+                plan.required += _terms(reader, f"content_{lang}", stems)
         return plan
 
     def _rank(
@@ -564,7 +586,7 @@ class Searcher:
         corrected: bool = False,
     ) -> Hits:
         searcher = self._current()
-        plan = self.plan(text, langs, also)
+        plan = self.plan(searcher, text, langs, also)
         if not plan.required:
             total, ranked = 0, []
         else:
@@ -595,7 +617,7 @@ class Searcher:
                     snippet or html.escape(stored["body"][:180]),
                 )
             )
-        suggestion = self.did_you_mean(text) if total < 3 else None
+        suggestion = _did_you_mean(searcher, text) if total < 3 else None
         if total == 0 and suggestion and not corrected:
             # Typo fallback: nothing matched, so answer for the corrected words.
             fixed = self._search(suggestion, langs, category, page, limit, also, True)
@@ -618,7 +640,7 @@ class Searcher:
         if not words:
             return []
         parts: list[query.Query] = []
-        plan = self.plan(text, langs)
+        plan = self.plan(searcher, text, langs)
         if plan.required:
             parts.append(_UnionOr(plan.required))
         partial = words[-1]
@@ -641,31 +663,3 @@ class Searcher:
             )
             for r in results
         ]
-
-    def did_you_mean(self, text: str) -> str | None:
-        """A corrected query built from the index vocabulary, or None."""
-        searcher = self._current()
-        words = _words(text)
-        if not words:
-            return None
-        corrector = searcher.corrector("exact")
-        reader = searcher.reader()
-        changed = False
-        corrected = []
-        for word in words:
-            if len(word) > 3 and not reader.frequency("exact", word):
-                options = corrector.suggest(word, limit=1, maxdist=2)
-                if options:
-                    corrected.append(options[0])
-                    changed = True
-                    continue
-            corrected.append(word)
-        return " ".join(corrected) if changed else None
-
-    def stored(self, slug: str) -> dict | None:
-        """The stored fields of one article, or None."""
-        return self._current().document(slug=slug)
-
-    def count(self) -> int:
-        """How many documents the index holds."""
-        return self._current().doc_count()
