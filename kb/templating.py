@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
 from kb import i18n
@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
             "switch_url": _switch_url,
             "format_date": format_date,
             "site_name": app.config["SITE_NAME"],
+            # Pages without a language in their URL (staff pages) speak the
+            # interface language; views that know better pass ``lang`` themselves.
+            "lang": str(get_locale()),
         }
 
 

@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -76,7 +76,6 @@ def queue() -> str:
         staff=agent_tickets.active_users(database),
         sorts=agent_tickets.SORTS,
         format_timedelta=format_timedelta,
-        lang=str(get_locale()),
         noindex=True,
     )
 
@@ -161,7 +160,6 @@ def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str
         platform_names=PLATFORM_NAMES,
         format_datetime=format_datetime,
         canned=composer.canned_responses(db.session()),
-        lang=str(get_locale()),
         noindex=True,
         **_picker(),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import login_user, logout_user
 
 from kb.extensions import limiter
@@ -42,13 +41,10 @@ def login() -> Response | str | tuple[str, int]:
         return render_template(
             "auth/login.html",
             form=form,
-            lang=str(get_locale()),
             failed=True,
             noindex=True,
         ), 401
-    return render_template(
-        "auth/login.html", form=form, lang=str(get_locale()), noindex=True
-    )
+    return render_template("auth/login.html", form=form, noindex=True)
 
 
 @bp.post("/logout")

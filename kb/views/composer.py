@@ -69,10 +69,6 @@ def _parse(args) -> ComposerQuery:
     )
 
 
-def _page_lang() -> str:
-    return str(get_locale())
-
-
 def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
     """The absolute, prefilled link to the private contact form."""
     values = {"article": slug, "platform": platform, "case": case}
@@ -127,7 +123,6 @@ def reply() -> str:
     )
     return render_template(
         "composer/reply.html",
-        lang=_page_lang(),
         query=query,
         article=article,
         sections=sections,
@@ -191,9 +186,7 @@ def handoff() -> Response | str | tuple[str, int]:
             )
             return redirect(url_for("composer.case_page", code=case.code))
     status = 400 if request.method == "POST" else 200
-    return render_template(
-        "composer/handoff.html", lang=_page_lang(), form=form, noindex=True
-    ), status
+    return render_template("composer/handoff.html", form=form, noindex=True), status
 
 
 @bp.get("/agent/cases/<code>")
@@ -207,7 +200,7 @@ def case_page(code: str) -> str:
     lib = library()
     article = lib.get(case.article_slug or "")
     link = handoff_link(article.slug if article else None, case.platform, case.code)
-    reply_lang = article.lang if article else _page_lang()
+    reply_lang = article.lang if article else str(get_locale())
     result = composer.compose(
         database,
         composer.ReplyInput(
@@ -221,7 +214,6 @@ def case_page(code: str) -> str:
     )
     return render_template(
         "composer/case.html",
-        lang=_page_lang(),
         case=case,
         article=article,
         link=link,
@@ -248,7 +240,6 @@ def reply_templates() -> str:
     ]
     return render_template(
         "composer/reply_templates.html",
-        lang=_page_lang(),
         rows=rows,
         noindex=True,
     )
@@ -275,7 +266,6 @@ def edit_reply_template(
     status = 400 if request.method == "POST" else 200
     return render_template(
         "composer/reply_template_edit.html",
-        lang=_page_lang(),
         form=form,
         reply_lang=reply_lang,
         tone=tone,
@@ -291,7 +281,6 @@ def canned_responses() -> str:
     """Every canned response, with a form for a new one."""
     return render_template(
         "composer/canned_list.html",
-        lang=_page_lang(),
         items=composer.canned_responses(db.session()),
         noindex=True,
     )
@@ -320,7 +309,6 @@ def edit_canned(canned_id: int | None = None) -> Response | str | tuple[str, int
     status = 400 if request.method == "POST" else 200
     return render_template(
         "composer/canned_edit.html",
-        lang=_page_lang(),
         form=form,
         found=found,
         placeholders=composer.CANNED_PLACEHOLDERS,
