@@ -45,9 +45,7 @@ def acknowledged(client, **changes) -> tuple[str, str]:
 
 
 def rows(app, model):
-    engine = create_engine(
-        app.config["DATABASE_URL"].replace("postgresql+psycopg", "postgresql+psycopg")
-    )
+    engine = create_engine(app.config["DATABASE_URL"])
     with Session(engine) as db:
         found = db.scalars(select(model)).all()
     engine.dispose()
