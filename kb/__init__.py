@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext as _gettext
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import config as kb_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -33,16 +39,36 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     kb_config.ensure_secret_key(settings, app.instance_path)
     app.config.update(settings)
+    production = settings["KB_ENV"] == "production"
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings["KB_ENV"] == "production",
+        SESSION_COOKIE_SECURE=production,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=settings["KB_ENV"] == "production",
+        REMEMBER_COOKIE_SECURE=production,
+        # The signed cookie itself may not outlive a staff sign-in; the server
+        # side (kb.services.staff_sessions) decides whether a sign-in still holds.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings["STAFF_SESSION_HOURS"]),
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=settings["STAFF_REMEMBER_DAYS"]),
         JSON_SORT_KEYS=False,
     )
+    if production:
+        # __Host- cookies are only accepted from HTTPS, for this exact host and
+        # path "/": no subdomain or plain-HTTP page can plant or read them.
+        app.config.update(
+            SESSION_COOKIE_NAME="__Host-session",
+            REMEMBER_COOKIE_NAME="__Host-remember_token",
+            SESSION_COOKIE_PATH="/",
+            REMEMBER_COOKIE_PATH="/",
+        )
     app.json.sort_keys = False
+    if settings["TRUSTED_PROXIES"]:
+        # Behind N proxies the client is the Nth address from the right of
+        # X-Forwarded-For; the Host header is never taken from a proxy.
+        n = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    _warn_about_limits(app)
 
     _init_extensions(app)
     _init_services(app)
@@ -54,11 +80,26 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _warn_about_limits(app: Flask) -> None:
+    """Production with in-memory limit counters: every worker counts on its own."""
+    if app.config["KB_ENV"] != "production" or not app.config["RATELIMIT_ENABLED"]:
+        return
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        log.warning(
+            "KB_RATELIMIT_STORAGE_URI is memory://: each worker keeps its own "
+            "rate-limit counters, so with N workers an attacker gets N times the "
+            "allowed tries. Set KB_RATELIMIT_STORAGE_URI=redis://host:6379 "
+            "when running more than one worker or node."
+        )
+
+
 def _init_extensions(app: Flask) -> None:
     from kb import i18n, security, templating
     from kb.extensions import babel, csrf, limiter, login_manager
     from kb.storage import db
 
+    # Input checks run before anything else reads the request (CSRF included).
+    security.init_app(app)
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
@@ -71,15 +112,17 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(security.unauthorized)
-    security.init_app(app)
     templating.init_app(app)
 
 
-def _load_user(session_id: str):
-    from kb.services import users
+def _load_user(token: str):
+    from flask import current_app
+
+    from kb.services import staff_sessions
     from kb.storage import db
 
-    return users.by_session_id(db.session(), session_id)
+    lifetimes = staff_sessions.Lifetimes.from_config(current_app.config)
+    return staff_sessions.load(db.session(), token, lifetimes)
 
 
 def _init_services(app: Flask) -> None:
@@ -115,7 +158,12 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         """Friendly pages for browsers, JSON for the API."""
         if wants_json():
-            return jsonify(error=error.description, status=error.code), error.code
+            body = {"error": error.description, "status": error.code}
+            if getattr(error, "field", None):
+                body["field"] = error.field  # type: ignore[attr-defined]
+            response = jsonify(body)
+            response.status_code = error.code or 500
+            return response
         from kb import i18n
 
         lang = (request.view_args or {}).get("lang") or i18n.select_locale()
@@ -130,3 +178,20 @@ def _register_errors(app: Flask) -> None:
             template, error=error, lang=lang, noindex=True, alternate=alternate
         )
         return page, error.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """Database down, locked or full: say so and when to retry, never a 500."""
+        from kb.storage import db
+
+        db.session().rollback()
+        app.logger.error("database unavailable: %s", error)
+        unavailable = ServiceUnavailable(
+            _gettext(
+                "We could not reach our records just now, so nothing was saved. "
+                "Please try again in a minute."
+            )
+        )
+        response = app.make_response(http_error(unavailable))
+        response.headers["Retry-After"] = "30"
+        return response

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,8 +39,19 @@ def _int(name: str, raw: str) -> int:
     return value
 
 
+def _positive(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value == 0:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
+
+
 def _str(name: str, raw: str) -> str:
     return raw.strip()
+
+
+def _list(name: str, raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 PRIORITY_NAMES = ("low", "normal", "high", "urgent")  # as in kb.storage.models
@@ -111,7 +123,39 @@ SETTINGS: tuple[Setting, ...] = (
         "KB_BASE_URL",
         "BASE_URL",
         _str,
-        "Public base URL used for canonical and sitemap links.",
+        "Public base URL; every absolute link is built on it (required in production).",
+    ),
+    Setting(
+        "KB_TRUSTED_HOSTS",
+        "EXTRA_TRUSTED_HOSTS",
+        _list,
+        "More host names the site answers to, comma-separated (the host of "
+        "`KB_BASE_URL` is always trusted).",
+    ),
+    Setting(
+        "KB_TRUSTED_PROXIES",
+        "TRUSTED_PROXIES",
+        _int,
+        "How many reverse proxies in front of Jawab set X-Forwarded-For/-Proto "
+        "(default 0: the TCP peer is the client).",
+    ),
+    Setting(
+        "KB_STAFF_SESSION_HOURS",
+        "STAFF_SESSION_HOURS",
+        _positive,
+        "A staff sign-in ends this many hours after it began (default 12).",
+    ),
+    Setting(
+        "KB_STAFF_IDLE_MINUTES",
+        "STAFF_IDLE_MINUTES",
+        _positive,
+        "A staff sign-in ends after this many idle minutes (default 60).",
+    ),
+    Setting(
+        "KB_STAFF_REMEMBER_DAYS",
+        "STAFF_REMEMBER_DAYS",
+        _positive,
+        '"Keep me signed in" lasts this many days, idle or not (default 7).',
     ),
     Setting(
         "KB_DEFAULT_LANG",
@@ -181,6 +225,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'kb.sqlite3'}",
         "SECRET_KEY": None,
         "BASE_URL": "",
+        "EXTRA_TRUSTED_HOSTS": [],
+        "TRUSTED_PROXIES": 0,
+        "STAFF_SESSION_HOURS": 12,
+        "STAFF_IDLE_MINUTES": 60,
+        "STAFF_REMEMBER_DAYS": 7,
         "DEFAULT_LANG": "id",
         "RELOAD_SECONDS": 2,
         "MAX_QUERY_LENGTH": 500,
@@ -221,7 +270,25 @@ def validate(config: dict[str, Any]) -> None:
     base_url = config["BASE_URL"]
     if base_url and not base_url.startswith(("http://", "https://")):
         raise ConfigError("KB_BASE_URL must start with http:// or https://")
+    if config["KB_ENV"] == "production" and not base_url:
+        # Without it, mailed links would take their host from the request
+        # (a forged Host header could send a customer's new link elsewhere).
+        raise ConfigError(
+            "KB_BASE_URL is required when KB_ENV=production "
+            "(e.g. KB_BASE_URL=https://help.example.com)"
+        )
     config["BASE_URL"] = base_url.rstrip("/")
+    if base_url:
+        parts = urlsplit(config["BASE_URL"])
+        if not parts.hostname or parts.path or parts.query or parts.fragment:
+            raise ConfigError(
+                "KB_BASE_URL must be a scheme and host only, like "
+                f"https://help.example.com, not {base_url!r}"
+            )
+        if config["KB_ENV"] == "production":
+            # Flask answers any other Host header with a 400.
+            hosts = [parts.hostname, *config.get("EXTRA_TRUSTED_HOSTS", [])]
+            config.setdefault("TRUSTED_HOSTS", hosts)
     # Generated, disposable files (the parsed-article cache) live beside the
     # index, so whatever places the index places them too.
     index_dir = Path(config["SEARCH_INDEX_DIR"])

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -72,9 +73,64 @@ def set_security_headers(response: Response, *, production: bool) -> Response:
     return response
 
 
+STAFF_PREFIXES = ("/agent", "/admin", "/editor")
+# C0 controls and DEL, except tab, newline and carriage return (text areas).
+_FORBIDDEN_INPUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def is_staff_path(path: str) -> bool:
+    """True for staff pages (they show customers' personal data)."""
+    return any(path == p or path.startswith(p + "/") for p in STAFF_PREFIXES)
+
+
+def keep_staff_pages_private(response: Response) -> Response:
+    """Staff pages and sign-in are never stored by browsers or shared caches."""
+    if is_staff_path(request.path):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+def bad_input_field() -> str | None:
+    """The first request field holding a control character, or None.
+
+    PostgreSQL rejects NUL in text and the other controls have no business in
+    a form, a query or a path: one clear 400 beats a 500 deep in a service.
+    """
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and _FORBIDDEN_INPUT.search(value):
+            return name
+    if _FORBIDDEN_INPUT.search(request.path):
+        return "path"
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if _FORBIDDEN_INPUT.search(name) or _FORBIDDEN_INPUT.search(value):
+                return _CONTROL.sub("?", name)[:60]
+    return None
+
+
+def refuse_control_characters() -> Response | None:
+    """Answer 400 naming the field when any input holds a control character."""
+    field = bad_input_field()
+    if field is None:
+        return None
+    from flask_babel import gettext
+
+    message = gettext(
+        "The field “%(field)s” contains a control character (such as NUL) "
+        "that cannot be stored. Remove it and try again.",
+        field=field,
+    )
+    error = BadRequest(message)
+    error.field = field  # type: ignore[attr-defined]
+    raise error
+
+
 def init_app(app: Flask) -> None:
-    """Register the security headers on every response."""
+    """Register input checks and the security headers on every response."""
     production = app.config["KB_ENV"] == "production"
+    app.before_request(refuse_control_characters)
+    app.after_request(keep_staff_pages_private)
     app.after_request(
         lambda response: set_security_headers(response, production=production)
     )

@@ -36,17 +36,18 @@ def gunicorn(
     the gunicorn process, for tests that kill it.
     """
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "KB_ENV": "production",
         "KB_SECRET_KEY": "x" * 64,
+        "KB_BASE_URL": base,
         "KB_ARTICLES_DIR": str(articles),
         "KB_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
         **(env or {}),
     }
     log_path = tmp_path / "gunicorn.log"
-    base = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [

@@ -148,19 +148,46 @@ def test_cookies_are_httponly_and_lax(staff_app) -> None:
 
 
 def test_production_cookies_are_secure(make_app, database_url) -> None:
-    app = make_app(DATABASE_URL=database_url, KB_ENV="production")
+    app = make_app(
+        DATABASE_URL=database_url,
+        KB_ENV="production",
+        BASE_URL="https://help.tokorona.example",
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    # __Host- cookies: HTTPS only, this exact host, path "/".
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
 
 
-def test_sign_in_is_rate_limited_per_account(staff_app) -> None:
-    statuses = []
-    for n in range(6):
-        client = staff_app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{n}"  # a different client each
-        statuses.append(
-            login(client, "admin@tokorona.example", "wrong password number").status_code
-        )
-    assert statuses == [401] * 5 + [429]
+def test_wrong_passwords_from_others_never_lock_the_real_user_out(staff_app) -> None:
+    # Finding: 5 wrong passwords from anyone used to lock the account for all.
+    for n in range(12):
+        attacker = staff_app.test_client()
+        attacker.environ_base["REMOTE_ADDR"] = f"10.0.0.{n}"  # a client each
+        for _ in range(5):
+            login(attacker, "admin@tokorona.example", "wrong password number")
+    real = staff_app.test_client()
+    real.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    response = login(real, "admin@tokorona.example")
+    assert response.status_code == 302 and response.headers["Location"] == "/agent/"
+
+
+def test_sign_in_failures_grow_the_delay_for_that_account_and_client(
+    staff_app,
+) -> None:
+    client = staff_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    statuses = [
+        login(client, "admin@tokorona.example", "wrong password number").status_code
+        for _ in range(5)
+    ]
+    # Three free mistakes, the fourth starts a delay: the fifth must wait.
+    assert statuses == [401] * 4 + [429]
+    blocked = login(client, "admin@tokorona.example")  # even the right password
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+    assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
+    # The same person on another account is not slowed by this one.
+    assert login(client, "agent@tokorona.example").status_code == 302
 
 
 def test_sign_in_is_rate_limited_per_client(staff_app) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from kb.services.tickets import hash_token, mask_email
-from kb.storage.models import Deflection, Ticket
+from kb.storage.models import Case, Deflection, Ticket
 
 FORM = {
     "name": "Budi Santoso",
@@ -65,8 +65,17 @@ def test_handoff_link_prefills_the_form(ticket_app) -> None:
     assert 'name="case" type="hidden" value="C-12"' in page
 
 
+def add_case(app, code: str = "C-12") -> None:
+    engine = create_engine(app.config["DATABASE_URL"])
+    with Session(engine) as db:
+        db.add(Case(code=code, thread_url="https://x.com/a/1", platform="x"))
+        db.commit()
+    engine.dispose()
+
+
 def test_a_ticket_is_acknowledged_and_opens_through_its_link(ticket_app) -> None:
     client = ticket_app.test_client()
+    add_case(ticket_app)  # a hidden case code counts only when the case exists
     reference, link = acknowledged(
         client, platform="x", thread_url="https://x.com/a/1", case="C-12"
     )
@@ -200,7 +209,15 @@ def test_reply_close_and_reopen(ticket_app) -> None:
     assert "You reopened this ticket." in client.get(link).get_data(as_text=True)
 
 
-def test_new_link_revokes_the_old_one(ticket_app) -> None:
+def _wait_for_mail() -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "jawab-mail":
+            thread.join(timeout=10)
+
+
+def test_new_link_replaces_the_old_one_when_first_opened(ticket_app, capsys) -> None:
     client = ticket_app.test_client()
     reference, old_link = acknowledged(client)
     token = csrf(client, "/en/contact/new-link")
@@ -213,9 +230,22 @@ def test_new_link_revokes_the_old_one(ticket_app) -> None:
         },
     ).get_data(as_text=True)
     assert "If the reference and email match a ticket" in page
+    _wait_for_mail()
+    mailed = re.findall(
+        r"http://localhost(/t/JWB-[0-9A-Z]{5}/\S+)", capsys.readouterr().out
+    )
+    new_link = mailed[-1]
+    assert new_link != old_link
+    # Asking for a new link must not cut the customer off: the old one works
+    # until the new one is first opened (a stranger who knows the reference
+    # and email could otherwise revoke it at will).
+    assert client.get(old_link).status_code == 200
+    assert client.get(new_link).status_code == 200
     assert client.get(old_link).status_code == 404
+    assert client.get(new_link).status_code == 200
     (ticket,) = rows(ticket_app, Ticket)
-    assert ticket.token_hash != hash_token(old_link.rsplit("/", 1)[1])
+    assert ticket.token_hash == hash_token(new_link.rsplit("/", 1)[1])
+    assert ticket.pending_token_hash is None
 
 
 def test_new_link_answers_the_same_for_wrong_details(ticket_app) -> None:
@@ -244,10 +274,19 @@ def test_ticket_text_never_enters_the_search_index(ticket_app) -> None:
 
 def test_opening_a_suggested_article_is_a_deflection(ticket_app) -> None:
     client = ticket_app.test_client()
-    response = client.get("/en/contact/deflect/reset-password")
-    assert response.headers["Location"] == "/en/articles/reset-password"
+    token = csrf(client)
+    # A GET that wrote could be inflated by any site's <img>: POST with CSRF only.
+    assert client.get("/en/contact/deflect/reset-password").status_code == 405
+    assert client.post("/en/contact/deflect/reset-password").status_code == 400
+    assert rows(ticket_app, Deflection) == []
+    for _ in range(3):  # counted once per visit
+        response = client.post(
+            "/en/contact/deflect/reset-password", data={"csrf_token": token}
+        )
+        assert response.status_code == 204
     assert [d.article_slug for d in rows(ticket_app, Deflection)] == ["reset-password"]
-    assert client.get("/en/contact/deflect/paylater").status_code == 404
+    missing = client.post("/en/contact/deflect/paylater", data={"csrf_token": token})
+    assert missing.status_code == 404
 
 
 @pytest.mark.parametrize(

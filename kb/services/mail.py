@@ -136,8 +136,22 @@ def _claim(db: Session, row: OutboxMail) -> bool:
     return claimed == 1
 
 
+def secret_link(base: str, reference: str, token: str) -> str:
+    """The absolute secret link of a ticket on ``base`` (no request needed)."""
+    path = current_app.url_map.bind("localhost").build(
+        "tickets.ticket", {"reference": reference, "token": token}
+    )
+    return base + path
+
+
 def deliver_pending(db: Session, sender, limit: int = 100) -> tuple[int, int]:
-    """Send due mail; return (sent, failed). Failures are retried later."""
+    """Send due mail; return (sent, failed). Failures are retried later.
+
+    New-link requests are matched first, so their mail goes out in this round.
+    """
+    from kb.services import tickets  # imported here: tickets imports this module
+
+    tickets.process_link_requests(db, secret_link)
     due = db.scalars(
         select(OutboxMail)
         .where(OutboxMail.sent_at.is_(None), OutboxMail.next_attempt_at <= utcnow())

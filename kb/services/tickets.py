@@ -14,12 +14,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kb.services import mail
-from kb.storage.models import Message, Ticket, utcnow
+from kb.storage.models import LinkRequest, Message, Ticket, utcnow
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 REFERENCE_LENGTH = 5
@@ -99,16 +99,27 @@ def open_ticket(db: Session, data: TicketInput, link_for) -> Opened:
 
 
 def find(db: Session, reference: str, token: str) -> Ticket | None:
-    """The ticket this secret link opens, or None (same answer for any failure)."""
+    """The ticket this secret link opens, or None (same answer for any failure).
+
+    A link mailed by "email me a new link" becomes the ticket's only link the
+    first time it is opened; until then the old link keeps working.
+    """
     ticket = db.scalars(
         select(Ticket)
         .where(Ticket.reference == reference.upper())
         .options(selectinload(Ticket.messages))
     ).first()
-    expected = ticket.token_hash if ticket else hash_token(new_token())
-    if hmac.compare_digest(expected, hash_token(token)) and ticket is not None:
-        return ticket
-    return None
+    given = hash_token(token)
+    current = ticket.token_hash if ticket else hash_token(new_token())
+    pending = (ticket.pending_token_hash if ticket else None) or current
+    matches_current = hmac.compare_digest(current, given)
+    matches_pending = hmac.compare_digest(pending, given)
+    if ticket is None or not (matches_current or matches_pending):
+        return None
+    if matches_pending and not matches_current:
+        ticket.token_hash, ticket.pending_token_hash = given, None
+        db.commit()
+    return ticket
 
 
 def public_messages(ticket: Ticket) -> list[Message]:
@@ -139,20 +150,50 @@ def reopen(db: Session, ticket: Ticket) -> None:
     db.commit()
 
 
-def send_new_link(db: Session, reference: str, email: str, link_for) -> bool:
-    """Revoke a ticket's link and mail a new one, if reference and email match."""
-    ticket = db.scalars(
-        select(Ticket).where(Ticket.reference == reference.strip().upper())
-    ).first()
-    if ticket is None or not hmac.compare_digest(
-        ticket.email.casefold().encode(), email.strip().casefold().encode()
-    ):
-        return False
-    token = new_token()
-    ticket.token_hash = hash_token(token)  # the old link stops working now
-    mail.enqueue(db, mail.new_link(ticket, link_for(ticket.reference, token)))
+def request_new_link(db: Session, reference: str, email: str, link_base: str) -> None:
+    """Store an "email me a new link" request; it is matched when mail is sent.
+
+    Storing is all the request does, so it takes the same time and work whether
+    or not the reference and email match.
+    """
+    db.add(
+        LinkRequest(
+            reference=reference.strip().upper()[:16],
+            email=email.strip()[:254],
+            link_base=link_base[:300],
+        )
+    )
     db.commit()
-    return True
+
+
+def process_link_requests(db: Session, link_for) -> int:
+    """Match stored new-link requests; mail a new link for each match.
+
+    ``link_for(link_base, reference, token)`` builds the absolute link. Each
+    request is claimed by deleting it, so two deliverers never both handle one.
+    Returns the number of links mailed.
+    """
+    mailed = 0
+    for request in db.scalars(select(LinkRequest).order_by(LinkRequest.id)).all():
+        claimed = db.execute(
+            delete(LinkRequest).where(LinkRequest.id == request.id)
+        ).rowcount
+        if claimed != 1:
+            db.rollback()
+            continue
+        ticket = db.scalars(
+            select(Ticket).where(Ticket.reference == request.reference)
+        ).first()
+        if ticket is not None and hmac.compare_digest(
+            ticket.email.casefold().encode(), request.email.casefold().encode()
+        ):
+            token = new_token()
+            ticket.pending_token_hash = hash_token(token)
+            link = link_for(request.link_base, ticket.reference, token)
+            mail.enqueue(db, mail.new_link(ticket, link))
+            mailed += 1
+        db.commit()
+    return mailed
 
 
 def mask_email(email: str) -> str:
@@ -168,8 +209,6 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
 
     Returns (tickets deleted, mails deleted). Open tickets are never purged.
     """
-    from sqlalchemy import delete
-
     from kb.storage.models import OutboxMail
 
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
@@ -183,5 +222,7 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
             OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff
         )
     ).rowcount
+    # Unhandled new-link requests hold an email address: never keep them long.
+    db.execute(delete(LinkRequest).where(LinkRequest.created_at < cutoff))
     db.commit()
     return len(old), mails

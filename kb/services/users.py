@@ -1,8 +1,7 @@
 """Staff accounts: create, change password, disable, authenticate.
 
 Passwords are hashed with scrypt (werkzeug). Changing a password or disabling an
-account rotates ``session_id``, which is what sessions and remember-me cookies
-carry, so every existing sign-in ends at once.
+account ends every sign-in of that user on the server (``staff_sessions``).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.services import staff_sessions
 from kb.storage.models import ROLES, User
 
 MIN_PASSWORD = 12
@@ -72,6 +72,7 @@ def set_password(db: Session, email: str, password: str) -> User:
     _check_password(password)
     user.password_hash = generate_password_hash(password, "scrypt")
     user.session_id = secrets.token_hex(32)
+    staff_sessions.end_all(db, user)
     db.commit()
     return user
 
@@ -83,6 +84,7 @@ def disable(db: Session, email: str) -> User:
         raise UserError(f"no account for {email}")
     user.active = False
     user.session_id = secrets.token_hex(32)
+    staff_sessions.end_all(db, user)
     db.commit()
     return user
 
@@ -96,9 +98,3 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
-
-
-def by_session_id(db: Session, session_id: str) -> User | None:
-    """Flask-Login's loader: the active user whose current session id this is."""
-    user = db.scalars(select(User).where(User.session_id == session_id)).first()
-    return user if user and user.active else None

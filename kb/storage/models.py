@@ -51,9 +51,13 @@ class User(Base):
         DateTime(timezone=True), default=utcnow
     )
 
+    # Set when a sign-in is made or loaded: the secret that the session and
+    # remember-me cookies carry (only its hash is stored, in ``staff_sessions``).
+    sign_in_token = ""
+
     def get_id(self) -> str:
-        """Flask-Login identity: rotates with the password, so sessions end."""
-        return self.session_id
+        """Flask-Login identity: this sign-in's secret, ended on the server."""
+        return self.sign_in_token
 
     @property
     def is_authenticated(self) -> bool:
@@ -83,6 +87,9 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
     token_hash: Mapped[str] = mapped_column(String(64))
+    # A link asked for by "email me a new link": it replaces ``token_hash`` the
+    # first time it is opened, so the old link works until then.
+    pending_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     category: Mapped[str] = mapped_column(String(64), default="")
@@ -253,4 +260,45 @@ class CannedResponse(Base):
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class StaffSession(Base):
+    """One staff sign-in; signing out or a timeout ends it on the server."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    last_seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    ended_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class LinkRequest(Base):
+    """An "email me a new link" request, matched and mailed by the deliverer.
+
+    The request itself does the same work whether or not the details match
+    (store this row); matching happens later, so its timing tells nothing.
+    The row is deleted once handled.
+    """
+
+    __tablename__ = "link_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str] = mapped_column(String(254))
+    link_base: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
     )

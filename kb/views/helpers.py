@@ -31,6 +31,11 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def site_root() -> str:
+    """``KB_BASE_URL``, or in development the host the request came to."""
+    return current_app.config["BASE_URL"] or request.host_url.rstrip("/")
+
+
 def article_url(lang: str, slug: str, *, external: bool = False, **values) -> str:
     """The canonical URL of an article page."""
     if external:

@@ -15,21 +15,27 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
+from sqlalchemy.exc import OperationalError
 from wtforms.fields.choices import SelectChoice
 
-from kb import i18n
+from kb import i18n, throttle
 from kb.extensions import limiter
 from kb.forms import ActionForm, ContactForm, NewLinkForm, ReplyForm
-from kb.services import mail, tickets
+from kb.services import cases, mail, tickets
 from kb.storage import db
 from kb.storage.models import Deflection, Ticket
-from kb.views.helpers import absolute_url, library
+from kb.views.helpers import absolute_url, library, site_root
 
 bp = Blueprint("tickets", __name__)
 LANG = "<any(id, en):lang>"
 HANDOFF_FIELDS = ("article", "thread", "platform", "case")
 SUBMIT_LIMIT = "5/minute;30/hour;200/day"
+# Only wrong links count, per client and ticket reference, so a customer's own
+# link always opens even while someone behind the same NAT guesses at it; the
+# per-client limit stops a sweep over many references.
 WRONG_TOKEN_LIMIT = "10/minute;50/hour"
+WRONG_TOKEN_CLIENT_LIMIT = "60/minute;300/hour"
+RETRY_AFTER_SECONDS = 30  # database unavailable: a short wait usually does it
 
 
 def _secret_link(reference: str, token: str) -> str:
@@ -92,22 +98,19 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
                 continuing=continuing,
                 spam=True,
             ), 400
-        opened = tickets.open_ticket(
-            db.session(),
-            tickets.TicketInput(
-                name=form.name.data.strip(),
-                email=form.email.data.strip(),
-                subject=form.subject.data.strip(),
-                message=form.message.data.strip(),
-                category=form.category.data or "",
+        try:
+            opened = _open(form, lang, continuing)
+        except OperationalError:
+            db.session().rollback()
+            current_app.logger.exception("could not store a ticket")
+            page = render_template(
+                "tickets/contact.html",
                 lang=lang,
-                platform=form.platform.data or None,
-                thread_url=(form.thread_url.data or "").strip() or None,
-                article_slug=form.article.data or None,
-                case_code=form.case.data or None,
-            ),
-            _secret_link,
-        )
+                form=form,
+                continuing=continuing,
+                unavailable=True,
+            )
+            return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
         mail.deliver_soon(current_app._get_current_object())
         session["acknowledged"] = [opened.reference, opened.token]
         return redirect(url_for("tickets.sent", lang=lang))
@@ -115,6 +118,29 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
     return render_template(
         "tickets/contact.html", lang=lang, form=form, continuing=continuing
     ), status
+
+
+def _open(form: ContactForm, lang: str, continuing) -> tickets.Opened:
+    """Store the ticket; hidden handoff fields count only when they are real."""
+    case_code = form.case.data or None
+    if case_code and cases.find(db.session(), case_code) is None:
+        case_code = None
+    return tickets.open_ticket(
+        db.session(),
+        tickets.TicketInput(
+            name=form.name.data.strip(),
+            email=form.email.data.strip(),
+            subject=form.subject.data.strip(),
+            message=form.message.data.strip(),
+            category=form.category.data or "",
+            lang=lang,
+            platform=form.platform.data or None,
+            thread_url=(form.thread_url.data or "").strip() or None,
+            article_slug=continuing.slug if continuing else None,
+            case_code=case_code,
+        ),
+        _secret_link,
+    )
 
 
 @bp.get(f"/{LANG}/contact/sent")
@@ -134,31 +160,41 @@ def sent(lang: str) -> Response:
     return _private(make_response(page))
 
 
-@bp.get(f"/{LANG}/contact/deflect/<slug>")
+@bp.post(f"/{LANG}/contact/deflect/<slug>")
 @limiter.limit("60/minute")
-def deflect(lang: str, slug: str) -> Response:
-    """Record that a suggested article was opened from the form, then open it."""
+def deflect(lang: str, slug: str) -> Response | tuple[str, int]:
+    """Record that a suggested article was opened from the form (once a visit)."""
     article = library().get(slug)
     if article is None:
         abort(404)
-    database = db.session()
-    database.add(Deflection(article_slug=article.slug, lang=lang))
-    database.commit()
-    return redirect(url_for("public.article", lang=article.lang, slug=article.slug))
+    seen = session.get("deflected", [])
+    if article.slug not in seen:
+        database = db.session()
+        database.add(Deflection(article_slug=article.slug, lang=lang))
+        database.commit()
+        session["deflected"] = [*seen, article.slug][-20:]
+    return "", 204
 
 
 def _ticket_or_404(reference: str, token: str) -> Ticket:
     found = tickets.find(db.session(), reference, token)
-    if found is None:
-        abort(404)  # the same answer for a wrong token and an unknown ticket
-    return found
+    if found is not None:
+        return found  # a correct link is never refused
+    client = throttle.client()
+    wait = max(
+        throttle.blocked_for(WRONG_TOKEN_LIMIT, "ticket", client, reference.upper()),
+        throttle.blocked_for(WRONG_TOKEN_CLIENT_LIMIT, "ticket-client", client),
+    )
+    if wait:
+        abort(429)
+    throttle.count_failure(WRONG_TOKEN_LIMIT, "ticket", client, reference.upper())
+    throttle.count_failure(WRONG_TOKEN_CLIENT_LIMIT, "ticket-client", client)
+    abort(404)  # the same answer for a wrong token and an unknown ticket
 
 
-def _wrong_token(response: Response) -> bool:
-    return response.status_code == 404
-
-
-def _ticket_page(found: Ticket, token: str, form: ReplyForm) -> Response:
+def _ticket_page(
+    found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
+) -> Response:
     # The ticket keeps the language it was opened in, whatever the browser says.
     with force_locale(found.lang):
         page = render_template(
@@ -170,6 +206,7 @@ def _ticket_page(found: Ticket, token: str, form: ReplyForm) -> Response:
             email=tickets.mask_email(found.email),
             form=form,
             action=ActionForm(),
+            unavailable=unavailable,
             noindex=True,
             alternate=_home_other(found.lang),
         )
@@ -177,27 +214,32 @@ def _ticket_page(found: Ticket, token: str, form: ReplyForm) -> Response:
 
 
 @bp.get("/t/<reference>/<token>")
-@limiter.limit(WRONG_TOKEN_LIMIT, deduct_when=_wrong_token)
 def ticket(reference: str, token: str) -> Response:
     """The customer's private ticket page."""
     return _ticket_page(_ticket_or_404(reference, token), token, ReplyForm())
 
 
 @bp.post("/t/<reference>/<token>")
-@limiter.limit(WRONG_TOKEN_LIMIT, deduct_when=_wrong_token)
 def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     """The customer replies on their ticket."""
     found = _ticket_or_404(reference, token)
     form = ReplyForm()
     if not form.validate_on_submit():
         return _ticket_page(found, token, form), 400
-    tickets.add_customer_reply(db.session(), found, form.message.data.strip())
+    try:
+        tickets.add_customer_reply(db.session(), found, form.message.data.strip())
+    except OperationalError:
+        db.session().rollback()
+        current_app.logger.exception("could not store a customer reply")
+        response = _ticket_page(found, token, form, unavailable=True)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     target = url_for("tickets.ticket", reference=found.reference, token=token)
     return _private(redirect(target + "#latest"))
 
 
 @bp.post("/t/<reference>/<token>/<any(close, reopen):action>")
-@limiter.limit(WRONG_TOKEN_LIMIT, deduct_when=_wrong_token)
 def change_status(reference: str, token: str, action: str) -> Response:
     """Close or reopen the ticket."""
     found = _ticket_or_404(reference, token)
@@ -212,14 +254,16 @@ def change_status(reference: str, token: str, action: str) -> Response:
 @bp.route(f"/{LANG}/contact/new-link", methods=["GET", "POST"])
 @limiter.limit("5/minute;20/hour", methods=["POST"])
 def new_link(lang: str) -> Response | str:
-    """Email a new secret link (the old one stops working)."""
+    """Email a new secret link; the old one works until the new one is opened."""
     form = NewLinkForm()
     done = False
     if form.validate_on_submit():
-        if tickets.send_new_link(
-            db.session(), form.reference.data, form.email.data, _secret_link
-        ):
-            mail.deliver_soon(current_app._get_current_object())
+        # The same work whether or not the details match: store the request.
+        # The deliverer matches it later and mails a link only on a match.
+        tickets.request_new_link(
+            db.session(), form.reference.data, form.email.data, site_root()
+        )
+        mail.deliver_soon(current_app._get_current_object())
         done = True  # the same answer whether or not the details matched
     return _private(
         make_response(

@@ -314,6 +314,19 @@
   var deflectHeading = body.getAttribute("data-deflect-heading") ||
     "These articles may answer your question:";
 
+  function recordDeflection(url) {
+    var token = csrfToken();
+    if (!token || !navigator.sendBeacon) return;
+    var data = new FormData();
+    data.append("csrf_token", token);
+    navigator.sendBeacon(url, data);
+  }
+
+  function csrfToken() {
+    var field = document.querySelector('input[name="csrf_token"]');
+    return field && field.value;
+  }
+
   function deflections(input) {
     var box = document.getElementById(input.id + "-suggestions");
     var template = input.getAttribute("data-deflect");
@@ -330,9 +343,13 @@
       var list = el("ul", { "aria-labelledby": headingId });
       found.forEach(function (s) {
         var item = document.createElement("li");
-        item.appendChild(el("a", {
-          href: template.replace("__slug__", encodeURIComponent(s.slug))
-        }, s.title));
+        var link = el("a", { href: s.url }, s.title);
+        // Opening a suggestion is recorded by a POST carrying the form's CSRF
+        // token (a GET that writes could be inflated by any site's <img>).
+        link.addEventListener("click", function () {
+          recordDeflection(template.replace("__slug__", encodeURIComponent(s.slug)));
+        });
+        item.appendChild(link);
         list.appendChild(item);
       });
       box.replaceChildren(
