@@ -164,8 +164,15 @@ def _register_errors(app: Flask) -> None:
             response = jsonify(body)
             response.status_code = error.code or 500
             return response
+        from flask.globals import request_ctx
+
         from kb import i18n
 
+        if request_ctx.url_adapter is None:
+            # An untrusted Host header: no URL can be built for it, and none
+            # should be. A bare answer, naming no host.
+            text = f"{error.code} {error.name}: {error.description}\n"
+            return text, error.code, {"Content-Type": "text/plain; charset=utf-8"}
         lang = (request.view_args or {}).get("lang") or i18n.select_locale()
         template = {
             404: "errors/404.html",

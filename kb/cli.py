@@ -161,13 +161,13 @@ def _password(given: str | None) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _users_call(action, *args) -> None:
+def _users_call(action, *args, **kwargs) -> None:
     from kb.services.users import UserError
     from kb.storage.db import standalone_session
 
     with standalone_session() as db:
         try:
-            user = action(db, *args)
+            user = action(db, *args, **kwargs)
         except UserError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(
@@ -191,7 +191,8 @@ def users_create_command(
     """Create a staff account."""
     from kb.services import users
 
-    _users_call(users.create, email, role, _password(password), name)
+    site = current_app.config["SITE_NAME"]
+    _users_call(users.create, email, role, _password(password), name, site_name=site)
 
 
 @users_group.command("set-password")
@@ -201,7 +202,8 @@ def users_set_password_command(email: str, password: str | None) -> None:
     """Change a password; every session of that user ends."""
     from kb.services import users
 
-    _users_call(users.set_password, email, _password(password))
+    site = current_app.config["SITE_NAME"]
+    _users_call(users.set_password, email, _password(password), site_name=site)
 
 
 @users_group.command("disable")

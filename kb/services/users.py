@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.services import staff_sessions
+from kb.services import passwords, staff_sessions
 from kb.storage.models import ROLES, User
 
-MIN_PASSWORD = 12
-MAX_PASSWORD = 256
+MIN_PASSWORD = passwords.MIN_LENGTH
+MAX_PASSWORD = passwords.MAX_LENGTH
 _DUMMY_HASH = generate_password_hash("timing-equaliser-" + "x" * 20, method="scrypt")
 
 
@@ -34,9 +34,10 @@ def _normal_email(email: str) -> str:
         raise UserError(f"not a valid email address: {exc}") from None
 
 
-def _check_password(password: str) -> None:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise UserError(f"passwords need {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+def _check_password(password: str, email: str, site_name: str) -> None:
+    reason = passwords.problem(password, email=email, site_name=site_name)
+    if reason:
+        raise UserError(reason)
 
 
 def find(db: Session, email: str) -> User | None:
@@ -44,12 +45,20 @@ def find(db: Session, email: str) -> User | None:
     return db.scalars(select(User).where(User.email == email.strip().lower())).first()
 
 
-def create(db: Session, email: str, role: str, password: str, name: str = "") -> User:
-    """Add a staff account."""
+def create(
+    db: Session,
+    email: str,
+    role: str,
+    password: str,
+    name: str = "",
+    *,
+    site_name: str = "",
+) -> User:
+    """Add a staff account (``site_name`` may not appear in the password)."""
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     address = _normal_email(email)
-    _check_password(password)
+    _check_password(password, address, site_name)
     if find(db, address):
         raise UserError(f"{address} already has an account")
     user = User(
@@ -64,12 +73,14 @@ def create(db: Session, email: str, role: str, password: str, name: str = "") ->
     return user
 
 
-def set_password(db: Session, email: str, password: str) -> User:
+def set_password(
+    db: Session, email: str, password: str, *, site_name: str = ""
+) -> User:
     """Change a password and end every session of that user."""
     user = find(db, email)
     if user is None:
         raise UserError(f"no account for {email}")
-    _check_password(password)
+    _check_password(password, user.email, site_name)
     user.password_hash = generate_password_hash(password, "scrypt")
     user.session_id = secrets.token_hex(32)
     staff_sessions.end_all(db, user)
