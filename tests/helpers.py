@@ -12,6 +12,19 @@ from kb.services import users
 from kb.storage.db import standalone_session
 
 PASSWORD = "correct horse battery staple"
+# A valid contact form (without its CSRF token).
+CONTACT_FORM = {
+    "name": "Budi Santoso",
+    "email": "budi.santoso@mail.example",
+    "subject": "Refund not received",
+    "message": "I paid by transfer two weeks ago and nothing came back.",
+    "category": "payments",
+    "platform": "",
+    "thread_url": "",
+    "article": "",
+    "case": "",
+    "website": "",
+}
 # WTForms renders ``name= type= value=``; hand-written forms ``type= name= value=``.
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -68,7 +69,9 @@ def test_from_a_social_answer_to_a_closed_ticket(browser, ticket_url: str) -> No
     suggestions = page.locator("#subject-suggestions")
     answer = suggestions.get_by_role("link", name="Reset your password")
     expect(answer).to_be_visible()
-    expect(answer).to_have_attribute("href", "/en/contact/deflect/reset-password")
+    # The suggestion is a plain link to the article (its opening is recorded by
+    # a POST beacon, see test_opening_a_suggestion_records_one_deflection).
+    expect(answer).to_have_attribute("href", "/en/articles/reset-password")
     expect(suggestions).to_contain_text("These articles may answer your question:")
     expect(suggestions.get_by_role("listitem").first).to_have_text(
         "Reset your password"
@@ -198,3 +201,36 @@ def test_contact_and_ticket_pages_fit_320px(
     expect(page.locator("ol.conversation")).to_be_visible()
     assert_fits("the ticket page")
     page.close()
+
+
+def test_opening_a_suggestion_records_one_deflection(
+    make_app, database_url: str, browser
+) -> None:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from kb.storage.models import Deflection
+
+    app = make_app(DATABASE_URL=database_url)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page(locale="en-US")
+        page.goto(f"http://127.0.0.1:{server.server_port}/en/contact")
+        page.get_by_label("Subject").press_sequentially("password")
+        page.locator("#subject-suggestions").get_by_role(
+            "link", name="Reset your password"
+        ).click()
+        expect(page).to_have_url(re.compile(r"/en/articles/reset-password$"))
+        engine = create_engine(database_url)
+        deadline = time.monotonic() + 5
+        found: list = []
+        while not found and time.monotonic() < deadline:
+            with Session(engine) as db:
+                found = list(db.scalars(select(Deflection)).all())
+            time.sleep(0.1)
+        engine.dispose()
+        assert [d.article_slug for d in found] == ["reset-password"]
+        page.close()
+    finally:
+        server.shutdown()

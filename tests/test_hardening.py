@@ -16,7 +16,7 @@ import time
 
 import pytest
 from flask import Flask
-from helpers import PASSWORD, csrf, login, make_staff, wait_for_mail
+from helpers import CONTACT_FORM, PASSWORD, csrf, login, make_staff, wait_for_mail
 from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.orm import Session
 
@@ -25,18 +25,7 @@ from kb.services import passwords, users
 from kb.storage.models import Case, LinkRequest, StaffSession, Ticket
 
 BASE = "https://help.tokorona.example"
-FORM = {
-    "name": "Budi Santoso",
-    "email": "budi.santoso@mail.example",
-    "subject": "Refund not received",
-    "message": "I paid by transfer two weeks ago and nothing came back.",
-    "category": "payments",
-    "platform": "",
-    "thread_url": "",
-    "article": "",
-    "case": "",
-    "website": "",
-}
+FORM = CONTACT_FORM
 
 
 def _rows(app: Flask, model) -> list:

@@ -5,24 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import CONTACT_FORM
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from kb.services.tickets import hash_token, mask_email
 from kb.storage.models import Case, Deflection, Ticket
 
-FORM = {
-    "name": "Budi Santoso",
-    "email": "budi.santoso@mail.example",
-    "subject": "Refund not received",
-    "message": "I paid by transfer two weeks ago and nothing came back.",
-    "category": "payments",
-    "platform": "",
-    "thread_url": "",
-    "article": "",
-    "case": "",
-    "website": "",
-}
+FORM = CONTACT_FORM
 
 
 def csrf(client, url: str = "/en/contact") -> str:
