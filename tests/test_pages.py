@@ -173,7 +173,12 @@ def test_production_requires_a_secret_key(make_app) -> None:
     from kb.config import ConfigError
 
     with pytest.raises(ConfigError, match="KB_SECRET_KEY is required"):
-        make_app(index=False, KB_ENV="production", SECRET_KEY=None)
+        make_app(
+            index=False,
+            KB_ENV="production",
+            SECRET_KEY=None,
+            BASE_URL="https://help.tokorona.example",
+        )
 
 
 def test_development_secret_key_is_generated_and_kept(
