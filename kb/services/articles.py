@@ -332,7 +332,11 @@ def parse_checked(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
     if article is None:
         return article, problems
     over = [
-        Problem(article.path, article.body_line + p.line - 1, p.message)
+        Problem(
+            article.path,
+            1 if p.kind == "size" else article.body_line + p.line - 1,
+            p.message,
+        )
         for p in check_limits(article.body)
     ]
     return (None, [*problems, *over]) if over else (article, problems)
