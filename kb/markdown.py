@@ -466,3 +466,15 @@ def render(
     # Section-link text ("#") is decoration, not content worth indexing.
     text = to_text(_SECTION_LINK.sub("", clean))
     return Rendered(clean, headings, tuple(links), text)
+
+
+def message_html(source: str) -> str:
+    """A staff message as sanitized HTML, rendered once when it is saved.
+
+    Text over the limits (only messages saved before the limits existed: the
+    form refuses it now) becomes escaped plain text with its line breaks.
+    """
+    try:
+        return render(source).html
+    except TooComplex:
+        return "<p>" + html.escape(source).replace("\n", "<br>\n") + "</p>"
