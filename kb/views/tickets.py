@@ -108,7 +108,7 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
             ),
             _secret_link,
         )
-        mail.deliver_soon(current_app._get_current_object())
+        mail.wake(current_app._get_current_object())
         session["acknowledged"] = [opened.reference, opened.token]
         return redirect(url_for("tickets.sent", lang=lang))
     status = 400 if request.method == "POST" else 200
@@ -219,7 +219,7 @@ def new_link(lang: str) -> Response | str:
         if tickets.send_new_link(
             db.session(), form.reference.data, form.email.data, _secret_link
         ):
-            mail.deliver_soon(current_app._get_current_object())
+            mail.wake(current_app._get_current_object())
         done = True  # the same answer whether or not the details matched
     return _private(
         make_response(
