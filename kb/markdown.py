@@ -78,14 +78,17 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 # -- limits ------------------------------------------------------------------
 # Each is far above what a help article or an agent reply needs (the longest
-# sample article has 2,700 characters, 3 nesting levels and a 7-row table) and
-# low enough that the worst text allowed renders in about 0.2 s (``python
-# bench/bench_markdown.py``); measured costs are in the comments.
+# sample article has 2,700 characters, 60 lines, 3 nesting levels and a 7-row
+# table) and low enough that the worst text allowed renders in a small
+# fraction of a second: ``python bench/bench_markdown.py`` renders the worst
+# text for each limit; the costs in the comments are from that script.
 
-# ~8,000 words; plain prose renders at ~0.7 MB/s, so 50,000 characters ≈ 0.07 s.
-MAX_CHARS = 50_000
+# ~3,000 words, 7x the longest sample; longer belongs in two articles. Plain
+# prose costs ~2 ms per 1,000 characters, but every other cost below grows with
+# the size, so this bounds them all.
+MAX_CHARS = 20_000
 # Every block costs a fixed ~0.1 ms whatever its size (headings ~0.25 ms).
-MAX_LINES = 2_000
+MAX_LINES = 1_000
 # Lists, blockquotes and indentation: one recursion per level; 400 levels
 # raised RecursionError after 4 s, 200 took 0.6 s.
 MAX_NESTING = 8
@@ -94,12 +97,12 @@ MAX_BRACKET_DEPTH = 8
 # An unclosed ``[``, ``(`` or ``<`` rescans its paragraph to the end for each
 # link pattern: 3,000 of them took 1.7 s, 5,000 more than 4 s.
 MAX_UNMATCHED = 10
-# A table costs ~30-55 µs a cell: 3,000 rows took 0.2-1 s. Rows per table, and
-# cells in all tables of one text (many tables add up).
-MAX_TABLE_ROWS = 200
-MAX_TABLE_CELLS = 2_000
+# A table costs ~30-55 us a cell: 3,000 rows took 0.2-1 s. Rows per table, and
+# cells in all the tables of one text (many tables add up).
+MAX_TABLE_ROWS = 100
+MAX_TABLE_CELLS = 1_000
 # Each heading gets an anchor and a section link (~0.25 ms each).
-MAX_HEADINGS = 100
+MAX_HEADINGS = 50
 # Every abbreviation is one more pass over the whole text (200 took 0.9 s).
 MAX_ABBREVIATIONS = 20
 
