@@ -214,3 +214,23 @@ def test_an_article_that_still_fails_to_render_is_skipped(
         p.startswith("account/explodes.md:") and "could not render" in p
         for p in problems
     )
+
+
+def test_staff_pages_survive_an_article_that_fails_to_render(
+    make_app, articles_dir, monkeypatch
+) -> None:
+    real = articles_service.render
+
+    def fragile(source: str, **options):
+        if "EXPLODE" in source:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(source, **options)
+
+    monkeypatch.setattr(articles_service, "render", fragile)
+    _add(articles_dir, "explodes", "Password help that EXPLODE.\n")
+    app = make_app()
+    with app.app_context():
+        library = app.extensions["jawab.content"].library()
+        assert library.headings("explodes") == ()
+        assert library.headings("reset-password")
+        assert library.anchors(library.all["explodes"]) == set()

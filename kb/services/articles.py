@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.markdown import ArticleLink, Rendered, check_limits, render
+from kb.markdown import ArticleLink, Heading, Rendered, check_limits, render
 from kb.storage import articles as files
 from kb.storage.articles import ArticleFile, Category, Problem
 from kb.storage.parse_cache import ParseCache, cache_file
@@ -150,11 +150,15 @@ class Library:
 
     def anchors(self, article: ArticleFile) -> set[str]:
         """Every anchor a link may use: headings' ids and declared old anchors."""
-        try:
-            headings = {h.anchor for h in self.rendered(article.slug).headings}
-        except ArticleUnavailable:
-            headings = set()
+        headings = {h.anchor for h in self.headings(article.slug)}
         return headings | set(article.anchors)
+
+    def headings(self, slug: str) -> tuple[Heading, ...]:
+        """The article's sections; none when it could not be rendered (logged)."""
+        try:
+            return self.rendered(slug).headings
+        except ArticleUnavailable:
+            return ()
 
     def link_problems(self) -> list[Problem]:
         """Render every article and report links to unknown articles or anchors."""

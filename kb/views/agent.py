@@ -119,7 +119,7 @@ def _picker() -> dict:
         lib = library()
         article = lib.get(slug)
         if article is not None:
-            sections = lib.rendered(article.slug).headings
+            sections = lib.headings(article.slug)
             link = article_url(article.lang, article.slug, external=True)
     return {
         "lq": query,
