@@ -168,17 +168,22 @@ def path(link: str) -> str:
     return link.removeprefix("http://localhost")
 
 
-@pytest.fixture()
-def mail_app(make_app, database_url: str, smtp_down: SmtpServer) -> Iterator[Flask]:
-    """The app over a migrated database, sending to the test SMTP server."""
-    app = make_app(
+def _smtp_app(make_app, database_url: str, port: int, **overrides) -> Flask:
+    return make_app(
         index=False,
         DATABASE_URL=database_url,
         SMTP_HOST="127.0.0.1",
-        SMTP_PORT=smtp_down.port,
+        SMTP_PORT=port,
         SMTP_TLS=False,
         MAIL_FROM=MAIL_FROM,
+        **overrides,
     )
+
+
+@pytest.fixture()
+def mail_app(make_app, database_url: str, smtp_down: SmtpServer) -> Iterator[Flask]:
+    """The app over a migrated database, sending to the test SMTP server."""
+    app = _smtp_app(make_app, database_url, smtp_down.port)
     yield app
     join_mail_threads()  # before the database goes away
 
@@ -388,15 +393,8 @@ def hanging_app(
     """The app sending to an SMTP server that hangs until released."""
     smtp = HangingSmtpServer(free_port())
     smtp.start()
-    app = make_app(
-        index=False,
-        DATABASE_URL=database_url,
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=smtp.port,
-        SMTP_TLS=False,
-        MAIL_FROM=MAIL_FROM,
-        RATELIMIT_ENABLED=False,  # many submissions from one test client
-    )
+    # Many submissions from one test client: no rate limit.
+    app = _smtp_app(make_app, database_url, smtp.port, RATELIMIT_ENABLED=False)
     yield app, smtp
     smtp.release.set()
     join_mail_threads()

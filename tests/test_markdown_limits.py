@@ -184,9 +184,9 @@ def test_an_index_update_with_a_bomb_still_indexes_the_others(
     assert client.get("/en/articles/fine").status_code == 200
 
 
-def test_an_article_that_still_fails_to_render_is_skipped(
-    make_app, articles_dir, monkeypatch, caplog
-) -> None:
+@pytest.fixture()
+def fragile_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering raises RecursionError for any text containing EXPLODE."""
     real = articles_service.render
 
     def fragile(source: str, **options):
@@ -195,6 +195,11 @@ def test_an_article_that_still_fails_to_render_is_skipped(
         return real(source, **options)
 
     monkeypatch.setattr(articles_service, "render", fragile)
+
+
+def test_an_article_that_still_fails_to_render_is_skipped(
+    make_app, articles_dir, fragile_render, caplog
+) -> None:
     _add(articles_dir, "explodes", "Password help that EXPLODE.\n")
     with caplog.at_level("ERROR"):
         app = make_app()  # builds the index: must not fail
@@ -217,16 +222,8 @@ def test_an_article_that_still_fails_to_render_is_skipped(
 
 
 def test_staff_pages_survive_an_article_that_fails_to_render(
-    make_app, articles_dir, monkeypatch
+    make_app, articles_dir, fragile_render
 ) -> None:
-    real = articles_service.render
-
-    def fragile(source: str, **options):
-        if "EXPLODE" in source:
-            raise RecursionError("maximum recursion depth exceeded")
-        return real(source, **options)
-
-    monkeypatch.setattr(articles_service, "render", fragile)
     _add(articles_dir, "explodes", "Password help that EXPLODE.\n")
     app = make_app()
     with app.app_context():
