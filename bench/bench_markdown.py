@@ -82,10 +82,7 @@ def texts() -> dict[str, str]:
         + "\n"
     )
     words = " ".join(f"AB{n}" for n in range(markdown.MAX_ABBREVIATIONS))
-    # Unclosed '[' also count as depth: the rest of the unmatched budget is '<'.
-    unmatched = "[" * markdown.MAX_BRACKET_DEPTH + " <" * (
-        markdown.MAX_UNMATCHED - markdown.MAX_BRACKET_DEPTH
-    )
+    unmatched = "[" * markdown.MAX_UNMATCHED + " "
     combined_head = (
         abbreviations
         + unmatched
@@ -99,7 +96,7 @@ def texts() -> dict[str, str]:
     return {
         f"normal ({normal.path})": normal.body,
         "prose, max size": _fill("", lambda n: PROSE),
-        "unmatched '[' x8 + '<' x2, one paragraph": _fill(unmatched, lambda n: PROSE),
+        "10 unclosed '[', one paragraph": _fill(unmatched, lambda n: PROSE),
         "brackets 8 deep": _fill("", lambda n: "[" * 8 + "x" + "]" * 8 + " "),
         "lists 8 deep": _fill("", lambda n: _nested(markdown.MAX_NESTING)),
         "quotes 8 deep": _fill(

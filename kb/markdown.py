@@ -251,14 +251,18 @@ def _check_brackets(text: str, limits: _Limits) -> None:
         for match in _BRACKET.finditer(chunk):
             char = match.group(0)
             if char in stacks:
-                stack = stacks[char]
-                stack.append(base + match.start())
-                limits.over(
-                    "bracket_depth", len(stack), MAX_BRACKET_DEPTH, line_at(stack[0])
-                )
+                stacks[char].append(base + match.start())
             elif char in "])":
                 stack = stacks["[" if char == "]" else "("]
                 if stack:
+                    # Depth counts closed pairs only: an unclosed run is
+                    # reported once, as unmatched.
+                    limits.over(
+                        "bracket_depth",
+                        len(stack),
+                        MAX_BRACKET_DEPTH,
+                        line_at(stack[0]),
+                    )
                     stack.pop()
             elif char == "<" and not _TAG.match(chunk, match.start()):
                 unmatched += 1
