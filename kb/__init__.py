@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import gettext as _gettext
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import config as kb_config
@@ -152,7 +152,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    from kb.services.articles import ArticleUnavailable
     from kb.views.helpers import wants_json
+
+    @app.errorhandler(ArticleUnavailable)
+    def article_unavailable(_error: ArticleUnavailable):
+        """An article that failed to render answers as not found (it is logged)."""
+        return http_error(NotFound())
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

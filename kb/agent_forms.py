@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import Field, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
+from kb.markdown import LimitProblem, check_limits
 from kb.storage.models import PRIORITIES, STATUSES
 
 STATUS_NAMES = {
@@ -23,6 +25,62 @@ PRIORITY_NAMES = {
     "high": _l("high"),
     "urgent": _l("urgent"),
 }
+
+
+def _limit_message(problem: LimitProblem) -> str:
+    """What an agent should change, in their language (why: see kb/markdown.py)."""
+    values = {"line": problem.line, "found": problem.found, "limit": problem.limit}
+    messages = {
+        "size": lambda: _(
+            "Line %(line)s: the message is too long (%(found)s characters; "
+            "at most %(limit)s).",
+            **values,
+        ),
+        "lines": lambda: _(
+            "Line %(line)s: the message has too many lines (%(found)s; at most "
+            "%(limit)s).",
+            **values,
+        ),
+        "nesting": lambda: _(
+            "Line %(line)s: lists, quotes or indentation are nested %(found)s "
+            "levels deep (at most %(limit)s).",
+            **values,
+        ),
+        "bracket_depth": lambda: _(
+            "Line %(line)s: brackets are nested %(found)s deep (at most %(limit)s).",
+            **values,
+        ),
+        "unmatched": lambda: _(
+            "Line %(line)s: %(found)s brackets ([, ( or <) are never closed (at "
+            "most %(limit)s). Close them, or put a backslash before each one.",
+            **values,
+        ),
+        "table_rows": lambda: _(
+            "Line %(line)s: the table has %(found)s rows (at most %(limit)s).",
+            **values,
+        ),
+        "table_cells": lambda: _(
+            "Line %(line)s: the tables have %(found)s cells in all (at most "
+            "%(limit)s).",
+            **values,
+        ),
+        "headings": lambda: _(
+            "Line %(line)s: too many headings (%(found)s; at most %(limit)s).",
+            **values,
+        ),
+        "abbreviations": lambda: _(
+            "Line %(line)s: too many abbreviations (%(found)s; at most %(limit)s).",
+            **values,
+        ),
+    }
+    return messages[problem.kind]()
+
+
+def markdown_within_limits(_form: FlaskForm, field: Field) -> None:
+    """Refuse Markdown that would be slow to render, naming each line to change."""
+    problems = check_limits(field.data or "")
+    if problems:
+        raise ValidationError(" ".join(_limit_message(p) for p in problems))
 
 
 class AgentReplyForm(FlaskForm):
@@ -41,6 +99,7 @@ class AgentReplyForm(FlaskForm):
         validators=[
             InputRequired(_l("Please write a message.")),
             Length(max=5000, message=_l("Use at most 5,000 characters.")),
+            markdown_within_limits,
         ],
     )
     next_status = SelectField(

@@ -1,12 +1,18 @@
-"""The one way Markdown becomes HTML: render, anchor, sanitize.
+"""The one way Markdown becomes HTML: render, anchor, sanitize, limits.
 
 Articles are written by editors and reviewed in git, but the HTML that reaches a
 page is still sanitized with nh3 against a short allowlist, so a script, an event
 handler or a ``javascript:`` link in an article never reaches a reader.
+
+Python-Markdown recurses once per nesting level and rescans a paragraph to its
+end for every unclosed ``[``, ``(`` or ``<``, so a few kilobytes of the wrong
+text cost seconds or a ``RecursionError``. :func:`check_limits` finds such text
+with one linear scan *before* rendering; :func:`render` refuses it.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import threading
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
@@ -68,6 +75,60 @@ ALLOWED_CLASSES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+# -- limits ------------------------------------------------------------------
+# Each is far above what a help article or an agent reply needs (the longest
+# sample article has 2,700 characters, 60 lines, 3 nesting levels and a 7-row
+# table) and low enough that the worst text allowed renders in a small
+# fraction of a second: ``python bench/bench_markdown.py`` renders the worst
+# text for each limit; the costs in the comments are from that script.
+
+# ~3,000 words, 7x the longest sample; longer belongs in two articles. Plain
+# prose costs ~2 ms per 1,000 characters, but every other cost below grows with
+# the size, so this bounds them all.
+MAX_CHARS = 20_000
+# Every block costs a fixed ~0.1 ms whatever its size (headings ~0.25 ms).
+MAX_LINES = 1_000
+# Lists, blockquotes and indentation: one recursion per level; 400 levels
+# raised RecursionError after 4 s, 200 took 0.6 s.
+MAX_NESTING = 8
+# Brackets inside brackets: each ``[`` is scanned to its ``]``.
+MAX_BRACKET_DEPTH = 8
+# An unclosed ``[``, ``(`` or ``<`` rescans its paragraph to the end for each
+# link pattern: 3,000 of them took 1.7 s, 5,000 more than 4 s.
+MAX_UNMATCHED = 10
+# A table costs ~30-55 us a cell: 3,000 rows took 0.2-1 s. Rows per table, and
+# cells in all the tables of one text (many tables add up).
+MAX_TABLE_ROWS = 100
+MAX_TABLE_CELLS = 1_000
+# Each heading gets an anchor and a section link (~0.25 ms each).
+MAX_HEADINGS = 50
+# Every abbreviation is one more pass over the whole text (200 took 0.9 s).
+MAX_ABBREVIATIONS = 20
+
+LIMIT_MESSAGES = {
+    "size": "text is too long: {found:,} characters (at most {limit:,})",
+    "lines": "text has too many lines: {found:,} (at most {limit:,})",
+    "nesting": "lists, quotes or indentation nested {found} levels deep "
+    "(at most {limit})",
+    "bracket_depth": "brackets nested {found} deep (at most {limit})",
+    "unmatched": "{found:,} unmatched '[', '(' or '<' (at most {limit}); close "
+    "them or escape them with a backslash, e.g. \\[",
+    "table_rows": "table has {found:,} rows (at most {limit:,}); split it",
+    "table_cells": "tables have {found:,} cells in all (at most {limit:,})",
+    "headings": "too many headings: {found:,} (at most {limit:,})",
+    "abbreviations": "too many abbreviations: {found:,} (at most {limit:,})",
+}
+_FENCE = FencedBlockPreprocessor.FENCED_BLOCK_RE  # exactly what Markdown skips
+_CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_BRACKET = re.compile(r"\\.|[\[\]()<]", re.DOTALL)
+_TAG = re.compile(r"<[^<>]*>")
+_BLANK_LINE = re.compile(r"\n[ ]*(?=\n)")
+_LIST_MARKER = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?=[ ]|$)")
+_RULE = re.compile(r"^ {0,3}([*_-])(?: *\1){2,} *$")
+_TABLE_SEPARATOR = re.compile(r"^ *[|:\- ]*\|[|:\- ]*$")
+_HEADING = re.compile(r"^ {0,3}(?:#|=+ *$|-+ *$)")
+_ABBREVIATION = re.compile(r"^[*]\[")
 _SECTION_LINK = re.compile(r'<a [^>]*class="section-link"[^>]*>#</a>')
 
 
@@ -97,6 +158,165 @@ class Rendered:
     headings: tuple[Heading, ...]
     links: tuple[ArticleLink, ...]
     text: str
+
+
+@dataclass(frozen=True)
+class LimitProblem:
+    """Text over one of the limits, at the 1-based line where it starts."""
+
+    line: int
+    kind: str  # a key of LIMIT_MESSAGES
+    found: int
+    limit: int
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English (forms translate by ``kind``)."""
+        return LIMIT_MESSAGES[self.kind].format(found=self.found, limit=self.limit)
+
+
+class TooComplex(ValueError):
+    """Markdown over the limits; rendering it would be slow or recurse too deep."""
+
+    def __init__(self, problems: list[LimitProblem]) -> None:
+        super().__init__("; ".join(f"line {p.line}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def _normalize(source: str) -> str:
+    """Line endings and tabs as Python-Markdown sees them."""
+    return source.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+
+
+def _blank_fences(text: str) -> str:
+    """Fenced code blocks replaced by empty lines (Markdown never parses them)."""
+    return _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def _depth(line: str) -> int:
+    """How many lists, quotes and indentation levels open this line."""
+    if _RULE.match(line):
+        return 0
+    depth = spaces = position = 0
+    while position < len(line):
+        char = line[position]
+        if char == " ":
+            spaces += 1
+            position += 1
+        elif char == ">":
+            depth += 1
+            position += 1
+        else:
+            marker = _LIST_MARKER.match(line, position)
+            if marker is None:
+                break
+            depth += 1
+            position = marker.end()
+    return depth + spaces // 4
+
+
+class _Limits:
+    """Collects the first problem of each kind while scanning once."""
+
+    def __init__(self) -> None:
+        self.problems: dict[tuple[str, object], LimitProblem] = {}
+
+    def over(
+        self, kind: str, found: int, limit: int, line: int, key: object = None
+    ) -> None:
+        """Record ``found`` when over ``limit``: the largest value, the first line."""
+        if found <= limit:
+            return
+        first = self.problems.get((kind, key))
+        if first is None or found > first.found:
+            start = line if first is None else first.line
+            self.problems[(kind, key)] = LimitProblem(start, kind, found, limit)
+
+
+def _check_brackets(text: str, limits: _Limits) -> None:
+    """Bracket depth and unmatched openers, paragraph by paragraph."""
+    unmatched = 0
+    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def line_at(offset: int) -> int:
+        return bisect.bisect_right(line_starts, offset)
+
+    # Code spans are stashed before links are looked for; blank them (same length).
+    text = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    ends = [m.start() for m in _BLANK_LINE.finditer(text)] + [len(text)]
+    base = 0
+    for end in ends:
+        stacks: dict[str, list[int]] = {"[": [], "(": []}
+        chunk = text[base:end]
+        for match in _BRACKET.finditer(chunk):
+            char = match.group(0)
+            if char in stacks:
+                stacks[char].append(base + match.start())
+            elif char in "])":
+                stack = stacks["[" if char == "]" else "("]
+                if stack:
+                    # Depth counts closed pairs only: an unclosed run is
+                    # reported once, as unmatched.
+                    limits.over(
+                        "bracket_depth",
+                        len(stack),
+                        MAX_BRACKET_DEPTH,
+                        line_at(stack[0]),
+                    )
+                    stack.pop()
+            elif char == "<" and not _TAG.match(chunk, match.start()):
+                unmatched += 1
+                limits.over(
+                    "unmatched", unmatched, MAX_UNMATCHED, line_at(base + match.start())
+                )
+        for stack in stacks.values():
+            for offset in stack:
+                unmatched += 1
+                limits.over("unmatched", unmatched, MAX_UNMATCHED, line_at(offset))
+        base = end
+
+
+def check_limits(source: str) -> list[LimitProblem]:
+    """Every limit ``source`` exceeds, each at the line where it starts."""
+    limits = _Limits()
+    limits.over("size", len(source), MAX_CHARS, 1)
+    if len(source) > MAX_CHARS:
+        return list(limits.problems.values())  # too big to scan further
+    text = _blank_fences(_normalize(source))
+    lines = text.split("\n")
+    limits.over("lines", len(lines), MAX_LINES, MAX_LINES + 1)
+    headings = abbreviations = cells = 0
+    table_start: int | None = None
+    table_rows = table_columns = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            if table_start is not None:
+                cells += table_rows * table_columns
+                limits.over("table_cells", cells, MAX_TABLE_CELLS, table_start)
+            table_start = None
+            continue
+        limits.over("nesting", _depth(line), MAX_NESTING, number)
+        if _HEADING.match(line):
+            headings += 1
+            limits.over("headings", headings, MAX_HEADINGS, number)
+        if _ABBREVIATION.match(line):
+            abbreviations += 1
+            limits.over("abbreviations", abbreviations, MAX_ABBREVIATIONS, number)
+        if table_start is None and _TABLE_SEPARATOR.match(line) and number > 1:
+            # A table is the header above the separator and the rows below it.
+            table_start, table_rows = number - 1, 1
+            table_columns = lines[number - 2].count("|") + 1
+        elif table_start is not None:
+            table_rows += 1
+            table_columns = max(table_columns, line.count("|") + 1)
+            limits.over(
+                "table_rows", table_rows, MAX_TABLE_ROWS, table_start, table_start
+            )
+    if table_start is not None:
+        cells += table_rows * table_columns
+        limits.over("table_cells", cells, MAX_TABLE_CELLS, table_start)
+    _check_brackets(text, limits)
+    return sorted(limits.problems.values(), key=lambda p: (p.line, p.kind))
 
 
 def is_article_link(href: str) -> bool:
@@ -232,7 +452,13 @@ def render(
     resolve: Callable[[str], str] | None = None,
     old_anchors: Mapping[str, str] | None = None,
 ) -> Rendered:
-    """Render article Markdown to sanitized HTML with anchors and section links."""
+    """Render article Markdown to sanitized HTML with anchors and section links.
+
+    Raises :class:`TooComplex` (before any rendering) for text over the limits.
+    """
+    problems = check_limits(source)
+    if problems:
+        raise TooComplex(problems)
     links: list[ArticleLink] = []
     md, options = _converter()
     options.update(
@@ -247,3 +473,15 @@ def render(
     # Section-link text ("#") is decoration, not content worth indexing.
     text = to_text(_SECTION_LINK.sub("", clean))
     return Rendered(clean, headings, tuple(links), text)
+
+
+def message_html(source: str) -> str:
+    """A staff message as sanitized HTML, rendered once when it is saved.
+
+    Text over the limits (only messages saved before the limits existed: the
+    form refuses it now) becomes escaped plain text with its line breaks.
+    """
+    try:
+        return render(source).html
+    except TooComplex:
+        return "<p>" + html.escape(source).replace("\n", "<br>\n") + "</p>"

@@ -12,12 +12,14 @@ from kb import i18n
 def init_app(app: Flask) -> None:
     """Make helpers available to every template."""
 
-    @app.template_filter("markdown")
-    def markdown_filter(text: str) -> Markup:
-        """Staff-written Markdown (agent replies) as sanitized HTML."""
-        from kb.markdown import render
+    @app.template_filter("message_html")
+    def message_html_filter(message) -> Markup:
+        """An agent message's HTML, stored (nh3-sanitized) when it was saved."""
+        if message.body_html is None:  # not backfilled: render, never re-store here
+            from kb.markdown import message_html
 
-        return Markup(render(text or "").html)  # noqa: S704 - nh3-sanitized
+            return Markup(message_html(message.body or ""))  # noqa: S704
+        return Markup(message.body_html)  # noqa: S704 - sanitized when saved
 
     @app.context_processor
     def helpers() -> dict:

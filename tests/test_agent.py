@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -300,3 +301,109 @@ def test_agent_replies_show_links_customers_text_stays_text(desk: Flask) -> None
     assert "<script>alert(1)</script>" not in page
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page  # the customer's own text is plain
     assert 'href="javascript' not in page
+
+
+def test_agent_markdown_is_rendered_once_when_saved(desk: Flask, monkeypatch) -> None:
+    from kb import markdown
+
+    opened = _open(desk, "Forgot password", "I cannot log in")
+    client = _signed_in(desk)
+    url = f"/agent/tickets/{opened.reference}"
+    body = "Please **retry** with [the guide](https://example.com/guide)."
+    response = client.post(
+        url + "/reply",
+        data={"csrf_token": _token(client, url), "kind": "reply", "body": body},
+    )
+    assert response.status_code == 302
+    with desk.app_context(), standalone_session() as db:
+        ticket = db.scalars(select(Ticket)).one()
+        stored = ticket.messages[-1].body_html
+    assert (
+        "<strong>retry</strong>" in stored
+        and 'href="https://example.com/guide"' in stored
+    )
+
+    calls: list[str] = []
+    real = markdown.render
+
+    def counting(source: str, **options):
+        calls.append(source)
+        return real(source, **options)
+
+    monkeypatch.setattr(markdown, "render", counting)
+    customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
+    agent_page = client.get(url)
+    assert customer.status_code == agent_page.status_code == 200
+    assert stored in customer.get_data(as_text=True)
+    assert stored in agent_page.get_data(as_text=True)
+    assert calls == []  # the views show the stored HTML; nothing is re-rendered
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 5000, "Line 1: 5000 brackets ([, ( or <) are never closed"),
+        (
+            "Hi\n\n" + "".join(f"{'    ' * n}- step {n}\n" for n in range(12)),
+            "Line 11: lists, quotes or indentation are nested 12 levels deep",
+        ),
+    ],
+    ids=["brackets", "nesting"],
+)
+def test_agent_markdown_over_the_limits_is_refused_at_the_field(
+    desk: Flask, body: str, message: str
+) -> None:
+    opened = _open(desk, "Forgot password", "I cannot log in")
+    client = _signed_in(desk)
+    url = f"/agent/tickets/{opened.reference}"
+    response = client.post(
+        url + "/reply",
+        data={"csrf_token": _token(client, url), "kind": "reply", "body": body},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in html.unescape(page), re.findall(r"Line \d+:[^<]*", page)
+    assert body[:50] in page  # what the agent typed is kept in the box
+    with desk.app_context(), standalone_session() as db:
+        ticket = db.scalars(select(Ticket)).one()
+        assert [m.author for m in ticket.messages] == ["customer"]
+
+
+def test_migration_backfills_html_of_existing_agent_messages(tmp_path) -> None:
+    from sqlalchemy import create_engine, text
+
+    from kb.storage import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate.upgrade(url, "0003")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tickets (id, reference, token_hash, name, email, subject,"
+                " category, lang, status, priority, created_at, updated_at) VALUES (1, "
+                "'JWB-AAAAA', 'h', 'n', 'e@x.example', 's', '', 'en', 'open', 'normal',"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
+        for n, (author, body) in enumerate(
+            [
+                ("customer", "**not markdown**"),
+                ("agent", "**bold**"),
+                ("agent", "[" * 5000),
+            ]
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO messages (id, ticket_id, author, body, internal, "
+                    "created_at) VALUES (:id, 1, :author, :body, 0, '2026-01-01')"
+                ),
+                {"id": n + 1, "author": author, "body": body},
+            )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT body_html FROM messages ORDER BY id")).all()
+    engine.dispose()
+    assert rows[0][0] is None  # customers' text is always shown escaped
+    assert rows[1][0] == "<p><strong>bold</strong></p>"
+    assert rows[2][0] == "<p>" + "[" * 5000 + "</p>"  # too complex: plain text

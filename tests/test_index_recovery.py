@@ -54,7 +54,7 @@ def _hammer(base: str, stop: threading.Event, statuses: list[int]) -> None:
             statuses.append(_get(base, q, lang)[0])
 
 
-def _damage_under_load(base: str, damage) -> list[int]:
+def _damage_under_load(base: str, damage, settle: float = 2.5) -> list[int]:
     statuses: list[int] = []
     stop = threading.Event()
     threads = [
@@ -64,7 +64,7 @@ def _damage_under_load(base: str, damage) -> list[int]:
         thread.start()
     time.sleep(0.5)
     damage()
-    time.sleep(2.5)
+    time.sleep(settle)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
@@ -95,3 +95,38 @@ def test_index_damage_while_serving(server, damage) -> None:
     after = {query: _get(base, *query) for query in QUERIES}
     assert after == before
     assert "rebuilding" in log.read_text()  # the damage was noticed and repaired
+
+
+BOMB_FRONT = "---\ntitle: {title}\nlang: en\ncategory: account\n---\n\n"
+BOMBS = {
+    # 400 nested list levels: RecursionError while indexing, 500 on every search.
+    "deep-list": "".join(f"{'    ' * n}- refund {n}\n" for n in range(400)),
+    # A run of '[': each one rescans to the end, a worker timeout per search.
+    "brackets": "refund " + "[" * 5_000 + "\n",
+    # A long table: seconds per render at 3,000 rows.
+    "big-table": "|refund|b|\n|-|-|\n" + "|refund|y|\n" * 1000,
+}
+
+
+def test_markdown_bomb_articles_while_serving(server) -> None:
+    base, _index, log = server
+    articles = _index.parent / "articles"
+    before = {query: _get(base, *query) for query in QUERIES}
+    assert all(status == 200 and slugs for status, slugs in before.values())
+
+    def add_bombs() -> None:
+        for name, body in BOMBS.items():
+            path = articles / "account" / f"{name}.md"
+            path.write_text(BOMB_FRONT.format(title=name) + body, encoding="utf-8")
+
+    # Longer than KB_RELOAD_SECONDS (2 s), so every worker reloads and indexes.
+    statuses = _damage_under_load(base, add_bombs, settle=6)
+    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    after = {query: _get(base, *query) for query in QUERIES}
+    assert after == before  # the bombs are skipped; every normal result stays
+    status, slugs = _get(base, "refund", "en")
+    assert status == 200 and slugs and not set(slugs) & set(BOMBS)
+    text = log.read_text()
+    assert "account/deep-list.md:1: text is too long" in text
+    assert "account/brackets.md:7: " in text and "unmatched" in text
+    assert "account/big-table.md:7: table has 1,001 rows" in text

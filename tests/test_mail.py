@@ -126,7 +126,7 @@ def poll(predicate: Callable[[], object], timeout: float = 10.0, what: str = "it
 
 
 def join_mail_threads(timeout: float = 10.0) -> None:
-    """Wait for the background deliveries started by ``deliver_soon``."""
+    """Wait for the background deliveries started by ``mail.wake``."""
     for thread in threading.enumerate():
         if thread.name == "jawab-mail":
             thread.join(timeout)
@@ -168,17 +168,22 @@ def path(link: str) -> str:
     return link.removeprefix("http://localhost")
 
 
-@pytest.fixture()
-def mail_app(make_app, database_url: str, smtp_down: SmtpServer) -> Iterator[Flask]:
-    """The app over a migrated database, sending to the test SMTP server."""
-    app = make_app(
+def _smtp_app(make_app, database_url: str, port: int, **overrides) -> Flask:
+    return make_app(
         index=False,
         DATABASE_URL=database_url,
         SMTP_HOST="127.0.0.1",
-        SMTP_PORT=smtp_down.port,
+        SMTP_PORT=port,
         SMTP_TLS=False,
         MAIL_FROM=MAIL_FROM,
+        **overrides,
     )
+
+
+@pytest.fixture()
+def mail_app(make_app, database_url: str, smtp_down: SmtpServer) -> Iterator[Flask]:
+    """The app over a migrated database, sending to the test SMTP server."""
+    app = _smtp_app(make_app, database_url, smtp_down.port)
     yield app
     join_mail_threads()  # before the database goes away
 
@@ -363,3 +368,94 @@ def test_mail_carries_the_link_never_the_token_hash(mail_app, smtp) -> None:
     join_mail_threads()
     (row,) = outbox(mail_app)
     assert stored not in row.body and stored not in row.subject
+
+
+# -- one delivery thread per process ---------------------------------------------
+@dataclass
+class HangingSmtpServer(SmtpServer):
+    """A server that accepts a message, then says nothing until ``release``."""
+
+    release: threading.Event = field(default_factory=threading.Event)
+    entered: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import asyncio
+
+        self.entered.set()
+        deadline = time.monotonic() + 15  # below smtplib's 20 s timeout
+        while not self.release.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture()
+def hanging_app(
+    make_app, database_url: str
+) -> Iterator[tuple[Flask, HangingSmtpServer]]:
+    """The app sending to an SMTP server that hangs until released."""
+    smtp = HangingSmtpServer(free_port())
+    smtp.start()
+    # Many submissions from one test client: no rate limit.
+    app = _smtp_app(make_app, database_url, smtp.port, RATELIMIT_ENABLED=False)
+    yield app, smtp
+    smtp.release.set()
+    join_mail_threads()
+    smtp.stop()
+
+
+def _mail_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "jawab-mail"]
+
+
+def test_a_hanging_smtp_server_holds_one_thread_not_one_per_request(
+    hanging_app,
+) -> None:
+    app, smtp = hanging_app
+    client = app.test_client()
+    count = 6
+    most = 0
+    references = []
+    for _ in range(count):
+        reference, _link = open_ticket(client)  # acknowledged at once
+        references.append(reference)
+        most = max(most, len(_mail_threads()))
+        if len(references) == 1:
+            assert smtp.entered.wait(10), "the first mail never reached the server"
+    assert len(set(references)) == count
+    assert most == 1 and len(_mail_threads()) == 1
+    assert smtp.messages() == []  # still hanging on the first one
+
+    smtp.release.set()  # the server recovers
+    received = smtp.wait_for(count, timeout=20)
+    subjects = sorted(m.message["Subject"] for m in received)
+    assert subjects == sorted(f"[{r}] We received your message" for r in references)
+    poll(lambda: all(r.sent_at for r in outbox(app)), 10, "every mail sent")
+    join_mail_threads()  # the thread ends once nothing is due
+    assert _mail_threads() == []
+    assert len(smtp.messages()) == count  # each once
+
+
+def test_stopping_finishes_the_mail_in_flight_and_keeps_the_rest(
+    hanging_app,
+) -> None:
+    app, smtp = hanging_app
+    with app.app_context(), standalone_session() as db:
+        for n in range(3):
+            mail.enqueue(db, mail.Mail(f"c{n}@mail.example", f"mail {n}", "body\n"))
+        db.commit()
+    mail.wake(app)
+    assert smtp.entered.wait(10)
+    stopper = threading.Thread(target=mail.stop_deliveries, args=(15,))
+    stopper.start()  # what atexit does when a worker exits
+    time.sleep(0.2)
+    smtp.release.set()
+    stopper.join(20)
+    assert not stopper.is_alive() and _mail_threads() == []
+    rows = outbox(app)
+    assert [r.sent_at is not None for r in rows] == [True, False, False]
+    assert [m.message["Subject"] for m in smtp.messages()] == ["mail 0"]
+    mail.wake(app)  # a stopped process starts no new delivery
+    assert _mail_threads() == []
+
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "outbox: 2 sent, 0 failed" in result.output  # nothing was lost

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from kb.markdown import message_html
 from kb.services import mail
 from kb.storage.models import (
     PRIORITIES,
@@ -303,7 +304,9 @@ def add_message(
     """
     if status is not None and status not in STATUSES:
         raise AgentTicketError("unknown status")
-    message = Message(author="agent", body=body, internal=internal)
+    message = Message(
+        author="agent", body=body, body_html=message_html(body), internal=internal
+    )
     ticket.messages.append(message)
     now = utcnow()
     new_status = status or (ticket.status if internal else "waiting")

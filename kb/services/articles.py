@@ -3,6 +3,10 @@
 A :class:`Library` is one immutable *content version* built from the articles
 folder. It renders each article at most once (lazily), so a page view never
 re-runs Markdown. :class:`ContentStore` swaps in a new library when files change.
+
+An article over the Markdown limits never enters a library (it is reported as a
+problem at its line, like a YAML error); one that still fails to render is
+logged and answers as not found, and the search index skips it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.markdown import ArticleLink, Rendered, render
+from kb.markdown import ArticleLink, Heading, Rendered, check_limits, render
 from kb.storage import articles as files
 from kb.storage.articles import ArticleFile, Category, Problem
 from kb.storage.parse_cache import ParseCache, cache_file
@@ -38,6 +42,10 @@ class CategoryCount:
 
     category: Category
     count: int
+
+
+class ArticleUnavailable(LookupError):
+    """The article could not be rendered; it is served as not found."""
 
 
 class Library:
@@ -79,6 +87,7 @@ class Library:
             if target in self.published and target != a.slug
         )
         self._rendered: dict[str, Rendered] = {}
+        self._failed: dict[str, Problem] = {}
         self._render_lock = threading.Lock()
 
     # -- cross-file checks -------------------------------------------------
@@ -141,14 +150,26 @@ class Library:
 
     def anchors(self, article: ArticleFile) -> set[str]:
         """Every anchor a link may use: headings' ids and declared old anchors."""
-        headings = {h.anchor for h in self.rendered(article.slug).headings}
+        headings = {h.anchor for h in self.headings(article.slug)}
         return headings | set(article.anchors)
+
+    def headings(self, slug: str) -> tuple[Heading, ...]:
+        """The article's sections; none when it could not be rendered (logged)."""
+        try:
+            return self.rendered(slug).headings
+        except ArticleUnavailable:
+            return ()
 
     def link_problems(self) -> list[Problem]:
         """Render every article and report links to unknown articles or anchors."""
         problems: list[Problem] = []
         for article in self.all.values():
-            headings = {h.anchor for h in self.rendered(article.slug).headings}
+            try:
+                rendered = self.rendered(article.slug)
+            except ArticleUnavailable:
+                problems.append(self._failed[article.slug])
+                continue
+            headings = {h.anchor for h in rendered.headings}
             line = article.lines.get("anchors", 1)
             for old, new in article.anchors.items():
                 if new not in headings:
@@ -159,7 +180,7 @@ class Library:
                 if old in headings:
                     message = f"old anchor '{old}' is still a heading's anchor"
                     problems.append(Problem(article.path, line, message))
-            for link in self.rendered(article.slug).links:
+            for link in rendered.links:
                 message = self._link_problem(article, link)
                 if message:
                     line = _line_of(article, link.written)
@@ -256,10 +277,15 @@ class Library:
 
     # -- rendering ---------------------------------------------------------
     def rendered(self, slug: str) -> Rendered:
-        """The article's sanitized HTML, rendered once per content version."""
+        """The article's sanitized HTML, rendered once per content version.
+
+        Raises :class:`ArticleUnavailable` when rendering failed (logged once).
+        """
         cached = self._rendered.get(slug)
         if cached is not None:
             return cached
+        if slug in self._failed:
+            raise ArticleUnavailable(slug)
         article = self.all[slug]
 
         def resolve(target_slug: str) -> str:
@@ -268,12 +294,23 @@ class Library:
                 return default_url(article.lang, target_slug)
             return default_url(target.lang, target.slug)
 
-        result = render(
-            article.body,
-            lang=article.lang,
-            resolve=resolve,
-            old_anchors=article.anchors,
-        )
+        try:
+            result = render(
+                article.body,
+                lang=article.lang,
+                resolve=resolve,
+                old_anchors=article.anchors,
+            )
+        except Exception as exc:  # noqa: BLE001 - RecursionError too: skip this one
+            problem = Problem(
+                article.path,
+                article.body_line,
+                f"could not render: {type(exc).__name__}: {exc}"[:500],
+            )
+            log.error("article skipped: %s", problem)
+            with self._render_lock:
+                self._failed[slug] = problem
+            raise ArticleUnavailable(slug) from exc
         with self._render_lock:
             self._rendered[slug] = result
         return result
@@ -286,6 +323,27 @@ def _line_of(article: ArticleFile, written: str) -> int:
         if needle in line or f'"{written}"' in line:
             return article.body_line + offset
     return article.body_line
+
+
+def parse_checked(path: Path, root: Path) -> tuple[ArticleFile | None, list[Problem]]:
+    """Parse one article and check its body against the Markdown limits.
+
+    An article over a limit yields ``None`` with a problem per limit, at the
+    file line where the offending text starts; the result is cached with the
+    parse, so the check runs once per change of the file.
+    """
+    article, problems = files.parse_article(path, root)
+    if article is None:
+        return article, problems
+    over = [
+        Problem(
+            article.path,
+            1 if p.kind == "size" else article.body_line + p.line - 1,
+            p.message,
+        )
+        for p in check_limits(article.body)
+    ]
+    return (None, [*problems, *over]) if over else (article, problems)
 
 
 def load(root: Path, cache_dir: Path | None = None) -> Library:
@@ -304,7 +362,7 @@ def load(root: Path, cache_dir: Path | None = None) -> Library:
     problems.extend(synonym_problems)
     cache = ParseCache(cache_file(cache_dir, root) if cache_dir else None)
     for path in files.article_paths(root):
-        article, found = cache.parse(path, lambda p: files.parse_article(p, root))
+        article, found = cache.parse(path, lambda p: parse_checked(p, root))
         problems.extend(found)
         if article is not None:
             parsed.append(article)
@@ -354,7 +412,10 @@ def index_documents(library: Library, slugs: set[str] | None) -> Iterator:
         else (library.published[s] for s in sorted(slugs))
     )
     for article in chosen:
-        rendered = library.rendered(article.slug)
+        try:
+            rendered = library.rendered(article.slug)
+        except ArticleUnavailable:
+            continue  # logged by rendered(); the other articles still index
         yield IndexDocument(
             slug=article.slug,
             lang=article.lang,

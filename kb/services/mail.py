@@ -1,10 +1,13 @@
 """Outgoing mail through an outbox table, so a failed send never loses anything.
 
 A mail is written in the same transaction as the change it reports (a new
-ticket, a new link). Delivery happens afterwards: right after the request in a
-background thread, and by ``kb outbox send`` (run it from cron or with
-``--loop``). Each row is claimed with a conditional UPDATE (a lease), so two
-workers never send the same mail; a failure is retried with backoff.
+ticket, a new link). Delivery happens afterwards: by the one delivery thread of
+each worker process, which :func:`wake` starts (or, when it is already busy,
+tells to look again) and which ends when nothing is due, and by
+``kb outbox send`` (run it from cron or with ``--loop``). A hanging SMTP server
+therefore holds one thread per worker, never one per request. Each row is
+claimed with a conditional UPDATE (a lease), so two workers never send the same
+mail; a failure is retried with backoff.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import logging
+import os
 import re
 import smtplib
 import ssl
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
@@ -144,10 +149,17 @@ def secret_link(base: str, reference: str, token: str) -> str:
     return base + path
 
 
-def deliver_pending(db: Session, sender, limit: int = 100) -> tuple[int, int]:
+def deliver_pending(
+    db: Session,
+    sender,
+    limit: int = 100,
+    stop: Callable[[], bool] = lambda: False,
+) -> tuple[int, int]:
     """Send due mail; return (sent, failed). Failures are retried later.
 
     New-link requests are matched first, so their mail goes out in this round.
+    ``stop`` is asked before each mail: when it answers True, the mail in
+    flight is finished and recorded, and the rest stays queued.
     """
     from kb.services import tickets  # imported here: tickets imports this module
 
@@ -160,6 +172,8 @@ def deliver_pending(db: Session, sender, limit: int = 100) -> tuple[int, int]:
     ).all()
     sent = failed = 0
     for row in due:
+        if stop():
+            break
         if not _claim(db, row):
             continue
         try:
@@ -181,29 +195,107 @@ def deliver_pending(db: Session, sender, limit: int = 100) -> tuple[int, int]:
     return sent, failed
 
 
-def deliver_soon(app: Flask) -> None:
-    """Try to deliver due mail in a background thread (the outbox keeps it safe)."""
+THREAD_NAME = "jawab-mail"
 
-    def run() -> None:
+
+class _Deliverer:
+    """The one delivery thread of this process for one app.
+
+    :meth:`wake` sets ``wanted``; the thread runs while it is set (clearing it
+    before each pass, so mail queued during a pass gets another) and ends when
+    nothing new was queued. The lock makes "start a thread" and "the thread
+    ends" exclusive, so a wake is never lost and never starts a second thread.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wanted = threading.Event()
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        """Have the thread look at the outbox (starting it when idle)."""
+        with self.lock:
+            if self.stopping.is_set():
+                return  # the process is exiting: the outbox keeps the mail
+            self.wanted.set()
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._run, name=THREAD_NAME, daemon=True
+                )
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                if not self.wanted.is_set() or self.stopping.is_set():
+                    self.thread = None
+                    return
+                self.wanted.clear()
+            self._deliver()
+
+    def _deliver(self) -> None:
         from kb.storage.db import standalone_session
 
-        with app.app_context(), standalone_session() as db:
-            try:
-                deliver_pending(db, sender_for(app.config))
-            except Exception:  # noqa: BLE001 - the outbox retries; never crash
-                log.exception("background mail delivery failed")
+        try:
+            with self.app.app_context(), standalone_session() as db:
+                deliver_pending(
+                    db, sender_for(self.app.config), stop=self.stopping.is_set
+                )
+        except Exception:  # noqa: BLE001 - the outbox retries; never crash
+            log.exception("background mail delivery failed")
 
-    thread = threading.Thread(target=run, name="jawab-mail", daemon=True)
-    _pending.add(thread)
-    thread.start()
+    def stop(self, timeout: float) -> None:
+        """Finish the mail in flight, start no other, wait up to ``timeout`` s."""
+        with self.lock:
+            self.stopping.set()
+            thread = self.thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def after_fork(self) -> None:
+        # A forked child has none of its parent's threads, and may have copied
+        # the lock while held.
+        self.lock = threading.Lock()
+        self.thread = None
 
 
-_pending: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_deliverers: weakref.WeakSet[_Deliverer] = weakref.WeakSet()
+_deliverers_lock = threading.Lock()
 
 
-@atexit.register
-def _finish_deliveries(timeout: float = 10.0) -> None:
-    # A worker stopping normally lets mail in flight be marked sent, so it is not
-    # sent again when its lease expires (delivery is at least once, not twice).
-    for thread in list(_pending):
-        thread.join(timeout)
+def _deliverer(app: Flask) -> _Deliverer:
+    found = app.extensions.get("jawab.mail")
+    if found is None:
+        with _deliverers_lock:
+            found = app.extensions.get("jawab.mail")
+            if found is None:
+                found = app.extensions["jawab.mail"] = _Deliverer(app)
+                _deliverers.add(found)
+    return found
+
+
+def wake(app: Flask) -> None:
+    """Deliver due mail soon, on this process's one delivery thread."""
+    _deliverer(app).wake()
+
+
+def stop_deliveries(timeout: float = 10.0) -> None:
+    """Stop every delivery thread of this process, finishing mail in flight."""
+    for deliverer in list(_deliverers):
+        deliverer.stop(timeout)
+
+
+def _reset_after_fork() -> None:
+    global _deliverers_lock
+    _deliverers_lock = threading.Lock()
+    for deliverer in list(_deliverers):
+        deliverer.after_fork()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+# A worker stopping normally (gunicorn's SIGTERM, sys.exit) lets mail in flight
+# be marked sent, so it is not sent again when its lease expires (delivery is
+# at least once, not twice).
+atexit.register(stop_deliveries)

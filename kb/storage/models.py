@@ -129,6 +129,8 @@ class Message(Base):
     )
     author: Mapped[str] = mapped_column(String(16))  # customer, agent, system
     body: Mapped[str] = mapped_column(Text)
+    # Agent messages are Markdown, rendered once when saved (not on each view).
+    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow

@@ -119,7 +119,7 @@ def _picker() -> dict:
         lib = library()
         article = lib.get(slug)
         if article is not None:
-            sections = lib.rendered(article.slug).headings
+            sections = lib.headings(article.slug)
             link = article_url(article.lang, article.slug, external=True)
     return {
         "lq": query,
@@ -193,7 +193,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
     if not internal:
-        mail.deliver_soon(current_app._get_current_object())
+        mail.wake(current_app._get_current_object())
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
     return redirect(url_for("agent.ticket", reference=found.reference) + "#latest")
 

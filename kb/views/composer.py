@@ -96,7 +96,7 @@ def reply() -> str:
     if article and not query.section:
         # Without a section the same answer in the reply's language reads better.
         article = lib.translation_of(article, query.lang) or article
-    sections = [h for h in lib.rendered(article.slug).headings] if article else []
+    sections = list(lib.headings(article.slug)) if article else []
     section = next((h for h in sections if h.anchor == query.section), None)
     result = None
     if article:

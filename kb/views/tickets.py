@@ -111,7 +111,7 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
                 unavailable=True,
             )
             return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        mail.deliver_soon(current_app._get_current_object())
+        mail.wake(current_app._get_current_object())
         session["acknowledged"] = [opened.reference, opened.token]
         return redirect(url_for("tickets.sent", lang=lang))
     status = 400 if request.method == "POST" else 200
@@ -263,7 +263,7 @@ def new_link(lang: str) -> Response | str:
         tickets.request_new_link(
             db.session(), form.reference.data, form.email.data, site_root()
         )
-        mail.deliver_soon(current_app._get_current_object())
+        mail.wake(current_app._get_current_object())
         done = True  # the same answer whether or not the details matched
     return _private(
         make_response(
