@@ -255,9 +255,13 @@ def validate(config: dict[str, Any]) -> None:
     if config["MAX_QUERY_LENGTH"] < 10:
         raise ConfigError("KB_MAX_QUERY_LENGTH must be at least 10")
     if isinstance(config.get("SUPPORT_HOURS"), str):
-        config["SUPPORT_HOURS"] = _support_hours("KB_SUPPORT_HOURS", config["SUPPORT_HOURS"])
+        config["SUPPORT_HOURS"] = _support_hours(
+            "KB_SUPPORT_HOURS", config["SUPPORT_HOURS"]
+        )
     if isinstance(config.get("WHATSAPP_NUMBER"), str) and config["WHATSAPP_NUMBER"]:
-        config["WHATSAPP_NUMBER"] = _phone("KB_WHATSAPP_NUMBER", config["WHATSAPP_NUMBER"])
+        config["WHATSAPP_NUMBER"] = _phone(
+            "KB_WHATSAPP_NUMBER", config["WHATSAPP_NUMBER"]
+        )
     base_url = config["BASE_URL"]
     if base_url and not base_url.startswith(("http://", "https://")):
         raise ConfigError("KB_BASE_URL must start with http:// or https://")

@@ -52,6 +52,8 @@ def format_time(moment: dt.datetime) -> str:
         moment = moment.replace(tzinfo=dt.UTC)
     hours = current_app.config.get("SUPPORT_HOURS")
     zone = hours.tz if hours else dt.UTC
-    return babel_datetime(
-        moment.astimezone(zone), "d MMM y, HH:mm zzz", locale=str(get_locale())
-    )
+    moment, locale = moment.astimezone(zone), str(get_locale())
+    text = babel_datetime(moment, "d MMM y, HH:mm z", locale=locale)
+    if text[-1].isdigit():  # "+0700" says little: use the zone's name instead
+        text = babel_datetime(moment, "d MMM y, HH:mm zzzz", locale=locale)
+    return text

@@ -74,8 +74,7 @@ def share_links(title: str, url: str) -> ShareLinks:
         x="https://x.com/intent/post?"
         + urlencode({"text": shorten(title, x_limit), "url": url}),
         # Facebook's sharer takes only the link; the preview comes from the page.
-        facebook="https://www.facebook.com/sharer/sharer.php?"
-        + urlencode({"u": url}),
+        facebook="https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
     )
 
 

@@ -129,7 +129,7 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
 
 
 def _whatsapp_link(case: str) -> str | None:
-    """"Continue on WhatsApp": a message that carries only the case code."""
+    """ "Continue on WhatsApp": a message that carries only the case code."""
     number = current_app.config["WHATSAPP_NUMBER"]
     if not number or not CASE_CODE.match(case):
         return None

@@ -135,8 +135,8 @@
     if (!holder || location.hash) return;
     var target = document.getElementById(holder.getAttribute("data-open-section"));
     if (!target) return;
-    history.replaceState(history.state, "", "#" + target.id);
-    target.scrollIntoView();
+    // Like following url#anchor: scrolls there and highlights it (:target).
+    location.replace("#" + encodeURIComponent(target.id));
   }
 
   openAtSection();
