@@ -15,7 +15,8 @@ def violations(page) -> list[dict]:
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
         """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const only = {runOnly: {type: 'tag', values: tags}};
+            const result = await axe.run(document, only);
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' +
