@@ -91,6 +91,8 @@ def test_every_public_page_is_axe_clean(
     ]:
         page.goto(f"{site}{path}")
         assert_clean(page, f"{what} ({path}) at {width} px, {scheme}")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{what} scrolls sideways at {width} px ({wide} px)"
     # The filter menu and a section menu, opened.
     page.goto(f"{site}/en/search?q=password")
     page.locator(".filter-menu summary").click()
