@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,17 +19,6 @@ HANDOFF = (
 )
 PLATFORM = "Where did this come up? (optional)"
 THREAD = "Link to the post or thread (optional)"
-
-
-@pytest.fixture()
-def ticket_url(make_app, database_url: str) -> Iterator[str]:
-    """Serve the app over a migrated database on a free loopback port."""
-    app = make_app(DATABASE_URL=database_url)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def fill_contact_form(page: Page, email: str = "ana@example.com") -> None:

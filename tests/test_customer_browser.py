@@ -4,14 +4,11 @@ and dark, results first on a phone, section menus, previews and live form errors
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe import describe, violations
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,15 +35,11 @@ Times are working days.
 
 
 @pytest.fixture()
-def site(make_app, database_url: str, articles_dir: Path) -> Iterator[str]:
+def site(articles_dir: Path, ticket_url: str) -> str:
     """The app over a migrated database, with a wide-table article, on loopback."""
+    # Articles reload on every request in tests, so the new file is seen at once.
     (articles_dir / "payments" / "delivery-times.md").write_text(WIDE_TABLE)
-    app = make_app(DATABASE_URL=database_url)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    return ticket_url
 
 
 def open_ticket(page: Page, site: str) -> str:
