@@ -73,7 +73,7 @@ def _targets(name: str, raw: str) -> dict[str, int]:
 
 def _support_hours(name: str, raw: str) -> Any:
     """``mon-fri 08:00-17:00 Asia/Jakarta`` → SupportHours."""
-    from kb.services.next_steps import parse_hours
+    from kb.support_hours import parse_hours
 
     try:
         return parse_hours(raw)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kb import config
+from kb import config, support_hours
 from kb.services import composer, next_steps, sharing
 
 SECTION = "if-the-code-does-not-arrive"
@@ -290,7 +290,7 @@ def test_ticket_page_shows_times_and_when_to_expect_an_answer(
 
 
 def test_expected_answer_counts_support_hours_only() -> None:
-    hours = next_steps.parse_hours("mon-fri 08:00-17:00 Asia/Jakarta")
+    hours = support_hours.parse_hours("mon-fri 08:00-17:00 Asia/Jakarta")
     friday_4pm_wib = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
     # One working hour left on Friday, then Monday from 08:00.
     due = next_steps.expected_answer(friday_4pm_wib, 4 * 3600, hours)
