@@ -83,6 +83,27 @@ def _targets(name: str, raw: str) -> dict[str, int]:
     return targets
 
 
+def _support_hours(name: str, raw: str) -> Any:
+    """``mon-fri 08:00-17:00 Asia/Jakarta`` → SupportHours."""
+    from kb.support_hours import parse_hours
+
+    try:
+        return parse_hours(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} {exc}, not {raw!r}") from None
+
+
+def _phone(name: str, raw: str) -> str:
+    """An international phone number for wa.me links: digits only."""
+    digits = "".join(c for c in raw if c.isdigit())
+    if not 8 <= len(digits) <= 15 or any(c not in "+0123456789 -()" for c in raw):
+        raise ConfigError(
+            f"{name} must be an international phone number like +62 812 3456 7890, "
+            f"not {raw!r}"
+        )
+    return digits
+
+
 @dataclass(frozen=True)
 class Setting:
     """One ``KB_*`` environment variable and the Flask config key it sets."""
@@ -206,6 +227,19 @@ SETTINGS: tuple[Setting, ...] = (
         "`urgent=1h,high=4h,normal=24h,low=72h`).",
     ),
     Setting(
+        "KB_SUPPORT_HOURS",
+        "SUPPORT_HOURS",
+        _support_hours,
+        "When support answers, e.g. `mon-fri 08:00-17:00 Asia/Jakarta` (unset: "
+        "around the clock, times in UTC).",
+    ),
+    Setting(
+        "KB_WHATSAPP_NUMBER",
+        "WHATSAPP_NUMBER",
+        _phone,
+        "WhatsApp number offered on the handoff form (optional).",
+    ),
+    Setting(
         "KB_SITE_NAME",
         "SITE_NAME",
         _str,
@@ -243,6 +277,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": "Toko Rona Help <bantuan@tokorona.example>",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
+        "SUPPORT_HOURS": None,
+        "WHATSAPP_NUMBER": "",
         "FIRST_RESPONSE_TARGETS": _targets(
             "KB_FIRST_RESPONSE_TARGETS", "urgent=1h,high=4h,normal=24h,low=72h"
         ),
@@ -267,6 +303,14 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError("KB_DEFAULT_LANG must be id or en")
     if config["MAX_QUERY_LENGTH"] < 10:
         raise ConfigError("KB_MAX_QUERY_LENGTH must be at least 10")
+    if isinstance(config.get("SUPPORT_HOURS"), str):
+        config["SUPPORT_HOURS"] = _support_hours(
+            "KB_SUPPORT_HOURS", config["SUPPORT_HOURS"]
+        )
+    if isinstance(config.get("WHATSAPP_NUMBER"), str) and config["WHATSAPP_NUMBER"]:
+        config["WHATSAPP_NUMBER"] = _phone(
+            "KB_WHATSAPP_NUMBER", config["WHATSAPP_NUMBER"]
+        )
     base_url = config["BASE_URL"]
     if base_url and not base_url.startswith(("http://", "https://")):
         raise ConfigError("KB_BASE_URL must start with http:// or https://")

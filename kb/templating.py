@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+import datetime as dt
+
+from babel.dates import format_datetime as babel_datetime
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
@@ -28,6 +31,7 @@ def init_app(app: Flask) -> None:
             "other_lang": i18n.other_lang,
             "switch_url": _switch_url,
             "format_date": format_date,
+            "format_time": format_time,
             "site_name": app.config["SITE_NAME"],
             # Pages without a language in their URL (staff pages) speak the
             # interface language; views that know better pass ``lang`` themselves.
@@ -42,3 +46,16 @@ def _switch_url(target_lang: str, alternate: str | None) -> str:
         lang=target_lang,
         next=alternate or request.full_path.rstrip("?"),
     )
+
+
+def format_time(moment: dt.datetime) -> str:
+    """A date with its time and zone, in the support hours' zone (else UTC)."""
+    if moment.tzinfo is None:  # the database keeps UTC without a zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    hours = current_app.config.get("SUPPORT_HOURS")
+    zone = hours.tz if hours else dt.UTC
+    moment, locale = moment.astimezone(zone), str(get_locale())
+    text = babel_datetime(moment, "d MMM y, HH:mm z", locale=locale)
+    if text[-1].isdigit():  # "+0700" says little: use the zone's name instead
+        text = babel_datetime(moment, "d MMM y, HH:mm zzzz", locale=locale)
+    return text

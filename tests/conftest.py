@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -177,14 +178,30 @@ _BROWSER_SKIP = pytest.mark.skipif(
 )
 
 
-@pytest.fixture()
-def live_url(app) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port for the duration of a test."""
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture()
+def live_url(app) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port for the duration of a test."""
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture()
+def ticket_url(make_app, database_url: str) -> Iterator[str]:
+    """Serve the app over a migrated database on a free loopback port."""
+    with serving(make_app(DATABASE_URL=database_url)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ def test_reply_fits_x_and_links_the_section(
         },
     ).get_data(as_text=True)
     text = reply_text(page)
-    link = f"http://localhost/en/articles/reset-password?src=x#{SECTION}"
+    link = f"http://localhost/en/articles/reset-password?src=x&s={SECTION}#{SECTION}"
     assert link in text
     assert address in text
     if tone == "formal" and lang == "id":

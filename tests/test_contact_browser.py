@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,17 +20,6 @@ HANDOFF = (
 )
 PLATFORM = "Where did this come up? (optional)"
 THREAD = "Link to the post or thread (optional)"
-
-
-@pytest.fixture()
-def ticket_url(make_app, database_url: str) -> Iterator[str]:
-    """Serve the app over a migrated database on a free loopback port."""
-    app = make_app(DATABASE_URL=database_url)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def fill_contact_form(page: Page, email: str = "ana@example.com") -> None:
@@ -204,33 +190,27 @@ def test_contact_and_ticket_pages_fit_320px(
 
 
 def test_opening_a_suggestion_records_one_deflection(
-    make_app, database_url: str, browser
+    ticket_url: str, database_url: str, browser
 ) -> None:
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
     from kb.storage.models import Deflection
 
-    app = make_app(DATABASE_URL=database_url)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        page = browser.new_page(locale="en-US")
-        page.goto(f"http://127.0.0.1:{server.server_port}/en/contact")
-        page.get_by_label("Subject").press_sequentially("password")
-        page.locator("#subject-suggestions").get_by_role(
-            "link", name="Reset your password"
-        ).click()
-        expect(page).to_have_url(re.compile(r"/en/articles/reset-password$"))
-        engine = create_engine(database_url)
-        deadline = time.monotonic() + 5
-        found: list = []
-        while not found and time.monotonic() < deadline:
-            with Session(engine) as db:
-                found = list(db.scalars(select(Deflection)).all())
-            time.sleep(0.1)
-        engine.dispose()
-        assert [d.article_slug for d in found] == ["reset-password"]
-        page.close()
-    finally:
-        server.shutdown()
+    page = browser.new_page(locale="en-US")
+    page.goto(f"{ticket_url}/en/contact")
+    page.get_by_label("Subject").press_sequentially("password")
+    page.locator("#subject-suggestions").get_by_role(
+        "link", name="Reset your password"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/en/articles/reset-password$"))
+    engine = create_engine(database_url)
+    deadline = time.monotonic() + 5
+    found: list = []
+    while not found and time.monotonic() < deadline:
+        with Session(engine) as db:
+            found = list(db.scalars(select(Deflection)).all())
+        time.sleep(0.1)
+    engine.dispose()
+    assert [d.article_slug for d in found] == ["reset-password"]
+    page.close()

@@ -80,6 +80,9 @@ def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
 def _reply_link(slug: str, platform: str, section: str | None) -> str:
     values = {"src": platform}
     if section:
+        # ?s= lets the thread's link preview show the section (a #fragment
+        # never reaches the server); the #fragment scrolls to it.
+        values["s"] = section
         values["_anchor"] = section
     lib = library()
     found = lib.get(slug)

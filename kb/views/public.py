@@ -18,6 +18,7 @@ from flask import (
 
 from kb import i18n
 from kb.security import safe_next
+from kb.services import next_steps, sharing
 from kb.services.search import SearchInputError, SearchRequest, parse_request
 from kb.views.helpers import absolute_url, article_url, library, search_service
 
@@ -69,6 +70,16 @@ def _language_filter(lang: str) -> str | None:
     return chosen if chosen in i18n.LANGUAGES else lang
 
 
+@bp.get("/search")
+def search_redirect() -> Response:
+    """A search without a language: the visitor's language, same query."""
+    query = request.query_string.decode()
+    target = url_for("public.search", lang=i18n.preferred_lang())
+    response = redirect(target + (f"?{query}" if query else ""))
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
 @bp.get(f"/{LANG}/search")
 def search(lang: str) -> tuple[str, int] | str:
     """Search results with snippets, filters and pagination."""
@@ -83,6 +94,9 @@ def search(lang: str) -> tuple[str, int] | str:
         req = SearchRequest(q="", lang=args["lang"] or None)
     hits = search_service().search(req)
     pages = max(1, math.ceil(hits.total / req.limit))
+    likely = None
+    if req.q and not hits.total:
+        likely = next_steps.likely_category(lib, req.q, lang, req.category)
     return render_template(
         "public/search.html",
         lang=lang,
@@ -95,7 +109,8 @@ def search(lang: str) -> tuple[str, int] | str:
         categories=lib.category_counts(req.lang or lang)
         if req.lang
         else lib.category_counts(lang),
-        popular=lib.most_useful(lang, 4) if not hits.total else [],
+        popular=next_steps.top_articles(lib, lang, likely) if not hits.total else [],
+        likely=likely,
         category_titles={key: c.title(lang) for key, c in lib.categories.items()},
         alternate=url_for("public.search", lang=i18n.other_lang(lang), q=req.q),
         noindex=True,
@@ -134,6 +149,21 @@ def article(lang: str, slug: str) -> Response | str:
     rendered = lib.rendered(found.slug)
     translation = lib.translation_of(found, i18n.other_lang(lang))
     category = lib.category(found.category) if found.category else None
+    canonical = article_url(found.lang, found.slug, external=True)
+    # ?s=<anchor> previews one section; an unknown anchor previews the article.
+    section = sharing.resolve_anchor(
+        request.args.get("s", "")[:200], rendered.headings, found.anchors
+    )
+    sections = [
+        (
+            heading,
+            sharing.share_links(
+                f"{found.title}{sharing.SEPARATOR}{heading.text}",
+                sharing.section_url(canonical, heading.anchor),
+            ),
+        )
+        for heading in rendered.headings
+    ]
     return render_template(
         "public/article.html",
         lang=lang,
@@ -143,7 +173,12 @@ def article(lang: str, slug: str) -> Response | str:
         category=category,
         translation=translation,
         related=lib.related(found),
-        canonical=article_url(found.lang, found.slug, external=True),
+        canonical=canonical,
+        preview=sharing.preview(
+            found.title, found.summary, canonical, rendered.html, section
+        ),
+        share=sharing.share_links(found.title, canonical),
+        sections=sections,
         alternate=(
             article_url(translation.lang, translation.slug)
             if translation

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from flask import (
     Blueprint,
     Response,
@@ -15,13 +18,14 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
 from kb.forms import ActionForm, ContactForm, NewLinkForm, ReplyForm
-from kb.services import cases, mail, tickets
+from kb.services import cases, mail, next_steps, tickets
 from kb.storage import db
 from kb.storage.models import Deflection, Ticket
 from kb.views.helpers import absolute_url, library, site_root
@@ -36,6 +40,7 @@ SUBMIT_LIMIT = "5/minute;30/hour;200/day"
 WRONG_TOKEN_LIMIT = "10/minute;50/hour"
 WRONG_TOKEN_CLIENT_LIMIT = "60/minute;300/hour"
 RETRY_AFTER_SECONDS = 30  # database unavailable: a short wait usually does it
+CASE_CODE = re.compile(r"^C-[A-Z0-9]{4,12}$")
 
 
 def _secret_link(reference: str, token: str) -> str:
@@ -116,7 +121,13 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
         return redirect(url_for("tickets.sent", lang=lang))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "tickets/contact.html", lang=lang, form=form, continuing=continuing
+        "tickets/contact.html",
+        lang=lang,
+        form=form,
+        continuing=continuing,
+        whatsapp=_whatsapp_link(form.case.data or ""),
+        # Once, after the acknowledgement: a reload of it lands here.
+        just_sent=session.pop("sent_reference", None) if status == 200 else None,
     ), status
 
 
@@ -143,13 +154,24 @@ def _open(form: ContactForm, lang: str, continuing) -> tickets.Opened:
     )
 
 
+def _whatsapp_link(case: str) -> str | None:
+    """ "Continue on WhatsApp": a message that carries only the case code."""
+    number = current_app.config["WHATSAPP_NUMBER"]
+    if not number or not CASE_CODE.match(case):
+        return None
+    text = _("Hello, I would like to continue case %(case)s.", case=case)
+    return f"https://wa.me/{number}?{urlencode({'text': text})}"
+
+
 @bp.get(f"/{LANG}/contact/sent")
 def sent(lang: str) -> Response:
     """The acknowledgement: reference and secret link, shown once."""
     acknowledged = session.pop("acknowledged", None)
     if not acknowledged:
+        # A reload: the form says the message was sent and the link emailed.
         return redirect(url_for("tickets.contact", lang=lang))
     reference, token = acknowledged
+    session["sent_reference"] = reference
     page = render_template(
         "tickets/sent.html",
         lang=lang,
@@ -189,13 +211,30 @@ def _ticket_or_404(reference: str, token: str) -> Ticket:
         abort(429)
     throttle.count_failure(WRONG_TOKEN_LIMIT, "ticket", client, reference.upper())
     throttle.count_failure(WRONG_TOKEN_CLIENT_LIMIT, "ticket-client", client)
-    abort(404)  # the same answer for a wrong token and an unknown ticket
+    # The same page for a wrong token and an unknown ticket: it names neither.
+    lang = i18n.preferred_lang()
+    page = render_template(
+        "tickets/link_not_working.html",
+        lang=lang,
+        alternate=_home_other(lang),
+        noindex=True,
+    )
+    abort(_private(make_response(page, 404)))
 
 
 def _ticket_page(
     found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
 ) -> Response:
     # The ticket keeps the language it was opened in, whatever the browser says.
+    expected = None
+    if found.first_response_at is None and found.status in {"new", "open"}:
+        expected = next_steps.expected_answer(
+            found.created_at,
+            current_app.config["FIRST_RESPONSE_TARGETS"].get(
+                found.priority, current_app.config["FIRST_RESPONSE_TARGETS"]["normal"]
+            ),
+            current_app.config["SUPPORT_HOURS"],
+        )
     with force_locale(found.lang):
         page = render_template(
             "tickets/ticket.html",
@@ -207,6 +246,7 @@ def _ticket_page(
             form=form,
             action=ActionForm(),
             unavailable=unavailable,
+            expected=expected,
             noindex=True,
             alternate=_home_other(found.lang),
         )

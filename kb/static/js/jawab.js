@@ -5,7 +5,10 @@
  *  3. Search boxes suggest articles as you type (WAI-ARIA combobox + listbox).
  *  4. button[data-copy] copies the field it names (e.g. the ticket's secret link).
  *  5. The contact form suggests articles while the subject is typed.
- *  6. A form's error summary takes focus; its links focus the field in error.
+ *  6. A form's error summary takes focus; its links focus the field in error;
+ *     a field's error goes away as soon as the field is fixed.
+ *  7. A section's "#" button also opens that section's share and help menu;
+ *     a link with ?s=<anchor> and no #fragment opens at that section.
  */
 (function () {
   "use strict";
@@ -72,7 +75,12 @@
     }
     var section = link.getAttribute("data-section");
     if (!section) return;
-    var url = location.origin + location.pathname + "#" + section;
+    var tools = document.getElementById("tools-" + section);
+    // ?s= makes link previews (WhatsApp, X, Facebook) show this section.
+    var url = (tools && tools.getAttribute("data-url")) ||
+      location.origin + location.pathname + "?s=" + encodeURIComponent(section) +
+      "#" + section;
+    if (tools) openTools(link, tools);
     // The browser still follows the link, which updates the hash and :target
     // (and moves focus to the page); afterwards, put focus back on the link.
     copy(url).then(function (ok) {
@@ -83,6 +91,55 @@
       }, 0);
     });
   });
+
+  /* ---- 7. section menu: share this section, still need help ------------ */
+  function closeTools(tools) {
+    tools.hidden = true;
+    var owner = document.querySelector('a.section-link[aria-controls="' + tools.id + '"]');
+    if (owner) owner.setAttribute("aria-expanded", "false");
+  }
+
+  function openTools(link, tools) {
+    document.querySelectorAll(".section-tools").forEach(function (other) {
+      if (other !== tools && !other.hidden) closeTools(other);
+    });
+    var heading = link.closest("h2, h3, h4");
+    if (heading && tools.previousElementSibling !== heading) heading.after(tools);
+    link.setAttribute("aria-controls", tools.id);
+    link.setAttribute("aria-expanded", "true");
+    tools.hidden = false;
+  }
+
+  document.querySelectorAll(".section-tools").forEach(function (tools) {
+    var link = document.querySelector(
+      'a.section-link[data-section="' + tools.getAttribute("data-for") + '"]');
+    if (!link) return;
+    link.setAttribute("aria-controls", tools.id);
+    link.setAttribute("aria-expanded", "false");
+    tools.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      closeTools(tools);
+      link.focus();
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var link = event.target.closest && event.target.closest("a.section-link");
+    if (event.key !== "Escape" || !link) return;
+    var tools = document.getElementById("tools-" + link.getAttribute("data-section"));
+    if (tools) closeTools(tools);
+  });
+
+  function openAtSection() {
+    var holder = document.querySelector("[data-open-section]");
+    if (!holder || location.hash) return;
+    var target = document.getElementById(holder.getAttribute("data-open-section"));
+    if (!target) return;
+    // Like following url#anchor: scrolls there and highlights it (:target).
+    location.replace("#" + encodeURIComponent(target.id));
+  }
+
+  openAtSection();
 
   function resolveOldAnchor() {
     var id;
@@ -280,10 +337,15 @@
 
   function copyButton(button) {
     var target = null;
-    try {
-      target = document.querySelector(button.getAttribute("data-copy"));
-    } catch (e) {
-      return; // not a valid selector
+    var fixed = button.getAttribute("data-copy-text");
+    if (fixed !== null) {
+      target = { value: fixed, matches: function () { return false; } };
+    } else {
+      try {
+        target = document.querySelector(button.getAttribute("data-copy"));
+      } catch (e) {
+        return; // not a valid selector
+      }
     }
     if (!target) return;
     var isField = target.matches("input, textarea");
@@ -293,7 +355,7 @@
       target.addEventListener("click", function () { target.select(); });
     }
     button.addEventListener("click", function () {
-      var value = (isField ? target.value : target.textContent).trim();
+      var value = (isField || fixed !== null ? target.value : target.textContent).trim();
       copy(value).then(function (ok) {
         var message = ok ? copiedText : fieldFailedText;
         confirm(button, message, ok);
@@ -308,7 +370,7 @@
     button.hidden = false;
   }
 
-  document.querySelectorAll("button[data-copy]").forEach(copyButton);
+  document.querySelectorAll("button[data-copy], button[data-copy-text]").forEach(copyButton);
 
   /* ---- 5. contact form: articles that may answer the subject ------------ */
   var deflectHeading = body.getAttribute("data-deflect-heading") ||
@@ -393,4 +455,30 @@
       field.focus({ preventScroll: true });
     });
   }
+
+  // An error stays only while it is true: once the field is fixed (the browser's
+  // own checks of required, length and type pass), its message and mark go.
+  document.querySelectorAll('.field [aria-invalid="true"]').forEach(function (input) {
+    var wrong = input.value;
+    function check() {
+      if (input.value === wrong || !input.checkValidity()) return;
+      var errorId = input.id + "-error";
+      var error = document.getElementById(errorId);
+      if (error) error.remove();
+      input.removeAttribute("aria-invalid");
+      var rest = (input.getAttribute("aria-describedby") || "").split(/\s+/)
+        .filter(function (id) { return id && id !== errorId; });
+      if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+      else input.removeAttribute("aria-describedby");
+      var wrap = input.closest(".field");
+      if (wrap) wrap.classList.remove("field--error");
+      var item = summary && summary.querySelector('a[href="#' + input.id + '"]');
+      if (item) item.closest("li").remove();
+      if (summary && !summary.querySelector("li")) summary.hidden = true;
+      input.removeEventListener("input", check);
+      input.removeEventListener("change", check);
+    }
+    input.addEventListener("input", check);
+    input.addEventListener("change", check);
+  });
 })();
