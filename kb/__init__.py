@@ -12,10 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, url_for
-from flask_babel import gettext as _gettext
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import config as kb_config
@@ -73,8 +70,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _init_services(app)
     _register_blueprints(app)
-    _register_errors(app)
     from kb import cli
+    from kb.views import errors
+
+    errors.init_app(app)
 
     cli.init_app(app)
     return app
@@ -141,70 +140,7 @@ def _init_services(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.views import agent, api, auth, composer, public, tickets
+    from kb.views import admin, api, auth, composer, desk, public, tickets
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(tickets.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(agent.bp)
-    app.register_blueprint(composer.bp)
-
-
-def _register_errors(app: Flask) -> None:
-    from kb.services.articles import ArticleUnavailable
-    from kb.views.helpers import wants_json
-
-    @app.errorhandler(ArticleUnavailable)
-    def article_unavailable(_error: ArticleUnavailable):
-        """An article that failed to render answers as not found (it is logged)."""
-        return http_error(NotFound())
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        """Friendly pages for browsers, JSON for the API."""
-        if wants_json():
-            body = {"error": error.description, "status": error.code}
-            if getattr(error, "field", None):
-                body["field"] = error.field  # type: ignore[attr-defined]
-            response = jsonify(body)
-            response.status_code = error.code or 500
-            return response
-        from flask.globals import request_ctx
-
-        from kb import i18n
-
-        if request_ctx.url_adapter is None:
-            # An untrusted Host header: no URL can be built for it, and none
-            # should be. A bare answer, naming no host.
-            text = f"{error.code} {error.name}: {error.description}\n"
-            return text, error.code, {"Content-Type": "text/plain; charset=utf-8"}
-        lang = (request.view_args or {}).get("lang") or i18n.select_locale()
-        template = {
-            404: "errors/404.html",
-            413: "errors/413.html",
-            429: "errors/429.html",
-        }.get(error.code, "errors/error.html")
-        # The switch leads home: never echo the failed URL (it may hold a token).
-        alternate = url_for("public.home", lang=i18n.other_lang(lang))
-        page = render_template(
-            template, error=error, lang=lang, noindex=True, alternate=alternate
-        )
-        return page, error.code
-
-    @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
-        """Database down, locked or full: say so and when to retry, never a 500."""
-        from kb.storage import db
-
-        db.session().rollback()
-        app.logger.error("database unavailable: %s", error)
-        unavailable = ServiceUnavailable(
-            _gettext(
-                "We could not reach our records just now, so nothing was saved. "
-                "Please try again in a minute."
-            )
-        )
-        response = app.make_response(http_error(unavailable))
-        response.headers["Retry-After"] = "30"
-        return response
+    for area in (public, api, tickets, auth, desk, composer, admin):
+        app.register_blueprint(area.bp)

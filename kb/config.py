@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kb.vocab import LANGUAGES, PRIORITIES  # noqa: F401 - LANGUAGES re-exported
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -54,7 +56,7 @@ def _list(name: str, raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-PRIORITY_NAMES = ("low", "normal", "high", "urgent")  # as in kb.storage.models
+PRIORITY_NAMES = PRIORITIES
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 
 
@@ -246,8 +248,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Name shown in the header and link previews (default `Toko Rona Help`).",
     ),
 )
-
-LANGUAGES = ("id", "en")
 
 
 def defaults(instance_path: str) -> dict[str, Any]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from kb.config import LANGUAGES
+from kb.vocab import LANG_NAMES, LANGUAGES
 
 COOKIE = "kb_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+NAMES = LANG_NAMES
 
 
 def preferred_lang() -> str:

@@ -11,6 +11,8 @@ from flask import Flask, Response, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
+from kb.views.errors import wants_json
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -136,14 +138,9 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return request.path.startswith("/api/") or best == "application/json"
-
-
 def unauthorized() -> Response:
     """Signed out: browsers go to the sign-in page, JSON clients get 401."""
-    if _wants_json():
+    if wants_json():
         response = jsonify(error="sign in required", status=401)
         response.status_code = 401
         return response
@@ -159,7 +156,7 @@ def role_required(role: str) -> Callable:
             if not current_user.is_authenticated:
                 return unauthorized()
             if not current_user.has_role(role):
-                if _wants_json():
+                if wants_json():
                     response = jsonify(error="not allowed for your role", status=403)
                     response.status_code = 403
                     return response

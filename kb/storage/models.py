@@ -18,10 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-STATUSES = ("new", "open", "waiting", "resolved", "closed")
-ROLES = ("agent", "editor", "admin")  # each role can do what the ones before can
-PRIORITIES = ("low", "normal", "high", "urgent")
-PLATFORMS = ("facebook", "instagram", "x", "tiktok", "whatsapp", "forum", "other")
+# The vocabularies live in kb.vocab; re-exported for the tables' users.
+from kb.vocab import PLATFORMS, PRIORITIES, ROLES, STATUSES  # noqa: F401
 
 
 def utcnow() -> dt.datetime:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
 from kb.services.search import SearchInputError, parse_request
-from kb.views.helpers import article_url, library, search_service
+from kb.views.context import library, search_service
+from kb.views.urls import article_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

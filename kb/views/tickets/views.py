@@ -1,4 +1,4 @@
-"""Private escalation: the contact form, its acknowledgement, the secret-link page."""
+"""Views of the contact form, its acknowledgement and the secret-link page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from urllib.parse import urlencode
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -24,13 +23,15 @@ from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
-from kb.forms import ActionForm, ContactForm, NewLinkForm, ReplyForm
 from kb.services import cases, mail, next_steps, tickets
 from kb.storage import db
 from kb.storage.models import Deflection, Ticket
-from kb.views.helpers import absolute_url, library, site_root
+from kb.views.context import library
+from kb.views.forms import ActionForm
+from kb.views.tickets import bp
+from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
+from kb.views.urls import absolute_url, site_root
 
-bp = Blueprint("tickets", __name__)
 LANG = "<any(id, en):lang>"
 HANDOFF_FIELDS = ("article", "thread", "platform", "case")
 SUBMIT_LIMIT = "5/minute;30/hour;200/day"

@@ -1,41 +1,22 @@
-"""Customer-facing forms (Flask-WTF: CSRF on every POST, only declared fields)."""
+"""Forms of the private contact flow (Flask-WTF: CSRF on every POST, only
+declared fields)."""
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     EmailField,
     HiddenField,
-    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
 
-from kb.storage.models import PLATFORMS
-
-PLATFORM_NAMES = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X",
-    "tiktok": "TikTok",
-    "whatsapp": "WhatsApp",
-    "forum": _l("Forum"),
-    "other": _l("Other"),
-}
-
-
-def _web_url(_form, field) -> None:
-    if field.data:
-        parts = urlsplit(field.data.strip())
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ValidationError(_l("Enter the full address, starting with https://"))
+from kb.views.forms import web_url
+from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
 
 class ContactForm(FlaskForm):
@@ -83,7 +64,7 @@ class ContactForm(FlaskForm):
     )
     thread_url = StringField(
         _l("Link to the post or thread (optional)"),
-        validators=[Optional(), Length(max=500), _web_url],
+        validators=[Optional(), Length(max=500), web_url],
     )
     article = HiddenField(validators=[Optional(), Length(max=200)])
     case = HiddenField(validators=[Optional(), Length(max=32)])
@@ -103,10 +84,6 @@ class ReplyForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """A bare POST (close, reopen) that only carries the CSRF token."""
-
-
 class NewLinkForm(FlaskForm):
     """Ask for a new secret link by reference and email."""
 
@@ -124,17 +101,3 @@ class NewLinkForm(FlaskForm):
             Length(max=254),
         ],
     )
-
-
-class LoginForm(FlaskForm):
-    """Staff sign-in."""
-
-    email = EmailField(
-        _l("Email"),
-        validators=[InputRequired(_l("Enter your email.")), Length(max=254)],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[InputRequired(_l("Enter your password.")), Length(max=256)],
-    )
-    remember = BooleanField(_l("Keep me signed in on this device"))

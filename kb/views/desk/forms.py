@@ -1,4 +1,4 @@
-"""Forms of the agents' workspace (Flask-WTF: CSRF on every POST)."""
+"""Forms of the agents' desk (Flask-WTF: CSRF on every POST)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from kb.markdown import LimitProblem, check_limits
-from kb.storage.models import PRIORITIES, STATUSES
-
-STATUS_NAMES = {
-    "new": _l("new"),
-    "open": _l("open"),
-    "waiting": _l("waiting"),
-    "resolved": _l("resolved"),
-    "closed": _l("closed"),
-}
-PRIORITY_NAMES = {
-    "low": _l("low"),
-    "normal": _l("normal"),
-    "high": _l("high"),
-    "urgent": _l("urgent"),
-}
+from kb.vocab import PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES
 
 
 def _limit_message(problem: LimitProblem) -> str:

@@ -1,12 +1,10 @@
-"""Public replies: the composer, handoffs to the private form, cases, and the
-admin pages for reply templates and canned responses."""
+"""Views of public replies: the composer, handoffs to the private form, cases."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -21,21 +19,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kb import i18n
-from kb.composer_forms import (
-    CannedForm,
-    DeleteForm,
-    HandoffForm,
-    ReplyTemplateForm,
-    UseReplyForm,
-)
-from kb.forms import PLATFORM_NAMES
 from kb.security import role_required, safe_next
 from kb.services import cases, composer
 from kb.storage import db
-from kb.storage.models import PLATFORMS
-from kb.views.helpers import absolute_url, article_url, library, wants_json
-
-bp = Blueprint("composer", __name__)
+from kb.views.composer import bp
+from kb.views.composer.forms import HandoffForm, UseReplyForm
+from kb.views.context import library
+from kb.views.errors import wants_json
+from kb.views.urls import absolute_url, article_url
+from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -89,7 +81,7 @@ def _reply_link(slug: str, platform: str, section: str | None) -> str:
     return article_url(found.lang, found.slug, external=True, **values)
 
 
-@bp.get("/agent/reply")
+@bp.get("/reply")
 @role_required("agent")
 def reply() -> str:
     """Compose a short public reply that links an article (or one section)."""
@@ -138,7 +130,7 @@ def reply() -> str:
     )
 
 
-@bp.post("/agent/reply/use")
+@bp.post("/reply/use")
 @role_required("agent")
 def use_reply() -> Response | tuple[Response, int]:
     """Record the linked article when the agent copies or uses a reply."""
@@ -164,7 +156,7 @@ def use_reply() -> Response | tuple[Response, int]:
     return redirect(safe_next(request.form.get("next"), back))
 
 
-@bp.route("/agent/handoff", methods=["GET", "POST"])
+@bp.route("/handoff", methods=["GET", "POST"])
 @role_required("agent")
 def handoff() -> Response | str | tuple[str, int]:
     """Turn a public thread into a case with a prefilled private-form link."""
@@ -192,7 +184,7 @@ def handoff() -> Response | str | tuple[str, int]:
     return render_template("composer/handoff.html", form=form, noindex=True), status
 
 
-@bp.get("/agent/cases/<code>")
+@bp.get("/cases/<code>")
 @role_required("agent")
 def case_page(code: str) -> str:
     """A case: its thread, the handoff link and reply, and tickets opened through it."""
@@ -225,110 +217,3 @@ def case_page(code: str) -> str:
         platform_name=PLATFORM_NAMES.get(case.platform, case.platform),
         noindex=True,
     )
-
-
-# -- admin: reply templates and canned responses ------------------------------
-
-
-@bp.get("/admin/reply-templates")
-@role_required("admin")
-def reply_templates() -> str:
-    """Every reply template (language × tone × kind) with its current wording."""
-    database = db.session()
-    rows = [
-        (lang, tone, kind, composer.template_body(database, lang, tone, kind))
-        for lang in composer.LANGS
-        for tone in composer.TONES
-        for kind in composer.KINDS
-    ]
-    return render_template(
-        "composer/reply_templates.html",
-        rows=rows,
-        noindex=True,
-    )
-
-
-@bp.route(
-    "/admin/reply-templates/<any(id, en):reply_lang>/<any(formal, casual):tone>/"
-    "<any(answer, handoff):kind>",
-    methods=["GET", "POST"],
-)
-@role_required("admin")
-def edit_reply_template(
-    reply_lang: str, tone: str, kind: str
-) -> Response | str | tuple[str, int]:
-    """Change the wording of one reply template."""
-    database = db.session()
-    form = ReplyTemplateForm()
-    if request.method == "GET":
-        form.body.data = composer.template_body(database, reply_lang, tone, kind)
-    if form.validate_on_submit():
-        composer.save_template(database, reply_lang, tone, kind, form.body.data.strip())
-        flash(_("Reply template saved."))
-        return redirect(url_for("composer.reply_templates"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "composer/reply_template_edit.html",
-        form=form,
-        reply_lang=reply_lang,
-        tone=tone,
-        kind=kind,
-        placeholders=composer.PLACEHOLDERS,
-        noindex=True,
-    ), status
-
-
-@bp.get("/admin/canned-responses")
-@role_required("admin")
-def canned_responses() -> str:
-    """Every canned response, with a form for a new one."""
-    return render_template(
-        "composer/canned_list.html",
-        items=composer.canned_responses(db.session()),
-        noindex=True,
-    )
-
-
-@bp.route("/admin/canned-responses/new", methods=["GET", "POST"])
-@bp.route("/admin/canned-responses/<int:canned_id>", methods=["GET", "POST"])
-@role_required("admin")
-def edit_canned(canned_id: int | None = None) -> Response | str | tuple[str, int]:
-    """Create or change a canned response."""
-    database = db.session()
-    found = composer.canned(database, canned_id) if canned_id else None
-    if canned_id and found is None:
-        abort(404)
-    form = CannedForm(obj=found if request.method == "GET" else None)
-    if form.validate_on_submit():
-        composer.save_canned(
-            database,
-            found,
-            form.title.data.strip(),
-            form.lang.data,
-            form.body.data.strip(),
-        )
-        flash(_("Canned response saved."))
-        return redirect(url_for("composer.canned_responses"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "composer/canned_edit.html",
-        form=form,
-        found=found,
-        placeholders=composer.CANNED_PLACEHOLDERS,
-        noindex=True,
-    ), status
-
-
-@bp.post("/admin/canned-responses/<int:canned_id>/delete")
-@role_required("admin")
-def delete_canned(canned_id: int) -> Response:
-    """Remove a canned response."""
-    database = db.session()
-    found = composer.canned(database, canned_id)
-    if found is None:
-        abort(404)
-    if not DeleteForm().validate_on_submit():
-        abort(400)
-    composer.delete_canned(database, found)
-    flash(_("Canned response deleted."))
-    return redirect(url_for("composer.canned_responses"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -20,9 +19,10 @@ from kb import i18n
 from kb.security import safe_next
 from kb.services import next_steps, sharing
 from kb.services.search import SearchInputError, SearchRequest, parse_request
-from kb.views.helpers import absolute_url, article_url, library, search_service
+from kb.views.context import library, search_service
+from kb.views.public import bp
+from kb.views.urls import absolute_url, article_url
 
-bp = Blueprint("public", __name__)
 LANG = "<any(id, en):lang>"
 
 

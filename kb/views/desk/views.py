@@ -1,9 +1,8 @@
-"""The agents' workspace: the ticket queue and the agent's ticket page."""
+"""Views of the agents' desk: the ticket queue and the agent's ticket page."""
 
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -18,21 +17,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from kb.agent_forms import (
-    PRIORITY_NAMES,
-    STATUS_NAMES,
-    AgentReplyForm,
-    TicketUpdateForm,
-)
-from kb.forms import PLATFORM_NAMES
 from kb.security import role_required
 from kb.services import agent_tickets, composer, mail
 from kb.services.search import SearchInputError, parse_request
 from kb.storage import db
-from kb.storage.models import PRIORITIES, STATUSES, Ticket, utcnow
-from kb.views.helpers import absolute_url, article_url, library, search_service
+from kb.storage.models import Ticket, utcnow
+from kb.views.context import library, search_service
+from kb.views.desk import bp
+from kb.views.desk.forms import AgentReplyForm, TicketUpdateForm
+from kb.views.urls import absolute_url, article_url
+from kb.vocab import (
+    PLATFORM_NAMES,
+    PRIORITIES,
+    PRIORITY_NAMES,
+    STATUS_NAMES,
+    STATUSES,
+)
 
-bp = Blueprint("agent", __name__, url_prefix="/agent")
 FIELD_NAMES = {"status": STATUS_NAMES, "priority": PRIORITY_NAMES}
 
 
@@ -63,7 +64,7 @@ def queue() -> str:
     )
     categories, platforms = agent_tickets.filter_options(database)
     return render_template(
-        "agent/queue.html",
+        "desk/queue.html",
         rows=rows,
         filters=filters,
         statuses=STATUSES,
@@ -148,7 +149,7 @@ def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str
     elif request.method == "GET" and (text := _canned_text(found)):
         reply.body.data = text
     return render_template(
-        "agent/ticket.html",
+        "desk/ticket.html",
         ticket=found,
         messages=found.messages,
         history=agent_tickets.history(db.session(), found),
@@ -195,7 +196,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
     if not internal:
         mail.wake(current_app._get_current_object())
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
-    return redirect(url_for("agent.ticket", reference=found.reference) + "#latest")
+    return redirect(url_for("desk.ticket", reference=found.reference) + "#latest")
 
 
 @bp.post("/tickets/<reference>/update")
@@ -218,4 +219,4 @@ def update(reference: str) -> Response | tuple[str, int]:
         ),
     )
     flash(_("Ticket updated.") if changed else _("Nothing changed."))
-    return redirect(url_for("agent.ticket", reference=found.reference) + "#history")
+    return redirect(url_for("desk.ticket", reference=found.reference) + "#history")

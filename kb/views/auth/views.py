@@ -1,9 +1,8 @@
-"""Staff sign-in and sign-out."""
+"""Views of staff sign-in and sign-out."""
 
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     redirect,
     render_template,
@@ -15,12 +14,12 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from kb import throttle
-from kb.forms import LoginForm
 from kb.security import safe_next
 from kb.services import staff_sessions, users
 from kb.storage import db
+from kb.views.auth import bp
+from kb.views.auth.forms import LoginForm
 
-bp = Blueprint("auth", __name__, url_prefix="/agent")
 # Wrong passwords from one client, whatever the account: stops a sweep over
 # many accounts. Only failures count, so a busy office NAT signs in freely.
 CLIENT_FAILURES = "10/minute;100/hour"
@@ -45,7 +44,7 @@ def _too_many(wait: int, form: LoginForm) -> tuple[str, int, dict[str, str]]:
 def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Sign in; ``next`` is followed only when it stays on this site."""
     form = LoginForm()
-    target = safe_next(request.args.get("next"), url_for("agent.queue"))
+    target = safe_next(request.args.get("next"), url_for("desk.queue"))
     if form.validate_on_submit():
         client, account = throttle.client(), _account(form)
         wait = max(

@@ -1,0 +1,45 @@
+"""Forms of the public reply composer and handoffs."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from kb.views.forms import web_url
+from kb.vocab import PLATFORM_NAMES, PLATFORMS
+
+
+class HandoffForm(FlaskForm):
+    """A public thread to continue privately: no personal data besides the handle."""
+
+    thread_url = StringField(
+        _l("Link to the public post or thread"),
+        validators=[
+            InputRequired(_l("Paste the link to the thread.")),
+            Length(max=500),
+            web_url,
+        ],
+    )
+    platform = SelectField(
+        _l("Platform"),
+        choices=[SelectChoice(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
+        validate_choice=True,
+    )
+    handle = StringField(
+        _l("Customer's public handle (optional)"),
+        validators=[Optional(), Length(max=100)],
+    )
+    article = StringField(
+        _l("Article slug (optional)"), validators=[Optional(), Length(max=200)]
+    )
+
+
+class UseReplyForm(FlaskForm):
+    """Record which article (and section) a public reply linked."""
+
+    article = HiddenField(validators=[InputRequired(), Length(max=200)])
+    section = HiddenField(validators=[Optional(), Length(max=200)])
+    platform = HiddenField(validators=[InputRequired(), Length(max=16)])
