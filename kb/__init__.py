@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
@@ -144,7 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from kb.views import agent, api, auth, composer, public, tickets
 
     app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
+    api.init_app(app)
     app.register_blueprint(tickets.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)
@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_errors(app: Flask) -> None:
     from kb.services.articles import ArticleUnavailable
+    from kb.views.api.errors import from_http_exception
     from kb.views.helpers import wants_json
 
     @app.errorhandler(ArticleUnavailable)
@@ -164,12 +165,7 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         """Friendly pages for browsers, JSON for the API."""
         if wants_json():
-            body = {"error": error.description, "status": error.code}
-            if getattr(error, "field", None):
-                body["field"] = error.field  # type: ignore[attr-defined]
-            response = jsonify(body)
-            response.status_code = error.code or 500
-            return response
+            return from_http_exception(error)
         from flask.globals import request_ctx
 
         from kb import i18n
