@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from kb.services.search import LANGS
+from kb.storage.articles import Category
 from kb.views.api import bp
 from kb.views.helpers import absolute_url, library
 
@@ -14,7 +15,7 @@ def categories() -> Response:
     """Categories that have published articles, with per-language titles/counts."""
     lib = library()
     counts: dict[str, dict[str, int]] = {}
-    found = {}
+    found: dict[str, Category] = {}
     for lang in LANGS:
         for item in lib.category_counts(lang):
             found.setdefault(item.category.key, item.category)
