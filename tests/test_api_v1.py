@@ -209,6 +209,11 @@ def test_every_v1_route_is_documented_and_nothing_else(app) -> None:
         (path, method) for path, item in document["paths"].items() for method in item
     }
     assert routes == documented
+    for op in schemas.operations(app.config["MAX_QUERY_LENGTH"]):
+        rule = next(
+            r for r in app.url_map.iter_rules() if r.endpoint == f"api_v1.{op.endpoint}"
+        )
+        assert _openapi_path(rule.rule) == schemas.API_PREFIX + op.path
 
 
 @pytest.fixture()
