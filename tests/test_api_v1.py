@@ -115,7 +115,7 @@ def test_method_not_allowed_and_rate_limit_use_the_shape(app, client) -> None:
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
     assert response.get_json()["status"] == 405
     assert set(response.get_json()) == {"error", "status", "field"}
-    # No /api route is rate-limited today; the limiter's 429 goes the same way.
+    # No /api route is rate-limited today; a 429 from the limiter goes this way.
     with app.test_request_context("/api/v1/search"):
         limited = from_http_exception(TooManyRequests(retry_after=30))
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "30"

@@ -16,8 +16,16 @@ legacy = Blueprint("api", __name__, url_prefix="/api")
 # The resource modules register their routes on ``bp`` and ``legacy``.
 from kb.views.api import articles, categories, docs, search, suggest  # noqa: E402
 
-__all__ = ["articles", "bp", "categories", "docs", "init_app", "legacy", "search"]
-__all__ += ["suggest"]
+__all__ = [
+    "articles",
+    "bp",
+    "categories",
+    "docs",
+    "init_app",
+    "legacy",
+    "search",
+    "suggest",
+]
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
