@@ -43,4 +43,4 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations
 
 clean:
-	rm -rf $(VENV) search_index instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) search_index instance .pytest_cache .ruff_cache .hypothesis

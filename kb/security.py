@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, abort, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
@@ -141,9 +141,9 @@ def init_app(app: Flask) -> None:
 def unauthorized() -> Response:
     """Signed out: browsers go to the sign-in page, JSON clients get 401."""
     if wants_json():
-        response = jsonify(error="sign in required", status=401)
-        response.status_code = 401
-        return response
+        from kb.views.api.errors import json_error
+
+        return json_error(401, "sign in required")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -157,9 +157,9 @@ def role_required(role: str) -> Callable:
                 return unauthorized()
             if not current_user.has_role(role):
                 if wants_json():
-                    response = jsonify(error="not allowed for your role", status=403)
-                    response.status_code = 403
-                    return response
+                    from kb.views.api.errors import json_error
+
+                    return json_error(403, "not allowed for your role")
                 abort(403)
             return view(*args, **kwargs)
 

@@ -11,6 +11,7 @@ logged and answers as not found, and the search index skips it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import threading
@@ -239,6 +240,22 @@ class Library:
             known.setdefault(key, Category(key, 999, {}, {}))
         ordered = sorted(known.values(), key=lambda c: (c.order, c.key))
         return [CategoryCount(c, counts[c.key]) for c in ordered if counts[c.key]]
+
+    def listed(
+        self,
+        lang: str | None = None,
+        category: str | None = None,
+        since: dt.date | None = None,
+    ) -> list[ArticleFile]:
+        """Published articles matching the filters, newest ``updated`` first."""
+        chosen = [
+            a
+            for a in self.published.values()
+            if (lang is None or a.lang == lang)
+            and (category is None or a.category == category)
+            and (since is None or a.updated >= since)
+        ]
+        return sorted(chosen, key=lambda a: (-a.updated.toordinal(), a.slug))
 
     def category(self, key: str) -> Category | None:
         """A category that has at least one published article."""

@@ -47,7 +47,8 @@ class SearchRequest:
     limit: int = 10
 
 
-def _int_arg(args: Mapping[str, str], name: str, default: int, high: int) -> int:
+def int_arg(args: Mapping[str, str], name: str, default: int, high: int) -> int:
+    """A whole number argument between 1 and ``high`` (``default`` when absent)."""
     raw = args.get(name)
     if raw in (None, ""):
         return default
@@ -87,8 +88,8 @@ def parse_request(args: Mapping[str, str], max_length: int) -> SearchRequest:
         q=q,
         lang=lang,
         category=category,
-        page=_int_arg(args, "page", 1, MAX_PAGE),
-        limit=_int_arg(args, "limit", 10, MAX_LIMIT),
+        page=int_arg(args, "page", 1, MAX_PAGE),
+        limit=int_arg(args, "limit", 10, MAX_LIMIT),
     )
 
 

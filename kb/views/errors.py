@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
@@ -27,12 +27,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         """Friendly pages for browsers, JSON for the API."""
         if wants_json():
-            body = {"error": error.description, "status": error.code}
-            if getattr(error, "field", None):
-                body["field"] = error.field  # type: ignore[attr-defined]
-            response = jsonify(body)
-            response.status_code = error.code or 500
-            return response
+            from kb.views.api.errors import from_http_exception
+
+            return from_http_exception(error)
         from flask.globals import request_ctx
 
         from kb import i18n

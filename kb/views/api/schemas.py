@@ -1,0 +1,404 @@
+"""Schemas of the /api/v1 requests and responses, and the OpenAPI document built
+from them: the one description of the API (the tests check the app against it).
+
+Each :class:`Operation` names its path, its query/path parameters and its
+response schema; :func:`openapi_document` turns them into OpenAPI 3.1. Response
+objects forbid unknown properties, so a field added to a view but not here fails
+the schemathesis test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kb.services.search import LANGS, MAX_LIMIT, MAX_PAGE
+
+Schema = dict[str, Any]
+API_PREFIX = "/api/v1"
+ARTICLES_MAX_LIMIT = 100
+ARTICLES_DEFAULT_LIMIT = 20
+ARTICLES_MAX_PAGE = 10_000
+CACHE_CONTROL = "public, max-age=60"
+
+
+def ref(name: str) -> Schema:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` or JSON null."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(
+    description: str, required: dict[str, Schema], optional: dict | None = None
+) -> Schema:
+    """A closed JSON object with required and optional properties."""
+    return {
+        "type": "object",
+        "description": description,
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+        "additionalProperties": False,
+    }
+
+
+LANG: Schema = {"type": "string", "enum": list(LANGS)}
+URL: Schema = {"type": "string", "format": "uri-reference"}
+TEXT: Schema = {"type": "string"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+BY_LANG_URL: Schema = {
+    "type": "object",
+    "propertyNames": LANG,
+    "additionalProperties": URL,
+}
+
+COMPONENTS: dict[str, Schema] = {
+    "Error": obj(
+        "The one error shape of every /api answer that is not a success.",
+        {
+            "error": {
+                **TEXT,
+                "description": "What went wrong, in the client's "
+                "language (Accept-Language: id or en).",
+            },
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "field": {
+                **nullable(TEXT),
+                "description": "The query argument or path part at fault, or null.",
+            },
+        },
+    ),
+    "SearchSection": obj(
+        "The section of the article that matched best.",
+        {"anchor": TEXT, "heading": TEXT, "url": URL},
+    ),
+    "SearchResult": obj(
+        "One ranked article.",
+        {
+            "slug": TEXT,
+            "title": TEXT,
+            "summary": TEXT,
+            "url": URL,
+            "lang": LANG,
+            "category": TEXT,
+            "score": {"type": "number"},
+            "highlights": {**TEXT, "description": "Sanitized HTML excerpt."},
+        },
+        {"section": nullable(ref("SearchSection"))},
+    ),
+    "SearchResponse": obj(
+        "A page of search results.",
+        {
+            "query": TEXT,
+            "total": COUNT,
+            "page": {"type": "integer", "minimum": 1},
+            "limit": {"type": "integer", "minimum": 1},
+            "results": {"type": "array", "items": ref("SearchResult")},
+            "did_you_mean": nullable(TEXT),
+            "corrected": {
+                "type": "boolean",
+                "description": "True when the results are for did_you_mean.",
+            },
+        },
+        {
+            "fallback_lang": {
+                **nullable(LANG),
+                "description": "Set when the results come from the other language.",
+            }
+        },
+    ),
+    "Suggestion": obj(
+        "An article title for search-as-you-type.",
+        {"slug": TEXT, "title": TEXT, "url": URL, "lang": LANG, "category": TEXT},
+    ),
+    "SuggestResponse": obj(
+        "Titles matching a partly typed query.",
+        {"query": TEXT, "suggestions": {"type": "array", "items": ref("Suggestion")}},
+    ),
+    "ArticleSummary": obj(
+        "One published article in a list.",
+        {
+            "slug": TEXT,
+            "lang": LANG,
+            "title": TEXT,
+            "summary": TEXT,
+            "category": TEXT,
+            "updated": {"type": "string", "format": "date"},
+            "url": URL,
+        },
+    ),
+    "ArticleList": obj(
+        "A page of published articles, newest first.",
+        {
+            "page": {"type": "integer", "minimum": 1},
+            "pages": COUNT,
+            "count": {**COUNT, "description": "Articles matching the filters."},
+            "items": {"type": "array", "items": ref("ArticleSummary")},
+        },
+    ),
+    "ArticleSection": obj(
+        "A heading of the article with its link.",
+        {
+            "level": {"type": "integer", "minimum": 1, "maximum": 6},
+            "anchor": TEXT,
+            "title": TEXT,
+            "url": URL,
+        },
+    ),
+    "Article": obj(
+        "One published article with its HTML, sections and translations.",
+        {
+            "slug": TEXT,
+            "title": TEXT,
+            "summary": TEXT,
+            "lang": LANG,
+            "category": TEXT,
+            "tags": {"type": "array", "items": TEXT},
+            "updated": {"type": "string", "format": "date"},
+            "url": URL,
+            "html": {**TEXT, "description": "Sanitized HTML of the body."},
+            "sections": {"type": "array", "items": ref("ArticleSection")},
+            "translations": {
+                **BY_LANG_URL,
+                "description": "The same answer in the other language, by language.",
+            },
+        },
+    ),
+    "Category": obj(
+        "A category with its titles and published article counts per language.",
+        {
+            "key": TEXT,
+            "titles": {
+                "type": "object",
+                "propertyNames": LANG,
+                "additionalProperties": TEXT,
+            },
+            "counts": {
+                "type": "object",
+                "propertyNames": LANG,
+                "additionalProperties": COUNT,
+            },
+            "urls": {**BY_LANG_URL, "description": "The category page per language."},
+        },
+    ),
+    "CategoryList": obj(
+        "Categories that have published articles, in display order.",
+        {"items": {"type": "array", "items": ref("Category")}},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query or path parameter of an operation."""
+
+    name: str
+    schema: Schema
+    description: str
+    location: str = "query"
+
+    def openapi(self) -> Schema:
+        """The OpenAPI parameter object."""
+        return {
+            "name": self.name,
+            "in": self.location,
+            "required": self.location == "path",
+            "description": self.description,
+            "schema": self.schema,
+        }
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One GET endpoint under /api/v1."""
+
+    path: str  # OpenAPI template under API_PREFIX, e.g. "/articles/{slug}"
+    endpoint: str  # the view function's name in the blueprint
+    summary: str
+    params: tuple[Param, ...]
+    response: str  # component name of the 200 body
+    cached: bool = False  # ETag, Last-Modified, Cache-Control, 304
+    redirects: bool = False  # an old slug answers 301
+    missing: bool = False  # an unknown path part answers 404
+
+    def openapi(self) -> Schema:
+        """The OpenAPI operation object."""
+        ok: Schema = {
+            "description": "Success.",
+            "content": {"application/json": {"schema": ref(self.response)}},
+        }
+        responses: dict[str, Schema] = {"200": ok}
+        if self.cached:
+            ok["headers"] = {
+                name: {"required": True, "schema": TEXT, "description": text}
+                for name, text in _CACHE_HEADERS.items()
+            }
+            responses["304"] = {
+                "description": "Not modified (If-None-Match or If-Modified-Since)."
+            }
+        if self.redirects:
+            responses["301"] = {
+                "description": "An old slug: Location is the current one.",
+                "headers": {"Location": {"required": True, "schema": URL}},
+            }
+        responses["400"] = _error("A parameter is unusable; field names it.")
+        if self.missing:
+            responses["404"] = _error("No published article has this slug.")
+        responses["429"] = _error("Too many requests; see Retry-After.")
+        responses["default"] = _error("Any other error, in the same shape.")
+        return {
+            "operationId": self.endpoint,
+            "summary": self.summary,
+            "parameters": [p.openapi() for p in self.params],
+            "responses": responses,
+        }
+
+
+_CACHE_HEADERS = {
+    "ETag": "Strong validator of the body; send it back in If-None-Match.",
+    "Last-Modified": "Newest change of the article(s) listed.",
+    "Cache-Control": CACHE_CONTROL,
+}
+
+
+def _error(description: str) -> Schema:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": ref("Error")}},
+    }
+
+
+def _lang(what: str) -> Param:
+    return Param("lang", LANG, f"Only {what} in this language.")
+
+
+def _category(what: str) -> Param:
+    return Param(
+        "category", {"type": "string", "maxLength": 100}, f"Only {what} of this key."
+    )
+
+
+def _page(high: int) -> Param:
+    schema = {"type": "integer", "minimum": 1, "maximum": high, "default": 1}
+    return Param("page", schema, "Page number, from 1.")
+
+
+def _limit(high: int, default: int) -> Param:
+    schema = {"type": "integer", "minimum": 1, "maximum": high, "default": default}
+    return Param("limit", schema, "Items per page.")
+
+
+def operations(max_query_length: int) -> tuple[Operation, ...]:
+    """Every /api/v1 operation (``KB_MAX_QUERY_LENGTH`` bounds ``q``)."""
+    q = Param(
+        "q",
+        {"type": "string", "maxLength": max_query_length},
+        "What the customer typed (spaces are collapsed).",
+    )
+    return (
+        Operation(
+            "/search",
+            "search",
+            "Ranked published articles for a query.",
+            (
+                q,
+                _lang("articles"),
+                _category("articles"),
+                _page(MAX_PAGE),
+                _limit(MAX_LIMIT, 10),
+            ),
+            "SearchResponse",
+        ),
+        Operation(
+            "/suggest",
+            "suggest",
+            "Article titles for a partly typed query (a trailing space ends a word).",
+            (q, _lang("titles")),
+            "SuggestResponse",
+        ),
+        Operation(
+            "/articles",
+            "articles",
+            "Published articles, newest first, with filters and paging.",
+            (
+                _lang("articles"),
+                _category("articles"),
+                Param(
+                    "updated_since",
+                    {
+                        "type": "string",
+                        "examples": ["2026-01-31", "2026-01-31T08:00:00Z"],
+                    },
+                    "Only articles whose updated date is on or after this ISO "
+                    "date or date-time (compared by date).",
+                ),
+                _page(ARTICLES_MAX_PAGE),
+                _limit(ARTICLES_MAX_LIMIT, ARTICLES_DEFAULT_LIMIT),
+            ),
+            "ArticleList",
+            cached=True,
+        ),
+        Operation(
+            "/articles/{slug}",
+            "article",
+            "One published article; an old slug redirects to the current one.",
+            (
+                Param(
+                    "slug",
+                    {"type": "string", "minLength": 1},
+                    "The article's slug (or an old one).",
+                    "path",
+                ),
+            ),
+            "Article",
+            cached=True,
+            redirects=True,
+            missing=True,
+        ),
+        Operation(
+            "/categories",
+            "categories",
+            "Categories with titles and article counts per language.",
+            (),
+            "CategoryList",
+        ),
+        Operation(
+            "/openapi.json",
+            "openapi",
+            "This document.",
+            (),
+            "OpenAPI",
+        ),
+    )
+
+
+def openapi_document(max_query_length: int) -> Schema:
+    """The OpenAPI 3.1 document of /api/v1."""
+    paths = {
+        API_PREFIX + op.path: {"get": op.openapi()}
+        for op in operations(max_query_length)
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Jawab knowledge base API",
+            "version": "1",
+            "description": (
+                "Public, read-only JSON. Every GET answers CORS requests from any "
+                "origin (Access-Control-Allow-Origin: *). The unversioned paths "
+                "/api/search, /api/suggest and /api/articles/{slug} are aliases of "
+                "their /api/v1 operations."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": {
+                **COMPONENTS,
+                "OpenAPI": {"type": "object", "description": "An OpenAPI document."},
+            }
+        },
+    }

@@ -1,0 +1,45 @@
+"""GET /api/v1/search (alias /api/search): ranked published articles."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from kb.services.search import SearchInputError, parse_request
+from kb.views.api import bp, legacy
+from kb.views.api.errors import invalid
+from kb.views.context import search_service
+from kb.views.urls import article_url
+
+
+@bp.get("/search")
+def search() -> Response:
+    """Ranked published articles for ``q`` with optional lang/category/paging."""
+    try:
+        req = parse_request(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    except SearchInputError as exc:
+        invalid(exc.field, exc.message)
+    hits = search_service().search(req)
+    return jsonify(
+        query=req.q,
+        total=hits.total,
+        page=req.page,
+        limit=req.limit,
+        results=[
+            {
+                "slug": hit.slug,
+                "title": hit.title,
+                "summary": hit.summary,
+                "url": article_url(hit.lang, hit.slug, external=True),
+                "lang": hit.lang,
+                "category": hit.category,
+                "score": hit.score,
+                "highlights": hit.highlights,
+            }
+            for hit in hits.hits
+        ],
+        did_you_mean=hits.did_you_mean,
+        corrected=hits.corrected,
+    )
+
+
+legacy.add_url_rule("/search", view_func=search, methods=["GET"])

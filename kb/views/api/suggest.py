@@ -1,0 +1,41 @@
+"""GET /api/v1/suggest (alias /api/suggest): titles for search-as-you-type."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from kb.services.search import SearchInputError, parse_request
+from kb.views.api import bp, legacy
+from kb.views.api.errors import invalid
+from kb.views.context import search_service
+from kb.views.urls import article_url
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    """Article titles matching a partly typed query, for search-as-you-type."""
+    args = {"q": request.args.get("q", ""), "lang": request.args.get("lang", "")}
+    try:
+        req = parse_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except SearchInputError as exc:
+        invalid(exc.field, exc.message)
+    # Keep a trailing space: it means the last word is complete.
+    raw = request.args.get("q", "")
+    text = req.q + (" " if raw[-1:].isspace() and req.q else "")
+    hits = search_service().suggest(text, req.lang)
+    return jsonify(
+        query=req.q,
+        suggestions=[
+            {
+                "slug": hit.slug,
+                "title": hit.title,
+                "url": article_url(hit.lang, hit.slug),
+                "lang": hit.lang,
+                "category": hit.category,
+            }
+            for hit in hits
+        ],
+    )
+
+
+legacy.add_url_rule("/suggest", view_func=suggest, methods=["GET"])
