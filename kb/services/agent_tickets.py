@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -273,19 +271,6 @@ def linked_articles(body: str, site_root: str) -> list[tuple[str, str | None]]:
     return found
 
 
-def _reply_mail(ticket: Ticket, body: str, new_link_url: str) -> mail.Mail:
-    with force_locale(ticket.lang):
-        text = render_template(
-            "mail/agent_reply.txt",
-            ticket=ticket,
-            body=body,
-            new_link_url=new_link_url,
-            site_name=current_app.config["SITE_NAME"],
-        )
-    subject, _, rest = text.strip().partition("\n\n")
-    return mail.Mail(ticket.email, subject.strip(), rest.strip() + "\n")
-
-
 def add_message(
     db: Session,
     ticket: Ticket,
@@ -316,7 +301,7 @@ def add_message(
     if not internal:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
-        mail.enqueue(db, _reply_mail(ticket, body, new_link_url))
+        mail.enqueue(db, mail.agent_reply(ticket, body, new_link_url))
     db.flush()  # the message id, for the linked-article rows
     for slug, section in linked_articles(body, site_root):
         db.add(

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from kb.storage.models import OutboxMail, Ticket, utcnow
@@ -48,13 +48,15 @@ class Mail:
     body: str
 
 
-def _render(ticket: Ticket, template: str, link: str) -> Mail:
+def _render(ticket: Ticket, template: str, **values: object) -> Mail:
+    # Every mail is written here, in the ticket's language, from mail/*.txt:
+    # the first paragraph is the subject.
     with force_locale(ticket.lang):
         text = render_template(
             f"mail/{template}.txt",
             ticket=ticket,
-            link=link,
             site_name=current_app.config["SITE_NAME"],
+            **values,
         )
     subject, _, body = text.strip().partition("\n\n")
     return Mail(ticket.email, subject.strip(), body.strip() + "\n")
@@ -62,17 +64,48 @@ def _render(ticket: Ticket, template: str, link: str) -> Mail:
 
 def ticket_opened(ticket: Ticket, link: str) -> Mail:
     """The acknowledgement with the reference and the secret link."""
-    return _render(ticket, "ticket_opened", link)
+    return _render(ticket, "ticket_opened", link=link)
 
 
 def new_link(ticket: Ticket, link: str) -> Mail:
     """A replacement secret link (the old one no longer works)."""
-    return _render(ticket, "new_link", link)
+    return _render(ticket, "new_link", link=link)
+
+
+def agent_reply(ticket: Ticket, body: str, new_link_url: str) -> Mail:
+    """An agent's answer, with where to get a new link (the secret one is not sent)."""
+    return _render(ticket, "agent_reply", body=body, new_link_url=new_link_url)
+
+
+_QUEUED = "jawab.mail_queued"
 
 
 def enqueue(db: Session, mail: Mail) -> None:
-    """Add a mail to the outbox in the caller's transaction."""
+    """Add a mail to the outbox in the caller's transaction.
+
+    Delivery starts by itself when that transaction commits (see
+    :func:`_wake_after_commit`): no caller has to remember to start it.
+    """
     db.add(OutboxMail(to_address=mail.to, subject=mail.subject, body=mail.body))
+    deliver_after_commit(db)
+
+
+def deliver_after_commit(db: Session) -> None:
+    """Wake delivery once ``db``'s transaction commits (mail or link requests)."""
+    db.info[_QUEUED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(db: Session) -> None:
+    # Only a web request hands mail to the background thread; the CLI and the
+    # deliverer itself send in the same run (``deliver_pending``).
+    if db.info.pop(_QUEUED, False) and has_request_context():
+        wake(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(db: Session) -> None:
+    db.info.pop(_QUEUED, None)  # nothing was queued after all
 
 
 class ConsoleSender:

@@ -163,6 +163,7 @@ def request_new_link(db: Session, reference: str, email: str, link_base: str) ->
             link_base=link_base[:300],
         )
     )
+    mail.deliver_after_commit(db)  # the deliverer matches and mails it
     db.commit()
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from kb.security import role_required
-from kb.services import agent_tickets, composer, mail
+from kb.services import agent_tickets, composer
 from kb.services.search import SearchInputError, parse_request
 from kb.storage import db
 from kb.storage.models import Ticket, utcnow
@@ -193,8 +193,6 @@ def reply(reference: str) -> Response | tuple[str, int]:
         site_root=absolute_url("public.home", lang=found.lang),
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
-    if not internal:
-        mail.wake(current_app._get_current_object())
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
     return redirect(url_for("desk.ticket", reference=found.reference) + "#latest")
 

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
-from kb.services import cases, mail, next_steps, tickets
+from kb.services import cases, next_steps, tickets
 from kb.storage import db
 from kb.storage.models import Deflection, Ticket
 from kb.views.context import library
@@ -117,7 +117,6 @@ def contact(lang: str) -> Response | str | tuple[str, int]:
                 unavailable=True,
             )
             return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        mail.wake(current_app._get_current_object())
         session["acknowledged"] = [opened.reference, opened.token]
         return redirect(url_for("tickets.sent", lang=lang))
     status = 400 if request.method == "POST" else 200
@@ -304,7 +303,6 @@ def new_link(lang: str) -> Response | str:
         tickets.request_new_link(
             db.session(), form.reference.data, form.email.data, site_root()
         )
-        mail.wake(current_app._get_current_object())
         done = True  # the same answer whether or not the details matched
     return _private(
         make_response(
