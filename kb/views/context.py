@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 
 from kb.services.articles import ContentStore, Library
 from kb.services.search import SearchService
@@ -14,8 +14,14 @@ def content() -> ContentStore:
 
 
 def library() -> Library:
-    """The current content version."""
-    return content().library()
+    """The content version this request sees: read once, then pinned on ``g``.
+
+    Articles can change while a request runs; every part of one page (its
+    categories, its hits, its links) must come from the same version.
+    """
+    if "kb_library" not in g:
+        g.kb_library = content().library()
+    return g.kb_library
 
 
 def search_service() -> SearchService:
