@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import html
 import logging
 import math
 import os
@@ -41,15 +40,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import analysis, fields, highlight, index, query, scoring
+from whoosh import analysis, fields, index, query, scoring
 from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
 
+from kb.storage.snippets import StoredSection, best_snippet
 from kb.storage.stemming import STEMMERS, indonesian_stopwords
 
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 60.0
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: sections with stem offsets replace the stored body
 
 # Every article's text (title, summary, headings, tags, body) is one field per
 # language that decides what matches; the title and the "lead" (summary,
@@ -140,7 +140,7 @@ def make_schema() -> fields.Schema:
         content_hash=fields.ID(stored=True),
         exact=fields.TEXT(analyzer=_exact_analyzer(), spelling=True),
         title_exact=fields.TEXT(analyzer=_exact_analyzer()),
-        body=fields.STORED(),
+        sections=fields.STORED(),
     )
     for lang in LANGS:
         for name in ("content", *SCORING_FIELDS):
@@ -161,6 +161,8 @@ class IndexDocument:
     headings: tuple[str, ...]
     body: str
     content_hash: str
+    # (anchor, heading, text) per section; empty means one section of ``body``.
+    sections: tuple[tuple[str | None, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ class Hit:
     summary: str
     score: float
     highlights: str
+    section: str | None = None  # anchor of the best-matching section's heading
+    section_heading: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class Hits:
     hits: tuple[Hit, ...]
     did_you_mean: str | None
     corrected: bool = False  # the hits are for ``did_you_mean``: nothing matched
+    fallback_lang: str | None = None  # the hits are in this other language
 
 
 @dataclass(frozen=True)
@@ -197,7 +202,27 @@ class UpdateReport:
     rebuilt: bool
 
 
-def _fields_for(doc: IndexDocument) -> dict[str, str]:
+def _stored_sections(doc: IndexDocument) -> list[tuple]:
+    """Each section with where each stem occurs, so snippets need no analysis."""
+    analyzer = _analyzer(doc.lang)
+    stored = []
+    for anchor, heading, text in doc.sections or ((None, "", doc.body),):
+        offsets: dict[str, list[int]] = {}
+        for token in analyzer(text, chars=True):
+            offsets.setdefault(token.text, []).extend((token.startchar, token.endchar))
+        heading_stems = frozenset(t.text for t in analyzer(heading))
+        section = StoredSection(
+            anchor,
+            heading,
+            text,
+            {stem: tuple(spans) for stem, spans in offsets.items()},
+            heading_stems,
+        )
+        stored.append(section.to_stored())
+    return stored
+
+
+def _fields_for(doc: IndexDocument) -> dict[str, object]:
     lang = doc.lang
     lead = "\n".join([doc.summary, *doc.headings, " ".join(doc.tags)])
     return {
@@ -209,7 +234,7 @@ def _fields_for(doc: IndexDocument) -> dict[str, str]:
         "content_hash": doc.content_hash,
         "exact": " ".join([doc.title, doc.summary, " ".join(doc.headings), doc.body]),
         "title_exact": doc.title,
-        "body": doc.body,
+        "sections": _stored_sections(doc),
         f"title_{lang}": doc.title,
         f"lead_{lang}": lead,
         f"content_{lang}": "\n".join([doc.title, lead, doc.body]),
@@ -431,18 +456,6 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                     scores[doc + offset] += matcher.score()
 
 
-class _Formatter(highlight.Formatter):
-    """Wraps matches in ``<mark>``; every other character is HTML-escaped."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
-
-
 class Searcher:
     """A reusable searcher over one index folder, refreshed when it changes."""
 
@@ -592,19 +605,13 @@ class Searcher:
         else:
             depth = max(RERANK_DEPTH, page * limit)
             total, ranked = self._rank(searcher, plan, category, depth)
-        fragmenter = highlight.ContextFragmenter(maxchars=180, surround=60)
         hits = []
         for docnum, score in ranked[(page - 1) * limit : page * limit]:
             stored = searcher.stored_fields(docnum)
             lang = stored["lang"]
-            analyzer = searcher.schema[f"content_{lang}"].analyzer
-            snippet = highlight.highlight(
-                stored["body"],
-                plan.highlight.get(lang, set()),
-                analyzer,
-                fragmenter,
-                _Formatter(),
-                top=2,
+            snippet = best_snippet(
+                [StoredSection.from_stored(s) for s in stored["sections"]],
+                plan.highlight.get(lang, ()),
             )
             hits.append(
                 Hit(
@@ -614,7 +621,9 @@ class Searcher:
                     stored["title"],
                     stored["summary"],
                     round(score, 4),
-                    snippet or html.escape(stored["body"][:180]),
+                    snippet.html,
+                    snippet.anchor,
+                    snippet.heading,
                 )
             )
         suggestion = _did_you_mean(searcher, text) if total < 3 else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
-from kb.services.search import SearchInputError, parse_request
+from kb.services.search import Hit, SearchInputError, parse_request
 from kb.views.helpers import article_url, library, search_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -20,6 +20,7 @@ def search() -> tuple[Response, int] | Response:
     hits = search_service().search(req)
     return jsonify(
         query=req.q,
+        fallback_lang=hits.fallback_lang,
         total=hits.total,
         page=req.page,
         limit=req.limit,
@@ -33,12 +34,21 @@ def search() -> tuple[Response, int] | Response:
                 "category": hit.category,
                 "score": hit.score,
                 "highlights": hit.highlights,
+                "section": _section(hit),
             }
             for hit in hits.hits
         ],
         did_you_mean=hits.did_you_mean,
         corrected=hits.corrected,
     )
+
+
+def _section(hit: Hit) -> dict[str, str | None] | None:
+    """The best-matching section of a hit, with a link straight to it."""
+    if hit.section is None:
+        return None
+    url = article_url(hit.lang, hit.slug, external=True, _anchor=hit.section)
+    return {"anchor": hit.section, "heading": hit.section_heading, "url": url}
 
 
 @bp.get("/suggest")
