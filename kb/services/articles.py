@@ -80,6 +80,13 @@ class Library:
         )
         self._rendered: dict[str, Rendered] = {}
         self._render_lock = threading.Lock()
+        # Derived lists are computed once per content version: on a large help
+        # center, sorting every article on each page view was most of its cost.
+        self._by_lang: dict[str, list[ArticleFile]] = {}
+        self._related: dict[str, list[ArticleFile]] = {}
+        self._counts: dict[str, list[CategoryCount]] = {}
+        self._useful: dict[str, list[ArticleFile]] = {}
+        self._used_categories = {a.category for a in self.published.values()}
 
     # -- cross-file checks -------------------------------------------------
     def _check_aliases(self) -> None:
@@ -198,10 +205,14 @@ class Library:
 
     def in_lang(self, lang: str) -> list[ArticleFile]:
         """Published articles in one language, by title."""
-        return sorted(
-            (a for a in self.published.values() if a.lang == lang),
-            key=lambda a: a.title.lower(),
-        )
+        found = self._by_lang.get(lang)
+        if found is None:
+            found = sorted(
+                (a for a in self.published.values() if a.lang == lang),
+                key=lambda a: a.title.lower(),
+            )
+            self._by_lang[lang] = found
+        return list(found)
 
     def translation_of(self, article: ArticleFile, lang: str) -> ArticleFile | None:
         """The same answer in another language, if it exists."""
@@ -212,6 +223,12 @@ class Library:
 
     def category_counts(self, lang: str) -> list[CategoryCount]:
         """Categories that have published articles in ``lang``, in display order."""
+        cached = self._counts.get(lang)
+        if cached is None:
+            cached = self._counts[lang] = self._category_counts(lang)
+        return list(cached)
+
+    def _category_counts(self, lang: str) -> list[CategoryCount]:
         counts = Counter(a.category for a in self.in_lang(lang) if a.category)
         known = dict(self.categories)
         for key in counts:
@@ -223,7 +240,7 @@ class Library:
         """A category that has at least one published article."""
         if key in self.categories:
             return self.categories[key]
-        if any(a.category == key for a in self.published.values()):
+        if key in self._used_categories:
             return Category(key, 999, {}, {})
         return None
 
@@ -233,13 +250,24 @@ class Library:
 
     def most_useful(self, lang: str, limit: int = 6) -> list[ArticleFile]:
         """The articles other articles point to most, then the freshest."""
-        return sorted(
-            self.in_lang(lang),
-            key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(), a.title),
-        )[:limit]
+        key = f"{lang}:{limit}"
+        cached = self._useful.get(key)
+        if cached is None:
+            cached = self._useful[key] = sorted(
+                self.in_lang(lang),
+                key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(), a.title),
+            )[:limit]
+        return list(cached)
 
     def related(self, article: ArticleFile, limit: int = 5) -> list[ArticleFile]:
         """Same-language articles sharing tags or category with ``article``."""
+        key = f"{article.slug}:{limit}"
+        cached = self._related.get(key)
+        if cached is None:
+            cached = self._related[key] = self._find_related(article, limit)
+        return list(cached)
+
+    def _find_related(self, article: ArticleFile, limit: int) -> list[ArticleFile]:
         tags = set(article.tags)
 
         def score(other: ArticleFile) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -134,10 +134,33 @@ class SearchService:
             return self.searcher.suggest(q, langs=langs, limit=limit)
 
     def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
+        """The query as typed; then the other language; then a correction."""
+        hits = self._run(request.q, langs, request)
+        if hits.total == 0 and request.lang:
+            # A customer in the English UI may type Indonesian ("tf"), and the
+            # other way round: words that match as typed beat a guessed edit.
+            other = next(lang for lang in LANGS if lang != request.lang)
+            found = self._run(request.q, (other,), request)
+            if found.total:
+                return replace(found, fallback_lang=other)
+        known = self.content.library().synonyms.key_words(langs)
+        suggestion = self.searcher.correction(request.q, langs, known)
+        if suggestion is None or not self.searcher.covers(suggestion, langs):
+            return hits
+        fixed = self._run(suggestion, langs, request)
+        # A correction must find something the query as typed did not.
+        seen = {hit.slug for hit in hits.hits}
+        if not any(hit.slug not in seen for hit in fixed.hits):
+            return hits
+        if hits.total == 0:
+            return replace(fixed, did_you_mean=suggestion, corrected=True)
+        return replace(hits, did_you_mean=suggestion)
+
+    def _run(self, text: str, langs: tuple[str, ...], request: SearchRequest) -> Hits:
         synonyms = self.content.library().synonyms
         return self.searcher.search(
-            request.q,
-            also=synonyms.expand(request.q, langs),
+            text,
+            also=synonyms.sources(text, langs),
             langs=langs,
             category=request.category,
             page=request.page,

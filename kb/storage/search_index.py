@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import analysis, fields, index, query, scoring
@@ -60,9 +60,14 @@ LEAD_WEIGHT = 0.5  # a summary/heading/tag match counts 1 + 0.5 times
 SCORING_FIELDS = {"title": TITLE_WEIGHT, "lead": LEAD_WEIGHT}
 EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
+COORDINATION_FLOOR = 0.5  # an article with none of the words keeps half its score
 RERANK_DEPTH = 100  # candidates the score-only terms may reorder
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
+MIN_SPLIT_PART = 3  # "pay later", never "p aylater"
+MIN_CORRECTED = 4  # shorter words are abbreviations more often than typos
+MIN_CORRECTION_DF = 2  # a correction is a word at least two articles use
+MAX_CORRECTION_SHARE = 0.5  # ... and not one half of all articles use (stopword-like)
 _WORD = r"\w+"
 
 
@@ -401,24 +406,59 @@ def _terms(reader, field: str, stems, weight: float = 1.0) -> list[query.Query]:
     ]
 
 
-def _did_you_mean(searcher, text: str) -> str | None:
-    """A corrected query built from the index vocabulary, or None."""
-    words = _words(text)
-    if not words:
-        return None
-    corrector = searcher.corrector("exact")
-    reader = searcher.reader()
-    changed = False
-    corrected = []
+def _compound_splits(reader, words: Iterable[str]) -> list[tuple[str, str]]:
+    """Unknown run-together words split in two article words ("paylater").
+
+    Customers glue words that articles keep apart (paylater, topup); each
+    part must be a word at least two articles use. Yields (word, "two words").
+    """
+    found = []
     for word in words:
-        if len(word) > 3 and not reader.frequency("exact", word):
-            options = corrector.suggest(word, limit=1, maxdist=2)
-            if options:
-                corrected.append(options[0])
-                changed = True
+        if len(word) < 2 * MIN_SPLIT_PART or not word.isalpha():
+            continue
+        if reader.doc_frequency("exact", word):
+            continue
+        best = None
+        for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+            left, right = word[:cut], word[cut:]
+            df = min(
+                reader.doc_frequency("exact", left),
+                reader.doc_frequency("exact", right),
+            )
+            if df >= MIN_CORRECTION_DF and (best is None or df > best[0]):
+                best = (df, f"{left} {right}")
+        if best:
+            found.append((word, best[1]))
+    return found
+
+
+def _max_edits(word: str) -> int:
+    """Edits allowed when correcting ``word``: short words change meaning fast."""
+    return 1 if len(word) <= 7 else 2
+
+
+def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
+    """The most frequent close, content-bearing article word for ``word``."""
+    stop = frozenset().union(*(_stopwords(lang) for lang in LANGS))
+    total = max(1, reader.doc_count())
+    for distance in range(1, _max_edits(word) + 1):
+        options = []
+        for option in reader.terms_within("exact", word, distance):
+            if option == word or option in stop or not option.isalpha():
                 continue
-        corrected.append(word)
-    return " ".join(corrected) if changed else None
+            df = reader.doc_frequency("exact", option)
+            # Frequent enough to be the articles' own word, not so frequent
+            # that it says nothing (stopword-like), and in a searched language.
+            if not MIN_CORRECTION_DF <= df <= MAX_CORRECTION_SHARE * total:
+                continue
+            if not any(
+                (f"content_{lang}", STEMMERS[lang](option)) in reader for lang in langs
+            ):
+                continue
+            options.append((-df, option))
+        if options:
+            return min(options)[1]
+    return None
 
 
 @dataclass
@@ -428,6 +468,9 @@ class _Plan:
     required: list[query.Query]
     optional: list[query.Query]
     highlight: dict[str, set[str]]  # language → stems to mark in snippets
+    # One list per typed content word: the terms (its stems, its synonyms'
+    # stems) any of which shows that an article speaks of it.
+    concepts: list[list[query.Term]] = field(default_factory=list)
 
 
 def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
@@ -454,6 +497,49 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                         break
                 if matcher.id() == doc:
                     scores[doc + offset] += matcher.score()
+
+
+def _coordinate(
+    searcher, concepts: list[list[query.Term]], scores: dict[int, float]
+) -> None:
+    """Scale each candidate's score by the share of typed words it speaks of.
+
+    BM25 lets one word repeated in an article outweigh the other words of a
+    short query ("ongkir telat" finding shipping costs, not late delivery);
+    an article that covers every word the customer typed should come first.
+    """
+    covered = dict.fromkeys(scores, 0)
+    for group in concepts:
+        present: set[int] = set()
+        for term in group:
+            present |= _containing(searcher, term, scores)
+        for doc in present:
+            covered[doc] += 1
+    for doc, count in covered.items():
+        share = count / len(concepts)
+        scores[doc] *= COORDINATION_FLOOR + (1 - COORDINATION_FLOOR) * share
+
+
+def _containing(searcher, term: query.Term, scores: dict[int, float]) -> set[int]:
+    """The candidate documents that contain ``term``."""
+    found: set[int] = set()
+    docs = sorted(scores)
+    for leaf, offset in searcher.leaf_searchers():
+        end = offset + leaf.doc_count_all()
+        local = [d - offset for d in docs if offset <= d < end]
+        if not local or (term.fieldname, term.text) not in leaf.reader():
+            continue
+        postings = leaf.reader().postings(term.fieldname, term.text)
+        for doc in local:
+            if not postings.is_active():
+                break
+            if postings.id() < doc:
+                postings.skip_to(doc)
+                if not postings.is_active():
+                    break
+            if postings.id() == doc:
+                found.add(doc + offset)
+    return found
 
 
 class Searcher:
@@ -512,7 +598,12 @@ class Searcher:
         """
         reader = searcher.reader()
         words = _words(text)
+        sources = dict(also) if isinstance(also, Mapping) else dict.fromkeys(also, ())
+        for word, phrase in _compound_splits(reader, words):
+            sources.setdefault(phrase, (word,))
+        also = list(sources)
         plan = _Plan([], [], {})
+        concepts: dict[str, list[query.Term]] = {}
         stopwords: set[str] = set()
         for lang in langs:
             stem, common = STEMMERS[lang], _stopwords(lang)
@@ -526,14 +617,43 @@ class Searcher:
             for name, weight in SCORING_FIELDS.items():
                 plan.optional += _terms(reader, f"{name}_{lang}", stems, weight)
             synonyms: list[str] = []
-            for phrase in also:
-                synonyms += [
+            for phrase, keys in sources.items():
+                parts = [
                     s
                     for s in dict.fromkeys(map(stem, _words(phrase)))
                     if s not in common
                 ]
-            plan.required += _terms(reader, f"content_{lang}", synonyms, SYNONYM_WEIGHT)
+                if not parts:
+                    continue
+                synonyms += parts
+                # A phrase stands for the typed word: its words share one
+                # word's weight (less when the typed word matches too, full
+                # when only the phrase can), so "ongkos kirim" for "ongkir"
+                # does not count three times against "telat".
+                typed = any((f"content_{lang}", stem(k)) in reader for k in keys)
+                weight = (SYNONYM_WEIGHT if typed else 1.0) / len(parts)
+                plan.required += _terms(reader, f"content_{lang}", parts, weight)
+                # How articles say it counts in titles and leads too, as typed
+                # words do: "telat" should lift the article titled "terlambat".
+                for name, boost in SCORING_FIELDS.items():
+                    plan.optional += _terms(
+                        reader, f"{name}_{lang}", parts, boost * weight
+                    )
             plan.highlight[lang] = set(stems) | set(synonyms)
+            for word in words:
+                own = stem(word)
+                if own in common or own not in stems:
+                    continue
+                group = concepts.setdefault(word, [])
+                group += _terms(reader, f"content_{lang}", [own])
+                for phrase, keys in sources.items():
+                    if word in keys:
+                        group += _terms(
+                            reader,
+                            f"content_{lang}",
+                            [s for s in map(stem, _words(phrase)) if s not in common],
+                        )
+        plan.concepts = [group for group in concepts.values() if group]
         plan.optional += _terms(
             reader, "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
         )
@@ -562,6 +682,8 @@ class Searcher:
         }
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
+        if len(plan.concepts) >= 2 and scores:
+            _coordinate(searcher, plan.concepts, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         # Fewer than ``depth`` collected means we have them all; only a full
         # page needs Whoosh's recount (another pass over every match).
@@ -596,7 +718,6 @@ class Searcher:
         page: int,
         limit: int,
         also: tuple[str, ...],
-        corrected: bool = False,
     ) -> Hits:
         searcher = self._current()
         plan = self.plan(searcher, text, langs, also)
@@ -626,12 +747,67 @@ class Searcher:
                     snippet.heading,
                 )
             )
-        suggestion = _did_you_mean(searcher, text) if total < 3 else None
-        if total == 0 and suggestion and not corrected:
-            # Typo fallback: nothing matched, so answer for the corrected words.
-            fixed = self._search(suggestion, langs, category, page, limit, also, True)
-            return Hits(fixed.total, fixed.hits, suggestion, corrected=True)
-        return Hits(total, tuple(hits), suggestion)
+        return Hits(total, tuple(hits), None)
+
+    def correction(
+        self, text: str, langs: Iterable[str] = LANGS, known: Iterable[str] = ()
+    ) -> str | None:
+        """``text`` with unknown words replaced by close article words, or None.
+
+        A word is corrected only to a word within one edit (two for long
+        words) that at least :data:`MIN_CORRECTION_DF` articles of a searched
+        language use and that is not a stopword. Whether the correction is
+        worth showing (it finds something new) is the caller's decision.
+        ``known`` words (synonym keys) are never corrected.
+        """
+        known = set(known)
+        try:
+            reader = self._current().reader()
+            changed, words = False, []
+            for word in _words(text):
+                fixed = None
+                if len(word) >= MIN_CORRECTED and word.isalpha() and word not in known:
+                    if not reader.doc_frequency("exact", word):
+                        fixed = _correct_word(reader, word, tuple(langs))
+                changed = changed or fixed is not None
+                words.append(fixed or word)
+            return " ".join(words) if changed else None
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
+            self.close()
+            raise IndexUnavailable(f"correction failed: {exc!r}") from exc
+
+    def covers(self, text: str, langs: Iterable[str] = LANGS) -> bool:
+        """True when one article holds every content word of ``text``.
+
+        A correction that no single article fits ("keep sedang") is a guess,
+        not the words the customer meant.
+        """
+        try:
+            searcher = self._current()
+            reader = searcher.reader()
+            parts: list[query.Query] = []
+            for word in _words(text):
+                options = [
+                    query.Term(f"content_{lang}", STEMMERS[lang](word))
+                    for lang in langs
+                    if word not in _stopwords(lang)
+                ]
+                if not options:
+                    continue
+                present = [q for q in options if (q.fieldname, q.text) in reader]
+                if not present:
+                    return False
+                parts.append(query.Or(present))
+            if not parts:
+                return False
+            return searcher.search(query.And(parts), limit=1).scored_length() > 0
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
+            self.close()
+            raise IndexUnavailable(f"covers failed: {exc!r}") from exc
 
     def suggest(self, text: str, *, langs: Iterable[str] = LANGS, limit: int = 8):
         """Titles matching what has been typed so far (last word as a prefix)."""
