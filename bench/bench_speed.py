@@ -282,8 +282,11 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
         return
     served = _served(env, args.port, tmp, queries, article, args.seconds, args.repeat)
     runs = served["runs"]
-    search_ratio = [s / a for s, a in zip(runs["search"], runs["article"])]
-    article_ratio = [a / b for a, b in zip(runs["article"], runs["bare"])]
+    pairs = zip(runs["search"], runs["article"], runs["bare"], strict=True)
+    search_ratio, article_ratio = [], []
+    for search, page, bare in pairs:
+        search_ratio.append(search / max(page, 1e-9))
+        article_ratio.append(page / max(bare, 1e-9))
     print(
         f"  gunicorn 2 workers, wrk -t2 -c8 -d{args.seconds}s: search page "
         f"{_range(runs['search'], '{:.0f}')} req/s, article page "
