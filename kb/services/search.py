@@ -127,11 +127,12 @@ class SearchService:
             return []
         self.ensure_current()
         langs = (lang,) if lang else LANGS
+        also = self.content.library().synonyms.sources(q, langs)
         try:
-            return self.searcher.suggest(q, langs=langs, limit=limit)
+            return self.searcher.suggest(q, langs=langs, limit=limit, also=also)
         except IndexUnavailable:
             self.ensure_current(force=True)
-            return self.searcher.suggest(q, langs=langs, limit=limit)
+            return self.searcher.suggest(q, langs=langs, limit=limit, also=also)
 
     def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
         """The query as typed; then the other language; then a correction."""
@@ -150,7 +151,8 @@ class SearchService:
         fixed = self._run(suggestion, langs, request)
         # A correction must find something the query as typed did not.
         seen = {hit.slug for hit in hits.hits}
-        if not any(hit.slug not in seen for hit in fixed.hits):
+        new = fixed.total > hits.total or any(h.slug not in seen for h in fixed.hits)
+        if not new:
             return hits
         if hits.total == 0:
             return replace(fixed, did_you_mean=suggestion, corrected=True)

@@ -61,7 +61,8 @@ SCORING_FIELDS = {"title": TITLE_WEIGHT, "lead": LEAD_WEIGHT}
 EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
 COORDINATION_FLOOR = 0.5  # an article with none of the words keeps half its score
-RERANK_DEPTH = 100  # candidates the score-only terms may reorder
+RERANK_DEPTH = 100
+SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search  # candidates the score-only terms may reorder
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
 MIN_SPLIT_PART = 3  # "pay later", never "p aylater"
@@ -646,13 +647,17 @@ class Searcher:
                     continue
                 group = concepts.setdefault(word, [])
                 group += _terms(reader, f"content_{lang}", [own])
+                typed = {stem(w) for w in words}
                 for phrase, keys in sources.items():
                     if word in keys:
-                        group += _terms(
-                            reader,
-                            f"content_{lang}",
-                            [s for s in map(stem, _words(phrase)) if s not in common],
-                        )
+                        # "keamanan akun" for "dihack" speaks of the hack by
+                        # "keamanan"; "akun" is a typed word of its own.
+                        extra = [
+                            s
+                            for s in map(stem, _words(phrase))
+                            if s not in common and (s not in typed or s == own)
+                        ]
+                        group += _terms(reader, f"content_{lang}", extra)
         plan.concepts = [group for group in concepts.values() if group]
         plan.optional += _terms(
             reader, "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
@@ -809,23 +814,32 @@ class Searcher:
             self.close()
             raise IndexUnavailable(f"covers failed: {exc!r}") from exc
 
-    def suggest(self, text: str, *, langs: Iterable[str] = LANGS, limit: int = 8):
+    def suggest(
+        self,
+        text: str,
+        *,
+        langs: Iterable[str] = LANGS,
+        limit: int = 8,
+        also: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> list[Hit]:
         """Titles matching what has been typed so far (last word as a prefix)."""
         try:
-            return self._suggest(text, tuple(langs), limit)
+            return self._suggest(text, tuple(langs), limit, also or {})
         except IndexUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
             self.close()
             raise IndexUnavailable(f"suggest failed: {exc!r}") from exc
 
-    def _suggest(self, text: str, langs: tuple[str, ...], limit: int) -> list[Hit]:
+    def _suggest(
+        self, text: str, langs: tuple[str, ...], limit: int, also: Mapping
+    ) -> list[Hit]:
         searcher = self._current()
         words = _words(text)
         if not words:
             return []
         parts: list[query.Query] = []
-        plan = self.plan(searcher, text, langs)
+        plan = self.plan(searcher, text, langs, also)
         if plan.required:
             parts.append(_UnionOr(plan.required))
         partial = words[-1]
@@ -835,16 +849,28 @@ class Searcher:
         if not parts:
             return []
         lang_filter = query.Or([query.Term("lang", lang) for lang in langs])
-        results = searcher.search(query.Or(parts), limit=limit, filter=lang_filter)
-        return [
-            Hit(
-                r["slug"],
-                r["lang"],
-                r["category"],
-                r["title"],
-                r["summary"],
-                round(r.score or 0.0, 4),
-                "",
+        results = searcher.search(
+            query.Or(parts), limit=max(limit, SUGGEST_DEPTH), filter=lang_filter
+        )
+        # The same second phase as a search, so typeahead agrees with results.
+        scores = {r.docnum: r.score or 0.0 for r in results}
+        if plan.optional and scores:
+            _add_scores(searcher, plan.optional, scores)
+        if len(plan.concepts) >= 2 and scores:
+            _coordinate(searcher, plan.concepts, scores)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        hits = []
+        for docnum, score in ranked[:limit]:
+            stored = searcher.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    stored["slug"],
+                    stored["lang"],
+                    stored["category"],
+                    stored["title"],
+                    stored["summary"],
+                    round(score, 4),
+                    "",
+                )
             )
-            for r in results
-        ]
+        return hits
