@@ -2,8 +2,8 @@
 
 Synonym entries any help center would have (articles/_synonyms.yml), synonyms
 counting in titles and leads, typed words sharing weight fairly with their
-synonyms, coordination (articles that speak of every typed word first),
-splitting run-together words, and the other language when nothing matched.
+synonyms, splitting run-together words, and the other language when nothing
+matched.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import analysis, fields, index, query, scoring
@@ -60,7 +60,6 @@ LEAD_WEIGHT = 0.5  # a summary/heading/tag match counts 1 + 0.5 times
 SCORING_FIELDS = {"title": TITLE_WEIGHT, "lead": LEAD_WEIGHT}
 EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
-COORDINATION_FLOOR = 0.5  # an article with none of the words keeps half its score
 RERANK_DEPTH = 100  # candidates the score-only terms may reorder
 SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
@@ -96,6 +95,12 @@ def _analyzer(lang: str) -> analysis.Analyzer:
 
 
 _TOKENS = _exact_analyzer()
+
+
+@functools.cache
+def _section_analyzer(lang: str) -> analysis.Analyzer:
+    """One analyzer per language for section offsets (its stem cache is reused)."""
+    return _analyzer(lang)
 
 
 def _words(text: str) -> list[str]:
@@ -210,7 +215,7 @@ class UpdateReport:
 
 def _stored_sections(doc: IndexDocument) -> list[tuple]:
     """Each section with where each stem occurs, so snippets need no analysis."""
-    analyzer = _analyzer(doc.lang)
+    analyzer = _section_analyzer(doc.lang)
     stored = []
     for anchor, heading, text in doc.sections or ((None, "", doc.body),):
         offsets: dict[str, list[int]] = {}
@@ -469,9 +474,6 @@ class _Plan:
     required: list[query.Query]
     optional: list[query.Query]
     highlight: dict[str, set[str]]  # language → stems to mark in snippets
-    # One list per typed content word: the terms (its stems, its synonyms'
-    # stems) any of which shows that an article speaks of it.
-    concepts: list[list[query.Term]] = field(default_factory=list)
 
 
 def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
@@ -498,49 +500,6 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                         break
                 if matcher.id() == doc:
                     scores[doc + offset] += matcher.score()
-
-
-def _coordinate(
-    searcher, concepts: list[list[query.Term]], scores: dict[int, float]
-) -> None:
-    """Scale each candidate's score by the share of typed words it speaks of.
-
-    BM25 lets one word repeated in an article outweigh the other words of a
-    short query ("ongkir telat" finding shipping costs, not late delivery);
-    an article that covers every word the customer typed should come first.
-    """
-    covered = dict.fromkeys(scores, 0)
-    for group in concepts:
-        present: set[int] = set()
-        for term in group:
-            present |= _containing(searcher, term, scores)
-        for doc in present:
-            covered[doc] += 1
-    for doc, count in covered.items():
-        share = count / len(concepts)
-        scores[doc] *= COORDINATION_FLOOR + (1 - COORDINATION_FLOOR) * share
-
-
-def _containing(searcher, term: query.Term, scores: dict[int, float]) -> set[int]:
-    """The candidate documents that contain ``term``."""
-    found: set[int] = set()
-    docs = sorted(scores)
-    for leaf, offset in searcher.leaf_searchers():
-        end = offset + leaf.doc_count_all()
-        local = [d - offset for d in docs if offset <= d < end]
-        if not local or (term.fieldname, term.text) not in leaf.reader():
-            continue
-        postings = leaf.reader().postings(term.fieldname, term.text)
-        for doc in local:
-            if not postings.is_active():
-                break
-            if postings.id() < doc:
-                postings.skip_to(doc)
-                if not postings.is_active():
-                    break
-            if postings.id() == doc:
-                found.add(doc + offset)
-    return found
 
 
 class Searcher:
@@ -604,7 +563,6 @@ class Searcher:
             sources.setdefault(phrase, (word,))
         also = list(sources)
         plan = _Plan([], [], {})
-        concepts: dict[str, list[query.Term]] = {}
         stopwords: set[str] = set()
         for lang in langs:
             stem, common = STEMMERS[lang], _stopwords(lang)
@@ -641,24 +599,6 @@ class Searcher:
                         reader, f"{name}_{lang}", parts, boost * weight
                     )
             plan.highlight[lang] = set(stems) | set(synonyms)
-            for word in words:
-                own = stem(word)
-                if own in common or own not in stems:
-                    continue
-                group = concepts.setdefault(word, [])
-                group += _terms(reader, f"content_{lang}", [own])
-                typed = {stem(w) for w in words}
-                for phrase, keys in sources.items():
-                    if word in keys:
-                        # "keamanan akun" for "dihack" speaks of the hack by
-                        # "keamanan"; "akun" is a typed word of its own.
-                        extra = [
-                            s
-                            for s in map(stem, _words(phrase))
-                            if s not in common and (s not in typed or s == own)
-                        ]
-                        group += _terms(reader, f"content_{lang}", extra)
-        plan.concepts = [group for group in concepts.values() if group]
         plan.optional += _terms(
             reader, "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
         )
@@ -687,8 +627,6 @@ class Searcher:
         }
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
-        if len(plan.concepts) >= 2 and scores:
-            _coordinate(searcher, plan.concepts, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         # Fewer than ``depth`` collected means we have them all; only a full
         # page needs Whoosh's recount (another pass over every match).
@@ -856,8 +794,6 @@ class Searcher:
         scores = {r.docnum: r.score or 0.0 for r in results}
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
-        if len(plan.concepts) >= 2 and scores:
-            _coordinate(searcher, plan.concepts, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         hits = []
         for docnum, score in ranked[:limit]:
