@@ -40,9 +40,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import analysis, fields, index, query, scoring
+from whoosh import analysis, collectors, fields, index, query, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
 
 from kb.storage.snippets import StoredSection, best_snippet
 from kb.storage.stemming import STEMMERS, indonesian_stopwords
@@ -125,6 +127,42 @@ class BM25(scoring.BM25F):
         n = parent.doc_frequency(fieldname, text)
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+        """BM25F's scorer, reading field lengths from memory instead of a file."""
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        lengths = _field_lengths(searcher.reader(), fieldname)
+        if lengths is not None and hasattr(scorer, "dfl"):
+            size = len(lengths)
+            scorer.dfl = lambda docid: (
+                _LENGTH_OF_BYTE[lengths[docid]] if docid < size else 1
+            )
+        return scorer
+
+
+# Whoosh keeps each document's field length as one byte in a column it reads
+# from the file for every scored match (no mmap here, see _open): 40% of a
+# broad search. A segment's column is a few kilobytes, so it is read once.
+_LENGTH_OF_BYTE = [byte_to_length(b) or 1 for b in range(256)]
+
+
+def _field_lengths(reader, fieldname: str) -> bytes | None:
+    """A segment's length bytes for ``fieldname``, cached on its reader."""
+    cache = reader.__dict__.setdefault("_jawab_lengths", {})
+    if fieldname not in cache:
+        try:
+            column = reader._perdoc._cached_reader(  # Whoosh 2.7.4 internals
+                _lenfield(fieldname), LENGTHS_COLUMN
+            )
+            cache[fieldname] = (
+                None
+                if column is None
+                else bytes(column._dbfile.get(column._basepos, column._count))
+            )
+        except Exception:  # noqa: BLE001 - another codec: use Whoosh's own lookups
+            log.debug("field lengths not cached for %s", fieldname, exc_info=True)
+            cache[fieldname] = None
+    return cache[fieldname]
 
 
 WEIGHTING = BM25(B=0.75, K1=1.2)
@@ -621,16 +659,18 @@ class Searcher:
         if category:
             # A required clause intersects cheaply; a filter would build a set.
             q = query.And([q, query.Term("category", category)])
-        results = searcher.search(q, limit=depth)
+        # No block-max pruning: on broad queries it skipped little, and the
+        # total then needed a second pass over every match; one pass counts.
+        collector = collectors.TopCollector(limit=depth, usequality=False)
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
         scores = {
             results.docnum(i): results.score(i) for i in range(len(results.top_n))
         }
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        # Fewer than ``depth`` collected means we have them all; only a full
-        # page needs Whoosh's recount (another pass over every match).
-        total = len(scores) if len(scores) < depth else len(results)
+        total = len(results)
         return total, ranked
 
     def search(
