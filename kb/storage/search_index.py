@@ -63,6 +63,7 @@ SCORING_FIELDS = {"title": TITLE_WEIGHT, "lead": LEAD_WEIGHT}
 EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
 RERANK_DEPTH = 100  # candidates the score-only terms may reorder
+TERM_CACHE = 200_000  # term positions kept per segment (~100 bytes each)
 SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
@@ -481,19 +482,80 @@ def _max_edits(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
+def _vocabulary(reader) -> dict[str, int]:
+    """Word → document frequency of every word at least two articles use.
+
+    Built once per reader: Whoosh's automaton search (``terms_within``) took
+    ~130 ms per unknown word, a dictionary lookup per candidate edit takes µs.
+    """
+    cached = reader.__dict__.get("_jawab_vocabulary")
+    if cached is None:
+        cached = {}
+        for raw, info in reader.iter_field("exact"):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            df = info.doc_frequency()
+            if df >= MIN_CORRECTION_DF and word.isalpha():
+                cached[word] = df
+        reader.__dict__["_jawab_vocabulary"] = cached
+    return cached
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in _LETTERS),
+        *(a + c + b for a, b in splits for c in _LETTERS),
+    }
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal-string-alignment (Damerau-Levenshtein) distance."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _within(vocabulary: dict[str, int], word: str, distance: int) -> list[str]:
+    if distance == 1:
+        return [w for w in _edits1(word) if w in vocabulary]
+    # Two edits: compare with the words of a similar length and first letter
+    # (misspellings rarely change the first letter).
+    return [
+        w
+        for w in vocabulary
+        if w[0] == word[0]
+        and abs(len(w) - len(word)) <= distance
+        and _distance(w, word) == distance
+    ]
+
+
 def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
     """The most frequent close, content-bearing article word for ``word``."""
     stop = frozenset().union(*(_stopwords(lang) for lang in LANGS))
     total = max(1, reader.doc_count())
+    vocabulary = _vocabulary(reader)
     for distance in range(1, _max_edits(word) + 1):
         options = []
-        for option in reader.terms_within("exact", word, distance):
-            if option == word or option in stop or not option.isalpha():
+        for option in _within(vocabulary, word, distance):
+            if option == word or option in stop:
                 continue
-            df = reader.doc_frequency("exact", option)
+            df = vocabulary[option]
             # Frequent enough to be the articles' own word, not so frequent
             # that it says nothing (stopword-like), and in a searched language.
-            if not MIN_CORRECTION_DF <= df <= MAX_CORRECTION_SHARE * total:
+            if df > MAX_CORRECTION_SHARE * total:
                 continue
             if not any(
                 (f"content_{lang}", STEMMERS[lang](option)) in reader for lang in langs
@@ -540,6 +602,30 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                     scores[doc + offset] += matcher.score()
 
 
+def _cache_term_lookups(reader) -> None:
+    """Remember where each looked-up term lives in each segment's term table.
+
+    Every query looks up each stem several times (present? frequency? its
+    postings?), each a walk through an on-disk hash table in small reads;
+    segments never change, so the positions can be kept (bounded).
+    """
+    for leaf, _offset in reader.leaf_readers():
+        table = getattr(getattr(leaf, "_terms", None), "_tindex", None)
+        if table is None or "ranges_for_key" in table.__dict__:
+            continue
+        found: dict[bytes, tuple] = {}
+
+        def ranges_for_key(key: bytes, _lookup=table.ranges_for_key, _found=found):
+            hit = _found.get(key)
+            if hit is None:
+                if len(_found) >= TERM_CACHE:
+                    _found.clear()
+                hit = _found[key] = tuple(_lookup(key))
+            return iter(hit)
+
+        table.ranges_for_key = ranges_for_key
+
+
 class Searcher:
     """A reusable searcher over one index folder, refreshed when it changes."""
 
@@ -557,11 +643,13 @@ class Searcher:
                         raise IndexUnavailable(f"no index in {self.directory}")
                     self._index = _open(self.directory)
                     self._searcher = self._index.searcher(weighting=WEIGHTING)
+                    _cache_term_lookups(self._searcher.reader())
                 elif not self._searcher.up_to_date():
                     fresh = self._searcher.refresh()
                     if fresh is not self._searcher:
                         self._searcher.close()
                     self._searcher = fresh
+                    _cache_term_lookups(fresh.reader())
             except IndexUnavailable:
                 self._close_unlocked()
                 raise
