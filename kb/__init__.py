@@ -85,6 +85,7 @@ def _load_user(session_id: str):
 def _init_services(app: Flask) -> None:
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
+    from kb.views.page_cache import PageCache
 
     content = ContentStore(
         Path(app.config["ARTICLES_DIR"]),
@@ -92,6 +93,7 @@ def _init_services(app: Flask) -> None:
         cache_dir=Path(app.config["CACHE_DIR"]),
     )
     app.extensions["jawab.content"] = content
+    app.extensions["jawab.pages"] = PageCache()
     app.extensions["jawab.search"] = SearchService(
         content, Path(app.config["SEARCH_INDEX_DIR"])
     )
