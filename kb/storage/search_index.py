@@ -130,15 +130,64 @@ class BM25(scoring.BM25F):
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
-        """BM25F's scorer, reading field lengths from memory instead of a file."""
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        lengths = _field_lengths(searcher.reader(), fieldname)
-        if lengths is not None and hasattr(scorer, "dfl"):
+        """BM25F's scorer with its statistics looked up once, not per query.
+
+        Whoosh looks up a term's IDF, average field length and block maxima
+        on every query, and each document's length in the index file for
+        every match: most of a query's time on a small help center.
+        """
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        key = (fieldname, text)
+        parent = searcher.get_parent()
+        idf, avgfl = _remember(
+            parent,
+            key,
+            lambda: (
+                parent.idf(fieldname, text),
+                parent.avg_field_length(fieldname) or 1,
+            ),
+        )
+        reader = searcher.reader()
+        max_weight, min_length = _remember(
+            reader,
+            key,
+            lambda: (
+                (info := searcher.term_info(fieldname, text)).max_weight(),
+                info.min_length(),
+            ),
+        )
+        lengths = _field_lengths(reader, fieldname)
+        if lengths is None:
+            dfl = lambda docid: searcher.doc_field_length(docid, fieldname, 1)  # noqa: E731
+        else:
             size = len(lengths)
-            scorer.dfl = lambda docid: (
-                _LENGTH_OF_BYTE[lengths[docid]] if docid < size else 1
-            )
-        return scorer
+            dfl = lambda docid: _LENGTH_OF_BYTE[lengths[docid]] if docid < size else 1  # noqa: E731
+        B = self._field_B.get(fieldname, self.B)
+        return _Scorer(idf, avgfl, B, self.K1, dfl, max_weight, min_length)
+
+
+class _Scorer(scoring.WeightLengthScorer):
+    """BM25F for one term, from statistics the weighting already looked up."""
+
+    def __init__(self, idf, avgfl, B, K1, dfl, max_weight, min_length) -> None:
+        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+        self.dfl = dfl
+        self._maxquality = self._score(max_weight, min_length)
+
+    def _score(self, weight: float, length: int) -> float:
+        return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+
+def _remember(owner, key: tuple[str, str], compute: Callable[[], tuple]) -> tuple:
+    """A per-searcher (or per-segment) memo, bounded by :data:`TERM_CACHE`."""
+    memo = owner.__dict__.setdefault("_jawab_stats", {})
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= TERM_CACHE:
+            memo.clear()
+        found = memo[key] = compute()
+    return found
 
 
 # Whoosh keeps each document's field length as one byte in a column it reads
