@@ -51,7 +51,7 @@ from kb.storage.stemming import STEMMERS, indonesian_stopwords
 
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 60.0
-SCHEMA_VERSION = "5"  # 5: sections with stem offsets replace the stored body
+SCHEMA_VERSION = "6"  # 5-6: sections with stem offsets replace the stored body
 
 # Every article's text (title, summary, headings, tags, body) is one field per
 # language that decides what matches; the title and the "lead" (summary,
@@ -304,11 +304,15 @@ class UpdateReport:
 def _stored_sections(doc: IndexDocument) -> list[tuple]:
     """Each section with where each stem occurs, so snippets need no analysis."""
     analyzer = _section_analyzer(doc.lang)
+    common = _stopwords(doc.lang)
     stored = []
     for anchor, heading, text in doc.sections or ((None, "", doc.body),):
         offsets: dict[str, list[int]] = {}
         for token in analyzer(text, chars=True):
-            offsets.setdefault(token.text, []).extend((token.startchar, token.endchar))
+            # Stopwords are never marked, so their offsets are not kept; a
+            # smaller record is faster to read back for every hit.
+            if token.text not in common:
+                offsets.setdefault(token.text, []).append(token.startchar)
         heading_stems = frozenset(t.text for t in analyzer(heading))
         section = StoredSection(
             anchor,
@@ -773,7 +777,8 @@ class Searcher:
                     plan.optional += _terms(
                         reader, f"{name}_{lang}", parts, boost * weight
                     )
-            plan.highlight[lang] = set(stems) | set(synonyms)
+            # Stopwords are marked only when nothing else was typed.
+            plan.highlight[lang] = (set(rare) or set(stems)) | set(synonyms)
         plan.optional += _terms(
             reader, "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
         )

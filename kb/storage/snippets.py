@@ -11,12 +11,14 @@ hit, where re-analysing each hit's whole body cost two thirds of a search.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 WINDOW = 200  # characters: about two lines of the results page
 LEAD_IN = 50  # characters of context kept before the first match
 HEADING_BONUS = 0.5  # a query stem in a section's heading counts half a match
+_WORD = re.compile(r"\w+")  # the index's tokenizer: a match ends where this does
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class StoredSection:
     anchor: str | None
     heading: str
     text: str
-    offsets: dict[str, tuple[int, ...]]  # stem → flat (start, end, start, end, …)
+    offsets: dict[str, tuple[int, ...]]  # stem → where its words start
     heading_stems: frozenset[str]
 
     def to_stored(self) -> tuple:
@@ -55,7 +57,7 @@ def _score(section: StoredSection, stems: Iterable[str]) -> tuple[float, int]:
         spans = section.offsets.get(stem)
         if spans:
             found += 1
-            count += len(spans) // 2
+            count += len(spans)
         if stem in section.heading_stems:
             found += HEADING_BONUS
     return found, count
@@ -66,8 +68,9 @@ def _matches(
 ) -> list[tuple[int, int, str]]:
     spans = []
     for stem in stems:
-        flat = section.offsets.get(stem, ())
-        spans += [(flat[i], flat[i + 1], stem) for i in range(0, len(flat), 2)]
+        for start in section.offsets.get(stem, ()):
+            word = _WORD.match(section.text, start)
+            spans.append((start, word.end() if word else start, stem))
     return sorted(spans)
 
 

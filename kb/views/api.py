@@ -24,31 +24,34 @@ def search() -> tuple[Response, int] | Response:
         total=hits.total,
         page=req.page,
         limit=req.limit,
-        results=[
-            {
-                "slug": hit.slug,
-                "title": hit.title,
-                "summary": hit.summary,
-                "url": article_url(hit.lang, hit.slug, external=True),
-                "lang": hit.lang,
-                "category": hit.category,
-                "score": hit.score,
-                "highlights": hit.highlights,
-                "section": _section(hit),
-            }
-            for hit in hits.hits
-        ],
+        results=[_result(hit) for hit in hits.hits],
         did_you_mean=hits.did_you_mean,
         corrected=hits.corrected,
     )
 
 
-def _section(hit: Hit) -> dict[str, str | None] | None:
-    """The best-matching section of a hit, with a link straight to it."""
-    if hit.section is None:
-        return None
-    url = article_url(hit.lang, hit.slug, external=True, _anchor=hit.section)
-    return {"anchor": hit.section, "heading": hit.section_heading, "url": url}
+def _result(hit: Hit) -> dict:
+    """One search result; ``section`` links straight to the best-matching section."""
+    url = article_url(hit.lang, hit.slug, external=True)
+    section = None
+    if hit.section is not None:
+        # Anchors are slugified heading ids: safe in a URL fragment as they are.
+        section = {
+            "anchor": hit.section,
+            "heading": hit.section_heading,
+            "url": f"{url}#{hit.section}",
+        }
+    return {
+        "slug": hit.slug,
+        "title": hit.title,
+        "summary": hit.summary,
+        "url": url,
+        "lang": hit.lang,
+        "category": hit.category,
+        "score": hit.score,
+        "highlights": hit.highlights,
+        "section": section,
+    }
 
 
 @bp.get("/suggest")
