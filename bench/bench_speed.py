@@ -78,8 +78,8 @@ def _queries(folder: Path, count: int, seed: int = 11) -> list[tuple[str, str]]:
     return queries
 
 
-def _fts5(folder: Path, queries: list[tuple[str, str]]) -> list[float]:
-    """FTS5 bm25 top 10 with snippet() over the same published text."""
+def fts5_database(folder: Path) -> sqlite3.Connection:
+    """An in-memory FTS5 table ``d(slug, title, body)`` of the published text."""
     from kb.services.articles import load
 
     library = load(folder)
@@ -92,6 +92,12 @@ def _fts5(folder: Path, queries: list[tuple[str, str]]) -> list[float]:
             for a in library.published.values()
         ],
     )
+    return db
+
+
+def _fts5(folder: Path, queries: list[tuple[str, str]]) -> list[float]:
+    """FTS5 bm25 top 10 with snippet() over the same published text."""
+    db = fts5_database(folder)
     latencies = []
     for text, _lang in queries:
         words = re.findall(r"\w+", text.lower())

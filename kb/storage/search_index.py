@@ -725,6 +725,17 @@ class Searcher:
         with self._lock:
             self._close_unlocked()
 
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        """Turn any failure of a damaged index into :class:`IndexUnavailable`."""
+        try:
+            yield
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
+            self.close()
+            raise IndexUnavailable(f"{what} failed: {exc!r}") from exc
+
     @staticmethod
     def plan(
         searcher, text: str, langs: Iterable[str], also: Iterable[str] = ()
@@ -886,7 +897,7 @@ class Searcher:
         ``known`` words (synonym keys) are never corrected.
         """
         known = set(known)
-        try:
+        with self._guard("correction"):
             reader = self._current().reader()
             changed, words = False, []
             for word in _words(text):
@@ -897,11 +908,6 @@ class Searcher:
                 changed = changed or fixed is not None
                 words.append(fixed or word)
             return " ".join(words) if changed else None
-        except IndexUnavailable:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
-            self.close()
-            raise IndexUnavailable(f"correction failed: {exc!r}") from exc
 
     def covers(self, text: str, langs: Iterable[str] = LANGS) -> bool:
         """True when one article holds every content word of ``text``.
@@ -909,7 +915,7 @@ class Searcher:
         A correction that no single article fits ("keep sedang") is a guess,
         not the words the customer meant.
         """
-        try:
+        with self._guard("covers"):
             searcher = self._current()
             reader = searcher.reader()
             parts: list[query.Query] = []
@@ -928,11 +934,6 @@ class Searcher:
             if not parts:
                 return False
             return searcher.search(query.And(parts), limit=1).scored_length() > 0
-        except IndexUnavailable:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
-            self.close()
-            raise IndexUnavailable(f"covers failed: {exc!r}") from exc
 
     def suggest(
         self,
@@ -943,13 +944,8 @@ class Searcher:
         also: Mapping[str, tuple[str, ...]] | None = None,
     ) -> list[Hit]:
         """Titles matching what has been typed so far (last word as a prefix)."""
-        try:
+        with self._guard("suggest"):
             return self._suggest(text, tuple(langs), limit, also or {})
-        except IndexUnavailable:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
-            self.close()
-            raise IndexUnavailable(f"suggest failed: {exc!r}") from exc
 
     def _suggest(
         self, text: str, langs: tuple[str, ...], limit: int, also: Mapping
