@@ -353,12 +353,43 @@ class ContentStore:
         self._library: Library | None = None
         self._fingerprint: tuple[int, int, int] | None = None
         self._checked = 0.0
+        self._checking = False
 
     def library(self) -> Library:
         """The current content version (re-scanned at most every few seconds)."""
         now = time.monotonic()
         if self._library is not None and now - self._checked < self.reload_seconds:
             return self._library
+        if self._library is not None and self.reload_seconds > 0:
+            # Scanning 10,000 files takes ~100 ms: requests keep the current
+            # version while one background thread looks for changes.
+            self._check_in_background()
+            return self._library
+        return self._check()
+
+    def _check_in_background(self) -> None:
+        # Never wait: the lock is held for a whole scan (and load).
+        if self._checking or not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._checking:
+                return
+            self._checking = True
+        finally:
+            self._lock.release()
+        thread = threading.Thread(target=self._check_then_release, name="jawab-content")
+        thread.daemon = True
+        thread.start()
+
+    def _check_then_release(self) -> None:
+        try:
+            self._check()
+        except Exception:  # noqa: BLE001 - keep serving the current version
+            log.exception("checking the articles folder failed")
+        finally:
+            self._checking = False
+
+    def _check(self) -> Library:
         with self._lock:
             now = time.monotonic()
             if self._library is None or now - self._checked >= self.reload_seconds:
