@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.bench_speed import fts5_database  # noqa: E402
 from bench.corpus import generate  # noqa: E402
 
 
@@ -66,15 +66,7 @@ def _rss_kb() -> tuple[int, int]:
 
 
 def _fts5(folder: Path, queries: list[tuple[str, str]]) -> list[float]:
-    from kb.services.articles import load
-
-    library = load(folder)
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE d USING fts5(slug UNINDEXED, title, body)")
-    db.executemany(
-        "INSERT INTO d VALUES (?,?,?)",
-        [(a.slug, a.title, a.body) for a in library.published.values()],
-    )
+    db = fts5_database(folder)
     latencies = []
     for text, _lang in queries:
         match = " OR ".join(f'"{w}"' for w in text.lower().split())

@@ -49,9 +49,14 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
         rng.shuffle(words)
         title = " ".join(words[: rng.randint(3, 8)]).strip(" ?.")
         body = []
+        body.append(" ".join(rng.sample(sentences, rng.randint(1, 3))))
         for _ in range(rng.randint(2, 4)):
             body.append(f"## {rng.choice(headings)} {n}")
-            body.append(" ".join(rng.sample(sentences, rng.randint(3, 7))))
+            chosen = rng.sample(sentences, rng.randint(3, 7))
+            if rng.random() < 0.4:  # real articles are often steps or bullet lists
+                body.append("\n".join(f"- {s}" for s in chosen))
+            else:
+                body.append(" ".join(chosen))
         text = (
             "---\n"
             f"title: {json.dumps(f'{title} {n}', ensure_ascii=False)}\n"

@@ -127,6 +127,7 @@ def _load_user(token: str):
 def _init_services(app: Flask) -> None:
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
+    from kb.views.page_cache import PageCache
 
     content = ContentStore(
         Path(app.config["ARTICLES_DIR"]),
@@ -134,6 +135,7 @@ def _init_services(app: Flask) -> None:
         cache_dir=Path(app.config["CACHE_DIR"]),
     )
     app.extensions["jawab.content"] = content
+    app.extensions["jawab.pages"] = PageCache()
     app.extensions["jawab.search"] = SearchService(
         content, Path(app.config["SEARCH_INDEX_DIR"])
     )

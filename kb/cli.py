@@ -94,10 +94,14 @@ def search_command(query: str, lang: str | None, limit: int) -> None:
     finally:
         service.searcher.close()
     click.echo(f"{hits.total} result(s) for {query!r}")
+    if hits.fallback_lang:
+        click.echo(f"nothing in {lang}; showing {hits.fallback_lang} articles")
     for rank, hit in enumerate(hits.hits, 1):
         click.echo(
             f"{rank:2d}. [{hit.lang}] {hit.title}  ({hit.slug}, score {hit.score:.2f})"
         )
+        if hit.section:
+            click.echo(f"      section: {hit.section_heading} (#{hit.section})")
     if hits.did_you_mean:
         click.echo(f"did you mean: {hits.did_you_mean}")
 

@@ -151,6 +151,15 @@ class ArticleLink:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One part of an article: the text under a heading (or before the first)."""
+
+    anchor: str | None  # the heading's id; None for the text before any heading
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     """Sanitized HTML plus what was learnt while rendering it."""
 
@@ -158,6 +167,7 @@ class Rendered:
     headings: tuple[Heading, ...]
     links: tuple[ArticleLink, ...]
     text: str
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -421,6 +431,54 @@ def to_text(clean_html: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
+_SECTION_HEADING = re.compile(
+    r"<h([234])\b[^>]*?\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S
+)
+_BLOCK_END = re.compile(r"</(?:p|li|dt|dd|td|th|h[1-6]|pre|caption)>")
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = (".", "!", "?", ":", ";", "…")
+
+
+def _block_text(fragment: str) -> str:
+    """Plain text of an HTML fragment with blocks kept apart.
+
+    A list item, table cell or admonition title without final punctuation is
+    followed by " · ", so a snippet never reads two blocks as one sentence.
+    """
+    # The HTML is sanitized already (no comments, scripts or raw "<"), so
+    # dropping tags is exact; nh3 would move table text out of its cells.
+    marked = _TAG.sub("", _BLOCK_END.sub("\x1f", fragment))
+    parts = [_squash(html.unescape(part)) for part in marked.split("\x1f")]
+    out = ""
+    for part in filter(None, parts):
+        if out:
+            out += " " if out.endswith(_SENTENCE_END) else " · "
+        out += part
+    return out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def sections(clean_html: str) -> tuple[Section, ...]:
+    """Split sanitized article HTML into its sections (h2-h4 with an id)."""
+    body = _SECTION_LINK.sub("", clean_html)
+    found: list[Section] = []
+    anchor, heading, start = None, "", 0
+    for match in _SECTION_HEADING.finditer(body):
+        text = _block_text(body[start : match.start()])
+        if text or anchor is not None:
+            found.append(Section(anchor, heading, text))
+        anchor = match.group(2)
+        heading = _squash(html.unescape(_TAG.sub("", match.group(3))))
+        start = match.end()
+    text = _block_text(body[start:])
+    if text or anchor is not None:
+        found.append(Section(anchor, heading, text))
+    return tuple(found)
+
+
 def _flatten(tokens: list[dict]) -> list[Heading]:
     found: list[Heading] = []
     for token in tokens:
@@ -472,7 +530,7 @@ def render(
     headings = tuple(_flatten(getattr(md, "toc_tokens", [])))
     # Section-link text ("#") is decoration, not content worth indexing.
     text = to_text(_SECTION_LINK.sub("", clean))
-    return Rendered(clean, headings, tuple(links), text)
+    return Rendered(clean, headings, tuple(links), text, sections(clean))
 
 
 def message_html(source: str) -> str:

@@ -144,6 +144,38 @@ def client(app: Flask):
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def sample_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A client over a copy of the sample help center in ``articles/``, indexed.
+
+    The RonaPay Later drafts are published, without their "paylater" tag, so
+    a search for the run-together word has to find them by splitting it.
+    """
+    tmp = tmp_path_factory.mktemp("sample")
+    articles = tmp / "articles"
+    shutil.copytree(PROJECT / "articles", articles)
+    for path in articles.glob("payments/ronapay-later*.md"):
+        text = path.read_text(encoding="utf-8").replace(
+            "status: draft", "status: published"
+        )
+        path.write_text(text.replace("paylater, ", ""), encoding="utf-8")
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "ARTICLES_DIR": str(articles),
+        "SEARCH_INDEX_DIR": str(tmp / "search_index"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}",
+        "RELOAD_SECONDS": 0,
+    }
+    app = create_app(config)
+    with app.app_context():
+        update_index(app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"]))
+    yield app.test_client()
+    app.extensions["jawab.search"].searcher.close()
+    if app.extensions.get("jawab.db") is not None:
+        app.extensions["jawab.db"].dispose()
+
+
 @pytest.fixture()
 def kb_cli(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
     """Run ``kb`` commands the way the console script does, via KB_* variables."""

@@ -3,11 +3,12 @@ takes the site down."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from kb.services.articles import load
+from kb.services.articles import ContentStore, load
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -202,3 +203,16 @@ def test_parse_cache_reuses_unchanged_files_and_sees_changes(
     load(articles_dir, cache)
     cached_problems = [str(p) for p in load(articles_dir, cache).problems]
     assert any(p.startswith("broken.md:3: invalid YAML") for p in cached_problems)
+
+
+def test_content_changes_are_found_without_blocking_readers(articles_dir) -> None:
+    store = ContentStore(articles_dir, reload_seconds=0.01)
+    first = store.library()
+    path = next(articles_dir.rglob("reset-password.md"))
+    path.write_text(path.read_text().replace("title:", "title: Changed", 1))
+    time.sleep(0.02)
+    assert store.library() is first  # served at once; the scan runs beside it
+    deadline = time.monotonic() + 10
+    while store.library() is first and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.library().get("reset-password").title.startswith("Changed")

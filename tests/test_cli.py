@@ -34,6 +34,14 @@ def test_search_prints_ranked_results(kb_cli) -> None:
     assert lines[1].startswith(" 1. [en] Reset your password  (reset-password, score")
 
 
+def test_search_names_the_section_and_the_fallback(kb_cli) -> None:
+    kb_cli("index")
+    result = kb_cli("search", "code does not arrive", "--lang", "en")
+    assert "      section: If the code does not arrive (#if-the-code" in result.output
+    other = kb_cli("search", "sandi", "--lang", "en")
+    assert "nothing in en; showing id articles" in other.output
+
+
 def test_search_suggests_spelling(kb_cli) -> None:
     kb_cli("index")
     result = kb_cli("search", "pasword", "--lang", "en")

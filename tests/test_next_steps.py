@@ -62,9 +62,11 @@ def test_result_items_are_title_crumbs_and_one_snippet(client) -> None:
     page = text(client.get("/en/search?q=password"))
     item = page.split('<li class="result">')[1].split("</li>")[0]
     assert 'href="/en/articles/reset-password">Reset your password</a>' in item
-    assert '<p class="result-crumbs"><span>Account &amp; login</span></p>' in item
+    # Crumbs: the topic, then the best-matching section when search knows one.
+    assert '<p class="result-crumbs"><span>Account &amp; login</span>' in item
     assert item.count('class="result-snippet"') == 1
-    assert "result-section" not in item  # no section known: no section link
+    section = re.search(r'<p class="result-section"><a href="([^"]+)">', item)
+    assert section and "/en/articles/reset-password?s=" in section.group(1)
 
 
 def test_no_results_page_offers_real_next_steps(client) -> None:

@@ -25,6 +25,7 @@ def test_api_shape(client) -> None:
         "category",
         "score",
         "highlights",
+        "section",
     }
     assert first["slug"] == "reset-password"
     assert first["url"] == "http://localhost/en/articles/reset-password"

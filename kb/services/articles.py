@@ -90,6 +90,13 @@ class Library:
         self._rendered: dict[str, Rendered] = {}
         self._failed: dict[str, Problem] = {}
         self._render_lock = threading.Lock()
+        # Derived lists are computed once per content version: on a large help
+        # center, sorting every article on each page view was most of its cost.
+        self._by_lang: dict[str, list[ArticleFile]] = {}
+        self._related: dict[str, list[ArticleFile]] = {}
+        self._counts: dict[str, list[CategoryCount]] = {}
+        self._useful: dict[str, list[ArticleFile]] = {}
+        self._used_categories = {a.category for a in self.published.values()}
 
     # -- cross-file checks -------------------------------------------------
     def _check_aliases(self) -> None:
@@ -220,10 +227,14 @@ class Library:
 
     def in_lang(self, lang: str) -> list[ArticleFile]:
         """Published articles in one language, by title."""
-        return sorted(
-            (a for a in self.published.values() if a.lang == lang),
-            key=lambda a: a.title.lower(),
-        )
+        found = self._by_lang.get(lang)
+        if found is None:
+            found = sorted(
+                (a for a in self.published.values() if a.lang == lang),
+                key=lambda a: a.title.lower(),
+            )
+            self._by_lang[lang] = found
+        return list(found)
 
     def translation_of(self, article: ArticleFile, lang: str) -> ArticleFile | None:
         """The same answer in another language, if it exists."""
@@ -234,6 +245,12 @@ class Library:
 
     def category_counts(self, lang: str) -> list[CategoryCount]:
         """Categories that have published articles in ``lang``, in display order."""
+        cached = self._counts.get(lang)
+        if cached is None:
+            cached = self._counts[lang] = self._category_counts(lang)
+        return list(cached)
+
+    def _category_counts(self, lang: str) -> list[CategoryCount]:
         counts = Counter(a.category for a in self.in_lang(lang) if a.category)
         known = dict(self.categories)
         for key in counts:
@@ -261,7 +278,7 @@ class Library:
         """A category that has at least one published article."""
         if key in self.categories:
             return self.categories[key]
-        if any(a.category == key for a in self.published.values()):
+        if key in self._used_categories:
             return Category(key, 999, {}, {})
         return None
 
@@ -271,13 +288,24 @@ class Library:
 
     def most_useful(self, lang: str, limit: int = 6) -> list[ArticleFile]:
         """The articles other articles point to most, then the freshest."""
-        return sorted(
-            self.in_lang(lang),
-            key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(), a.title),
-        )[:limit]
+        key = f"{lang}:{limit}"
+        cached = self._useful.get(key)
+        if cached is None:
+            cached = self._useful[key] = sorted(
+                self.in_lang(lang),
+                key=lambda a: (-self.inbound[a.slug], -a.updated.toordinal(), a.title),
+            )[:limit]
+        return list(cached)
 
     def related(self, article: ArticleFile, limit: int = 5) -> list[ArticleFile]:
         """Same-language articles sharing tags or category with ``article``."""
+        key = f"{article.slug}:{limit}"
+        cached = self._related.get(key)
+        if cached is None:
+            cached = self._related[key] = self._find_related(article, limit)
+        return list(cached)
+
+    def _find_related(self, article: ArticleFile, limit: int) -> list[ArticleFile]:
         tags = set(article.tags)
 
         def score(other: ArticleFile) -> int:
@@ -400,12 +428,43 @@ class ContentStore:
         self._library: Library | None = None
         self._fingerprint: tuple[int, int, int] | None = None
         self._checked = 0.0
+        self._checking = False
 
     def library(self) -> Library:
         """The current content version (re-scanned at most every few seconds)."""
         now = time.monotonic()
         if self._library is not None and now - self._checked < self.reload_seconds:
             return self._library
+        if self._library is not None and self.reload_seconds > 0:
+            # Scanning 10,000 files takes ~100 ms: requests keep the current
+            # version while one background thread looks for changes.
+            self._check_in_background()
+            return self._library
+        return self._check()
+
+    def _check_in_background(self) -> None:
+        # Never wait: the lock is held for a whole scan (and load).
+        if self._checking or not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._checking:
+                return
+            self._checking = True
+        finally:
+            self._lock.release()
+        thread = threading.Thread(target=self._check_then_release, name="jawab-content")
+        thread.daemon = True
+        thread.start()
+
+    def _check_then_release(self) -> None:
+        try:
+            self._check()
+        except Exception:  # noqa: BLE001 - keep serving the current version
+            log.exception("checking the articles folder failed")
+        finally:
+            self._checking = False
+
+    def _check(self) -> Library:
         with self._lock:
             now = time.monotonic()
             if self._library is None or now - self._checked >= self.reload_seconds:
@@ -443,4 +502,5 @@ def index_documents(library: Library, slugs: set[str] | None) -> Iterator:
             headings=tuple(h.text for h in rendered.headings),
             body=rendered.text,
             content_hash=article.content_hash,
+            sections=tuple((s.anchor, s.heading, s.text) for s in rendered.sections),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -109,45 +109,88 @@ class SearchService:
         self._sync_lock = threading.Lock()
         self._synced: Library | None = None
 
-    def search(self, request: SearchRequest) -> Hits:
-        """Rank published articles for a validated request."""
+    def search(self, request: SearchRequest, library: Library | None = None) -> Hits:
+        """Rank published articles for a validated request.
+
+        ``library`` is the content version the caller's page shows (one per
+        request); without it the current one is read once.
+        """
         if not request.q:
             return Hits(0, (), None)
-        self.ensure_current()
+        library = library or self.content.library()
+        self.ensure_current(library)
         langs = (request.lang,) if request.lang else LANGS
         try:
-            return self._search(request, langs)
+            return self._search(request, langs, library)
         except IndexUnavailable as exc:
             log.warning("search index unavailable (%s); rebuilding", exc)
-            self.ensure_current(force=True)
-            return self._search(request, langs)
+            self.ensure_current(library, force=True)
+            return self._search(request, langs, library)
 
-    def suggest(self, q: str, lang: str | None, limit: int = 8) -> list[Hit]:
+    def suggest(
+        self, q: str, lang: str | None, limit: int = 8, library: Library | None = None
+    ) -> list[Hit]:
         """Article titles for a partly typed query (search as you type)."""
         if not q.strip():
             return []
-        self.ensure_current()
+        library = library or self.content.library()
+        self.ensure_current(library)
         langs = (lang,) if lang else LANGS
+        also = library.synonyms.sources(q, langs)
         try:
-            return self.searcher.suggest(q, langs=langs, limit=limit)
+            return self.searcher.suggest(q, langs=langs, limit=limit, also=also)
         except IndexUnavailable:
-            self.ensure_current(force=True)
-            return self.searcher.suggest(q, langs=langs, limit=limit)
+            self.ensure_current(library, force=True)
+            return self.searcher.suggest(q, langs=langs, limit=limit, also=also)
 
-    def _search(self, request: SearchRequest, langs: tuple[str, ...]) -> Hits:
-        synonyms = self.content.library().synonyms
+    def _search(
+        self, request: SearchRequest, langs: tuple[str, ...], library: Library
+    ) -> Hits:
+        """The query as typed; then the other language; then a correction."""
+        hits = self._run(request.q, langs, request, library)
+        if hits.total == 0 and request.lang:
+            # A customer in the English UI may type Indonesian ("tf"), and the
+            # other way round: words that match as typed beat a guessed edit.
+            other = next(lang for lang in LANGS if lang != request.lang)
+            found = self._run(request.q, (other,), request, library)
+            if found.total:
+                return replace(found, fallback_lang=other)
+        known = library.synonyms.key_words(langs)
+        suggestion = self.searcher.correction(request.q, langs, known)
+        if suggestion is None or not self.searcher.covers(suggestion, langs):
+            return hits
+        fixed = self._run(suggestion, langs, request, library)
+        # A correction must find something the query as typed did not.
+        seen = {hit.slug for hit in hits.hits}
+        new = fixed.total > hits.total or any(h.slug not in seen for h in fixed.hits)
+        if not new:
+            return hits
+        if hits.total == 0:
+            return replace(fixed, did_you_mean=suggestion, corrected=True)
+        return replace(hits, did_you_mean=suggestion)
+
+    def _run(
+        self,
+        text: str,
+        langs: tuple[str, ...],
+        request: SearchRequest,
+        library: Library,
+    ) -> Hits:
+        synonyms = library.synonyms
         return self.searcher.search(
-            request.q,
-            also=synonyms.expand(request.q, langs),
+            text,
+            also=synonyms.sources(text, langs),
             langs=langs,
             category=request.category,
             page=request.page,
             limit=request.limit,
         )
 
-    def ensure_current(self, *, force: bool = False) -> None:
+    def ensure_current(
+        self, library: Library | None = None, *, force: bool = False
+    ) -> None:
         """Update the index when the articles changed, or repair it when damaged."""
-        library = self.content.library()
+        library = library or self.content.library()
         if library is self._synced and not force:
             return
         with self._sync_lock:

@@ -13,10 +13,22 @@ Design
   assembled into ``Term`` objects; Whoosh's query language (fields, wildcards,
   boolean words) is never parsed.
 * Ranking has two phases (:meth:`Searcher._rank`): selective stems find the
-  top candidates with block-max pruning; score-only terms (stopwords in
-  titles, exact words) are then added for those candidates alone. Pasted
-  paragraphs keep their :data:`MAX_TERMS` rarest stems. Both choices were
-  measured on the dev sets for quality and time (see the README).
+  top candidates in one pass that also counts every match (block-max pruning
+  plus Whoosh's recount measured 40% slower on broad queries); score-only
+  terms (stopwords in titles, exact words) are then added for those
+  candidates alone. Pasted paragraphs keep their :data:`MAX_TERMS` rarest
+  stems. Synonym phrases share one word's weight and score in titles and
+  leads too; unknown run-together words are split ("paylater"). These choices
+  were measured on the dev sets for quality and time (see the README).
+* Snippets are never computed from re-analysed text: each article section is
+  stored (``sections``) with its plain text and the start of every non-stopword
+  stem, and :mod:`kb.storage.snippets` picks the best section and window.
+* Corrections (:meth:`Searcher.correction`) come from an in-memory vocabulary of
+  the words two or more articles use, one edit away (two for long words), never
+  stopwords; :meth:`Searcher.covers` checks one article fits the corrected query.
+* Whoosh's per-query lookups are remembered per searcher or segment (bounded):
+  field lengths (read once instead of per scored match), term positions, IDF,
+  average lengths and block maxima. Segments never change, so nothing is stale.
 * Updates are incremental by content hash; one writer at a time, waiting up to
   :data:`WRITE_TIMEOUT` seconds for the lock, cancelled on any error.
 * One searcher per process, reused, refreshed when the index changes.
@@ -29,7 +41,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import html
 import logging
 import math
 import os
@@ -41,15 +52,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import analysis, fields, highlight, index, query, scoring
+from whoosh import analysis, collectors, fields, index, query, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
 
+from kb.storage.snippets import StoredSection, best_snippet
 from kb.storage.stemming import STEMMERS, indonesian_stopwords
 
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 60.0
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "6"  # 5-6: sections with stem offsets replace the stored body
 
 # Every article's text (title, summary, headings, tags, body) is one field per
 # language that decides what matches; the title and the "lead" (summary,
@@ -61,8 +75,14 @@ SCORING_FIELDS = {"title": TITLE_WEIGHT, "lead": LEAD_WEIGHT}
 EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
 RERANK_DEPTH = 100  # candidates the score-only terms may reorder
+TERM_CACHE = 200_000  # term positions kept per segment (~100 bytes each)
+SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
+MIN_SPLIT_PART = 3  # "pay later", never "p aylater"
+MIN_CORRECTED = 4  # shorter words are abbreviations more often than typos
+MIN_CORRECTION_DF = 2  # a correction is a word at least two articles use
+MAX_CORRECTION_SHARE = 0.5  # ... and not one half of all articles use (stopword-like)
 _WORD = r"\w+"
 
 
@@ -92,6 +112,12 @@ def _analyzer(lang: str) -> analysis.Analyzer:
 _TOKENS = _exact_analyzer()
 
 
+@functools.cache
+def _section_analyzer(lang: str) -> analysis.Analyzer:
+    """One analyzer per language for section offsets (its stem cache is reused)."""
+    return _analyzer(lang)
+
+
 def _words(text: str) -> list[str]:
     """Unique lower-case, accent-folded words of ``text``, in order."""
     return list(dict.fromkeys(t.text for t in _TOKENS(text)))
@@ -114,6 +140,91 @@ class BM25(scoring.BM25F):
         n = parent.doc_frequency(fieldname, text)
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+        """BM25F's scorer with its statistics looked up once, not per query.
+
+        Whoosh looks up a term's IDF, average field length and block maxima
+        on every query, and each document's length in the index file for
+        every match: most of a query's time on a small help center.
+        """
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        key = (fieldname, text)
+        parent = searcher.get_parent()
+        idf, avgfl = _remember(
+            parent,
+            key,
+            lambda: (
+                parent.idf(fieldname, text),
+                parent.avg_field_length(fieldname) or 1,
+            ),
+        )
+        reader = searcher.reader()
+        max_weight, min_length = _remember(
+            reader,
+            key,
+            lambda: (
+                (info := searcher.term_info(fieldname, text)).max_weight(),
+                info.min_length(),
+            ),
+        )
+        lengths = _field_lengths(reader, fieldname)
+        if lengths is None:
+            dfl = lambda docid: searcher.doc_field_length(docid, fieldname, 1)  # noqa: E731
+        else:
+            size = len(lengths)
+            dfl = lambda docid: _LENGTH_OF_BYTE[lengths[docid]] if docid < size else 1  # noqa: E731
+        B = self._field_B.get(fieldname, self.B)
+        return _Scorer(idf, avgfl, B, self.K1, dfl, max_weight, min_length)
+
+
+class _Scorer(scoring.WeightLengthScorer):
+    """BM25F for one term, from statistics the weighting already looked up."""
+
+    def __init__(self, idf, avgfl, B, K1, dfl, max_weight, min_length) -> None:
+        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+        self.dfl = dfl
+        self._maxquality = self._score(max_weight, min_length)
+
+    def _score(self, weight: float, length: int) -> float:
+        return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+
+def _remember(owner, key: tuple[str, str], compute: Callable[[], tuple]) -> tuple:
+    """A per-searcher (or per-segment) memo, bounded by :data:`TERM_CACHE`."""
+    memo = owner.__dict__.setdefault("_jawab_stats", {})
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= TERM_CACHE:
+            memo.clear()
+        found = memo[key] = compute()
+    return found
+
+
+# Whoosh keeps each document's field length as one byte in a column it reads
+# from the file for every scored match (no mmap here, see _open): 40% of a
+# broad search. A segment's column is a few kilobytes, so it is read once.
+_LENGTH_OF_BYTE = [byte_to_length(b) or 1 for b in range(256)]
+
+
+def _field_lengths(reader, fieldname: str) -> bytes | None:
+    """A segment's length bytes for ``fieldname``, cached on its reader."""
+    cache = reader.__dict__.setdefault("_jawab_lengths", {})
+    if fieldname not in cache:
+        try:
+            column = reader._perdoc._cached_reader(  # Whoosh 2.7.4 internals
+                _lenfield(fieldname), LENGTHS_COLUMN
+            )
+            cache[fieldname] = (
+                None
+                if column is None
+                else bytes(column._dbfile.get(column._basepos, column._count))
+            )
+        except Exception:  # noqa: BLE001 - another codec: use Whoosh's own lookups
+            log.debug("field lengths not cached for %s", fieldname, exc_info=True)
+            cache[fieldname] = None
+    return cache[fieldname]
 
 
 WEIGHTING = BM25(B=0.75, K1=1.2)
@@ -140,7 +251,7 @@ def make_schema() -> fields.Schema:
         content_hash=fields.ID(stored=True),
         exact=fields.TEXT(analyzer=_exact_analyzer(), spelling=True),
         title_exact=fields.TEXT(analyzer=_exact_analyzer()),
-        body=fields.STORED(),
+        sections=fields.STORED(),
     )
     for lang in LANGS:
         for name in ("content", *SCORING_FIELDS):
@@ -161,6 +272,8 @@ class IndexDocument:
     headings: tuple[str, ...]
     body: str
     content_hash: str
+    # (anchor, heading, text) per section; empty means one section of ``body``.
+    sections: tuple[tuple[str | None, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +287,8 @@ class Hit:
     summary: str
     score: float
     highlights: str
+    section: str | None = None  # anchor of the best-matching section's heading
+    section_heading: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +299,7 @@ class Hits:
     hits: tuple[Hit, ...]
     did_you_mean: str | None
     corrected: bool = False  # the hits are for ``did_you_mean``: nothing matched
+    fallback_lang: str | None = None  # the hits are in this other language
 
 
 @dataclass(frozen=True)
@@ -197,7 +313,31 @@ class UpdateReport:
     rebuilt: bool
 
 
-def _fields_for(doc: IndexDocument) -> dict[str, str]:
+def _stored_sections(doc: IndexDocument) -> list[tuple]:
+    """Each section with where each stem occurs, so snippets need no analysis."""
+    analyzer = _section_analyzer(doc.lang)
+    common = _stopwords(doc.lang)
+    stored = []
+    for anchor, heading, text in doc.sections or ((None, "", doc.body),):
+        offsets: dict[str, list[int]] = {}
+        for token in analyzer(text, chars=True):
+            # Stopwords are never marked, so their offsets are not kept; a
+            # smaller record is faster to read back for every hit.
+            if token.text not in common:
+                offsets.setdefault(token.text, []).append(token.startchar)
+        heading_stems = frozenset(t.text for t in analyzer(heading))
+        section = StoredSection(
+            anchor,
+            heading,
+            text,
+            {stem: tuple(spans) for stem, spans in offsets.items()},
+            heading_stems,
+        )
+        stored.append(section.to_stored())
+    return stored
+
+
+def _fields_for(doc: IndexDocument) -> dict[str, object]:
     lang = doc.lang
     lead = "\n".join([doc.summary, *doc.headings, " ".join(doc.tags)])
     return {
@@ -209,7 +349,7 @@ def _fields_for(doc: IndexDocument) -> dict[str, str]:
         "content_hash": doc.content_hash,
         "exact": " ".join([doc.title, doc.summary, " ".join(doc.headings), doc.body]),
         "title_exact": doc.title,
-        "body": doc.body,
+        "sections": _stored_sections(doc),
         f"title_{lang}": doc.title,
         f"lead_{lang}": lead,
         f"content_{lang}": "\n".join([doc.title, lead, doc.body]),
@@ -376,24 +516,120 @@ def _terms(reader, field: str, stems, weight: float = 1.0) -> list[query.Query]:
     ]
 
 
-def _did_you_mean(searcher, text: str) -> str | None:
-    """A corrected query built from the index vocabulary, or None."""
-    words = _words(text)
-    if not words:
-        return None
-    corrector = searcher.corrector("exact")
-    reader = searcher.reader()
-    changed = False
-    corrected = []
+def _compound_splits(reader, words: Iterable[str]) -> list[tuple[str, str]]:
+    """Unknown run-together words split in two article words ("paylater").
+
+    Customers glue words that articles keep apart (paylater, topup); each
+    part must be a word at least two articles use. Yields (word, "two words").
+    """
+    found = []
     for word in words:
-        if len(word) > 3 and not reader.frequency("exact", word):
-            options = corrector.suggest(word, limit=1, maxdist=2)
-            if options:
-                corrected.append(options[0])
-                changed = True
+        if len(word) < 2 * MIN_SPLIT_PART or not word.isalpha():
+            continue
+        if reader.doc_frequency("exact", word):
+            continue
+        best = None
+        for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+            left, right = word[:cut], word[cut:]
+            df = min(
+                reader.doc_frequency("exact", left),
+                reader.doc_frequency("exact", right),
+            )
+            if df >= MIN_CORRECTION_DF and (best is None or df > best[0]):
+                best = (df, f"{left} {right}")
+        if best:
+            found.append((word, best[1]))
+    return found
+
+
+def _max_edits(word: str) -> int:
+    """Edits allowed when correcting ``word``: short words change meaning fast."""
+    return 1 if len(word) <= 7 else 2
+
+
+def _vocabulary(reader) -> dict[str, int]:
+    """Word → document frequency of every word at least two articles use.
+
+    Built once per reader: Whoosh's automaton search (``terms_within``) took
+    ~130 ms per unknown word, a dictionary lookup per candidate edit takes µs.
+    """
+    cached = reader.__dict__.get("_jawab_vocabulary")
+    if cached is None:
+        cached = {}
+        for raw, info in reader.iter_field("exact"):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            df = info.doc_frequency()
+            if df >= MIN_CORRECTION_DF and word.isalpha():
+                cached[word] = df
+        reader.__dict__["_jawab_vocabulary"] = cached
+    return cached
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in _LETTERS),
+        *(a + c + b for a, b in splits for c in _LETTERS),
+    }
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal-string-alignment (Damerau-Levenshtein) distance."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _within(vocabulary: dict[str, int], word: str, distance: int) -> list[str]:
+    if distance == 1:
+        return [w for w in _edits1(word) if w in vocabulary]
+    # Two edits: compare with the words of a similar length and first letter
+    # (misspellings rarely change the first letter).
+    return [
+        w
+        for w in vocabulary
+        if w[0] == word[0]
+        and abs(len(w) - len(word)) <= distance
+        and _distance(w, word) == distance
+    ]
+
+
+def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
+    """The most frequent close, content-bearing article word for ``word``."""
+    stop = frozenset().union(*(_stopwords(lang) for lang in LANGS))
+    total = max(1, reader.doc_count())
+    vocabulary = _vocabulary(reader)
+    for distance in range(1, _max_edits(word) + 1):
+        options = []
+        for option in _within(vocabulary, word, distance):
+            if option == word or option in stop:
                 continue
-        corrected.append(word)
-    return " ".join(corrected) if changed else None
+            df = vocabulary[option]
+            # Frequent enough to be the articles' own word, not so frequent
+            # that it says nothing (stopword-like), and in a searched language.
+            if df > MAX_CORRECTION_SHARE * total:
+                continue
+            if not any(
+                (f"content_{lang}", STEMMERS[lang](option)) in reader for lang in langs
+            ):
+                continue
+            options.append((-df, option))
+        if options:
+            return min(options)[1]
+    return None
 
 
 @dataclass
@@ -431,16 +667,28 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                     scores[doc + offset] += matcher.score()
 
 
-class _Formatter(highlight.Formatter):
-    """Wraps matches in ``<mark>``; every other character is HTML-escaped."""
+def _cache_term_lookups(reader) -> None:
+    """Remember where each looked-up term lives in each segment's term table.
 
-    between = " … "
+    Every query looks up each stem several times (present? frequency? its
+    postings?), each a walk through an on-disk hash table in small reads;
+    segments never change, so the positions can be kept (bounded).
+    """
+    for leaf, _offset in reader.leaf_readers():
+        table = getattr(getattr(leaf, "_terms", None), "_tindex", None)
+        if table is None or "ranges_for_key" in table.__dict__:
+            continue
+        found: dict[bytes, tuple] = {}
 
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
+        def ranges_for_key(key: bytes, _lookup=table.ranges_for_key, _found=found):
+            hit = _found.get(key)
+            if hit is None:
+                if len(_found) >= TERM_CACHE:
+                    _found.clear()
+                hit = _found[key] = tuple(_lookup(key))
+            return iter(hit)
 
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
+        table.ranges_for_key = ranges_for_key
 
 
 class Searcher:
@@ -460,11 +708,13 @@ class Searcher:
                         raise IndexUnavailable(f"no index in {self.directory}")
                     self._index = _open(self.directory)
                     self._searcher = self._index.searcher(weighting=WEIGHTING)
+                    _cache_term_lookups(self._searcher.reader())
                 elif not self._searcher.up_to_date():
                     fresh = self._searcher.refresh()
                     if fresh is not self._searcher:
                         self._searcher.close()
                     self._searcher = fresh
+                    _cache_term_lookups(fresh.reader())
             except IndexUnavailable:
                 self._close_unlocked()
                 raise
@@ -487,6 +737,17 @@ class Searcher:
         with self._lock:
             self._close_unlocked()
 
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        """Turn any failure of a damaged index into :class:`IndexUnavailable`."""
+        try:
+            yield
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
+            self.close()
+            raise IndexUnavailable(f"{what} failed: {exc!r}") from exc
+
     @staticmethod
     def plan(
         searcher, text: str, langs: Iterable[str], also: Iterable[str] = ()
@@ -499,6 +760,10 @@ class Searcher:
         """
         reader = searcher.reader()
         words = _words(text)
+        sources = dict(also) if isinstance(also, Mapping) else dict.fromkeys(also, ())
+        for word, phrase in _compound_splits(reader, words):
+            sources.setdefault(phrase, (word,))
+        also = list(sources)
         plan = _Plan([], [], {})
         stopwords: set[str] = set()
         for lang in langs:
@@ -513,14 +778,30 @@ class Searcher:
             for name, weight in SCORING_FIELDS.items():
                 plan.optional += _terms(reader, f"{name}_{lang}", stems, weight)
             synonyms: list[str] = []
-            for phrase in also:
-                synonyms += [
+            for phrase, keys in sources.items():
+                parts = [
                     s
                     for s in dict.fromkeys(map(stem, _words(phrase)))
                     if s not in common
                 ]
-            plan.required += _terms(reader, f"content_{lang}", synonyms, SYNONYM_WEIGHT)
-            plan.highlight[lang] = set(stems) | set(synonyms)
+                if not parts:
+                    continue
+                synonyms += parts
+                # A phrase stands for the typed word: its words share one
+                # word's weight (less when the typed word matches too, full
+                # when only the phrase can), so "ongkos kirim" for "ongkir"
+                # does not count three times against "telat".
+                typed = any((f"content_{lang}", stem(k)) in reader for k in keys)
+                weight = (SYNONYM_WEIGHT if typed else 1.0) / len(parts)
+                plan.required += _terms(reader, f"content_{lang}", parts, weight)
+                # How articles say it counts in titles and leads too, as typed
+                # words do: "telat" should lift the article titled "terlambat".
+                for name, boost in SCORING_FIELDS.items():
+                    plan.optional += _terms(
+                        reader, f"{name}_{lang}", parts, boost * weight
+                    )
+            # Stopwords are marked only when nothing else was typed.
+            plan.highlight[lang] = (set(rare) or set(stems)) | set(synonyms)
         plan.optional += _terms(
             reader, "exact", [w for w in words if w not in stopwords], EXACT_WEIGHT
         )
@@ -543,16 +824,18 @@ class Searcher:
         if category:
             # A required clause intersects cheaply; a filter would build a set.
             q = query.And([q, query.Term("category", category)])
-        results = searcher.search(q, limit=depth)
+        # No block-max pruning: on broad queries it skipped little, and the
+        # total then needed a second pass over every match; one pass counts.
+        collector = collectors.TopCollector(limit=depth, usequality=False)
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
         scores = {
             results.docnum(i): results.score(i) for i in range(len(results.top_n))
         }
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        # Fewer than ``depth`` collected means we have them all; only a full
-        # page needs Whoosh's recount (another pass over every match).
-        total = len(scores) if len(scores) < depth else len(results)
+        total = len(results)
         return total, ranked
 
     def search(
@@ -583,7 +866,6 @@ class Searcher:
         page: int,
         limit: int,
         also: tuple[str, ...],
-        corrected: bool = False,
     ) -> Hits:
         searcher = self._current()
         plan = self.plan(searcher, text, langs, also)
@@ -592,19 +874,13 @@ class Searcher:
         else:
             depth = max(RERANK_DEPTH, page * limit)
             total, ranked = self._rank(searcher, plan, category, depth)
-        fragmenter = highlight.ContextFragmenter(maxchars=180, surround=60)
         hits = []
         for docnum, score in ranked[(page - 1) * limit : page * limit]:
             stored = searcher.stored_fields(docnum)
             lang = stored["lang"]
-            analyzer = searcher.schema[f"content_{lang}"].analyzer
-            snippet = highlight.highlight(
-                stored["body"],
-                plan.highlight.get(lang, set()),
-                analyzer,
-                fragmenter,
-                _Formatter(),
-                top=2,
+            snippet = best_snippet(
+                [StoredSection.from_stored(s) for s in stored["sections"]],
+                plan.highlight.get(lang, ()),
             )
             hits.append(
                 Hit(
@@ -614,33 +890,84 @@ class Searcher:
                     stored["title"],
                     stored["summary"],
                     round(score, 4),
-                    snippet or html.escape(stored["body"][:180]),
+                    snippet.html,
+                    snippet.anchor,
+                    snippet.heading,
                 )
             )
-        suggestion = _did_you_mean(searcher, text) if total < 3 else None
-        if total == 0 and suggestion and not corrected:
-            # Typo fallback: nothing matched, so answer for the corrected words.
-            fixed = self._search(suggestion, langs, category, page, limit, also, True)
-            return Hits(fixed.total, fixed.hits, suggestion, corrected=True)
-        return Hits(total, tuple(hits), suggestion)
+        return Hits(total, tuple(hits), None)
 
-    def suggest(self, text: str, *, langs: Iterable[str] = LANGS, limit: int = 8):
+    def correction(
+        self, text: str, langs: Iterable[str] = LANGS, known: Iterable[str] = ()
+    ) -> str | None:
+        """``text`` with unknown words replaced by close article words, or None.
+
+        A word is corrected only to a word within one edit (two for long
+        words) that at least :data:`MIN_CORRECTION_DF` articles of a searched
+        language use and that is not a stopword. Whether the correction is
+        worth showing (it finds something new) is the caller's decision.
+        ``known`` words (synonym keys) are never corrected.
+        """
+        known = set(known)
+        with self._guard("correction"):
+            reader = self._current().reader()
+            changed, words = False, []
+            for word in _words(text):
+                fixed = None
+                if len(word) >= MIN_CORRECTED and word.isalpha() and word not in known:
+                    if not reader.doc_frequency("exact", word):
+                        fixed = _correct_word(reader, word, tuple(langs))
+                changed = changed or fixed is not None
+                words.append(fixed or word)
+            return " ".join(words) if changed else None
+
+    def covers(self, text: str, langs: Iterable[str] = LANGS) -> bool:
+        """True when one article holds every content word of ``text``.
+
+        A correction that no single article fits ("keep sedang") is a guess,
+        not the words the customer meant.
+        """
+        with self._guard("covers"):
+            searcher = self._current()
+            reader = searcher.reader()
+            parts: list[query.Query] = []
+            for word in _words(text):
+                options = [
+                    query.Term(f"content_{lang}", STEMMERS[lang](word))
+                    for lang in langs
+                    if word not in _stopwords(lang)
+                ]
+                if not options:
+                    continue
+                present = [q for q in options if (q.fieldname, q.text) in reader]
+                if not present:
+                    return False
+                parts.append(query.Or(present))
+            if not parts:
+                return False
+            return searcher.search(query.And(parts), limit=1).scored_length() > 0
+
+    def suggest(
+        self,
+        text: str,
+        *,
+        langs: Iterable[str] = LANGS,
+        limit: int = 8,
+        also: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> list[Hit]:
         """Titles matching what has been typed so far (last word as a prefix)."""
-        try:
-            return self._suggest(text, tuple(langs), limit)
-        except IndexUnavailable:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
-            self.close()
-            raise IndexUnavailable(f"suggest failed: {exc!r}") from exc
+        with self._guard("suggest"):
+            return self._suggest(text, tuple(langs), limit, also or {})
 
-    def _suggest(self, text: str, langs: tuple[str, ...], limit: int) -> list[Hit]:
+    def _suggest(
+        self, text: str, langs: tuple[str, ...], limit: int, also: Mapping
+    ) -> list[Hit]:
         searcher = self._current()
         words = _words(text)
         if not words:
             return []
         parts: list[query.Query] = []
-        plan = self.plan(searcher, text, langs)
+        plan = self.plan(searcher, text, langs, also)
         if plan.required:
             parts.append(_UnionOr(plan.required))
         partial = words[-1]
@@ -650,16 +977,26 @@ class Searcher:
         if not parts:
             return []
         lang_filter = query.Or([query.Term("lang", lang) for lang in langs])
-        results = searcher.search(query.Or(parts), limit=limit, filter=lang_filter)
-        return [
-            Hit(
-                r["slug"],
-                r["lang"],
-                r["category"],
-                r["title"],
-                r["summary"],
-                round(r.score or 0.0, 4),
-                "",
+        results = searcher.search(
+            query.Or(parts), limit=max(limit, SUGGEST_DEPTH), filter=lang_filter
+        )
+        # The same second phase as a search, so typeahead agrees with results.
+        scores = {r.docnum: r.score or 0.0 for r in results}
+        if plan.optional and scores:
+            _add_scores(searcher, plan.optional, scores)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        hits = []
+        for docnum, score in ranked[:limit]:
+            stored = searcher.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    stored["slug"],
+                    stored["lang"],
+                    stored["category"],
+                    stored["title"],
+                    stored["summary"],
+                    round(score, 4),
+                    "",
+                )
             )
-            for r in results
-        ]
+        return hits

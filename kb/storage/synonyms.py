@@ -41,14 +41,27 @@ class Synonyms:
 
     def expand(self, text: str, langs: tuple[str, ...]) -> list[str]:
         """Phrases to search for as well, for every key found in ``text``."""
+        return list(self.sources(text, langs))
+
+    def sources(self, text: str, langs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """Each phrase to search for as well → the typed words it stands for."""
         tokens = words(text)
-        extra: list[str] = []
+        extra: dict[str, tuple[str, ...]] = {}
         for lang in langs:
             for key, phrases in self.by_lang.get(lang, {}).items():
                 n = len(key)
                 if any(tokens[i : i + n] == key for i in range(len(tokens) - n + 1)):
-                    extra.extend(p for p in phrases if p not in extra)
+                    for phrase in phrases:
+                        extra[phrase] = tuple(
+                            dict.fromkeys(extra.get(phrase, ()) + key)
+                        )
         return extra
+
+    def key_words(self, langs: tuple[str, ...]) -> frozenset[str]:
+        """Every word of every key: customers' words the editors already know."""
+        return frozenset(
+            word for lang in langs for key in self.by_lang.get(lang, {}) for word in key
+        )
 
 
 def parse(root: Path) -> tuple[Synonyms, list[Problem]]:

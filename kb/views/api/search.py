@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from kb.services.search import SearchInputError, parse_request
+from kb.services.search import Hit, SearchInputError, parse_request
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
-from kb.views.context import search_service
+from kb.views.context import library, search_service
 from kb.views.urls import article_url
 
 
@@ -18,28 +18,41 @@ def search() -> Response:
         req = parse_request(request.args, current_app.config["MAX_QUERY_LENGTH"])
     except SearchInputError as exc:
         invalid(exc.field, exc.message)
-    hits = search_service().search(req)
+    hits = search_service().search(req, library())
     return jsonify(
         query=req.q,
+        fallback_lang=hits.fallback_lang,
         total=hits.total,
         page=req.page,
         limit=req.limit,
-        results=[
-            {
-                "slug": hit.slug,
-                "title": hit.title,
-                "summary": hit.summary,
-                "url": article_url(hit.lang, hit.slug, external=True),
-                "lang": hit.lang,
-                "category": hit.category,
-                "score": hit.score,
-                "highlights": hit.highlights,
-            }
-            for hit in hits.hits
-        ],
+        results=[_result(hit) for hit in hits.hits],
         did_you_mean=hits.did_you_mean,
         corrected=hits.corrected,
     )
+
+
+def _result(hit: Hit) -> dict:
+    """One search result; ``section`` links straight to the best-matching section."""
+    url = article_url(hit.lang, hit.slug, external=True)
+    section = None
+    if hit.section is not None:
+        # Anchors are slugified heading ids: safe in a URL fragment as they are.
+        section = {
+            "anchor": hit.section,
+            "heading": hit.section_heading,
+            "url": f"{url}#{hit.section}",
+        }
+    return {
+        "slug": hit.slug,
+        "title": hit.title,
+        "summary": hit.summary,
+        "url": url,
+        "lang": hit.lang,
+        "category": hit.category,
+        "score": hit.score,
+        "highlights": hit.highlights,
+        "section": section,
+    }
 
 
 legacy.add_url_rule("/search", view_func=search, methods=["GET"])

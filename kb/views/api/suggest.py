@@ -7,7 +7,7 @@ from flask import Response, current_app, jsonify, request
 from kb.services.search import SearchInputError, parse_request
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
-from kb.views.context import search_service
+from kb.views.context import library, search_service
 from kb.views.urls import article_url
 
 
@@ -22,7 +22,7 @@ def suggest() -> Response:
     # Keep a trailing space: it means the last word is complete.
     raw = request.args.get("q", "")
     text = req.q + (" " if raw[-1:].isspace() and req.q else "")
-    hits = search_service().suggest(text, req.lang)
+    hits = search_service().suggest(text, req.lang, library=library())
     return jsonify(
         query=req.q,
         suggestions=[

@@ -115,7 +115,7 @@ def _picker() -> dict:
         except SearchInputError as exc:
             error = str(exc.message)
         else:
-            results = search_service().search(req).hits
+            results = search_service().search(req, library()).hits
     if slug:
         lib = library()
         article = lib.get(slug)

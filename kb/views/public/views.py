@@ -14,12 +14,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
+from flask_login import current_user
 
 from kb import i18n
 from kb.security import safe_next
 from kb.services import next_steps, sharing
+from kb.services.articles import Library
 from kb.services.search import SearchInputError, SearchRequest, parse_request
+from kb.storage.articles import ArticleFile
 from kb.views.context import library, search_service
+from kb.views.page_cache import PageCache
 from kb.views.public import bp
 from kb.views.urls import absolute_url, article_url
 
@@ -92,7 +97,7 @@ def search(lang: str) -> tuple[str, int] | str:
     except SearchInputError as exc:
         error = exc.message
         req = SearchRequest(q="", lang=args["lang"] or None)
-    hits = search_service().search(req)
+    hits = search_service().search(req, library())
     pages = max(1, math.ceil(hits.total / req.limit))
     likely = None
     if req.q and not hits.total:
@@ -146,6 +151,17 @@ def article(lang: str, slug: str) -> Response | str:
         query = request.query_string.decode()
         target = article_url(found.lang, found.slug) + (f"?{query}" if query else "")
         return redirect(target, 301)
+
+    def page() -> str:
+        return _article_page(lib, found, lang)
+
+    if current_user.is_authenticated or current_app.jinja_env.auto_reload:
+        return page()
+    cache: PageCache = current_app.extensions["jawab.pages"]
+    return cache.get_or_render(lib, (found.slug, lang, str(get_locale())), page)
+
+
+def _article_page(lib: Library, found: ArticleFile, lang: str) -> str:
     rendered = lib.rendered(found.slug)
     translation = lib.translation_of(found, i18n.other_lang(lang))
     category = lib.category(found.category) if found.category else None

@@ -1,0 +1,335 @@
+"""Search speed against SQLite FTS5 + snippet() and against the article page.
+
+    .venv/bin/python bench/bench_speed.py                # sample + 10,000 articles
+    .venv/bin/python bench/bench_speed.py --count 2000 --repeat 2 --seconds 5
+
+Needs ``wrk`` for the throughput part (Debian: ``apt-get install wrk``); without it
+only the in-process part runs. Not run by CI. Ports 5150-5151 by default
+(``--port``).
+
+For each corpus -- the sample articles in ``articles/`` and a generated help
+center of ``--count`` articles (``bench/corpus.py``: id and en, headings, lists) --
+it measures, in the same run and repeated ``--repeat`` times:
+
+* in one fresh process (like one gunicorn worker), ``/api/search`` through the
+  Flask test client for 2-5-word queries drawn from the articles, the article
+  page for the first hit of each, and SQLite FTS5 ``bm25`` + ``snippet()`` over
+  the same titles and text (the floor a search with highlighting can reach);
+* under gunicorn (2 workers, ``KB_ENV=production``) with wrk: the search page
+  (rotating over the same queries), an article page and ``/robots.txt`` (a bare
+  route), then each worker's resident memory.
+
+Figures are quoted as ratios of the same run, with the range over repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import generate  # noqa: E402
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def _pcts(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return (
+        statistics.median(ordered) * 1000,
+        ordered[int(0.95 * (len(ordered) - 1))] * 1000,
+    )
+
+
+def _queries(folder: Path, count: int, seed: int = 11) -> list[tuple[str, str]]:
+    """2-5 words of a random article's body (the way bench_search.py draws them)."""
+    rng = random.Random(seed)
+    files = sorted(folder.rglob("*.md"))
+    queries = []
+    for _ in range(count):
+        text = rng.choice(files).read_text(encoding="utf-8")
+        lang = "id" if "\nlang: id\n" in text else "en"
+        words = [w for w in text.split("---", 2)[2].split() if w.isalpha()]
+        queries.append((" ".join(rng.sample(words, rng.randint(2, 5))), lang))
+    return queries
+
+
+def fts5_database(folder: Path) -> sqlite3.Connection:
+    """An in-memory FTS5 table ``d(slug, title, body)`` of the published text."""
+    from kb.services.articles import load
+
+    library = load(folder)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE d USING fts5(slug UNINDEXED, title, body)")
+    db.executemany(
+        "INSERT INTO d VALUES (?,?,?)",
+        [
+            (a.slug, a.title, library.rendered(a.slug).text)
+            for a in library.published.values()
+        ],
+    )
+    return db
+
+
+def _fts5(folder: Path, queries: list[tuple[str, str]]) -> list[float]:
+    """FTS5 bm25 top 10 with snippet() over the same published text."""
+    db = fts5_database(folder)
+    latencies = []
+    for text, _lang in queries:
+        words = re.findall(r"\w+", text.lower())
+        match = " OR ".join(f'"{w}"' for w in words)
+        started = time.perf_counter()
+        db.execute(
+            "SELECT slug, snippet(d, 2, '<mark>', '</mark>', '…', 32) FROM d "
+            "WHERE d MATCH ? ORDER BY bm25(d, 2.0, 1.0) LIMIT 10",
+            (match,),
+        ).fetchall()
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def worker_main() -> None:
+    """In a fresh process: time /api/search and the article page in-process."""
+    from kb import create_app
+
+    queries = json.loads(sys.stdin.read())
+    app = create_app()
+    client = app.test_client()
+    client.get("/api/search", query_string={"q": "warmup"})
+    api, page, slugs = [], [], []
+    for text, lang in queries:
+        started = time.perf_counter()
+        response = client.get("/api/search", query_string={"q": text, "lang": lang})
+        api.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        results = response.get_json()["results"]
+        slugs.append([results[0]["lang"], results[0]["slug"]] if results else None)
+    first = next(s for s in slugs if s)
+    client.get(f"/{first[0]}/articles/{first[1]}")
+    for found in slugs:
+        lang, slug = found or first
+        started = time.perf_counter()
+        response = client.get(f"/{lang}/articles/{slug}")
+        page.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    print(json.dumps({"api": api, "page": page, "article": first}))
+
+
+def _in_process(env: dict, queries: list[tuple[str, str]]) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker"],
+        input=json.dumps(queries),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"worker failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    )
+    return [int(p) for p in found.stdout.split()]
+
+
+def _wrk(url: str, seconds: int, script: Path | None = None) -> float:
+    args = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
+    if script:
+        args[1:1] = ["-s", str(script)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"wrk saw {errors.group(1)} error responses on {url}")
+    return float(found.group(1)) if found else 0.0
+
+
+def _gunicorn(env: dict, port: int, tmp: Path) -> subprocess.Popen:
+    log = (tmp / "gunicorn.log").open("wb")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "kb:create_app()",
+        ],
+        env={**env, "KB_ENV": "production", "KB_RATELIMIT_ENABLED": "false"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/robots.txt", timeout=2
+            ).close()
+            return process
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                sys.exit(
+                    "gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()
+                )
+            time.sleep(0.3)
+
+
+def _served(env, port, tmp, queries, article, seconds, repeat) -> dict:
+    """Requests/s of search page, article page and bare route; worker RSS."""
+    paths = tmp / "paths.txt"
+    paths.write_text(
+        "\n".join(
+            f"/{lang}/search?" + urllib.parse.urlencode({"q": q}) for q, lang in queries
+        )
+        + "\n"
+    )
+    script = tmp / "rotate.lua"
+    script.write_text(WRK_SCRIPT % paths)
+    base = f"http://127.0.0.1:{port}"
+    process = _gunicorn(env, port, tmp)
+    runs: dict[str, list[float]] = {"search": [], "article": [], "bare": []}
+    try:
+        # Warm both workers: library, index, templates.
+        _wrk(base + "/", 2, script)
+        _wrk(f"{base}/{article[0]}/articles/{article[1]}", 2)
+        for _ in range(repeat):  # interleaved, so load changes hit all three
+            runs["search"].append(_wrk(base + "/", seconds, script))
+            runs["article"].append(
+                _wrk(f"{base}/{article[0]}/articles/{article[1]}", seconds)
+            )
+            runs["bare"].append(_wrk(base + "/robots.txt", seconds))
+        rss = [_rss_mib(pid) for pid in _children(process.pid)]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {"runs": runs, "rss": rss}
+
+
+def _range(values: list[float], fmt: str = "{:.2f}") -> str:
+    low, high = min(values), max(values)
+    return fmt.format(low) if low == high else f"{fmt.format(low)}–{fmt.format(high)}"
+
+
+def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
+    """Every measurement on one corpus, printed as ratios."""
+    env = {
+        **os.environ,
+        "KB_ARTICLES_DIR": str(articles),
+        "KB_SEARCH_INDEX_DIR": str(tmp / "index"),
+        "KB_DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}",
+        "KB_SECRET_KEY": "bench-" + "x" * 40,
+    }
+    kb = Path(sys.executable).with_name("kb")
+    subprocess.run([str(kb), "db", "upgrade"], env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([str(kb), "index"], env=env, check=True, capture_output=True)
+    built = time.perf_counter() - started
+    queries = _queries(articles, args.queries)
+    count = len(list(articles.rglob("*.md")))
+    print(f"\n== {name}: {count} articles, {len(queries)} queries, index {built:.1f} s")
+    p50s, p95s, pages = [], [], []
+    article = None
+    for n in range(args.repeat):
+        measured = _in_process(env, queries)
+        fts = _fts5(articles, queries)
+        article = measured["article"]
+        api50, api95 = _pcts(measured["api"])
+        fts50, fts95 = _pcts(fts)
+        page50, _ = _pcts(measured["page"])
+        p50s.append(api50 / fts50)
+        p95s.append(api95 / fts95)
+        pages.append(api50 / page50)
+        print(
+            f"  run {n + 1}: /api/search p50 {api50:.2f} ms p95 {api95:.2f} ms | "
+            f"FTS5+snippet p50 {fts50:.2f} ms p95 {fts95:.2f} ms | "
+            f"article page p50 {page50:.2f} ms"
+        )
+    print(f"  /api/search p50 / FTS5+snippet p50: {_range(p50s)} x  (target <= 3)")
+    print(f"  /api/search p95 / FTS5+snippet p95: {_range(p95s)} x  (target <= 5)")
+    print(f"  /api/search p50 / article page p50: {_range(pages)} x")
+    if shutil.which("wrk") is None:
+        print("  wrk not found (apt-get install wrk): throughput skipped")
+        return
+    served = _served(env, args.port, tmp, queries, article, args.seconds, args.repeat)
+    runs = served["runs"]
+    pairs = zip(runs["search"], runs["article"], runs["bare"], strict=True)
+    search_ratio, article_ratio = [], []
+    for search, page, bare in pairs:
+        search_ratio.append(search / max(page, 1e-9))
+        article_ratio.append(page / max(bare, 1e-9))
+    print(
+        f"  gunicorn 2 workers, wrk -t2 -c8 -d{args.seconds}s: search page "
+        f"{_range(runs['search'], '{:.0f}')} req/s, article page "
+        f"{_range(runs['article'], '{:.0f}')}, /robots.txt "
+        f"{_range(runs['bare'], '{:.0f}')}"
+    )
+    print(f"  search page / article page: {_range(search_ratio)} x  (target >= 0.5)")
+    print(f"  article page / bare route:  {_range(article_ratio)} x  (target >= 0.5)")
+    rss = ", ".join(f"{r:.0f}" for r in served["rss"])
+    print(f"  worker RSS after the runs: {rss} MiB  (target <= 200)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000, help="generated articles")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--port", type=int, default=5150)
+    parser.add_argument("--only", choices=["sample", "generated"])
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker_main()
+        return
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores shared)")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if args.only != "generated":
+            (tmp / "sample").mkdir()
+            bench_corpus("sample articles", ROOT / "articles", args, tmp / "sample")
+        if args.only != "sample":
+            (tmp / "gen").mkdir()
+            generate(tmp / "gen" / "articles", args.count)
+            bench_corpus("generated", tmp / "gen" / "articles", args, tmp / "gen")
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
