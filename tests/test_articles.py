@@ -205,13 +205,30 @@ def test_parse_cache_reuses_unchanged_files_and_sees_changes(
     assert any(p.startswith("broken.md:3: invalid YAML") for p in cached_problems)
 
 
-def test_content_changes_are_found_without_blocking_readers(articles_dir) -> None:
+def test_content_changes_are_found_without_blocking_readers(
+    articles_dir, monkeypatch
+) -> None:
+    import threading
+
+    from kb.services import articles as articles_service
+
     store = ContentStore(articles_dir, reload_seconds=0.01)
     first = store.library()
     path = next(articles_dir.rglob("reset-password.md"))
     path.write_text(path.read_text().replace("title:", "title: Changed", 1))
+    # Hold the background scan until the reader has been served, so the check
+    # does not depend on how fast a loaded machine runs the thread.
+    release = threading.Event()
+    fingerprint = articles_service.files.fingerprint
+
+    def slow_fingerprint(root):
+        release.wait(10)
+        return fingerprint(root)
+
+    monkeypatch.setattr(articles_service.files, "fingerprint", slow_fingerprint)
     time.sleep(0.02)
     assert store.library() is first  # served at once; the scan runs beside it
+    release.set()
     deadline = time.monotonic() + 10
     while store.library() is first and time.monotonic() < deadline:
         time.sleep(0.02)
