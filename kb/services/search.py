@@ -50,7 +50,7 @@ class SearchRequest:
 def int_arg(args: Mapping[str, str], name: str, default: int, high: int) -> int:
     """A whole number argument between 1 and ``high`` (``default`` when absent)."""
     raw = args.get(name)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return default
     try:
         value = int(raw)

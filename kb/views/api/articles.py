@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from flask import Response, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from kb.services.search import LANGS, SearchInputError, int_arg
 from kb.views.api import bp, legacy

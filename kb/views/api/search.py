@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
+from werkzeug.wrappers import Response
 
 from kb.services.search import Hit, SearchInputError, parse_request
 from kb.views.api import bp, legacy

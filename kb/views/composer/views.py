@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -17,6 +16,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import role_required, safe_next
@@ -76,8 +76,9 @@ def _reply_link(slug: str, platform: str, section: str | None) -> str:
         # never reaches the server); the #fragment scrolls to it.
         values["s"] = section
         values["_anchor"] = section
-    lib = library()
-    found = lib.get(slug)
+    found = library().get(slug)
+    if found is None:  # callers pass a published slug; a stale one links home
+        return absolute_url("public.home", lang=str(get_locale()))
     return article_url(found.lang, found.slug, external=True, **values)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -15,11 +14,13 @@ from flask import (
 from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from kb.markdown import Heading
 from kb.security import role_required
 from kb.services import agent_tickets, composer
-from kb.services.search import SearchInputError, parse_request
+from kb.services.search import Hit, SearchInputError, parse_request
 from kb.storage import db
 from kb.storage.models import Ticket, utcnow
 from kb.views.context import library, search_service
@@ -108,7 +109,9 @@ def _picker() -> dict:
     """The link picker without JavaScript: search results or one article's sections."""
     query = request.args.get("lq", "").strip()
     slug = request.args.get("la", "").strip()
-    results, article, sections, error, link = [], None, [], None, ""
+    results: tuple[Hit, ...] = ()
+    sections: tuple[Heading, ...] = ()
+    article, error, link = None, None, ""
     if query:
         try:
             req = parse_request({"q": query}, current_app.config["MAX_QUERY_LENGTH"])

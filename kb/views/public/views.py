@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from flask import (
-    Response,
     abort,
     current_app,
     make_response,
@@ -16,6 +15,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import safe_next
@@ -217,7 +217,7 @@ def short_article(slug: str) -> Response:
 def sitemap() -> Response:
     """Every public page with its last change, for search engines."""
     lib = library()
-    entries = []
+    entries: list[tuple[str, str | None]] = []
     for lang in i18n.LANGUAGES:
         entries.append((absolute_url("public.home", lang=lang), None))
         for item in lib.category_counts(lang):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import (
-    Response,
     abort,
     current_app,
     make_response,
@@ -16,9 +16,11 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
@@ -65,7 +67,9 @@ def contact_redirect() -> Response:
     """Handoff links carry no language: answer in the article's or the visitor's."""
     found = library().get(request.args.get("article", ""))
     lang = found.lang if found else i18n.preferred_lang()
-    args = {k: v for k, v in request.args.items() if k in HANDOFF_FIELDS}
+    args: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k in HANDOFF_FIELDS
+    }
     return redirect(url_for("tickets.contact", lang=lang, **args))
 
 
@@ -91,7 +95,7 @@ def _form(lang: str) -> ContactForm:
 
 @bp.route(f"/{LANG}/contact", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
-def contact(lang: str) -> Response | str | tuple[str, int]:
+def contact(lang: str) -> ResponseReturnValue:
     """The private ticket form, prefilled by a handoff link."""
     form = _form(lang)
     continuing = library().get(form.article.data or "")
