@@ -21,8 +21,9 @@ from kb import i18n
 from kb.security import safe_next
 from kb.services import next_steps, sharing
 from kb.services.articles import Library
-from kb.services.search import SearchInputError, SearchRequest, parse_request
+from kb.services.search import SearchRequest
 from kb.storage.articles import ArticleFile
+from kb.views import params
 from kb.views.context import library, search_service
 from kb.views.page_cache import PageCache
 from kb.views.public import bp
@@ -93,8 +94,8 @@ def search(lang: str) -> tuple[str, int] | str:
     args["lang"] = _language_filter(lang) or ""
     error = None
     try:
-        req = parse_request(args, current_app.config["MAX_QUERY_LENGTH"])
-    except SearchInputError as exc:
+        req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except params.ParamError as exc:  # shown beside the search box
         error = exc.message
         req = SearchRequest(q="", lang=args["lang"] or None)
     hits = search_service().search(req, library())
