@@ -3,9 +3,9 @@
 Every view that reads query arguments declares what it accepts as a frozen
 dataclass whose fields carry a parser (:func:`arg`), and calls :func:`parse`.
 A value that cannot be used raises :class:`ParamError` naming the field; a view
-either shows it beside the form (the search page) or lets :func:`refuse` turn
-it into the one 400 — the error page for browsers, ``{"error", "status",
-"field"}`` for JSON clients (see ``kb/views/errors.py`` and ``api/errors.py``).
+either shows it beside the form (the search page, the link picker) or answers
+the one 400 with ``kb.views.api.errors.invalid(field, message)`` — the error
+page for browsers, ``{"error", "status", "field"}`` for JSON clients.
 Lenient parsers (:func:`choice`) fall back to a default instead: an old link
 with an unknown filter value still opens the page.
 """
@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
 
 from kb.services.search import MAX_LIMIT, MAX_PAGE, SearchRequest
 from kb.vocab import LANGUAGES
@@ -61,13 +60,6 @@ def parse(cls: type[T], args: Mapping[str, str], **fixed: Any) -> T:
         except ParamError as error:
             raise ParamError(field.name, error.message) from None
     return cls(**values)
-
-
-def refuse(error: ParamError) -> NoReturn:
-    """Stop the request with the one 400 naming the field."""
-    bad = BadRequest(str(error.message))
-    bad.field = error.field  # type: ignore[attr-defined]
-    raise bad
 
 
 # -- parsers ------------------------------------------------------------------
