@@ -59,7 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             SESSION_COOKIE_PATH="/",
             REMEMBER_COOKIE_PATH="/",
         )
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider
     if settings["TRUSTED_PROXIES"]:
         # Behind N proxies the client is the Nth address from the right of
         # X-Forwarded-For; the Host header is never taken from a proxy.

@@ -384,7 +384,7 @@ class _LinksAndAnchors(Treeprocessor):
                         "href", resolve(slug) + (f"#{anchor}" if anchor else "")
                     )
             elif element.tag in SECTION_LEVELS and element.get("id"):
-                anchor = element.get("id")
+                anchor = element.get("id") or ""
                 for old in by_target.get(anchor, []):
                     marker = etree.Element("span", {"id": old, "class": "old-anchor"})
                     element.insert(0, marker)

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, abort, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response
 
 from kb.views.errors import wants_json
 

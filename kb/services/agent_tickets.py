@@ -149,7 +149,9 @@ def queue(
 ) -> list[QueueRow]:
     """Tickets matching ``filters``, with age and the overdue mark."""
     found = db.scalars(_queue_query(filters).limit(QUEUE_LIMIT)).all()
-    names = dict(db.execute(select(User.id, User.name)).all())
+    names: dict[int, str] = {
+        row.id: row.name for row in db.execute(select(User.id, User.name))
+    }
     return [
         QueueRow(
             ticket=ticket,
@@ -169,7 +171,7 @@ def filter_options(db: Session) -> tuple[list[str], list[str]]:
     platforms = db.scalars(
         select(Ticket.platform).where(Ticket.platform.is_not(None)).distinct()
     ).all()
-    return sorted(categories), sorted(platforms)
+    return sorted(categories), sorted(p for p in platforms if p)
 
 
 def get(db: Session, reference: str) -> Ticket | None:
@@ -228,7 +230,9 @@ def update(db: Session, ticket: Ticket, user_id: int, changes: Changes) -> int:
     """Apply status, priority and assignee changes; return how many changed."""
     if changes.status not in STATUSES or changes.priority not in PRIORITIES:
         raise AgentTicketError("unknown status or priority")
-    names = dict(db.execute(select(User.id, User.name)).all())
+    names: dict[int, str] = {
+        row.id: row.name for row in db.execute(select(User.id, User.name))
+    }
     if changes.assignee_id is not None and changes.assignee_id not in names:
         raise AgentTicketError("unknown assignee")
     # Names, not ids, so the history still reads right after an account is gone.

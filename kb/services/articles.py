@@ -189,10 +189,10 @@ class Library:
                     message = f"old anchor '{old}' is still a heading's anchor"
                     problems.append(Problem(article.path, line, message))
             for link in rendered.links:
-                message = self._link_problem(article, link)
-                if message:
+                link_problem = self._link_problem(article, link)
+                if link_problem:
                     line = _line_of(article, link.written)
-                    problems.append(Problem(article.path, line, message))
+                    problems.append(Problem(article.path, line, link_problem))
         return problems
 
     def _link_problem(self, article: ArticleFile, link: ArticleLink) -> str | None:

@@ -169,7 +169,7 @@ def _claim(db: Session, row: OutboxMail) -> bool:
             OutboxMail.next_attempt_at == row.next_attempt_at,
         )
         .values(next_attempt_at=now + LEASE)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     db.commit()
     return claimed == 1
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from flask_babel import lazy_gettext as _l
 
 from kb.services.articles import ContentStore, Library, index_documents
 from kb.storage import search_index
@@ -27,15 +24,6 @@ MAX_LIMIT = 50
 MAX_PAGE = 100
 
 
-class SearchInputError(ValueError):
-    """A search parameter is unusable; ``field`` names it for the caller."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True)
 class SearchRequest:
     """A validated search: plain query text plus filters and paging."""
@@ -45,52 +33,6 @@ class SearchRequest:
     category: str | None = None
     page: int = 1
     limit: int = 10
-
-
-def int_arg(args: Mapping[str, str], name: str, default: int, high: int) -> int:
-    """A whole number argument between 1 and ``high`` (``default`` when absent)."""
-    raw = args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SearchInputError(
-            name, _l("%(field)s must be a whole number.", field=name)
-        ) from None
-    if not 1 <= value <= high:
-        raise SearchInputError(
-            name, _l("%(field)s must be between 1 and %(high)s.", field=name, high=high)
-        )
-    return value
-
-
-def parse_request(args: Mapping[str, str], max_length: int) -> SearchRequest:
-    """Validate query-string arguments into a :class:`SearchRequest`."""
-    q = " ".join((args.get("q") or "").split())
-    if len(q) > max_length:
-        raise SearchInputError(
-            "q",
-            _l(
-                "Your search is too long (%(length)s characters). Please use at most "
-                "%(max)s characters — a few key words work best.",
-                length=len(q),
-                max=max_length,
-            ),
-        )
-    lang = args.get("lang") or None
-    if lang is not None and lang not in LANGS:
-        raise SearchInputError("lang", _l("lang must be one of: id, en."))
-    category = (args.get("category") or "").strip() or None
-    if category is not None and len(category) > 100:
-        raise SearchInputError("category", _l("category is not a known category."))
-    return SearchRequest(
-        q=q,
-        lang=lang,
-        category=category,
-        page=int_arg(args, "page", 1, MAX_PAGE),
-        limit=int_arg(args, "limit", 10, MAX_LIMIT),
-    )
 
 
 class SearchService:

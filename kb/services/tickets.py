@@ -178,7 +178,7 @@ def process_link_requests(db: Session, link_for) -> int:
     for request in db.scalars(select(LinkRequest).order_by(LinkRequest.id)).all():
         claimed = db.execute(
             delete(LinkRequest).where(LinkRequest.id == request.id)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # a CursorResult
         if claimed != 1:
             db.rollback()
             continue
@@ -222,7 +222,7 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
         delete(OutboxMail).where(
             OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff
         )
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     # Unhandled new-link requests hold an email address: never keep them long.
     db.execute(delete(LinkRequest).where(LinkRequest.created_at < cutoff))
     db.commit()

@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
 
 def engine() -> Engine:
     """The current app's engine (created on first use: importing does no I/O)."""
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.extensions.get("jawab.db") is None:
         app.extensions["jawab.db"] = make_engine(app.config["DATABASE_URL"])
     return app.extensions["jawab.db"]

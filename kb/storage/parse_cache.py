@@ -40,7 +40,7 @@ def _signature(path: Path) -> list[int]:
 def _encode(parsed: Parsed) -> dict:
     article, problems = parsed
     data = dataclasses.asdict(article) if article else None
-    if data:
+    if data and article:
         data["updated"] = article.updated.isoformat()
     return {"article": data, "problems": [dataclasses.astuple(p) for p in problems]}
 
@@ -62,12 +62,13 @@ class ParseCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._old: dict = self._read() if path else {}
+        self._old: dict = self._read(path) if path else {}
         self._new: dict = {}
 
-    def _read(self) -> dict:
+    @staticmethod
+    def _read(path: Path) -> dict:
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            data = json.loads(path.read_text("utf-8"))
             return data["files"] if data.get("version") == VERSION else {}
         except (OSError, ValueError, KeyError, TypeError):
             return {}

@@ -680,7 +680,9 @@ def _cache_term_lookups(reader) -> None:
             continue
         found: dict[bytes, tuple] = {}
 
-        def ranges_for_key(key: bytes, _lookup=table.ranges_for_key, _found=found):
+        lookup = table.ranges_for_key
+
+        def ranges_for_key(key: bytes, _lookup=lookup, _found=found):
             hit = _found.get(key)
             if hit is None:
                 if len(_found) >= TERM_CACHE:
@@ -807,8 +809,8 @@ class Searcher:
         )
         if not plan.required:  # only stopwords typed: let them match after all
             for lang in langs:
-                stems = dict.fromkeys(map(STEMMERS[lang], words))
-                plan.required += _terms(reader, f"content_{lang}", stems)
+                all_stems = list(dict.fromkeys(map(STEMMERS[lang], words)))
+                plan.required += _terms(reader, f"content_{lang}", all_stems)
         return plan
 
     def _rank(
@@ -869,8 +871,9 @@ class Searcher:
     ) -> Hits:
         searcher = self._current()
         plan = self.plan(searcher, text, langs, also)
+        ranked: list[tuple[int, float]] = []
         if not plan.required:
-            total, ranked = 0, []
+            total = 0
         else:
             depth = max(RERANK_DEPTH, page * limit)
             total, ranked = self._rank(searcher, plan, category, depth)

@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
             404: "errors/404.html",
             413: "errors/413.html",
             429: "errors/429.html",
-        }.get(error.code, "errors/error.html")
+        }.get(error.code or 500, "errors/error.html")
         # The switch leads home: never echo the failed URL (it may hold a token).
         alternate = url_for("public.home", lang=i18n.other_lang(lang))
         page = render_template(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, request, url_for
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """A full URL on ``KB_BASE_URL`` when set, else on the request's host."""
     base = current_app.config["BASE_URL"]
     if base:

@@ -8,7 +8,8 @@ pass through here. schemas.py describes it all and builds /api/v1/openapi.json.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, request
+from werkzeug.wrappers import Response
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 legacy = Blueprint("api", __name__, url_prefix="/api")

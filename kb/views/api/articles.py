@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from flask import Response, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
-from kb.services.search import LANGS, SearchInputError, int_arg
+from kb.services.search import LANGS
+from kb.views import params
 from kb.views.api import bp, legacy
 from kb.views.api.caching import cached_json, last_modified
 from kb.views.api.errors import invalid, not_found
@@ -49,9 +51,11 @@ def articles() -> Response:
         invalid("category", _l("category is not a known category."))
     since = parse_since(args["updated_since"]) if args.get("updated_since") else None
     try:
-        page = int_arg(args, "page", 1, ARTICLES_MAX_PAGE)
-        limit = int_arg(args, "limit", ARTICLES_DEFAULT_LIMIT, ARTICLES_MAX_LIMIT)
-    except SearchInputError as exc:
+        page = params.number("page", 1, ARTICLES_MAX_PAGE)(args.get("page"))
+        limit = params.number("limit", ARTICLES_DEFAULT_LIMIT, ARTICLES_MAX_LIMIT)(
+            args.get("limit")
+        )
+    except params.ParamError as exc:
         invalid(exc.field, exc.message)
     found = library().listed(lang, category, since)
     shown = found[(page - 1) * limit : page * limit]

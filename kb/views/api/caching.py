@@ -7,7 +7,8 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
+from werkzeug.wrappers import Response
 
 from kb.storage.articles import ArticleFile
 from kb.views.api.schemas import CACHE_CONTROL

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import jsonify
+from werkzeug.wrappers import Response
 
 from kb.services.search import LANGS
 from kb.storage.articles import Category

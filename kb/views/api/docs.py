@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify
+from flask import current_app, jsonify
+from werkzeug.wrappers import Response
 
 from kb.views.api import bp
 from kb.views.api.schemas import openapi_document

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import Response, jsonify
+from flask import jsonify
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.wrappers import Response
 
 # Headers an HTTP error carries that still matter in JSON (405's Allow, 429's
 # Retry-After); the content type is ours.

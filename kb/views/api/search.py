@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
+from werkzeug.wrappers import Response
 
-from kb.services.search import Hit, SearchInputError, parse_request
+from kb.services.search import Hit
+from kb.views import params
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
@@ -15,8 +17,10 @@ from kb.views.urls import article_url
 def search() -> Response:
     """Ranked published articles for ``q`` with optional lang/category/paging."""
     try:
-        req = parse_request(request.args, current_app.config["MAX_QUERY_LENGTH"])
-    except SearchInputError as exc:
+        req = params.search_request(
+            request.args, current_app.config["MAX_QUERY_LENGTH"]
+        )
+    except params.ParamError as exc:
         invalid(exc.field, exc.message)
     hits = search_service().search(req, library())
     return jsonify(

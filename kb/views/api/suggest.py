@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
+from werkzeug.wrappers import Response
 
-from kb.services.search import SearchInputError, parse_request
+from kb.views import params
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
@@ -16,8 +17,8 @@ def suggest() -> Response:
     """Article titles matching a partly typed query, for search-as-you-type."""
     args = {"q": request.args.get("q", ""), "lang": request.args.get("lang", "")}
     try:
-        req = parse_request(args, current_app.config["MAX_QUERY_LENGTH"])
-    except SearchInputError as exc:
+        req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except params.ParamError as exc:
         invalid(exc.field, exc.message)
     # Keep a trailing space: it means the last word is complete.
     raw = request.args.get("q", "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     redirect,
     render_template,
     request,
@@ -12,6 +11,7 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from kb import throttle
 from kb.security import safe_next

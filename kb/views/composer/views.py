@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -17,11 +16,13 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import role_required, safe_next
 from kb.services import cases, composer
 from kb.storage import db
+from kb.views import params
 from kb.views.composer import bp
 from kb.views.composer.forms import HandoffForm, UseReplyForm
 from kb.views.context import library
@@ -32,33 +33,26 @@ from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
 @dataclass(frozen=True)
 class ComposerQuery:
-    """The composer's query string, validated."""
+    """The composer's query string (unknown choices fall back to defaults)."""
 
-    article: str
-    section: str
-    lang: str
-    tone: str
-    platform: str
-    case: str
-    handoff: bool
-
-
-def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:
-    return value if value in allowed else default
+    lang: str  # the reply's language: defaults to the agent's own
+    article: str = params.arg(params.text(200, squeeze=False))
+    section: str = params.arg(params.text(200, squeeze=False))
+    tone: str = params.arg(params.choice(composer.TONES, "formal"))
+    platform: str = params.arg(params.choice(PLATFORMS, "x"))
+    case: str = params.arg(params.text(32, squeeze=False))
+    handoff: bool = params.arg(params.flag)
 
 
 def _parse(args) -> ComposerQuery:
-    case = (args.get("case") or "").strip()[:32]
-    return ComposerQuery(
-        article=(args.get("article") or "").strip()[:200],
-        section=(args.get("section") or "").strip()[:200],
-        lang=_choice(args.get("lang"), composer.LANGS, i18n.preferred_lang()),
-        tone=_choice(args.get("tone"), composer.TONES, "formal"),
-        platform=_choice(args.get("platform"), PLATFORMS, "x"),
-        case=case,
-        # A case code means the agent is handing off: include the private link.
-        handoff=bool(case) or args.get("handoff") == "1",
+    lang = args.get("lang")
+    found = params.parse(
+        ComposerQuery,
+        args,
+        lang=lang if lang in composer.LANGS else i18n.preferred_lang(),
     )
+    # A case code means the agent is handing off: include the private link.
+    return replace(found, handoff=found.handoff or bool(found.case))
 
 
 def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
@@ -76,8 +70,9 @@ def _reply_link(slug: str, platform: str, section: str | None) -> str:
         # never reaches the server); the #fragment scrolls to it.
         values["s"] = section
         values["_anchor"] = section
-    lib = library()
-    found = lib.get(slug)
+    found = library().get(slug)
+    if found is None:  # callers pass a published slug; a stale one links home
+        return absolute_url("public.home", lang=str(get_locale()))
     return article_url(found.lang, found.slug, external=True, **values)
 
 
@@ -140,7 +135,7 @@ def use_reply() -> Response | tuple[Response, int]:
         if wants_json():
             return jsonify(error="invalid", status=400), 400
         abort(400)
-    platform = _choice(form.platform.data, PLATFORMS, "other")
+    platform = params.choice(PLATFORMS, "other")(form.platform.data)
     composer.record_use(
         db.session(), current_user.id, article.slug, form.section.data, platform
     )
@@ -162,7 +157,7 @@ def handoff() -> Response | str | tuple[str, int]:
     """Turn a public thread into a case with a prefilled private-form link."""
     form = HandoffForm()
     if request.method == "GET":
-        form.platform.data = _choice(request.args.get("platform"), PLATFORMS, "x")
+        form.platform.data = params.choice(PLATFORMS, "x")(request.args.get("platform"))
         form.article.data = request.args.get("article", "")[:200]
     if form.validate_on_submit():
         slug = (form.article.data or "").strip()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -15,13 +16,16 @@ from flask import (
 from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from kb.markdown import Heading
 from kb.security import role_required
 from kb.services import agent_tickets, composer
-from kb.services.search import SearchInputError, parse_request
+from kb.services.search import Hit
 from kb.storage import db
 from kb.storage.models import Ticket, utcnow
+from kb.views import params
 from kb.views.context import library, search_service
 from kb.views.desk import bp
 from kb.views.desk.forms import AgentReplyForm, TicketUpdateForm
@@ -37,20 +41,23 @@ from kb.vocab import (
 FIELD_NAMES = {"status": STATUS_NAMES, "priority": PRIORITY_NAMES}
 
 
+@dataclass(frozen=True)
+class QueueArgs:
+    """The queue's query string (unknown values fall back: old links open)."""
+
+    status: str = params.arg(params.text(16, squeeze=False))
+    priority: str = params.arg(params.text(16, squeeze=False))
+    # ``owner`` is what the queue's first version used; old links keep working.
+    assignee: str = params.arg(params.text(16, squeeze=False), "assignee", "owner")
+    category: str = params.arg(params.text(64, squeeze=False))
+    platform: str = params.arg(params.text(16, squeeze=False))
+    q: str = params.arg(params.text(200))
+    sort: str = params.arg(params.choice(tuple(agent_tickets.SORTS), "oldest"))
+
+
 def _filters() -> agent_tickets.QueueFilter:
-    args = request.args
-    sort = args.get("sort", "oldest")
-    return agent_tickets.QueueFilter(
-        user_id=current_user.id,
-        status=args.get("status", ""),
-        priority=args.get("priority", ""),
-        # ``owner`` is what the queue's first version used; old links keep working.
-        assignee=args.get("assignee", args.get("owner", "")),
-        category=args.get("category", "")[:64],
-        platform=args.get("platform", "")[:16],
-        q=" ".join(args.get("q", "").split())[:200],
-        sort=sort if sort in agent_tickets.SORTS else "oldest",
-    )
+    found = params.parse(QueueArgs, request.args)
+    return agent_tickets.QueueFilter(user_id=current_user.id, **asdict(found))
 
 
 @bp.get("/")
@@ -108,11 +115,15 @@ def _picker() -> dict:
     """The link picker without JavaScript: search results or one article's sections."""
     query = request.args.get("lq", "").strip()
     slug = request.args.get("la", "").strip()
-    results, article, sections, error, link = [], None, [], None, ""
+    results: tuple[Hit, ...] = ()
+    sections: tuple[Heading, ...] = ()
+    article, error, link = None, None, ""
     if query:
         try:
-            req = parse_request({"q": query}, current_app.config["MAX_QUERY_LENGTH"])
-        except SearchInputError as exc:
+            req = params.search_request(
+                {"q": query}, current_app.config["MAX_QUERY_LENGTH"]
+            )
+        except params.ParamError as exc:
             error = str(exc.message)
         else:
             results = search_service().search(req, library()).hits

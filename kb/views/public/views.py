@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from flask import (
-    Response,
     abort,
     current_app,
     make_response,
@@ -16,13 +15,15 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import safe_next
 from kb.services import next_steps, sharing
 from kb.services.articles import Library
-from kb.services.search import SearchInputError, SearchRequest, parse_request
+from kb.services.search import SearchRequest
 from kb.storage.articles import ArticleFile
+from kb.views import params
 from kb.views.context import library, search_service
 from kb.views.page_cache import PageCache
 from kb.views.public import bp
@@ -93,8 +94,8 @@ def search(lang: str) -> tuple[str, int] | str:
     args["lang"] = _language_filter(lang) or ""
     error = None
     try:
-        req = parse_request(args, current_app.config["MAX_QUERY_LENGTH"])
-    except SearchInputError as exc:
+        req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except params.ParamError as exc:  # shown beside the search box
         error = exc.message
         req = SearchRequest(q="", lang=args["lang"] or None)
     hits = search_service().search(req, library())
@@ -217,7 +218,7 @@ def short_article(slug: str) -> Response:
 def sitemap() -> Response:
     """Every public page with its last change, for search engines."""
     lib = library()
-    entries = []
+    entries: list[tuple[str, str | None]] = []
     for lang in i18n.LANGUAGES:
         entries.append((absolute_url("public.home", lang=lang), None))
         for item in lib.category_counts(lang):

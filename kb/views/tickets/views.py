@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import (
-    Response,
     abort,
     current_app,
     make_response,
@@ -16,9 +17,11 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
@@ -26,11 +29,13 @@ from kb.extensions import limiter
 from kb.services import cases, next_steps, tickets
 from kb.storage import db
 from kb.storage.models import Deflection, Ticket
+from kb.views import params
 from kb.views.context import library
 from kb.views.forms import ActionForm
 from kb.views.tickets import bp
 from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
 from kb.views.urls import absolute_url, site_root
+from kb.vocab import PLATFORMS
 
 LANG = "<any(id, en):lang>"
 HANDOFF_FIELDS = ("article", "thread", "platform", "case")
@@ -65,7 +70,9 @@ def contact_redirect() -> Response:
     """Handoff links carry no language: answer in the article's or the visitor's."""
     found = library().get(request.args.get("article", ""))
     lang = found.lang if found else i18n.preferred_lang()
-    args = {k: v for k, v in request.args.items() if k in HANDOFF_FIELDS}
+    args: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k in HANDOFF_FIELDS
+    }
     return redirect(url_for("tickets.contact", lang=lang, **args))
 
 
@@ -77,21 +84,30 @@ def _form(lang: str) -> ContactForm:
         for item in lib.category_counts(lang)
     ]
     if request.method == "GET":
-        form.platform.data = request.args.get("platform", "")
-        if form.platform.data not in {c.value for c in form.platform.choices}:
-            form.platform.data = ""
-        form.thread_url.data = request.args.get("thread", "")[:500]
-        form.case.data = request.args.get("case", "")[:32]
-        article = lib.get(request.args.get("article", ""))
+        handoff = params.parse(HandoffArgs, request.args)
+        form.platform.data = handoff.platform
+        form.thread_url.data = handoff.thread
+        form.case.data = handoff.case
+        article = lib.get(handoff.article)
         if article:
             form.article.data = article.slug
             form.category.data = article.category
     return form
 
 
+@dataclass(frozen=True)
+class HandoffArgs:
+    """What a handoff link may prefill (an unknown platform is left empty)."""
+
+    platform: str = params.arg(params.choice(PLATFORMS, ""))
+    thread: str = params.arg(params.text(500, squeeze=False))
+    case: str = params.arg(params.text(32, squeeze=False))
+    article: str = params.arg(params.text(200, squeeze=False))
+
+
 @bp.route(f"/{LANG}/contact", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
-def contact(lang: str) -> Response | str | tuple[str, int]:
+def contact(lang: str) -> ResponseReturnValue:
     """The private ticket form, prefilled by a handoff link."""
     form = _form(lang)
     continuing = library().get(form.article.data or "")
