@@ -1,23 +1,38 @@
-"""Shared fixtures: a fresh articles folder, index and instance per test."""
+"""Shared fixtures: a fresh articles folder, index and database per test.
+
+What is expensive is made once per run and copied per test: the migrated SQLite
+database (a file), the migrated PostgreSQL schema (its DDL, replayed into a fresh
+schema) and the search index of the test corpus. Staff passwords are hashed with a
+cheap pbkdf2 setting unless a test is marked ``real_password_hashing``.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
+import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from helpers import Auth
 from werkzeug.serving import make_server
 
 from kb import create_app
 from kb.cli import cli
+from kb.services import users
 from kb.services.search import update_index
 
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).resolve().parent.parent
+# One iteration: the tests check who may sign in, not how hard a hash is to crack.
+CHEAP_PASSWORD_METHOD = "pbkdf2:sha256:1"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,6 +48,35 @@ def compiled_translations() -> None:
             write_mo(target, read_po(source, locale="id"), use_fuzzy=True)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hash staff passwords cheaply (scrypt was most of the suite's setup)."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(users, "PASSWORD_METHOD", CHEAP_PASSWORD_METHOD)
+
+
+@pytest.fixture(scope="session")
+def index_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search index of the pristine test corpus, built once per run."""
+    root = tmp_path_factory.mktemp("index-template")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "ARTICLES_DIR": str(DATA / "articles"),
+            "SEARCH_INDEX_DIR": str(root / "search_index"),
+            "DATABASE_URL": f"sqlite:///{root / 'unused.sqlite3'}",
+            "RELOAD_SECONDS": 0,
+        }
+    )
+    with app.app_context():
+        update_index(app.extensions["jawab.content"], root / "search_index")
+    app.extensions["jawab.search"].searcher.close()
+    return root / "search_index"
+
+
 @pytest.fixture()
 def articles_dir(tmp_path: Path) -> Path:
     """A private copy of the small test corpus."""
@@ -42,8 +86,18 @@ def articles_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    """Build apps over the temporary folders; ``index=True`` builds the index."""
+def make_app(
+    tmp_path: Path,
+    articles_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    index_template: Path,
+):
+    """Build apps over the temporary folders; ``index=True`` builds the index.
+
+    The index starts as a copy of the corpus's template; ``update_index`` then
+    brings it in line with this test's articles (it compares content hashes), so
+    a test that edited ``articles_dir`` gets exactly what a fresh build gives.
+    """
     for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
         monkeypatch.delenv(name, raising=False)
 
@@ -62,10 +116,11 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
         app = create_app(config)
         made.append(app)
         if index:
+            index_dir = Path(config["SEARCH_INDEX_DIR"])
+            if not index_dir.exists():
+                shutil.copytree(index_template, index_dir)
             with app.app_context():
-                update_index(
-                    app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"])
-                )
+                update_index(app.extensions["jawab.content"], index_dir)
         return app
 
     yield factory
@@ -77,45 +132,111 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
 
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+# Many agents share the server: every schema name says whose run made it.
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 
+@functools.cache
 def _postgres_reachable() -> bool:
     try:
         import psycopg
 
-        psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
-        ).close()
+        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
         return True
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
+def _schema_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per run (tests get a copy)."""
     from kb.storage import migrate
 
+    path = tmp_path_factory.mktemp("db-template") / "migrated.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    # WAL mode: fold the log into the main file so that copying one file is enough.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    assert not Path(f"{path}-wal").exists() or not Path(f"{path}-wal").stat().st_size
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migration() -> list[tuple[str, Any, bool]]:
+    """The statements Alembic runs to migrate an empty schema to head, recorded once.
+
+    ``CREATE DATABASE ... TEMPLATE`` took 0.5-48 s on the shared server (it waits
+    for checkpoints and for other sessions); replaying the recorded statements into
+    a fresh schema takes milliseconds and gives the same tables, indexes,
+    constraints and ``alembic_version`` row (tests/test_test_databases.py checks).
+    """
+    import psycopg
+    from alembic import command
+    from sqlalchemy import event
+
+    from kb.storage import migrate
+    from kb.storage.db import make_engine
+
+    schema = f"tpl_{RUN_ID}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    recorded: list[tuple[str, Any, bool]] = []
+    engine = make_engine(_schema_url(schema))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
+        recorded.append((statement, parameters, executemany))
+
+    try:
+        with engine.begin() as connection:
+            config = migrate.alembic_config(_schema_url(schema))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return recorded
+
+
+def migrated_postgres_schema(recorded: list[tuple[str, Any, bool]]) -> str:
+    """A new schema holding what the migrations build; returns its name."""
+    import psycopg
+
+    schema = f"t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_DSN) as conn, conn.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        cursor.execute(f"SET LOCAL search_path TO {schema}")
+        for statement, parameters, many in recorded:
+            if many:
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
+    return schema
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tickets.sqlite3'}"
-        migrate.upgrade(url)
-        yield url
+        path = tmp_path / "tickets.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     if not _postgres_reachable():
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (database test)")
-    import uuid
-
     import psycopg
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    migrate.upgrade(url)
-    yield url
+    schema = migrated_postgres_schema(request.getfixturevalue("postgres_migration"))
+    yield _schema_url(schema)
     _wait_for_mail_threads()  # background delivery may still use the schema
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
@@ -141,6 +262,12 @@ def app(make_app) -> Flask:
 def client(app: Flask):
     """A test client for ``app``."""
     return app.test_client()
+
+
+@pytest.fixture()
+def auth(ticket_app: Flask) -> Auth:
+    """Sign in by role on ``ticket_app``: ``auth.login("agent")``, ``auth.logout()``."""
+    return Auth(ticket_app)
 
 
 @pytest.fixture()
