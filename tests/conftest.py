@@ -21,7 +21,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from helpers import Auth
+from helpers import Auth, wait_for_mail
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.serving import make_server
 
 from kb import create_app
@@ -31,6 +33,27 @@ from kb.services.search import update_index
 
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app of the run (keyed by source checksum)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill ``bucket`` when this template was compiled before."""
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a newly compiled template."""
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+# Every test builds its own app, and each app's Jinja environment used to compile
+# every template it rendered again (a third of a sign-in test's setup).
+TEMPLATE_CODE = _MemoryBytecodeCache()
 # One iteration: the tests check who may sign in, not how hard a hash is to crack.
 CHEAP_PASSWORD_METHOD = "pbkdf2:sha256:1"
 
@@ -114,6 +137,7 @@ def make_app(
             **overrides,
         }
         app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         made.append(app)
         if index:
             index_dir = Path(config["SEARCH_INDEX_DIR"])
@@ -126,7 +150,7 @@ def make_app(
     yield factory
     for app in made:  # searchers hold index files open, engines hold connections
         app.extensions["jawab.search"].searcher.close()
-        _wait_for_mail_threads()
+        wait_for_mail()
         if app.extensions.get("jawab.db") is not None:
             app.extensions["jawab.db"].dispose()
 
@@ -235,7 +259,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
     schema = migrated_postgres_schema(request.getfixturevalue("postgres_migration"))
     yield _schema_url(schema)
-    _wait_for_mail_threads()  # background delivery may still use the schema
+    wait_for_mail()  # background delivery may still use the schema
     with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
@@ -244,12 +268,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def ticket_app(make_app, database_url: str) -> Flask:
     """The app over a migrated database (SQLite and PostgreSQL)."""
     return make_app(DATABASE_URL=database_url)
-
-
-def _wait_for_mail_threads() -> None:
-    for thread in threading.enumerate():
-        if thread.name == "jawab-mail":
-            thread.join(timeout=10)
 
 
 @pytest.fixture()
