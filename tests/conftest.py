@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from helpers import Auth, wait_for_mail
+from helpers import POSTGRES_DSN, Auth, postgres_schema_url, wait_for_mail
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from werkzeug.serving import make_server
@@ -155,8 +155,6 @@ def make_app(
             app.extensions["jawab.db"].dispose()
 
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 # Many agents share the server: every schema name says whose run made it.
 RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
@@ -170,10 +168,6 @@ def _postgres_reachable() -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
-
-
-def _schema_url(schema: str) -> str:
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +205,7 @@ def postgres_migration() -> list[tuple[str, Any, bool]]:
     with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     recorded: list[tuple[str, Any, bool]] = []
-    engine = make_engine(_schema_url(schema))
+    engine = make_engine(postgres_schema_url(schema))
 
     @event.listens_for(engine, "before_cursor_execute")
     def record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
@@ -219,7 +213,7 @@ def postgres_migration() -> list[tuple[str, Any, bool]]:
 
     try:
         with engine.begin() as connection:
-            config = migrate.alembic_config(_schema_url(schema))
+            config = migrate.alembic_config(postgres_schema_url(schema))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
@@ -258,7 +252,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     import psycopg
 
     schema = migrated_postgres_schema(request.getfixturevalue("postgres_migration"))
-    yield _schema_url(schema)
+    yield postgres_schema_url(schema)
     wait_for_mail()  # background delivery may still use the schema
     with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -6,6 +6,7 @@
 - :func:`make_staff`, :func:`add_staff` — staff accounts with :data:`PASSWORD`;
 - :func:`login`, :func:`signed_in`, :class:`Auth` — sign in through the form;
 - :func:`rows`, :func:`execute` — read or change the app's database directly;
+- :func:`postgres_schema_url` — one schema of the PostgreSQL test database;
 - :func:`wait_for_mail` — let background delivery finish.
 """
 
@@ -25,6 +26,8 @@ from kb.services import users
 from kb.storage.db import standalone_session
 
 PASSWORD = "correct horse battery staple"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 STAFF_DOMAIN = "tokorona.example"
 # A valid contact form (without its CSRF token).
 CONTACT_FORM = {
@@ -183,6 +186,11 @@ def execute(app: Flask, statement: Any) -> None:
         db.execute(statement)
         db.commit()
     engine.dispose()
+
+
+def postgres_schema_url(schema: str) -> str:
+    """The URL of ``schema`` in the test database (as its search path)."""
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
 def wait_for_mail(timeout: float = 10, *, must_finish: bool = False) -> None:

@@ -25,6 +25,7 @@ from helpers import (
     make_staff,
     open_ticket,
     rows,
+    submit_form,
     wait_for_mail,
 )
 from sqlalchemy import event, update
@@ -108,8 +109,9 @@ def test_a_replayed_cookie_after_sign_out_is_refused(staff_app) -> None:
     assert _replay(staff_app, {"session": session}).status_code == 200
     assert _replay(staff_app, {"remember_token": remember}).status_code == 200
 
-    token = csrf(client, "/agent/")
-    assert client.post("/agent/logout", data={"csrf_token": token}).status_code == 302
+    assert (
+        submit_form(client, "/agent/logout", {}, form_url="/agent/").status_code == 302
+    )
     for cookies in (
         {"session": session},
         {"remember_token": remember},
@@ -120,11 +122,9 @@ def test_a_replayed_cookie_after_sign_out_is_refused(staff_app) -> None:
         assert replayed.headers["Location"].startswith("/agent/login")
 
 
-def test_signing_out_ends_only_that_sign_in(staff_app) -> None:
-    phone, laptop = staff_app.test_client(), staff_app.test_client()
-    login(phone, "agent@tokorona.example")
-    login(laptop, "agent@tokorona.example")
-    phone.post("/agent/logout", data={"csrf_token": csrf(phone, "/agent/")})
+def test_signing_out_ends_only_that_sign_in(staff_app, auth) -> None:
+    phone, laptop = auth.login("agent"), auth.login("agent")
+    auth.logout(phone)
     assert phone.get("/agent/").status_code == 302
     assert laptop.get("/agent/").status_code == 200
 
@@ -270,9 +270,8 @@ def test_nul_in_the_ticket_reply_and_json_errors_name_the_field(ticket_app) -> N
     assert fine.status_code == 302
 
 
-def test_every_route_refuses_control_characters(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, "admin@tokorona.example")
+def test_every_route_refuses_control_characters(staff_app, auth) -> None:
+    client = auth.login("admin")
     checked = 0
     for rule in staff_app.url_map.iter_rules():
         if rule.arguments - {"lang"} or rule.endpoint == "static":
@@ -479,9 +478,8 @@ def test_a_full_disk_keeps_what_the_customer_typed(ticket_app) -> None:
     assert big.strip()[:200] in response.get_data(as_text=True)
 
 
-def test_users_service_ends_sign_ins_on_password_change(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, "agent@tokorona.example")
+def test_users_service_ends_sign_ins_on_password_change(staff_app, auth) -> None:
+    client = auth.login("agent")
     from kb.storage.db import standalone_session
 
     with staff_app.app_context(), standalone_session() as db:
