@@ -270,10 +270,52 @@ def app(make_app) -> Flask:
     return make_app()
 
 
+# Fixtures that give a test its own app or folders: with any of them, ``client``
+# must be a client of that test's own app.
+_OWN_APP = {"app", "make_app", "articles_dir", "ticket_app", "database_url"}
+
+
+@pytest.fixture(scope="session")
+def shared_app(
+    tmp_path_factory: pytest.TempPathFactory, index_template: Path
+) -> Iterator[Flask]:
+    """One indexed app over a copy of the corpus, for modules marked ``read_only``."""
+    root = tmp_path_factory.mktemp("shared-app")
+    shutil.copytree(DATA / "articles", root / "articles")
+    shutil.copytree(index_template, root / "search_index")
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
+            env.delenv(name, raising=False)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "ARTICLES_DIR": str(root / "articles"),
+                "SEARCH_INDEX_DIR": str(root / "search_index"),
+                "DATABASE_URL": f"sqlite:///{root / 'kb.sqlite3'}",
+                "RELOAD_SECONDS": 0,
+            }
+        )
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    with app.app_context():
+        update_index(app.extensions["jawab.content"], root / "search_index")
+    yield app
+    app.extensions["jawab.search"].searcher.close()
+
+
 @pytest.fixture()
-def client(app: Flask):
-    """A test client for ``app``."""
-    return app.test_client()
+def client(request: pytest.FixtureRequest):
+    """A test client for ``app``; in a ``read_only`` module, of the shared app.
+
+    Tests that only read pages need no app of their own (building one per test
+    was most of their time); a test that asks for ``app`` or its folders still
+    gets its own.
+    """
+    if request.node.get_closest_marker("read_only") and not (
+        _OWN_APP & set(request.fixturenames)
+    ):
+        return request.getfixturevalue("shared_app").test_client()
+    return request.getfixturevalue("app").test_client()
 
 
 @pytest.fixture()
