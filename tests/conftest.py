@@ -1,24 +1,62 @@
-"""Shared fixtures: a fresh articles folder, index and instance per test."""
+"""Shared fixtures: a fresh articles folder, index and database per test.
+
+What is expensive is made once per run and copied per test: the migrated SQLite
+database (a file), the migrated PostgreSQL schema (its DDL, replayed into a fresh
+schema) and the search index of the test corpus. Staff passwords are hashed with a
+cheap pbkdf2 setting unless a test is marked ``real_password_hashing``.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
+import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from helpers import POSTGRES_DSN, Auth, postgres_schema_url, wait_for_mail
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.serving import make_server
 
 from kb import create_app
 from kb.cli import cli
+from kb.services import users
 from kb.services.search import update_index
 
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app of the run (keyed by source checksum)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill ``bucket`` when this template was compiled before."""
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a newly compiled template."""
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+# Every test builds its own app, and each app's Jinja environment used to compile
+# every template it rendered again (a third of a sign-in test's setup).
+TEMPLATE_CODE = _MemoryBytecodeCache()
+# One iteration: the tests check who may sign in, not how hard a hash is to crack.
+CHEAP_PASSWORD_METHOD = "pbkdf2:sha256:1"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,6 +72,35 @@ def compiled_translations() -> None:
             write_mo(target, read_po(source, locale="id"), use_fuzzy=True)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hash staff passwords cheaply (scrypt was most of the suite's setup)."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(users, "PASSWORD_METHOD", CHEAP_PASSWORD_METHOD)
+
+
+@pytest.fixture(scope="session")
+def index_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search index of the pristine test corpus, built once per run."""
+    root = tmp_path_factory.mktemp("index-template")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "ARTICLES_DIR": str(DATA / "articles"),
+            "SEARCH_INDEX_DIR": str(root / "search_index"),
+            "DATABASE_URL": f"sqlite:///{root / 'unused.sqlite3'}",
+            "RELOAD_SECONDS": 0,
+        }
+    )
+    with app.app_context():
+        update_index(app.extensions["jawab.content"], root / "search_index")
+    app.extensions["jawab.search"].searcher.close()
+    return root / "search_index"
+
+
 @pytest.fixture()
 def articles_dir(tmp_path: Path) -> Path:
     """A private copy of the small test corpus."""
@@ -43,8 +110,18 @@ def articles_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    """Build apps over the temporary folders; ``index=True`` builds the index."""
+def make_app(
+    tmp_path: Path,
+    articles_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    index_template: Path,
+):
+    """Build apps over the temporary folders; ``index=True`` builds the index.
+
+    The index starts as a copy of the corpus's template; ``update_index`` then
+    brings it in line with this test's articles (it compares content hashes), so
+    a test that edited ``articles_dir`` gets exactly what a fresh build gives.
+    """
     for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
         monkeypatch.delenv(name, raising=False)
 
@@ -61,62 +138,124 @@ def make_app(tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
             **overrides,
         }
         app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         made.append(app)
         if index:
+            index_dir = Path(config["SEARCH_INDEX_DIR"])
+            if not index_dir.exists():
+                shutil.copytree(index_template, index_dir)
             with app.app_context():
-                update_index(
-                    app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"])
-                )
+                update_index(app.extensions["jawab.content"], index_dir)
         return app
 
     yield factory
     for app in made:  # searchers hold index files open, engines hold connections
         app.extensions["jawab.search"].searcher.close()
-        _wait_for_mail_threads()
+        wait_for_mail()
         if app.extensions.get("jawab.db") is not None:
             app.extensions["jawab.db"].dispose()
 
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Many agents share the server: every schema name says whose run made it.
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 
+@functools.cache
 def _postgres_reachable() -> bool:
     try:
         import psycopg
 
-        psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
-        ).close()
+        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
         return True
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per run (tests get a copy)."""
     from kb.storage import migrate
 
+    path = tmp_path_factory.mktemp("db-template") / "migrated.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    # WAL mode: fold the log into the main file so that copying one file is enough.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    assert not Path(f"{path}-wal").exists() or not Path(f"{path}-wal").stat().st_size
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migration() -> list[tuple[str, Any, bool]]:
+    """The statements Alembic runs to migrate an empty schema to head, recorded once.
+
+    ``CREATE DATABASE ... TEMPLATE`` took 0.5-48 s on the shared server (it waits
+    for checkpoints and for other sessions); replaying the recorded statements into
+    a fresh schema takes milliseconds and gives the same tables, indexes,
+    constraints and ``alembic_version`` row (tests/test_test_databases.py checks).
+    """
+    import psycopg
+    from alembic import command
+    from sqlalchemy import event
+
+    from kb.storage import migrate
+    from kb.storage.db import make_engine
+
+    schema = f"tpl_{RUN_ID}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    recorded: list[tuple[str, Any, bool]] = []
+    engine = make_engine(postgres_schema_url(schema))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
+        recorded.append((statement, parameters, executemany))
+
+    try:
+        with engine.begin() as connection:
+            config = migrate.alembic_config(postgres_schema_url(schema))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return recorded
+
+
+def migrated_postgres_schema(recorded: list[tuple[str, Any, bool]]) -> str:
+    """A new schema holding what the migrations build; returns its name."""
+    import psycopg
+
+    schema = f"t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_DSN) as conn, conn.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        cursor.execute(f"SET LOCAL search_path TO {schema}")
+        for statement, parameters, many in recorded:
+            if many:
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
+    return schema
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tickets.sqlite3'}"
-        migrate.upgrade(url)
-        yield url
+        path = tmp_path / "tickets.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     if not _postgres_reachable():
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (database test)")
-    import uuid
-
     import psycopg
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    migrate.upgrade(url)
-    yield url
-    _wait_for_mail_threads()  # background delivery may still use the schema
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    schema = migrated_postgres_schema(request.getfixturevalue("postgres_migration"))
+    yield postgres_schema_url(schema)
+    wait_for_mail()  # background delivery may still use the schema
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
@@ -126,22 +265,64 @@ def ticket_app(make_app, database_url: str) -> Flask:
     return make_app(DATABASE_URL=database_url)
 
 
-def _wait_for_mail_threads() -> None:
-    for thread in threading.enumerate():
-        if thread.name == "jawab-mail":
-            thread.join(timeout=10)
-
-
 @pytest.fixture()
 def app(make_app) -> Flask:
     """The app over the test corpus, indexed."""
     return make_app()
 
 
+# Fixtures that give a test its own app or folders: with any of them, ``client``
+# must be a client of that test's own app.
+_OWN_APP = {"app", "make_app", "articles_dir", "ticket_app", "database_url"}
+
+
+@pytest.fixture(scope="session")
+def shared_app(
+    tmp_path_factory: pytest.TempPathFactory, index_template: Path
+) -> Iterator[Flask]:
+    """One indexed app over a copy of the corpus, for modules marked ``read_only``."""
+    root = tmp_path_factory.mktemp("shared-app")
+    shutil.copytree(DATA / "articles", root / "articles")
+    shutil.copytree(index_template, root / "search_index")
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
+            env.delenv(name, raising=False)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "ARTICLES_DIR": str(root / "articles"),
+                "SEARCH_INDEX_DIR": str(root / "search_index"),
+                "DATABASE_URL": f"sqlite:///{root / 'kb.sqlite3'}",
+                "RELOAD_SECONDS": 0,
+            }
+        )
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    with app.app_context():
+        update_index(app.extensions["jawab.content"], root / "search_index")
+    yield app
+    app.extensions["jawab.search"].searcher.close()
+
+
 @pytest.fixture()
-def client(app: Flask):
-    """A test client for ``app``."""
-    return app.test_client()
+def client(request: pytest.FixtureRequest):
+    """A test client for ``app``; in a ``read_only`` module, of the shared app.
+
+    Tests that only read pages need no app of their own (building one per test
+    was most of their time); a test that asks for ``app`` or its folders still
+    gets its own.
+    """
+    if request.node.get_closest_marker("read_only") and not (
+        _OWN_APP & set(request.fixturenames)
+    ):
+        return request.getfixturevalue("shared_app").test_client()
+    return request.getfixturevalue("app").test_client()
+
+
+@pytest.fixture()
+def auth(ticket_app: Flask) -> Auth:
+    """Sign in by role on ``ticket_app``: ``auth.login("agent")``, ``auth.logout()``."""
+    return Auth(ticket_app)
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,34 @@
-"""Helpers shared by test modules (never import one test module from another)."""
+"""Helpers shared by test modules (never import one test module from another).
+
+- :func:`csrf` — the CSRF token of the form on a page;
+- :func:`submit_form` — fetch a form's page and post it with its token;
+- :func:`open_ticket` — open a ticket through the contact form;
+- :func:`make_staff`, :func:`add_staff` — staff accounts with :data:`PASSWORD`;
+- :func:`login`, :func:`signed_in`, :class:`Auth` — sign in through the form;
+- :func:`rows`, :func:`execute` — read or change the app's database directly;
+- :func:`postgres_schema_url` — one schema of the PostgreSQL test database;
+- :func:`wait_for_mail` — let background delivery finish.
+"""
 
 from __future__ import annotations
 
 import re
 import threading
+from typing import Any, NamedTuple
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from kb.services import users
 from kb.storage.db import standalone_session
 
 PASSWORD = "correct horse battery staple"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+STAFF_DOMAIN = "tokorona.example"
 # A valid contact form (without its CSRF token).
 CONTACT_FORM = {
     "name": "Budi Santoso",
@@ -30,36 +47,156 @@ _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"'
     r'|type="hidden" name="csrf_token" value="([^"]+)"'
 )
+REFERENCE = re.compile(r"JWB-[0-9A-Z]{5}")
+_SECRET_LINK = re.compile(r'id="secret-link" type="text" readonly value="([^"]+)"')
 
 
-def csrf(client: FlaskClient, url: str) -> str:
-    """The CSRF token of the form on ``url``."""
-    page = client.get(url).get_data(as_text=True)
+def csrf(client: FlaskClient, url: str, **request: Any) -> str:
+    """The CSRF token of the form on ``url`` (``request``: e.g. ``base_url``)."""
+    page = client.get(url, **request).get_data(as_text=True)
     found = _CSRF.search(page)
-    assert found, f"no CSRF token on {url}"
+    assert found, f"no CSRF token on {url}: {page[:2000]}"
     return found.group(1) or found.group(2)
+
+
+def submit_form(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any],
+    *,
+    form_url: str | None = None,
+    **request: Any,
+) -> TestResponse:
+    """Post ``data`` to ``url`` with the CSRF token of the form on ``form_url``."""
+    token = csrf(client, form_url or url, **request)
+    return client.post(url, data={**data, "csrf_token": token}, **request)
+
+
+class OpenedTicket(NamedTuple):
+    """What the "sent" page shows after the contact form was accepted."""
+
+    reference: str
+    link: str  # the secret link as shown (absolute)
+
+    @property
+    def path(self) -> str:
+        """The secret link without scheme and host, for the test client."""
+        return re.sub(r"^https?://[^/]+", "", self.link)
+
+
+def open_ticket(
+    client: FlaskClient, *, base_url: str | None = None, **changes: str
+) -> OpenedTicket:
+    """Open a ticket through the contact form (``changes`` edit CONTACT_FORM)."""
+    # Over HTTPS Flask-WTF also checks the Referer, as browsers send it.
+    request: dict[str, Any] = (
+        {"base_url": base_url, "headers": {"Referer": f"{base_url}/en/contact"}}
+        if base_url
+        else {}
+    )
+    response = submit_form(
+        client, "/en/contact", {**CONTACT_FORM, **changes}, **request
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    page = client.get(response.headers["Location"], **request).get_data(as_text=True)
+    reference = REFERENCE.search(page)
+    link = _SECRET_LINK.search(page)
+    assert reference and link, page[:2000]
+    return OpenedTicket(reference.group(0), link.group(1))
+
+
+def staff_email(role: str) -> str:
+    """The address :func:`make_staff` gives the account of ``role``."""
+    return f"{role}@{STAFF_DOMAIN}"
+
+
+def add_staff(app: Flask, email: str, role: str, name: str = "") -> None:
+    """Create one staff account with :data:`PASSWORD`."""
+    with app.app_context(), standalone_session() as db:
+        users.create(db, email, role, PASSWORD, name=name)
 
 
 def make_staff(app: Flask, *roles: str) -> None:
     """Create ``<role>@tokorona.example`` accounts with :data:`PASSWORD`."""
-    with app.app_context(), standalone_session() as db:
-        for role in roles:
-            users.create(db, f"{role}@tokorona.example", role, PASSWORD)
+    for role in roles:
+        add_staff(app, staff_email(role), role)
 
 
 def login(
-    client: FlaskClient, email: str, password: str = PASSWORD, remember: bool = False
-):
+    client: FlaskClient,
+    email: str,
+    password: str = PASSWORD,
+    next_: str | None = None,
+    remember: bool = False,
+) -> TestResponse:
     """Sign in through the form; returns the POST's response."""
     data = {"csrf_token": csrf(client, "/agent/login"), "email": email}
     data["password"] = password
     if remember:
         data["remember"] = "y"
-    return client.post("/agent/login", data=data)
+    query = {"next": next_} if next_ is not None else None
+    return client.post("/agent/login", data=data, query_string=query)
 
 
-def wait_for_mail() -> None:
-    """Let background mail delivery finish."""
+def signed_in(app: Flask, email: str, lang: str = "en") -> FlaskClient:
+    """A new client of ``app`` signed in as ``email`` (pages in ``lang``)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    response = login(client, email)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return client
+
+
+class Auth:
+    """Sign in and out of one app by role (the ``auth`` fixture, as in flaskr)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.client: FlaskClient | None = None
+
+    def login(self, role: str = "agent", email: str | None = None) -> FlaskClient:
+        """A new client signed in as ``role`` (its account is made when missing)."""
+        email = email or staff_email(role)
+        with self.app.app_context(), standalone_session() as db:
+            if users.find(db, email) is None:
+                users.create(db, email, role, PASSWORD)
+        self.client = signed_in(self.app, email)
+        return self.client
+
+    def logout(self, client: FlaskClient | None = None) -> TestResponse:
+        """Sign ``client`` (default: the last signed in) out through the form."""
+        client = client or self.client
+        assert client is not None, "nobody signed in"
+        return submit_form(client, "/agent/logout", {}, form_url="/agent/")
+
+
+def rows(app: Flask, model: Any) -> list[Any]:
+    """Every row of ``model`` in the app's database, read outside the app."""
+    engine = create_engine(app.config["DATABASE_URL"])
+    with Session(engine) as db:
+        found = list(db.scalars(select(model)).all())
+    engine.dispose()
+    return found
+
+
+def execute(app: Flask, statement: Any) -> None:
+    """Run one statement on the app's database and commit, outside the app."""
+    engine = create_engine(app.config["DATABASE_URL"])
+    with Session(engine) as db:
+        db.execute(statement)
+        db.commit()
+    engine.dispose()
+
+
+def postgres_schema_url(schema: str) -> str:
+    """The URL of ``schema`` in the test database (as its search path)."""
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+def wait_for_mail(timeout: float = 10, *, must_finish: bool = False) -> None:
+    """Let background mail delivery finish (``must_finish``: fail if it did not)."""
     for thread in threading.enumerate():
         if thread.name == "jawab-mail":
-            thread.join(timeout=10)
+            thread.join(timeout=timeout)
+            if must_finish:
+                assert not thread.is_alive(), "background delivery did not finish"

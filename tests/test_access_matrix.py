@@ -4,13 +4,9 @@ and admins — as a browser and as a JSON client."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from test_auth import PASSWORD, login
-from test_tickets import acknowledged
+from helpers import csrf, login, make_staff, open_ticket, staff_email
 
-from kb.services import users
 from kb.storage.db import standalone_session
 
 PUBLIC = {"auth.login"}  # the sign-in page itself is open to everyone
@@ -29,7 +25,7 @@ def _staff_rules(app) -> list:
 
 def _values(app, client) -> dict[str, str]:
     """Real values for URL parameters: a ticket, and whatever else exists."""
-    reference, _ = acknowledged(client)
+    reference = open_ticket(client).reference
     values = {"reference": reference}
     with app.app_context(), standalone_session() as db:
         from kb.storage.models import CannedResponse, Case, ReplyTemplate
@@ -47,18 +43,16 @@ def _values(app, client) -> dict[str, str]:
 
 @pytest.fixture()
 def matrix_app(ticket_app):
-    with ticket_app.app_context(), standalone_session() as db:
-        for role in ("agent", "editor", "admin"):
-            users.create(db, f"{role}@tokorona.example", role, PASSWORD)
+    make_staff(ticket_app, "agent", "editor", "admin")
     return ticket_app
 
 
 def _client(app, actor: str):
     client = app.test_client()
     if actor == "customer":
-        acknowledged(client)  # holds a session from the contact flow and a link
+        open_ticket(client)  # holds a session from the contact flow and a link
     elif actor != "signed_out":
-        login(client, f"{actor}@tokorona.example")
+        login(client, staff_email(actor))
     return client
 
 
@@ -131,9 +125,9 @@ def test_every_staff_post_is_refused_to_outsiders(matrix_app) -> None:
                 continue
             args = _args(rule, values)
             url = rule.build(args, append_unknown=False)[1]
-            page = client.get("/agent/login").get_data(as_text=True)
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-            response = client.post(url, data={"csrf_token": token.group(1)})
+            response = client.post(
+                url, data={"csrf_token": csrf(client, "/agent/login")}
+            )
             if response.status_code not in (302, 401):
                 failures.append(f"{actor} POST {url}: {response.status_code}")
     assert not failures, "\n".join(failures)

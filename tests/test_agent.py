@@ -8,15 +8,15 @@ import re
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from helpers import add_staff, csrf, signed_in
 from sqlalchemy import select, update
 
 from kb.config import ConfigError, _targets
-from kb.services import tickets, users
+from kb.services import tickets
 from kb.storage.db import standalone_session
 from kb.storage.models import LinkedArticle, OutboxMail, Ticket, User
 
-PASSWORD = "correct horse battery staple"
+ANA = "ana@tokorona.example"
 
 
 def _open(app: Flask, subject: str, message: str, **fields) -> tickets.Opened:
@@ -44,24 +44,9 @@ def _open(app: Flask, subject: str, message: str, **fields) -> tickets.Opened:
 @pytest.fixture()
 def desk(ticket_app: Flask) -> Flask:
     """Two agents, Ana and Budi."""
-    with ticket_app.app_context(), standalone_session() as db:
-        users.create(db, "ana@tokorona.example", "agent", PASSWORD, name="Ana")
-        users.create(db, "budi@tokorona.example", "agent", PASSWORD, name="Budi")
+    add_staff(ticket_app, ANA, "agent", name="Ana")
+    add_staff(ticket_app, "budi@tokorona.example", "agent", name="Budi")
     return ticket_app
-
-
-def _token(client: FlaskClient, url: str) -> str:
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
-def _signed_in(app: Flask, email: str = "ana@tokorona.example") -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    data = {"csrf_token": _token(client, "/agent/login"), "email": email}
-    response = client.post("/agent/login", data={**data, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _user_id(app: Flask, email: str) -> int:
@@ -110,7 +95,7 @@ def test_queue_filters_search_sort_and_overdue_mark(desk: Flask) -> None:
         assignee_id=ana,
         created_at=now - dt.timedelta(minutes=30),
     )
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
 
     def refs(query: str) -> list[str]:
         return _rows(client.get(f"/agent/?{query}").get_data(as_text=True))
@@ -135,13 +120,13 @@ def test_queue_filters_search_sort_and_overdue_mark(desk: Flask) -> None:
 
 def test_reply_reaches_the_customer_by_page_and_mail(desk: Flask) -> None:
     opened = _open(desk, "Forgot password", "I cannot log in")
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     link = "http://localhost/en/articles/reset-password#if-you-forgot-your-password"
     body = f"Please follow [Reset your password — If you forgot]({link}) and retry."
     response = client.post(
         url + "/reply",
-        data={"csrf_token": _token(client, url), "kind": "reply", "body": body},
+        data={"csrf_token": csrf(client, url), "kind": "reply", "body": body},
     )
     assert response.status_code == 302
     customer = desk.test_client().get(f"/t/{opened.reference}/{opened.token}")
@@ -170,12 +155,12 @@ def test_reply_reaches_the_customer_by_page_and_mail(desk: Flask) -> None:
 
 def test_internal_note_stays_internal(desk: Flask) -> None:
     opened = _open(desk, "Order late", "where is it")
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     client.post(
         url + "/reply",
         data={
-            "csrf_token": _token(client, url),
+            "csrf_token": csrf(client, url),
             "kind": "note",
             "body": "Courier says Tuesday",
         },
@@ -194,12 +179,12 @@ def test_internal_note_stays_internal(desk: Flask) -> None:
 def test_changes_are_recorded_in_the_history(desk: Flask) -> None:
     opened = _open(desk, "Account locked", "locked out")
     budi = _user_id(desk, "budi@tokorona.example")
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     response = client.post(
         url + "/update",
         data={
-            "csrf_token": _token(client, url),
+            "csrf_token": csrf(client, url),
             "status": "open",
             "priority": "high",
             "assignee": str(budi),
@@ -214,7 +199,7 @@ def test_changes_are_recorded_in_the_history(desk: Flask) -> None:
 
 def test_link_picker_without_javascript(desk: Flask) -> None:
     opened = _open(desk, "Password", "help")
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     results = client.get(url, query_string={"lq": "password"}).get_data(as_text=True)
     assert "Reset your password" in results and "la=reset-password" in results
@@ -235,7 +220,7 @@ def test_access_rules_csrf_and_unknown_tickets(desk: Flask) -> None:
     assert api.status_code == 401
     # CSRF is checked first, so a forged POST is refused before anything else.
     assert anonymous.post(url + "/reply", data={"body": "x"}).status_code == 400
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     no_csrf = client.post(url + "/reply", data={"kind": "reply", "body": "sneaky"})
     assert no_csrf.status_code == 400
     no_csrf = client.post(url + "/update", data={"status": "closed"})
@@ -259,7 +244,7 @@ def staff_app_for_canned(desk: Flask):
             "en",
             "Hello {customer_name}, about {reference}: {agent_name} here.",
         )
-    return desk, _signed_in(desk), opened.reference
+    return desk, signed_in(desk, ANA), opened.reference
 
 
 def test_canned_response_fills_the_reply_box(staff_app_for_canned) -> None:
@@ -282,9 +267,9 @@ def test_search_results_link_the_composer_for_agents(staff_app_for_canned) -> No
 
 
 def test_agent_replies_show_links_customers_text_stays_text(desk: Flask) -> None:
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     opened = _open(desk, "Code", "<b>not bold</b> [x](javascript:alert(1))")
-    token = _token(client, f"/agent/tickets/{opened.reference}")
+    token = csrf(client, f"/agent/tickets/{opened.reference}")
     client.post(
         f"/agent/tickets/{opened.reference}/reply",
         data={
@@ -307,12 +292,12 @@ def test_agent_markdown_is_rendered_once_when_saved(desk: Flask, monkeypatch) ->
     from kb import markdown
 
     opened = _open(desk, "Forgot password", "I cannot log in")
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     body = "Please **retry** with [the guide](https://example.com/guide)."
     response = client.post(
         url + "/reply",
-        data={"csrf_token": _token(client, url), "kind": "reply", "body": body},
+        data={"csrf_token": csrf(client, url), "kind": "reply", "body": body},
     )
     assert response.status_code == 302
     with desk.app_context(), standalone_session() as db:
@@ -354,11 +339,11 @@ def test_agent_markdown_over_the_limits_is_refused_at_the_field(
     desk: Flask, body: str, message: str
 ) -> None:
     opened = _open(desk, "Forgot password", "I cannot log in")
-    client = _signed_in(desk)
+    client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     response = client.post(
         url + "/reply",
-        data={"csrf_token": _token(client, url), "kind": "reply", "body": body},
+        data={"csrf_token": csrf(client, url), "kind": "reply", "body": body},
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)

@@ -6,37 +6,27 @@ import html
 import re
 
 import pytest
-from test_auth import PASSWORD, login
-from test_tickets import acknowledged as open_ticket
-from test_tickets import csrf, rows
+from helpers import add_staff, csrf, open_ticket, rows, signed_in
 
-from kb.services import composer, users
+from kb.services import composer
 from kb.services.composer import fill_canned
-from kb.storage.db import standalone_session
 from kb.storage.models import Case, LinkedArticle
 
 SECTION = "if-the-code-does-not-arrive"
+AGENT, ADMIN = "agent@tokorona.example", "admin@tokorona.example"
 
 
 def acknowledged(client, **changes) -> str:
     """Open a ticket through the contact form; the reference it got."""
-    return open_ticket(client, **changes)[0]
+    return open_ticket(client, **changes).reference
 
 
 @pytest.fixture()
 def staff_app(ticket_app):
     """The app with an agent and an admin."""
-    with ticket_app.app_context(), standalone_session() as db:
-        users.create(db, "agent@tokorona.example", "agent", PASSWORD, name="Sari")
-        users.create(db, "admin@tokorona.example", "admin", PASSWORD, name="Adi")
+    add_staff(ticket_app, AGENT, "agent", name="Sari")
+    add_staff(ticket_app, ADMIN, "admin", name="Adi")
     return ticket_app
-
-
-def signed_in(app, email: str = "agent@tokorona.example"):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert login(client, email).status_code == 302
-    return client
 
 
 def reply_text(page: str) -> str:
@@ -57,7 +47,7 @@ def reply_text(page: str) -> str:
 def test_reply_fits_x_and_links_the_section(
     staff_app, lang: str, tone: str, address: str, handoff: str
 ) -> None:
-    client = signed_in(staff_app)
+    client = signed_in(staff_app, AGENT)
     page = client.get(
         "/agent/reply",
         query_string={
@@ -95,7 +85,7 @@ def test_counting_on_x_weighs_links_and_emoji() -> None:
 
 
 def test_over_the_limit_warns(staff_app) -> None:
-    client = signed_in(staff_app)
+    client = signed_in(staff_app, AGENT)
     page = client.get(
         "/agent/reply?article=reset-password&platform=tiktok&handoff=1&lang=en"
     ).get_data(as_text=True)
@@ -103,13 +93,13 @@ def test_over_the_limit_warns(staff_app) -> None:
 
 
 def test_using_a_reply_records_the_linked_article(staff_app) -> None:
-    client = signed_in(staff_app)
-    page = client.get(
-        f"/agent/reply?article=reset-password&section={SECTION}&platform=instagram"
-    ).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    client = signed_in(staff_app, AGENT)
+    token = csrf(
+        client,
+        f"/agent/reply?article=reset-password&section={SECTION}&platform=instagram",
+    )
     data = {
-        "csrf_token": token.group(1),
+        "csrf_token": token,
         "article": "reset-password",
         "section": SECTION,
         "platform": "instagram",
@@ -129,7 +119,7 @@ def test_using_a_reply_records_the_linked_article(staff_app) -> None:
 
 
 def test_handoff_creates_a_case_and_its_tickets_show(staff_app) -> None:
-    client = signed_in(staff_app)
+    client = signed_in(staff_app, AGENT)
     response = client.post(
         "/agent/handoff",
         data={
@@ -161,7 +151,7 @@ def test_handoff_creates_a_case_and_its_tickets_show(staff_app) -> None:
 
 
 def test_handoff_rejects_bad_thread_urls(staff_app) -> None:
-    client = signed_in(staff_app)
+    client = signed_in(staff_app, AGENT)
     response = client.post(
         "/agent/handoff",
         data={
@@ -179,7 +169,7 @@ def test_handoff_rejects_bad_thread_urls(staff_app) -> None:
 
 
 def test_admin_template_edit_changes_the_reply(staff_app) -> None:
-    admin = signed_in(staff_app, "admin@tokorona.example")
+    admin = signed_in(staff_app, ADMIN)
     url = "/admin/reply-templates/en/formal/answer"
     body = "Dear customer, please read {title}: {link}"
     saved = admin.post(url, data={"csrf_token": csrf(admin, url), "body": body})
@@ -194,7 +184,7 @@ def test_admin_template_edit_changes_the_reply(staff_app) -> None:
 
 
 def test_unknown_placeholder_is_a_field_error(staff_app) -> None:
-    admin = signed_in(staff_app, "admin@tokorona.example")
+    admin = signed_in(staff_app, ADMIN)
     url = "/admin/reply-templates/id/casual/handoff"
     response = admin.post(
         url, data={"csrf_token": csrf(admin, url), "body": "Halo {name} {link}"}
@@ -204,7 +194,7 @@ def test_unknown_placeholder_is_a_field_error(staff_app) -> None:
 
 
 def test_canned_responses_crud(staff_app) -> None:
-    admin = signed_in(staff_app, "admin@tokorona.example")
+    admin = signed_in(staff_app, ADMIN)
     url = "/admin/canned-responses/new"
     body = "Hi {customer_name}, about {reference}: done. {agent_name}"
     created = admin.post(
@@ -254,7 +244,7 @@ AGENT_PAGES = ["/agent/reply", "/agent/handoff", "/agent/cases/C-ABCDEF"]
 
 @pytest.mark.parametrize("url", ADMIN_PAGES)
 def test_agents_get_403_on_admin_pages(staff_app, url: str) -> None:
-    client = signed_in(staff_app)
+    client = signed_in(staff_app, AGENT)
     assert client.get(url).status_code == 403
     json = client.get(url, headers={"Accept": "application/json"})
     assert json.status_code == 403
@@ -274,7 +264,7 @@ def test_article_page_shows_reply_links_only_to_agents(staff_app) -> None:
     visitor = staff_app.test_client()
     page = visitor.get("/en/articles/reset-password").get_data(as_text=True)
     assert "Reply with this article" not in page and "/agent/reply" not in page
-    agent = signed_in(staff_app)
+    agent = signed_in(staff_app, AGENT)
     page = agent.get("/en/articles/reset-password").get_data(as_text=True)
     assert "Reply with this article" in page
     assert f"/agent/reply?article=reset-password&amp;section={SECTION}" in page

@@ -16,9 +16,19 @@ import time
 
 import pytest
 from flask import Flask
-from helpers import CONTACT_FORM, PASSWORD, csrf, login, make_staff, wait_for_mail
-from sqlalchemy import create_engine, event, select, update
-from sqlalchemy.orm import Session
+from helpers import (
+    CONTACT_FORM,
+    PASSWORD,
+    csrf,
+    execute,
+    login,
+    make_staff,
+    open_ticket,
+    rows,
+    submit_form,
+    wait_for_mail,
+)
+from sqlalchemy import event, update
 
 from kb.config import ConfigError
 from kb.services import passwords, users
@@ -26,41 +36,6 @@ from kb.storage.models import Case, LinkRequest, StaffSession, Ticket
 
 BASE = "https://help.tokorona.example"
 FORM = CONTACT_FORM
-
-
-def _rows(app: Flask, model) -> list:
-    engine = create_engine(app.config["DATABASE_URL"])
-    with Session(engine) as db:
-        found = db.scalars(select(model)).all()
-    engine.dispose()
-    return list(found)
-
-
-def _execute(app: Flask, statement) -> None:
-    engine = create_engine(app.config["DATABASE_URL"])
-    with Session(engine) as db:
-        db.execute(statement)
-        db.commit()
-    engine.dispose()
-
-
-def _open_ticket(client, base_url: str | None = None, **changes) -> tuple[str, str]:
-    """Submit the contact form; return (reference, secret link as given)."""
-    # Over HTTPS Flask-WTF also checks the Referer, as browsers send it.
-    kwargs = (
-        {"base_url": base_url, "headers": {"Referer": f"{base_url}/en/contact"}}
-        if base_url
-        else {}
-    )
-    page = client.get("/en/contact", **kwargs).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    data = {**FORM, **changes, "csrf_token": token.group(1)}
-    response = client.post("/en/contact", data=data, **kwargs)
-    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
-    sent = client.get(response.headers["Location"], **kwargs).get_data(as_text=True)
-    reference = re.search(r"JWB-[0-9A-Z]{5}", sent).group(0)
-    link = re.search(r'id="secret-link" type="text" readonly value="([^"]+)"', sent)
-    return reference, link.group(1)
 
 
 # -- 1. Host header ------------------------------------------------------------
@@ -87,19 +62,18 @@ def test_requests_for_another_host_are_refused(production_app) -> None:
         base_url="https://evil.example",
     )
     assert forged.status_code == 400
-    assert _rows(production_app, LinkRequest) == []
+    assert rows(production_app, LinkRequest) == []
 
 
 def test_mailed_links_are_built_on_the_base_url(production_app, capsys) -> None:
     client = production_app.test_client()
-    reference, link = _open_ticket(client, base_url=BASE)
+    reference, link = open_ticket(client, base_url=BASE)
     assert link.startswith(f"{BASE}/t/{reference}/")
-    page = client.get("/en/contact/new-link", base_url=BASE).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    token = csrf(client, "/en/contact/new-link", base_url=BASE)
     client.post(
         "/en/contact/new-link",
         data={
-            "csrf_token": token.group(1),
+            "csrf_token": token,
             "reference": reference,
             "email": FORM["email"],
         },
@@ -135,8 +109,9 @@ def test_a_replayed_cookie_after_sign_out_is_refused(staff_app) -> None:
     assert _replay(staff_app, {"session": session}).status_code == 200
     assert _replay(staff_app, {"remember_token": remember}).status_code == 200
 
-    token = csrf(client, "/agent/")
-    assert client.post("/agent/logout", data={"csrf_token": token}).status_code == 302
+    assert (
+        submit_form(client, "/agent/logout", {}, form_url="/agent/").status_code == 302
+    )
     for cookies in (
         {"session": session},
         {"remember_token": remember},
@@ -147,11 +122,9 @@ def test_a_replayed_cookie_after_sign_out_is_refused(staff_app) -> None:
         assert replayed.headers["Location"].startswith("/agent/login")
 
 
-def test_signing_out_ends_only_that_sign_in(staff_app) -> None:
-    phone, laptop = staff_app.test_client(), staff_app.test_client()
-    login(phone, "agent@tokorona.example")
-    login(laptop, "agent@tokorona.example")
-    phone.post("/agent/logout", data={"csrf_token": csrf(phone, "/agent/")})
+def test_signing_out_ends_only_that_sign_in(staff_app, auth) -> None:
+    phone, laptop = auth.login("agent"), auth.login("agent")
+    auth.logout(phone)
     assert phone.get("/agent/").status_code == 302
     assert laptop.get("/agent/").status_code == 200
 
@@ -182,7 +155,7 @@ def test_staff_sign_ins_time_out(staff_app, remember, age, idle, holds) -> None:
     client = staff_app.test_client()
     login(client, "agent@tokorona.example", remember=remember)
     now = dt.datetime.now(dt.UTC)
-    _execute(
+    execute(
         staff_app,
         update(StaffSession).values(created_at=now - age, last_seen_at=now - idle),
     )
@@ -202,7 +175,7 @@ def test_session_settings_are_configurable(make_app) -> None:
 
 def test_a_valid_link_opens_during_a_wrong_token_burst(ticket_app) -> None:
     client = ticket_app.test_client()
-    reference, link = _open_ticket(client)
+    reference, link = open_ticket(client)
     path = link.replace("http://localhost", "")
     wrong = [client.get(f"/t/{reference}/{'W' * 43}{n}").status_code for n in range(14)]
     assert wrong[:10] == [404] * 10 and set(wrong[10:]) == {429}
@@ -285,7 +258,7 @@ def test_nul_in_a_query_or_path_is_a_400_naming_it(ticket_app, url, field) -> No
 
 def test_nul_in_the_ticket_reply_and_json_errors_name_the_field(ticket_app) -> None:
     client = ticket_app.test_client()
-    _, link = _open_ticket(client)
+    _, link = open_ticket(client)
     path = link.replace("http://localhost", "")
     token = csrf(client, path)
     reply = client.post(path, data={"csrf_token": token, "message": "hi\x00there"})
@@ -297,9 +270,8 @@ def test_nul_in_the_ticket_reply_and_json_errors_name_the_field(ticket_app) -> N
     assert fine.status_code == 302
 
 
-def test_every_route_refuses_control_characters(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, "admin@tokorona.example")
+def test_every_route_refuses_control_characters(staff_app, auth) -> None:
+    client = auth.login("admin")
     checked = 0
     for rule in staff_app.url_map.iter_rules():
         if rule.arguments - {"lang"} or rule.endpoint == "static":
@@ -344,7 +316,7 @@ def _new_link_statements(app: Flask, reference: str, email: str) -> list[str]:
 
 
 def test_new_link_requests_do_the_same_work_either_way(ticket_app, capsys) -> None:
-    reference, link = _open_ticket(ticket_app.test_client())
+    reference, link = open_ticket(ticket_app.test_client())
     matching = _new_link_statements(ticket_app, reference, FORM["email"])
     wrong_email = _new_link_statements(ticket_app, reference, "other@mail.example")
     no_ticket = _new_link_statements(ticket_app, "JWB-ZZZZZ", FORM["email"])
@@ -352,7 +324,7 @@ def test_new_link_requests_do_the_same_work_either_way(ticket_app, capsys) -> No
     wait_for_mail()
     mailed = re.findall(r"/t/JWB-\S+", capsys.readouterr().out)
     assert len(mailed) == 2  # the acknowledgement and the one matching request
-    assert _rows(ticket_app, LinkRequest) == []  # handled, nothing kept
+    assert rows(ticket_app, LinkRequest) == []  # handled, nothing kept
 
 
 def test_new_link_timing_is_equal_within_noise(make_app, tmp_path) -> None:
@@ -362,7 +334,7 @@ def test_new_link_timing_is_equal_within_noise(make_app, tmp_path) -> None:
     migrate.upgrade(url)
     app = make_app(DATABASE_URL=url, RATELIMIT_ENABLED=False)
     client = app.test_client()
-    reference, _ = _open_ticket(client)
+    reference, _ = open_ticket(client)
     token = csrf(client, "/en/contact/new-link")
 
     def timed(email: str) -> float:
@@ -398,7 +370,7 @@ def test_every_staff_route_and_sign_in_send_no_store(staff_app) -> None:
     signed_out = client.get("/agent/login")
     assert signed_out.headers["Cache-Control"] == "no-store"
     login(client, "admin@tokorona.example")
-    reference, _ = _open_ticket(staff_app.test_client())
+    reference, _ = open_ticket(staff_app.test_client())
     values = {"reference": reference, "code": "C-NONE", "id": "1", "canned_id": "1"}
     rules = [
         r
@@ -452,7 +424,7 @@ def test_users_cli_refuses_a_common_password(kb_cli) -> None:
 
 
 def test_hidden_article_and_case_count_only_when_real(ticket_app) -> None:
-    _execute(
+    execute(
         ticket_app,
         Case.__table__.insert().values(
             code="C-REAL01",
@@ -463,10 +435,10 @@ def test_hidden_article_and_case_count_only_when_real(ticket_app) -> None:
         ),
     )
     client = ticket_app.test_client()
-    _open_ticket(client, article="no-such-article", case="C-FORGED")
-    _open_ticket(client, article="draft-article", case="C-REAL01")
-    _open_ticket(client, article="reset-password", case="")
-    stored = sorted(_rows(ticket_app, Ticket), key=lambda t: t.id)
+    open_ticket(client, article="no-such-article", case="C-FORGED")
+    open_ticket(client, article="draft-article", case="C-REAL01")
+    open_ticket(client, article="reset-password", case="")
+    stored = sorted(rows(ticket_app, Ticket), key=lambda t: t.id)
     assert [(t.article_slug, t.case_code) for t in stored] == [
         (None, None),
         (None, "C-REAL01"),
@@ -512,9 +484,8 @@ def test_a_full_disk_keeps_what_the_customer_typed(ticket_app) -> None:
     assert big.strip()[:200] in response.get_data(as_text=True)
 
 
-def test_users_service_ends_sign_ins_on_password_change(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, "agent@tokorona.example")
+def test_users_service_ends_sign_ins_on_password_change(staff_app, auth) -> None:
+    client = auth.login("agent")
     from kb.storage.db import standalone_session
 
     with staff_app.app_context(), standalone_session() as db:

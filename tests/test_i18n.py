@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+# Its ``client`` tests only read: one app serves them all (conftest.py).
+pytestmark = pytest.mark.read_only
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "kb" / "translations" / "id" / "LC_MESSAGES" / "messages.po"

@@ -10,16 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from helpers import PASSWORD, add_staff
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
-
-import kb.services.users
-from kb.storage.db import standalone_session
 
 pytestmark = pytest.mark.browser
 
 AGENT_EMAIL = "agent@tokorona.example"
-AGENT_PASSWORD = "correct horse battery staple"
+AGENT_PASSWORD = PASSWORD
 SECTION_TEXT = "Reset your password — If the code does not arrive"
 
 
@@ -27,8 +25,7 @@ SECTION_TEXT = "Reset your password — If the code does not arrive"
 def loop_app(make_app, database_url: str) -> Flask:
     """The app over a migrated database, with one agent and no rate limits."""
     app = make_app(DATABASE_URL=database_url, RATELIMIT_ENABLED=False)
-    with app.app_context(), standalone_session() as db:
-        kb.services.users.create(db, AGENT_EMAIL, "agent", AGENT_PASSWORD, name="Sari")
+    add_staff(app, AGENT_EMAIL, "agent", name="Sari")
     return app
 
 

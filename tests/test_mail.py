@@ -20,8 +20,9 @@ from email.utils import parseaddr
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
+from helpers import CONTACT_FORM, csrf, wait_for_mail
+from helpers import open_ticket as open_ticket_through_the_form
 from sqlalchemy import func, select, update
-from test_tickets import FORM as TICKET_FORM
 
 from kb.services import mail
 from kb.services.tickets import hash_token
@@ -29,7 +30,7 @@ from kb.storage.db import standalone_session
 from kb.storage.models import OutboxMail, Ticket, utcnow
 
 MAIL_FROM = "Jawab Help <help@jawab.example>"
-FORM = {**TICKET_FORM, "category": ""}
+FORM = {**CONTACT_FORM, "category": ""}
 LINK = re.compile(r"http://localhost/t/JWB-[0-9A-Z]{5}/[A-Za-z0-9_-]+")
 SAME_ANSWER = "If the reference and email match a ticket, we have emailed a new link"
 
@@ -127,10 +128,7 @@ def poll(predicate: Callable[[], object], timeout: float = 10.0, what: str = "it
 
 def join_mail_threads(timeout: float = 10.0) -> None:
     """Wait for the background deliveries started by ``mail.wake``."""
-    for thread in threading.enumerate():
-        if thread.name == "jawab-mail":
-            thread.join(timeout)
-            assert not thread.is_alive(), "background delivery did not finish"
+    wait_for_mail(timeout, must_finish=True)
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -143,25 +141,9 @@ def outbox(app: Flask) -> list[OutboxMail]:
         return list(db.scalars(select(OutboxMail).order_by(OutboxMail.id)))
 
 
-def csrf(client, url: str) -> str:
-    page = client.get(url).get_data(as_text=True)
-    found = re.search(
-        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page
-    )
-    assert found, page[:2000]
-    return found.group(1)
-
-
 def open_ticket(client, **changes: str) -> tuple[str, str]:
-    """Submit the contact form; the reference and the link the sent page shows."""
-    data = {**FORM, **changes, "csrf_token": csrf(client, "/en/contact")}
-    response = client.post("/en/contact", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    reference = re.search(r"JWB-[0-9A-Z]{5}", page).group(0)
-    link = re.search(r'id="secret-link" type="text" readonly value="([^"]+)"', page)
-    assert link, page[:2000]
-    return reference, link.group(1)
+    """Submit :data:`FORM`; the reference and the link the sent page shows."""
+    return open_ticket_through_the_form(client, **{"category": "", **changes})
 
 
 def path(link: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Its ``client`` tests only read: one app serves them all (conftest.py).
+pytestmark = pytest.mark.read_only
+
 
 def api(client, **params):
     response = client.get("/api/search", query_string=params)

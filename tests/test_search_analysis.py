@@ -10,6 +10,9 @@ import pytest
 from kb.storage import search_index
 from kb.storage.stemming import SASTRAWI_EXCEPTIONS, stem_en, stem_id
 
+# Its ``client`` tests only read: one app serves them all (conftest.py).
+pytestmark = pytest.mark.read_only
+
 
 @pytest.mark.parametrize(
     ("word", "root"),

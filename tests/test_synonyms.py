@@ -9,6 +9,9 @@ import pytest
 from kb.services.articles import load
 from kb.storage.synonyms import parse
 
+# Its ``client`` tests only read: one app serves them all (conftest.py).
+pytestmark = pytest.mark.read_only
+
 
 def test_slang_finds_the_article(client) -> None:
     data = client.get("/api/search?q=pw&lang=en").get_json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import CONTACT_FORM
+from helpers import CONTACT_FORM, csrf, open_ticket, rows, submit_form, wait_for_mail
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -15,31 +15,15 @@ from kb.storage.models import Case, Deflection, Ticket
 FORM = CONTACT_FORM
 
 
-def csrf(client, url: str = "/en/contact") -> str:
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def submit(client, **changes):
-    data = {**FORM, **changes, "csrf_token": csrf(client)}
-    return client.post("/en/contact", data=data)
+    """Post the contact form with ``changes``."""
+    return submit_form(client, "/en/contact", {**FORM, **changes})
 
 
 def acknowledged(client, **changes) -> tuple[str, str]:
-    response = submit(client, **changes)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    reference = re.search(r"JWB-[0-9A-Z]{5}", page).group(0)
-    link = re.search(r'id="secret-link" type="text" readonly value="([^"]+)"', page)
-    return reference, link.group(1).replace("http://localhost", "")
-
-
-def rows(app, model):
-    engine = create_engine(app.config["DATABASE_URL"])
-    with Session(engine) as db:
-        found = db.scalars(select(model)).all()
-    engine.dispose()
-    return found
+    """Open a ticket; its reference and the path of its secret link."""
+    opened = open_ticket(client, **changes)
+    return opened.reference, opened.path
 
 
 def test_handoff_link_prefills_the_form(ticket_app) -> None:
@@ -183,8 +167,7 @@ def test_rate_limits_can_be_switched_off(make_app, database_url) -> None:
 def test_reply_close_and_reopen(ticket_app) -> None:
     client = ticket_app.test_client()
     _, link = acknowledged(client)
-    page = client.get(link).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf(client, link)
     reply = client.post(
         link, data={"csrf_token": token, "message": "Any news? Thank you."}
     )
@@ -264,7 +247,7 @@ def test_ticket_text_never_enters_the_search_index(ticket_app) -> None:
 
 def test_opening_a_suggested_article_is_a_deflection(ticket_app) -> None:
     client = ticket_app.test_client()
-    token = csrf(client)
+    token = csrf(client, "/en/contact")
     # A GET that wrote could be inflated by any site's <img>: POST with CSRF only.
     assert client.get("/en/contact/deflect/reset-password").status_code == 405
     assert client.post("/en/contact/deflect/reset-password").status_code == 400
@@ -301,14 +284,12 @@ def test_ticket_count_query(ticket_app) -> None:
 
 
 def test_sent_mail_keeps_no_working_link(ticket_app, capsys) -> None:
-    from conftest import _wait_for_mail_threads
-
     from kb.services import mail
     from kb.storage.models import OutboxMail
 
     client = ticket_app.test_client()
     _, link = acknowledged(client)
-    _wait_for_mail_threads()  # the background delivery may hold the row's lease
+    wait_for_mail()  # the background delivery may hold the row's lease
     engine = create_engine(ticket_app.config["DATABASE_URL"])
     with Session(engine) as db:
         mail.deliver_pending(db, mail.ConsoleSender())

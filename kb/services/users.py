@@ -1,7 +1,8 @@
 """Staff accounts: create, change password, disable, authenticate.
 
-Passwords are hashed with scrypt (werkzeug). Changing a password or disabling an
-account ends every sign-in of that user on the server (``staff_sessions``).
+Passwords are hashed with scrypt (werkzeug, :data:`PASSWORD_METHOD`). Changing a
+password or disabling an account ends every sign-in of that user on the server
+(``staff_sessions``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from kb.storage.models import ROLES, User
 
 MIN_PASSWORD = passwords.MIN_LENGTH
 MAX_PASSWORD = passwords.MAX_LENGTH
-_DUMMY_HASH = generate_password_hash("timing-equaliser-" + "x" * 20, method="scrypt")
+#: How new passwords are hashed (a werkzeug method). Production never changes it;
+#: the test suite swaps in a cheap pbkdf2 setting because scrypt dominated its setup.
+PASSWORD_METHOD = "scrypt"
+_DUMMY_TEXT = "timing-equaliser-" + "x" * 20
+# One dummy hash per method, so an unknown account costs what a real check costs.
+_DUMMY_HASHES = {PASSWORD_METHOD: generate_password_hash(_DUMMY_TEXT, PASSWORD_METHOD)}
 
 
 class UserError(ValueError):
@@ -38,6 +44,17 @@ def _check_password(password: str, email: str, site_name: str) -> None:
     reason = passwords.problem(password, email=email, site_name=site_name)
     if reason:
         raise UserError(reason)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, PASSWORD_METHOD)
+
+
+def _dummy_hash() -> str:
+    method = PASSWORD_METHOD
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(_DUMMY_TEXT, method)
+    return _DUMMY_HASHES[method]
 
 
 def find(db: Session, email: str) -> User | None:
@@ -65,7 +82,7 @@ def create(
         email=address,
         name=name.strip() or address.split("@")[0],
         role=role,
-        password_hash=generate_password_hash(password, "scrypt"),
+        password_hash=_hash(password),
         session_id=secrets.token_hex(32),
     )
     db.add(user)
@@ -81,7 +98,7 @@ def set_password(
     if user is None:
         raise UserError(f"no account for {email}")
     _check_password(password, user.email, site_name)
-    user.password_hash = generate_password_hash(password, "scrypt")
+    user.password_hash = _hash(password)
     user.session_id = secrets.token_hex(32)
     staff_sessions.end_all(db, user)
     db.commit()
@@ -104,7 +121,7 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     """The active user with these credentials; None otherwise, in similar time."""
     user = find(db, email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)  # same work as a real check
+        check_password_hash(_dummy_hash(), password)  # same work as a real check
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
