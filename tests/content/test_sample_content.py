@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kb.services.articles import load
 
-ARTICLES = Path(__file__).resolve().parent.parent / "articles"
+ARTICLES = Path(__file__).resolve().parents[2] / "articles"
 
 
 def test_sample_articles_pass_every_check() -> None:

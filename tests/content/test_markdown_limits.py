@@ -16,7 +16,7 @@ from kb.markdown import TooComplex, check_limits, render
 from kb.services import articles as articles_service
 from kb.services.articles import load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INTRO = "A normal paragraph.\n\nAnother one, with a [link](https://example.com).\n\n"
 FRONT = "---\ntitle: Broken on purpose\nlang: en\ncategory: account\n---\n\n"
 FRONT_LINES = FRONT.count("\n")  # the body starts on the next line

@@ -64,7 +64,7 @@ def test_problems_name_the_line(articles_dir: Path, text: str, expected: str) ->
 
 
 def test_shipped_synonyms_are_valid() -> None:
-    root = Path(__file__).resolve().parent.parent / "articles"
+    root = Path(__file__).resolve().parents[2] / "articles"
     synonyms, problems = parse(root)
     assert problems == []
     assert synonyms.expand("berapa ongkir ke bandung", ("id",)) == ["ongkos kirim"]

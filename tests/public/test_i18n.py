@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 # Its ``client`` tests only read: one app serves them all (conftest.py).
 pytestmark = pytest.mark.read_only
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "kb" / "translations" / "id" / "LC_MESSAGES" / "messages.po"
 
 

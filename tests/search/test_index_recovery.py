@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from live_server import gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUERIES = [
     ("refund", "en"),
     ("lupa kata sandi", "id"),
