@@ -193,7 +193,8 @@ def postgres_migration() -> list[tuple[str, Any, bool]]:
     ``CREATE DATABASE ... TEMPLATE`` took 0.5-48 s on the shared server (it waits
     for checkpoints and for other sessions); replaying the recorded statements into
     a fresh schema takes milliseconds and gives the same tables, indexes,
-    constraints and ``alembic_version`` row (tests/project/test_test_databases.py checks).
+    constraints and ``alembic_version`` row
+    (``tests/project/test_test_databases.py`` checks).
     """
     import psycopg
     from alembic import command
