@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kb.vocab import LANGUAGES, PRIORITIES  # noqa: F401 - LANGUAGES re-exported
+from kb.vocab import LANGUAGES, PRIORITIES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,6 @@ def _list(name: str, raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-PRIORITY_NAMES = PRIORITIES
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 
 
@@ -69,7 +68,7 @@ def _targets(name: str, raw: str) -> dict[str, int]:
         number, unit = amount[:-1], amount[-1:]
         if (
             not sep
-            or priority not in PRIORITY_NAMES
+            or priority not in PRIORITIES
             or unit not in _UNITS
             or not number.isdigit()
             or int(number) == 0
@@ -79,7 +78,7 @@ def _targets(name: str, raw: str) -> dict[str, int]:
                 f"(units m, h or d), not {raw!r}"
             )
         targets[priority] = int(number) * _UNITS[unit]
-    missing = [p for p in PRIORITY_NAMES if p not in targets]
+    missing = [p for p in PRIORITIES if p not in targets]
     if missing:
         raise ConfigError(f"{name} needs a target for {', '.join(missing)}")
     return targets

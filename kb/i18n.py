@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from kb.vocab import LANG_NAMES, LANGUAGES
+from kb.vocab import LANGUAGES
 
 COOKIE = "kb_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-NAMES = LANG_NAMES
 
 
 def preferred_lang() -> str:

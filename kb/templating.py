@@ -9,7 +9,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
-from kb import i18n
+from kb import i18n, vocab
 
 
 def init_app(app: Flask) -> None:
@@ -27,7 +27,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def helpers() -> dict:
         return {
-            "lang_names": i18n.NAMES,
+            # The vocabularies' display labels, for every template.
+            "lang_names": vocab.LANG_NAMES,
+            "status_names": vocab.STATUS_NAMES,
+            "priority_names": vocab.PRIORITY_NAMES,
+            "platform_names": vocab.PLATFORM_NAMES,
             "other_lang": i18n.other_lang,
             "switch_url": _switch_url,
             "format_date": format_date,

@@ -109,6 +109,18 @@ def articles_dir(tmp_path: Path) -> Path:
     return target
 
 
+def test_config(articles: Path, folder: Path) -> dict:
+    """The config of a test app over ``articles``, with its files in ``folder``."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "ARTICLES_DIR": str(articles),
+        "SEARCH_INDEX_DIR": str(folder / "search_index"),
+        "DATABASE_URL": f"sqlite:///{folder / 'kb.sqlite3'}",
+        "RELOAD_SECONDS": 0,
+    }
+
+
 @pytest.fixture()
 def make_app(
     tmp_path: Path,
@@ -128,15 +140,7 @@ def make_app(
     made: list[Flask] = []
 
     def factory(index: bool = True, **overrides) -> Flask:
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "ARTICLES_DIR": str(articles_dir),
-            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
-            "RELOAD_SECONDS": 0,
-            **overrides,
-        }
+        config = {**test_config(articles_dir, tmp_path), **overrides}
         app = create_app(config)
         app.jinja_env.bytecode_cache = TEMPLATE_CODE
         made.append(app)
@@ -341,14 +345,7 @@ def sample_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
             "status: draft", "status: published"
         )
         path.write_text(text.replace("paylater, ", ""), encoding="utf-8")
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "ARTICLES_DIR": str(articles),
-        "SEARCH_INDEX_DIR": str(tmp / "search_index"),
-        "DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}",
-        "RELOAD_SECONDS": 0,
-    }
+    config = test_config(articles, tmp)
     app = create_app(config)
     with app.app_context():
         update_index(app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"]))

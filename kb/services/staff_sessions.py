@@ -64,11 +64,15 @@ def load(db: Session, token: str, lifetimes: Lifetimes) -> User | None:
     """The active user of a sign-in that still holds, or None."""
     if not token:
         return None
-    row = db.scalars(
-        select(StaffSession).where(StaffSession.token_hash == _hash(token))
+    # One query on every staff request: the sign-in and its user together.
+    found = db.execute(
+        select(StaffSession, User)
+        .join(User, User.id == StaffSession.user_id)
+        .where(StaffSession.token_hash == _hash(token))
     ).first()
-    if row is None or row.ended_at is not None:
+    if found is None or found[0].ended_at is not None:
         return None
+    row, user = found
     now = utcnow()
     age = now - _aware(row.created_at)
     idle = now - _aware(row.last_seen_at)
@@ -77,8 +81,7 @@ def load(db: Session, token: str, lifetimes: Lifetimes) -> User | None:
         if row.remember
         else age > lifetimes.absolute or idle > lifetimes.idle
     )
-    user = db.get(User, row.user_id)
-    if expired or user is None or not user.active:
+    if expired or not user.active:
         row.ended_at = now
         db.commit()
         return None

@@ -31,7 +31,6 @@ from kb.views.desk import bp
 from kb.views.desk.forms import AgentReplyForm, TicketUpdateForm
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import (
-    PLATFORM_NAMES,
     PRIORITIES,
     PRIORITY_NAMES,
     STATUS_NAMES,
@@ -76,9 +75,6 @@ def queue() -> str:
         filters=filters,
         statuses=STATUSES,
         priorities=PRIORITIES,
-        status_names=STATUS_NAMES,
-        priority_names=PRIORITY_NAMES,
-        platform_names=PLATFORM_NAMES,
         categories=categories,
         platforms=platforms,
         staff=agent_tickets.active_users(database),
@@ -166,10 +162,7 @@ def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str
         history=agent_tickets.history(db.session(), found),
         reply=reply,
         update=update,
-        status_names=STATUS_NAMES,
-        priority_names=PRIORITY_NAMES,
         field_names=FIELD_NAMES,
-        platform_names=PLATFORM_NAMES,
         format_datetime=format_datetime,
         canned=composer.canned_responses(db.session()),
         noindex=True,

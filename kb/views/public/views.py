@@ -28,6 +28,7 @@ from kb.views.context import library, search_service
 from kb.views.page_cache import PageCache
 from kb.views.public import bp
 from kb.views.urls import absolute_url, article_url
+from kb.vocab import LANGUAGES
 
 LANG = "<any(id, en):lang>"
 
@@ -73,7 +74,7 @@ def _language_filter(lang: str) -> str | None:
     chosen = request.args.get("language", lang)
     if chosen == "all":
         return None
-    return chosen if chosen in i18n.LANGUAGES else lang
+    return chosen if chosen in LANGUAGES else lang
 
 
 @bp.get("/search")
@@ -219,7 +220,7 @@ def sitemap() -> Response:
     """Every public page with its last change, for search engines."""
     lib = library()
     entries: list[tuple[str, str | None]] = []
-    for lang in i18n.LANGUAGES:
+    for lang in LANGUAGES:
         entries.append((absolute_url("public.home", lang=lang), None))
         for item in lib.category_counts(lang):
             entries.append(
