@@ -20,3 +20,13 @@ def test_cache_keeps_pages_and_languages_apart(client) -> None:
     assert "Last updated" in english and "Terakhir diperbarui" in indonesian
     again = client.get("/en/articles/reset-password").get_data(as_text=True)
     assert again == english
+
+
+def test_cache_keeps_section_previews_apart(client) -> None:
+    # ?s= changes the page's link preview: a cached page must not leak it.
+    section = client.get(
+        "/en/articles/reset-password?s=if-the-code-does-not-arrive"
+    ).get_data(as_text=True)
+    plain = client.get("/en/articles/reset-password").get_data(as_text=True)
+    assert "›" in section.split('property="og:title"')[1].split(">")[0]
+    assert "›" not in plain.split('property="og:title"')[1].split(">")[0]

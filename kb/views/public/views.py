@@ -18,6 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb import i18n
+from kb.markdown import Heading
 from kb.security import safe_next
 from kb.services import next_steps, sharing
 from kb.services.articles import Library
@@ -154,24 +155,31 @@ def article(lang: str, slug: str) -> Response | str:
         target = article_url(found.lang, found.slug) + (f"?{query}" if query else "")
         return redirect(target, 301)
 
+    # ?s=<anchor> previews one section; an unknown anchor previews the article.
+    section = sharing.resolve_anchor(
+        request.args.get("s", "")[:200],
+        lib.rendered(found.slug).headings,
+        found.anchors,
+    )
+
     def page() -> str:
-        return _article_page(lib, found, lang)
+        return _article_page(lib, found, lang, section)
 
     if current_user.is_authenticated or current_app.jinja_env.auto_reload:
         return page()
+    # The section is part of the page (its link preview), so part of the key.
+    key = (found.slug, lang, str(get_locale()), section and section.anchor)
     cache: PageCache = current_app.extensions["jawab.pages"]
-    return cache.get_or_render(lib, (found.slug, lang, str(get_locale())), page)
+    return cache.get_or_render(lib, key, page)
 
 
-def _article_page(lib: Library, found: ArticleFile, lang: str) -> str:
+def _article_page(
+    lib: Library, found: ArticleFile, lang: str, section: Heading | None
+) -> str:
     rendered = lib.rendered(found.slug)
     translation = lib.translation_of(found, i18n.other_lang(lang))
     category = lib.category(found.category) if found.category else None
     canonical = article_url(found.lang, found.slug, external=True)
-    # ?s=<anchor> previews one section; an unknown anchor previews the article.
-    section = sharing.resolve_anchor(
-        request.args.get("s", "")[:200], rendered.headings, found.anchors
-    )
     sections = [
         (
             heading,
