@@ -10,6 +10,7 @@ from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
 from kb import i18n, vocab
+from kb.views import staff_nav
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +33,8 @@ def init_app(app: Flask) -> None:
             "status_names": vocab.STATUS_NAMES,
             "priority_names": vocab.PRIORITY_NAMES,
             "platform_names": vocab.PLATFORM_NAMES,
+            "role_names": vocab.ROLE_NAMES,
+            "staff_nav": staff_nav.visible_items,
             "other_lang": i18n.other_lang,
             "switch_url": _switch_url,
             "format_date": format_date,

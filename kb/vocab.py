@@ -41,3 +41,8 @@ PLATFORM_NAMES = {
 }
 
 ROLES = ("agent", "editor", "admin")  # each role can do what the ones before can
+ROLE_NAMES = {
+    "agent": _l("Agent"),
+    "editor": _l("Editor"),
+    "admin": _l("Administrator"),
+}

@@ -37,7 +37,9 @@ def test_sign_in_then_the_queue(staff_app) -> None:
     response = login(client, "agent@tokorona.example")
     assert response.status_code == 302 and response.headers["Location"] == "/agent/"
     page = client.get("/agent/").get_data(as_text=True)
-    assert "Ticket queue" in page and "Signed in as agent (agent)" in page
+    # The staff shell names the person and their role in words, not a raw code.
+    assert "Ticket queue" in page and 'class="staff-person">agent<' in page
+    assert '<span class="staff-role">Agent</span>' in page and "(agent)" not in page
 
 
 def test_unknown_account_and_wrong_password_look_the_same(staff_app) -> None:
