@@ -106,9 +106,36 @@ def number(name: str, default: int, high: int) -> Parser:
     return read
 
 
+def verbatim(raw: str | None) -> str:
+    """The argument exactly as sent (a trailing space can mean something)."""
+    return raw or ""
+
+
 def flag(raw: str | None) -> bool:
     """``1`` is on; anything else off."""
     return raw == "1"
+
+
+def optional(max_length: int) -> Parser:
+    """Text that may be absent (``None``), cut to ``max_length`` characters."""
+
+    def read(raw: str | None) -> str | None:
+        value = (raw or "").strip()
+        return value[:max_length] or None
+
+    return read
+
+
+@dataclasses.dataclass(frozen=True)
+class NextArgs:
+    """Where to go afterwards; the view still passes it through ``safe_next``."""
+
+    next: str | None = arg(optional(2000))
+
+
+def next_target(args: Mapping[str, str]) -> str | None:
+    """The ``next`` argument of a query or form, unchecked (see ``safe_next``)."""
+    return parse(NextArgs, args).next
 
 
 # -- the search arguments, shared by the search page, the API and the desk ------

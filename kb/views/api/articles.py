@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -23,41 +24,61 @@ from kb.views.context import library
 from kb.views.urls import article_url
 
 
-def parse_since(raw: str) -> dt.date:
-    """An ISO date or date-time as the calendar date it names."""
+def parse_since(raw: str | None) -> dt.date | None:
+    """An ISO date or date-time as the calendar date it names (absent: None)."""
+    if not raw:
+        return None
     try:
         if "T" in raw or " " in raw:
             return dt.datetime.fromisoformat(raw).date()
         return dt.date.fromisoformat(raw)
     except ValueError:
-        invalid(
+        raise params.ParamError(
             "updated_since",
             _l(
                 "updated_since must be an ISO date (2026-01-31) or date and "
                 "time (2026-01-31T08:00:00Z)."
             ),
-        )
+        ) from None
+
+
+def _lang(raw: str | None) -> str | None:
+    if raw and raw not in LANGS:
+        raise params.ParamError("lang", _l("lang must be one of: id, en."))
+    return raw or None
+
+
+def _category(raw: str | None) -> str | None:
+    value = (raw or "").strip() or None
+    if value is not None and len(value) > 100:
+        raise params.ParamError("category", _l("category is not a known category."))
+    return value
+
+
+@dataclass(frozen=True)
+class ArticleListArgs:
+    """What the article list accepts."""
+
+    lang: str | None = params.arg(_lang)
+    category: str | None = params.arg(_category)
+    updated_since: dt.date | None = params.arg(parse_since)
+    page: int = params.arg(params.number("page", 1, ARTICLES_MAX_PAGE))
+    limit: int = params.arg(
+        params.number("limit", ARTICLES_DEFAULT_LIMIT, ARTICLES_MAX_LIMIT)
+    )
 
 
 @bp.get("/articles")
 def articles() -> Response:
     """A page of published articles, newest first, filtered by lang/category/date."""
-    args = request.args
-    lang = args.get("lang") or None
-    if lang is not None and lang not in LANGS:
-        invalid("lang", _l("lang must be one of: id, en."))
-    category = (args.get("category") or "").strip() or None
-    if category is not None and len(category) > 100:
-        invalid("category", _l("category is not a known category."))
-    since = parse_since(args["updated_since"]) if args.get("updated_since") else None
     try:
-        page = params.number("page", 1, ARTICLES_MAX_PAGE)(args.get("page"))
-        limit = params.number("limit", ARTICLES_DEFAULT_LIMIT, ARTICLES_MAX_LIMIT)(
-            args.get("limit")
-        )
+        found_args = params.parse(ArticleListArgs, request.args)
     except params.ParamError as exc:
         invalid(exc.field, exc.message)
-    found = library().listed(lang, category, since)
+    page, limit = found_args.page, found_args.limit
+    found = library().listed(
+        found_args.lang, found_args.category, found_args.updated_since
+    )
     shown = found[(page - 1) * limit : page * limit]
     payload = {
         "page": page,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
@@ -12,16 +14,25 @@ from kb.views.context import library, search_service
 from kb.views.urls import article_url
 
 
+@dataclass(frozen=True)
+class SuggestArgs:
+    """The partly typed query exactly as sent, and its language."""
+
+    q: str = params.arg(params.verbatim)
+    lang: str = params.arg(params.verbatim)
+
+
 @bp.get("/suggest")
 def suggest() -> Response:
     """Article titles matching a partly typed query, for search-as-you-type."""
-    args = {"q": request.args.get("q", ""), "lang": request.args.get("lang", "")}
+    typed = params.parse(SuggestArgs, request.args)
+    args = {"q": typed.q, "lang": typed.lang}
     try:
         req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
     except params.ParamError as exc:
         invalid(exc.field, exc.message)
     # Keep a trailing space: it means the last word is complete.
-    raw = request.args.get("q", "")
+    raw = typed.q
     text = req.q + (" " if raw[-1:].isspace() and req.q else "")
     hits = search_service().suggest(text, req.lang, library=library())
     return jsonify(

@@ -17,6 +17,7 @@ from kb import throttle
 from kb.security import safe_next
 from kb.services import staff_sessions, users
 from kb.storage import db
+from kb.views import params
 from kb.views.auth import bp
 from kb.views.auth.forms import LoginForm
 
@@ -44,7 +45,7 @@ def _too_many(wait: int, form: LoginForm) -> tuple[str, int, dict[str, str]]:
 def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Sign in; ``next`` is followed only when it stays on this site."""
     form = LoginForm()
-    target = safe_next(request.args.get("next"), url_for("desk.queue"))
+    target = safe_next(params.next_target(request.args), url_for("desk.queue"))
     if form.validate_on_submit():
         client, account = throttle.client(), _account(form)
         wait = max(

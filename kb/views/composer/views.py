@@ -148,7 +148,7 @@ def use_reply() -> Response | tuple[Response, int]:
         section=form.section.data or None,
         platform=platform,
     )
-    return redirect(safe_next(request.form.get("next"), back))
+    return redirect(safe_next(params.next_target(request.form), back))
 
 
 @bp.route("/handoff", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from flask import (
     abort,
@@ -45,7 +46,9 @@ def root() -> Response:
 @bp.get("/lang/<any(id, en):lang>")
 def switch_language(lang: str) -> Response:
     """Remember the chosen language and go back to a page in it."""
-    target = safe_next(request.args.get("next"), url_for("public.home", lang=lang))
+    target = safe_next(
+        params.next_target(request.args), url_for("public.home", lang=lang)
+    )
     response = redirect(target)
     response.set_cookie(
         i18n.COOKIE,
@@ -71,11 +74,27 @@ def home(lang: str) -> str:
     )
 
 
-def _language_filter(lang: str) -> str | None:
-    chosen = request.args.get("language", lang)
-    if chosen == "all":
+@dataclass(frozen=True)
+class SearchPageArgs:
+    """The search page's own arguments (the search itself: ``search_request``)."""
+
+    # ``all`` searches every language; an unknown value means the page's language.
+    language: str = params.arg(params.choice((*LANGUAGES, "all"), ""))
+    # The query as typed, shown back when it was refused (too long, say).
+    raw_q: str = params.arg(params.text(2000, squeeze=False), "q")
+
+
+@dataclass(frozen=True)
+class ArticleArgs:
+    """``?s=<anchor>`` previews one section of the article."""
+
+    s: str = params.arg(params.text(200))
+
+
+def _language_filter(lang: str, page: SearchPageArgs) -> str | None:
+    if page.language == "all":
         return None
-    return chosen if chosen in LANGUAGES else lang
+    return page.language or lang
 
 
 @bp.get("/search")
@@ -92,8 +111,9 @@ def search_redirect() -> Response:
 def search(lang: str) -> tuple[str, int] | str:
     """Search results with snippets, filters and pagination."""
     lib = library()
+    page = params.parse(SearchPageArgs, request.args)
     args = dict(request.args)
-    args["lang"] = _language_filter(lang) or ""
+    args["lang"] = _language_filter(lang, page) or ""
     error = None
     try:
         req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
@@ -113,7 +133,7 @@ def search(lang: str) -> tuple[str, int] | str:
         hits=hits,
         pages=pages,
         error=error,
-        raw_q=request.args.get("q", "")[:2000],
+        raw_q=page.raw_q,
         categories=lib.category_counts(req.lang or lang)
         if req.lang
         else lib.category_counts(lang),
@@ -157,7 +177,7 @@ def article(lang: str, slug: str) -> Response | str:
 
     # ?s=<anchor> previews one section; an unknown anchor previews the article.
     section = sharing.resolve_anchor(
-        request.args.get("s", "")[:200],
+        params.parse(ArticleArgs, request.args).s,
         lib.rendered(found.slug).headings,
         found.anchors,
     )

@@ -68,10 +68,11 @@ def _private(response: Response) -> Response:
 @bp.get("/contact")
 def contact_redirect() -> Response:
     """Handoff links carry no language: answer in the article's or the visitor's."""
-    found = library().get(request.args.get("article", ""))
+    handoff = params.parse(HandoffArgs, request.args)
+    found = library().get(handoff.article)
     lang = found.lang if found else i18n.preferred_lang()
     args: dict[str, Any] = {
-        k: v for k, v in request.args.items() if k in HANDOFF_FIELDS
+        k: value for k in HANDOFF_FIELDS if (value := getattr(handoff, k))
     }
     return redirect(url_for("tickets.contact", lang=lang, **args))
 
