@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import format_datetime, format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.markdown import Heading
-from kb.security import role_required
+from kb.security import role_required, safe_next
 from kb.services import agent_tickets, composer
 from kb.services.search import Hit
 from kb.storage import db
@@ -28,7 +30,7 @@ from kb.storage.models import Ticket, utcnow
 from kb.views import params
 from kb.views.context import library, search_service
 from kb.views.desk import bp
-from kb.views.desk.forms import AgentReplyForm, TicketUpdateForm
+from kb.views.desk.forms import AgentReplyForm, BulkForm, TicketUpdateForm
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import (
     PRIORITIES,
@@ -52,11 +54,66 @@ class QueueArgs:
     platform: str = params.arg(params.text(16, squeeze=False))
     q: str = params.arg(params.text(200))
     sort: str = params.arg(params.choice(tuple(agent_tickets.SORTS), "oldest"))
+    view: str = params.arg(params.choice(agent_tickets.VIEWS, "open"))
 
 
 def _filters() -> agent_tickets.QueueFilter:
     found = params.parse(QueueArgs, request.args)
-    return agent_tickets.QueueFilter(user_id=current_user.id, **asdict(found))
+    return agent_tickets.QueueFilter(
+        user_id=current_user.id,
+        targets=current_app.config["FIRST_RESPONSE_TARGETS"],
+        now=utcnow(),
+        **asdict(found),
+    )
+
+
+def short_age(age: dt.timedelta) -> str:
+    """An age as the queue shows it: "12 min", "3 h", "2 d"."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return _("%(num)d min", num=minutes)
+    if minutes < 48 * 60:
+        return _("%(num)d h", num=minutes // 60)
+    return _("%(num)d d", num=minutes // (24 * 60))
+
+
+def queue_views() -> list[tuple[str, str, int | None]]:
+    """The header's queue views with live counts: (view, label, count)."""
+    if "queue_views" not in g:
+        labels = {
+            "mine": _("Mine"),
+            "unassigned": _("Unassigned"),
+            "waiting": _("Waiting on us"),
+            "overdue": _("Overdue"),
+            "open": _("All open"),
+        }
+        counts = agent_tickets.view_counts(
+            db.session(),
+            current_user.id,
+            current_app.config["FIRST_RESPONSE_TARGETS"],
+            utcnow(),
+        )
+        g.queue_views = [(view, labels[view], counts[view]) for view in labels]
+    return g.queue_views
+
+
+def topic_name(key: str) -> str:
+    """A ticket topic's title in the interface language (the key if unknown)."""
+    found = library().category(key) if key else None
+    return found.title(str(get_locale())) if found else key
+
+
+@bp.app_context_processor
+def shell_helpers() -> dict:
+    """What the staff shell needs from the desk: the views and their counts."""
+    return {"queue_views": queue_views, "topic_name": topic_name}
+
+
+def _assignee_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Unassigned"))] + [
+        SelectChoice(str(user.id), user.name)
+        for user in agent_tickets.active_users(db.session())
+    ]
 
 
 @bp.get("/")
@@ -69,10 +126,16 @@ def queue() -> str:
         database, filters, current_app.config["FIRST_RESPONSE_TARGETS"], utcnow()
     )
     categories, platforms = agent_tickets.filter_options(database)
+    bulk_form = BulkForm(formdata=None)
+    bulk_form.assignee.choices = _assignee_choices()
+    bulk_form.assignee.data = str(current_user.id)
     return render_template(
         "desk/queue.html",
         rows=rows,
         filters=filters,
+        bulk=bulk_form,
+        short_age=short_age,
+        views=agent_tickets.VIEWS,
         statuses=STATUSES,
         priorities=PRIORITIES,
         categories=categories,
@@ -82,6 +145,30 @@ def queue() -> str:
         format_timedelta=format_timedelta,
         noindex=True,
     )
+
+
+@bp.post("/bulk")
+@role_required("agent")
+def bulk() -> Response:
+    """Assign or close the selected queue rows, then show the same queue."""
+    form = BulkForm()
+    form.assignee.choices = _assignee_choices()
+    back = safe_next(request.form.get("next"), url_for("desk.queue"))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    assignee = form.assignee.data
+    changed = agent_tickets.bulk(
+        db.session(),
+        list(form.tickets.data or []),
+        current_user.id,
+        form.action.data,
+        int(assignee) if assignee else None,
+    )
+    flash(ngettext("%(num)d ticket changed.", "%(num)d tickets changed.", changed))
+    return redirect(back)
 
 
 def _ticket_or_404(reference: str) -> Ticket:
