@@ -295,6 +295,20 @@ def history(db: Session, ticket: Ticket) -> list[HistoryEntry]:
     ]
 
 
+def linked(db: Session, ticket: Ticket) -> list[tuple[str, str | None]]:
+    """(slug, section) of the articles linked in this ticket's replies, in order."""
+    rows = db.execute(
+        select(LinkedArticle.article_slug, LinkedArticle.section)
+        .where(LinkedArticle.ticket_id == ticket.id)
+        .order_by(LinkedArticle.id)
+    ).all()
+    found: list[tuple[str, str | None]] = []
+    for slug, section in rows:
+        if (slug, section) not in found:
+            found.append((slug, section))
+    return found
+
+
 def _record(
     db: Session,
     ticket: Ticket,
