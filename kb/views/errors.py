@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request, url_for
-from flask_babel import gettext as _gettext
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
@@ -23,29 +23,29 @@ def error_texts(error: HTTPException) -> tuple[str, str]:
     from flask_wtf.csrf import CSRFError
 
     titles = {
-        400: _gettext("The request could not be used"),
-        403: _gettext("You don't have access to this page"),
-        404: _gettext("We couldn't find that page"),
-        405: _gettext("That action is not possible here"),
-        413: _gettext("That was too large"),
-        429: _gettext("Too many requests"),
-        503: _gettext("Temporarily unavailable"),
+        400: _("The request could not be used"),
+        403: _("You don't have access to this page"),
+        404: _("We couldn't find that page"),
+        405: _("That action is not possible here"),
+        413: _("That was too large"),
+        429: _("Too many requests"),
+        503: _("Temporarily unavailable"),
     }
     texts = {
-        400: _gettext("Something in the request was missing or not valid."),
-        403: _gettext(
+        400: _("Something in the request was missing or not valid."),
+        403: _(
             "Your role does not include this page. Ask an administrator if you need it."
         ),
-        404: _gettext("The link may be old or mistyped."),
-        405: _gettext("Go back to the page and use its buttons."),
-        413: _gettext("The upload or form was too large."),
-        429: _gettext("Please wait a minute and try again."),
-        503: _gettext("Please try again in a minute."),
+        404: _("The link may be old or mistyped."),
+        405: _("Go back to the page and use its buttons."),
+        413: _("The upload or form was too large."),
+        429: _("Please wait a minute and try again."),
+        503: _("Please try again in a minute."),
     }
     code = error.code or 500
-    title = titles.get(code, _gettext("Something went wrong"))
+    title = titles.get(code, _("Something went wrong"))
     if isinstance(error, CSRFError):
-        return title, _gettext(
+        return title, _(
             "The form expired or was sent from another page. Go back, reload "
             "the page and try again."
         )
@@ -123,7 +123,7 @@ def init_app(app: Flask) -> None:
         db.session().rollback()
         app.logger.error("database unavailable: %s", error)
         unavailable = ServiceUnavailable(
-            _gettext(
+            _(
                 "We could not reach our records just now, so nothing was saved. "
                 "Please try again in a minute."
             )

@@ -43,3 +43,5 @@ class UseReplyForm(FlaskForm):
     article = HiddenField(validators=[InputRequired(), Length(max=200)])
     section = HiddenField(validators=[Optional(), Length(max=200)])
     platform = HiddenField(validators=[InputRequired(), Length(max=16)])
+    # The text as copied: over the platform's limit, nothing is recorded.
+    text = HiddenField(validators=[Optional(), Length(max=70000)])

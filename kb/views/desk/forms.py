@@ -134,4 +134,9 @@ class BulkForm(FlaskForm):
         ],
         validate_choice=True,
     )
-    assignee = SelectField(_l("Assignee"), choices=[SelectChoice("", _l("Unassigned"))])
+    # Checked by the view, and only when assigning ("Close" sends none).
+    assignee = SelectField(
+        _l("Assignee"),
+        choices=[SelectChoice("", _l("Unassigned"))],
+        validate_choice=False,
+    )

@@ -161,7 +161,11 @@ def bulk() -> Response:
             abort(400)
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
-    assignee = form.assignee.data
+    assignee = form.assignee.data or ""
+    known = {choice.value for choice in form.assignee.choices}
+    if form.action.data == "assign" and assignee not in known:
+        flash(_("Choose someone to assign the tickets to."))
+        return redirect(back)
     changed = agent_tickets.bulk(
         db.session(),
         list(form.tickets.data or []),
