@@ -51,7 +51,7 @@ DEFAULTS: dict[tuple[str, str, str], str] = {
         "Halo Bapak/Ibu, terima kasih. Panduannya ada di sini: {link} 🙏"
     ),
     ("id", "formal", "handoff"): (
-        "Halo Bapak/Ibu, panduannya ada di sini: {link}\n"
+        "Halo Bapak/Ibu, terima kasih. Panduannya ada di sini: {link}\n"
         "Masih ada kendala? Lanjutkan secara pribadi agar data Anda aman: {handoff}"
     ),
     ("id", "formal", "welcome"): (
@@ -59,7 +59,7 @@ DEFAULTS: dict[tuple[str, str, str], str] = {
     ),
     ("id", "casual", "answer"): "Halo Kak, makasih ya! Caranya ada di sini: {link} 😊",
     ("id", "casual", "handoff"): (
-        "Halo Kak, caranya ada di sini ya: {link}\n"
+        "Halo Kak, makasih ya! Caranya ada di sini: {link}\n"
         "Masih ada kendala? Lanjut lewat pesan pribadi biar data Kakak aman: "
         "{handoff}"
     ),
@@ -72,14 +72,14 @@ DEFAULTS: dict[tuple[str, str, str], str] = {
         "answer",
     ): "Hello, thank you for asking. The steps are here: {link}",
     ("en", "formal", "handoff"): (
-        "Hello, the steps are here: {link}\n"
-        "If the problem remains, please continue privately so your details stay "
-        "safe: {handoff}"
+        "Hello, thank you. The steps are here: {link}\n"
+        "Still not solved? Please continue privately so your details stay safe: "
+        "{handoff}"
     ),
     ("en", "formal", "welcome"): "Welcome to Toko Rona! Here's how to get help: {link}",
     ("en", "casual", "answer"): "Hi there, thanks for asking! Here's how: {link}",
     ("en", "casual", "handoff"): (
-        "Hi there, here's how: {link}\n"
+        "Hi there, thanks! Here's how: {link}\n"
         "Still stuck? Let's chat privately so your details stay safe: {handoff}"
     ),
     ("en", "casual", "welcome"): (

@@ -413,3 +413,32 @@ def test_restore_built_in_text(desk: Flask) -> None:
             == (composer.DEFAULTS[("en", "formal", "answer")])
         )
     assert admin.post(url + "/restore").status_code == 400
+
+
+def test_handoff_finds_the_article_and_keeps_what_was_typed(desk: Flask) -> None:
+    client = signed_in(desk, AGENT)
+    typed = {
+        "csrf_token": csrf(client, "/agent/handoff"),
+        "thread_url": "https://x.com/budi/status/9",
+        "platform": "tiktok",
+        "handle": "@budi",
+        "article_q": "password",
+    }
+    found = client.post("/agent/handoff", data={**typed, "find": "1"})
+    page = found.get_data(as_text=True)
+    assert found.status_code == 200 and 'value="https://x.com/budi/status/9"' in page
+    assert 'name="article" value="reset-password"' in page
+    assert "field-error" not in page
+    created = client.post("/agent/handoff", data={**typed, "article": "reset-password"})
+    assert created.status_code == 302
+    code = created.headers["Location"].rsplit("/", 1)[1]
+    reference = _open(desk, "Through the case", case_code=code, status="waiting")
+    case = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert f'<a href="/agent/tickets/{reference}">Through the case</a>' in case
+    assert '<span class="pill pill--status-waiting">waiting</span>' in case
+    assert _reply(case).startswith("Hello")  # the article's language (English)
+    indonesian = client.get(f"/agent/cases/{code}?lang=id&tone=casual")
+    text = _reply(indonesian.get_data(as_text=True))
+    # On TikTok the article's sentence gives way to the handoff link (150 max).
+    assert text.startswith("Halo Kak") and f"/contact?case={code}" in text
+    assert composer.count(text, "tiktok") <= 150

@@ -32,8 +32,10 @@ class HandoffForm(FlaskForm):
         _l("Customer's public handle (optional)"),
         validators=[Optional(), Length(max=100)],
     )
-    article = StringField(
-        _l("Article slug (optional)"), validators=[Optional(), Length(max=200)]
+    article = HiddenField(validators=[Optional(), Length(max=200)])
+    article_q = StringField(
+        _l("Find the article to link (optional)"),
+        validators=[Optional(), Length(max=200)],
     )
 
 

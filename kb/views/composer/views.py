@@ -80,15 +80,15 @@ def _reply_link(slug: str, platform: str, section: str | None) -> str:
     )
 
 
-def _article_hits(query: str, lang: str) -> tuple[list, str | None]:
-    """The composer's article search: hits in the reply's language (or an error)."""
+def _article_hits(query: str, lang: str | None) -> tuple[list, str | None]:
+    """The composer's article search: hits in ``lang`` (all if None) or an error."""
     if not query:
         return [], None
+    args = {"q": query, "limit": "8"}
+    if lang:
+        args["lang"] = lang
     try:
-        req = params.search_request(
-            {"q": query, "lang": lang, "limit": "8"},
-            current_app.config["MAX_QUERY_LENGTH"],
-        )
+        req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
     except params.ParamError as exc:
         return [], str(exc.message)
     return list(search_service().search(req, library()).hits), None
@@ -196,6 +196,23 @@ def handoff() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.platform.data = params.choice(PLATFORMS, "x")(request.args.get("platform"))
         form.article.data = request.args.get("article", "")[:200]
+    finding = request.method == "POST" and bool(request.form.get("find"))
+    hits, search_error = _article_hits((form.article_q.data or "").strip(), None)
+    chosen = library().get((form.article.data or "").strip())
+    if finding:
+        # "Find" only searches: the typed thread and handle come back as they were.
+        if not form.validate_on_submit() and form.csrf_token.errors:
+            abort(400)
+        for name in form.errors:
+            getattr(form, name).errors = []
+        return render_template(
+            "composer/handoff.html",
+            form=form,
+            hits=hits,
+            chosen=chosen,
+            search_error=search_error,
+            noindex=True,
+        )
     if form.validate_on_submit():
         slug = (form.article.data or "").strip()
         if slug and library().get(slug) is None:
@@ -213,7 +230,15 @@ def handoff() -> Response | str | tuple[str, int]:
             )
             return redirect(url_for("composer.case_page", code=case.code))
     status = 400 if request.method == "POST" else 200
-    return render_template("composer/handoff.html", form=form, noindex=True), status
+    page = render_template(
+        "composer/handoff.html",
+        form=form,
+        hits=hits,
+        chosen=chosen,
+        search_error=search_error,
+        noindex=True,
+    )
+    return page, status
 
 
 @bp.get("/cases/<code>")
@@ -230,7 +255,9 @@ def case_page(code: str) -> str:
     reply_lang = article.lang if article else str(get_locale())
     # The case's reply speaks like the composer that opened it: its language
     # and tone come from the query (the case page's own switch), else the article.
-    reply_lang = request.args.get("lang", reply_lang)
+    reply_lang = params.choice(composer.LANGS, reply_lang)(request.args.get("lang"))
+    if article:
+        article = lib.translation_of(article, reply_lang) or article
     tone = params.choice(composer.TONES, "formal")(request.args.get("tone"))
     result = composer.compose(
         database,
