@@ -282,13 +282,13 @@ def test_keyboard_only_link_reply_and_status(browser, desk_url: str, seeded) -> 
         expect(page.locator(".agent-flash")).to_have_text("Reply sent to the customer.")
         expect(page.locator("#latest")).to_contain_text("If the code does not arrive")
         # Set the status from the properties sidebar (saved on change).
-        status = page.get_by_label("Status")
+        status = page.get_by_label("Status", exact=True)
         expect(status).to_have_value("waiting")  # set by the reply
         status.focus()
         page.keyboard.press("ArrowDown")  # a closed select changes in place
         expect(status).to_have_value("resolved")
         expect(page.locator(".save-status")).to_have_text("Saved")
         page.reload()
-        expect(page.get_by_label("Status")).to_have_value("resolved")
+        expect(page.get_by_label("Status", exact=True)).to_have_value("resolved")
     finally:
         context.close()
