@@ -145,7 +145,8 @@ def _no_sideways_scroll(page: Page, name: str) -> None:
     if wide > 0:
         culprits = page.evaluate(
             """() => [...document.querySelectorAll('body *')]
-                .filter(el => el.getBoundingClientRect().right > window.innerWidth && !el.closest('.staff-views'))
+                .filter(el => el.getBoundingClientRect().right > window.innerWidth
+                    && !el.closest('.staff-views'))
                 .slice(0, 5)
                 .map(el => el.tagName + '.' + el.className)"""
         )
