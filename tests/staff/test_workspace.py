@@ -101,7 +101,7 @@ def test_views_counts_closed_hidden_and_header_search(desk: Flask) -> None:
     assert _refs(client.get("/agent/?view=mine").get_data(as_text=True)) == [mine]
     # The header's ticket search is one labelled landmark and searches everything.
     assert page.count('role="search"') == 1
-    assert 'role="search" aria-label="Tickets"' in page
+    assert 'role="search" data-no-suggest aria-label="Tickets"' in page
     found = client.get("/agent/?view=all&q=closed+one").get_data(as_text=True)
     assert _refs(found) == [closed]
     # The row: subject, one-line preview, customer name, pills in words.
