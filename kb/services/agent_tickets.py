@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.markdown import message_html
@@ -31,6 +31,13 @@ from kb.storage.models import (
 )
 
 SORTS = ("oldest", "newest", "priority")
+# The queue's views, in the order the header shows them. "open" is the default:
+# resolved and closed tickets are hidden until an agent asks for "all".
+VIEWS = ("mine", "unassigned", "waiting", "overdue", "open", "all")
+OPEN_STATUSES = ("new", "open", "waiting")
+# "Waiting on us": the customer spoke last (a reply sets "waiting").
+WAITING_ON_US = ("new", "open")
+BULK_ACTIONS = ("assign", "close")
 QUEUE_LIMIT = 200
 MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 ARTICLE_PATH = re.compile(r"^/(?:id|en)/articles/([A-Za-z0-9_-]+)/?$")
@@ -52,6 +59,9 @@ class QueueFilter:
     platform: str = ""
     q: str = ""
     sort: str = "oldest"
+    view: str = "open"
+    targets: dict[str, int] | None = None  # first-response targets (overdue view)
+    now: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class QueueRow:
     assignee: str | None
     age: dt.timedelta
     overdue: bool
+    preview: str = ""  # the customer's latest message, on one line
 
 
 @dataclass(frozen=True)
@@ -102,10 +113,69 @@ def is_overdue(ticket: Ticket, targets: dict[str, int], now: dt.datetime) -> boo
     return now - _aware(ticket.created_at) > dt.timedelta(seconds=target)
 
 
+def _overdue_clause(targets: dict[str, int], now: dt.datetime) -> ColumnElement:
+    """SQL for :func:`is_overdue`: no first response and past the target."""
+    default = targets.get("normal", 24 * 3600)
+    late = [
+        and_(
+            Ticket.priority == name,
+            Ticket.created_at < now - dt.timedelta(seconds=targets.get(name, default)),
+        )
+        for name in PRIORITIES
+    ]
+    return and_(Ticket.first_response_at.is_(None), or_(*late) if late else false())
+
+
+def _view_clause(
+    view: str,
+    user_id: int,
+    targets: dict[str, int],
+    now: dt.datetime,
+    *,
+    any_status: bool = False,
+) -> ColumnElement:
+    """The condition one of :data:`VIEWS` puts on tickets.
+
+    ``any_status``: the agent filtered by status, which wins over the view's.
+    """
+    anything = Ticket.id.is_not(None)
+    is_open = anything if any_status else Ticket.status.in_(OPEN_STATUSES)
+    return {
+        "mine": and_(is_open, Ticket.assignee_id == user_id),
+        "unassigned": and_(is_open, Ticket.assignee_id.is_(None)),
+        "waiting": anything if any_status else Ticket.status.in_(WAITING_ON_US),
+        "overdue": and_(is_open, _overdue_clause(targets, now)),
+        "open": is_open,
+    }.get(view, anything)
+
+
+def view_counts(
+    db: Session, user_id: int, targets: dict[str, int], now: dt.datetime
+) -> dict[str, int]:
+    """How many tickets each view of the queue holds (one query)."""
+    views = [view for view in VIEWS if view != "all"]
+    columns = [
+        func.count(case((_view_clause(view, user_id, targets, now), 1))).label(view)
+        for view in views
+    ]
+    row = db.execute(select(*columns).select_from(Ticket)).one()
+    return {view: int(row[index] or 0) for index, view in enumerate(views)}
+
+
 def _queue_query(filters: QueueFilter) -> Select:
     query = select(Ticket)
     if filters.status in STATUSES:
+        # An explicit status wins over the view's (a "closed" filter shows them).
         query = query.where(Ticket.status == filters.status)
+    if filters.view in VIEWS and filters.view != "all":
+        clause = _view_clause(
+            filters.view,
+            filters.user_id,
+            filters.targets or {},
+            filters.now or utcnow(),
+            any_status=filters.status in STATUSES,
+        )
+        query = query.where(clause)
     if filters.priority in PRIORITIES:
         query = query.where(Ticket.priority == filters.priority)
     if filters.assignee == "mine":
@@ -152,15 +222,36 @@ def queue(
     names: dict[int, str] = {
         row.id: row.name for row in db.execute(select(User.id, User.name))
     }
+    previews = _previews(db, [ticket.id for ticket in found])
     return [
         QueueRow(
             ticket=ticket,
             assignee=names.get(ticket.assignee_id),
             age=now - _aware(ticket.created_at),
             overdue=is_overdue(ticket, targets, now),
+            preview=previews.get(ticket.id, ""),
         )
         for ticket in found
     ]
+
+
+def _previews(db: Session, ticket_ids: list[int], length: int = 140) -> dict:
+    """Each ticket's latest customer message, folded to one short line."""
+    if not ticket_ids:
+        return {}
+    latest = (
+        select(func.max(Message.id))
+        .where(Message.ticket_id.in_(ticket_ids), Message.author == "customer")
+        .group_by(Message.ticket_id)
+    )
+    rows = db.execute(
+        select(Message.ticket_id, Message.body).where(Message.id.in_(latest))
+    )
+    previews = {}
+    for ticket_id, body in rows:
+        line = " ".join((body or "").split())
+        previews[ticket_id] = line if len(line) <= length else line[:length] + "…"
+    return previews
 
 
 def filter_options(db: Session) -> tuple[list[str], list[str]]:
@@ -202,6 +293,20 @@ def history(db: Session, ticket: Ticket) -> list[HistoryEntry]:
         )
         for event, name in rows
     ]
+
+
+def linked(db: Session, ticket: Ticket) -> list[tuple[str, str | None]]:
+    """(slug, section) of the articles linked in this ticket's replies, in order."""
+    rows = db.execute(
+        select(LinkedArticle.article_slug, LinkedArticle.section)
+        .where(LinkedArticle.ticket_id == ticket.id)
+        .order_by(LinkedArticle.id)
+    ).all()
+    found: list[tuple[str, str | None]] = []
+    for slug, section in rows:
+        if (slug, section) not in found:
+            found.append((slug, section))
+    return found
 
 
 def _record(
@@ -256,6 +361,29 @@ def update(db: Session, ticket: Ticket, user_id: int, changes: Changes) -> int:
     if changed:
         ticket.updated_at = utcnow()
     db.commit()
+    return changed
+
+
+def bulk(
+    db: Session,
+    references: list[str],
+    user_id: int,
+    action: str,
+    assignee_id: int | None = None,
+) -> int:
+    """Assign or close several tickets at once; return how many changed."""
+    if action not in BULK_ACTIONS:
+        raise AgentTicketError("unknown action")
+    wanted = {ref.strip().upper() for ref in references if ref.strip()}
+    found = db.scalars(select(Ticket).where(Ticket.reference.in_(wanted))).all()
+    changed = 0
+    for ticket in found:
+        changes = Changes(
+            status="closed" if action == "close" else ticket.status,
+            priority=ticket.priority,
+            assignee_id=assignee_id if action == "assign" else ticket.assignee_id,
+        )
+        changed += 1 if update(db, ticket, user_id, changes) else 0
     return changed
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,9 +19,17 @@ from kb.storage.models import CannedResponse, LinkedArticle, ReplyTemplate, utcn
 
 LANGS = ("id", "en")
 TONES = ("formal", "casual")
-KINDS = ("answer", "handoff")
+KINDS = ("answer", "handoff", "welcome")
 PLACEHOLDERS = ("title", "section", "link", "handoff")
+# Placeholders each kind's template must contain (checked when an admin saves).
+REQUIRED_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "answer": ("link",),
+    "handoff": ("link", "handoff"),
+    "welcome": ("link",),
+}
 CANNED_PLACEHOLDERS = ("customer_name", "reference", "agent_name")
+# The article a "welcome" reply links: how to get help (by translation key).
+WELCOME_ARTICLE = "contact-support"
 
 # Characters per public reply; None means the platform sets no practical limit.
 PLATFORM_LIMITS: dict[str, int | None] = {
@@ -34,45 +43,57 @@ PLATFORM_LIMITS: dict[str, int | None] = {
 }
 X_LINK_LENGTH = 23  # X shortens every link to t.co, whatever its real length
 
+# A link ends its line: punctuation right after a URL would be read as part of
+# it by most platforms, and " ." looks like a typo. The next sentence starts on
+# a new line instead.
 DEFAULTS: dict[tuple[str, str, str], str] = {
     ("id", "formal", "answer"): (
-        "Halo Bapak/Ibu, terima kasih sudah menghubungi kami. "
-        "Panduannya ada di sini: {link} 🙏"
+        "Halo Bapak/Ibu, terima kasih. Panduannya ada di sini: {link} 🙏"
     ),
     ("id", "formal", "handoff"): (
-        "Halo Bapak/Ibu, terima kasih sudah menghubungi kami. "
-        "Panduannya ada di sini: {link} . "
-        "Jika masih ada kendala, silakan lanjutkan secara pribadi di {handoff} "
-        "agar data Anda aman 🙏"
+        "Halo Bapak/Ibu, terima kasih. Panduannya ada di sini: {link}\n"
+        "Masih ada kendala? Lanjutkan secara pribadi agar data Anda aman: {handoff}"
     ),
-    ("id", "casual", "answer"): (
-        "Halo Kak, makasih udah kabarin kami! Caranya ada di sini ya: {link} 😊"
+    ("id", "formal", "welcome"): (
+        "Selamat datang, Bapak/Ibu! Panduan bantuan kami: {link} 🙏"
     ),
+    ("id", "casual", "answer"): "Halo Kak, makasih ya! Caranya ada di sini: {link} 😊",
     ("id", "casual", "handoff"): (
-        "Halo Kak, makasih udah kabarin kami! Caranya ada di sini ya: {link} . "
-        "Kalau masih ada kendala, lanjut lewat pesan pribadi di {handoff} "
-        "biar data Kakak aman ya 🙏"
+        "Halo Kak, makasih ya! Caranya ada di sini: {link}\n"
+        "Masih ada kendala? Lanjut lewat pesan pribadi biar data Kakak aman: "
+        "{handoff}"
     ),
-    ("en", "formal", "answer"): (
-        "Hello, thank you for reaching out. You will find the steps here: {link}"
+    ("id", "casual", "welcome"): (
+        "Halo Kak, selamat datang! Butuh bantuan? Cek di sini: {link} 😊"
     ),
+    (
+        "en",
+        "formal",
+        "answer",
+    ): "Hello, thank you for asking. The steps are here: {link}",
     ("en", "formal", "handoff"): (
-        "Hello, thank you for reaching out. You will find the steps here: {link} . "
-        "If the problem remains, please continue privately at {handoff} "
-        "so your details stay safe."
+        "Hello, thank you. The steps are here: {link}\n"
+        "Still not solved? Please continue privately so your details stay safe: "
+        "{handoff}"
     ),
-    ("en", "casual", "answer"): "Hi there, thanks for asking! Here's how: {link} 😊",
+    ("en", "formal", "welcome"): "Welcome to Toko Rona! Here's how to get help: {link}",
+    ("en", "casual", "answer"): "Hi there, thanks for asking! Here's how: {link}",
     ("en", "casual", "handoff"): (
-        "Hi there, thanks for asking! Here's how: {link} . "
-        "Still stuck? Let's continue privately at {handoff} "
-        "so your details stay safe 🙏"
+        "Hi there, thanks! Here's how: {link}\n"
+        "Still stuck? Let's chat privately so your details stay safe: {handoff}"
+    ),
+    ("en", "casual", "welcome"): (
+        "Hi, welcome to Toko Rona! 👋 Need a hand? Here's how: {link}"
     ),
 }
 
 _PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
 _URL = re.compile(r"https?://\S+")
-# A sentence ends after . ! ? or an emoji-like symbol followed by a space.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u2600-\U0001faff])\s+")
+# A sentence ends after . ! ? or an emoji-like symbol followed by a space, or at
+# a line break (kept as it is: the platforms show it).
+_SENTENCE_END = re.compile(r"((?<=[.!?\u2600-\U0001faff])[ \t]+|[ \t]*\n+[ \t]*)")
+# "{link} ." written by hand: the space before the mark is dropped.
+_SPACED_MARK = re.compile(r"(\S) +([.,!?;:])(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,12 @@ class Reply:
     def over(self) -> bool:
         """True when the reply does not fit the platform's limit."""
         return self.limit is not None and self.length > self.limit
+
+
+def missing_placeholders(body: str, kind: str) -> list[str]:
+    """The placeholders ``kind``'s template must contain that ``body`` lacks."""
+    found = set(_PLACEHOLDER.findall(body))
+    return [name for name in REQUIRED_PLACEHOLDERS.get(kind, ()) if name not in found]
 
 
 def unknown_placeholders(body: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> list:
@@ -141,6 +168,23 @@ def template_body(db: Session, lang: str, tone: str, kind: str) -> str:
     return row.body if row else DEFAULTS[(lang, tone, kind)]
 
 
+def is_customized(db: Session, lang: str, tone: str, kind: str) -> bool:
+    """True when an admin saved their own wording for this combination."""
+    return _template_row(db, lang, tone, kind) is not None
+
+
+def restore_template(db: Session, lang: str, tone: str, kind: str) -> None:
+    """Forget the admin's wording: the built-in text is used again."""
+    query = select(ReplyTemplate).where(
+        ReplyTemplate.lang == lang,
+        ReplyTemplate.tone == tone,
+        ReplyTemplate.kind == kind,
+    )
+    for row in db.scalars(query):
+        db.delete(row)
+    db.commit()
+
+
 def _template_row(db: Session, lang: str, tone: str, kind: str) -> ReplyTemplate | None:
     query = select(ReplyTemplate).where(
         ReplyTemplate.lang == lang,
@@ -166,31 +210,58 @@ def fill(body: str, values: dict[str, str]) -> str:
 
     That lets one template serve a reply with and without an article link.
     """
-    kept = []
-    for sentence in _SENTENCE_END.split(body.strip()):
+    parts = _SENTENCE_END.split(body.strip())
+    kept: list[str] = []
+    for index in range(0, len(parts), 2):
+        sentence = parts[index]
         names = _PLACEHOLDER.findall(sentence)
-        if any(name in values and not values[name] for name in names):
+        if not sentence or any(name in values and not values[name] for name in names):
             continue
+        if kept:
+            separator = parts[index - 1]
+            kept.append("\n" if "\n" in separator else " ")
         kept.append(
             _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), sentence)
         )
-    return " ".join(kept)
+    return _SPACED_MARK.sub(r"\1\2", "".join(kept))
 
 
-def compose(db: Session, data: ReplyInput) -> Reply:
-    """The public reply for an article (and a handoff link when there is one)."""
-    kind = "handoff" if data.handoff else "answer"
+def reply_link(article_url: str, platform: str, section: str | None = None) -> str:
+    """The article's link as a public reply carries it (the one place it is built).
+
+    ``?src=`` says where readers came from; ``?s=`` lets the thread's link
+    preview show the section (a #fragment never reaches the server), and the
+    #fragment scrolls to it.
+    """
+    values = {"src": platform}
+    if section:
+        values["s"] = section
+    link = f"{article_url}?{urlencode(values)}"
+    return f"{link}#{quote(section, safe='-_')}" if section else link
+
+
+def compose(db: Session, data: ReplyInput, kind: str | None = None) -> Reply:
+    """The public reply for an article (and a handoff link when there is one).
+
+    When the whole text is over the platform's limit and there is a handoff
+    link, the article's sentence is left out: the private form names the
+    article anyway, and a reply that cannot be posted helps nobody.
+    """
+    kind = kind or ("handoff" if data.handoff else "answer")
     body = template_body(db, data.lang, data.tone, kind)
-    text = fill(
-        body,
-        {
-            "title": data.title,
-            "section": data.section,
-            "link": data.link,
-            "handoff": data.handoff,
-        },
-    )
-    return Reply(text, count(text, data.platform), limit_for(data.platform))
+    values = {
+        "title": data.title,
+        "section": data.section,
+        "link": data.link,
+        "handoff": data.handoff,
+    }
+    text = fill(body, values)
+    limit = limit_for(data.platform)
+    if limit is not None and count(text, data.platform) > limit and data.handoff:
+        shorter = fill(body, {**values, "link": "", "title": "", "section": ""})
+        if shorter and data.handoff in shorter:
+            text = shorter
+    return Reply(text, count(text, data.platform), limit)
 
 
 def record_use(

@@ -198,15 +198,26 @@ def test_changes_are_recorded_in_the_history(desk: Flask) -> None:
 
 
 def test_link_picker_without_javascript(desk: Flask) -> None:
+    # Issue 10: without JavaScript the picker's choices are buttons of the reply
+    # form (a draft round trip), so the typed reply is never lost.
     opened = _open(desk, "Password", "help")
     client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     results = client.get(url, query_string={"lq": "password"}).get_data(as_text=True)
-    assert "Reset your password" in results and "la=reset-password" in results
-    sections = client.get(url, query_string={"la": "reset-password"})
-    text = sections.get_data(as_text=True)
+    assert "Reset your password" in results
+    assert 'name="la" value="reset-password"' in results
+    token = csrf(client, url)
+    typed = {"csrf_token": token, "kind": "reply", "body": "Hi Siti, see:"}
+    sections = client.post(url + "/draft", data={**typed, "la": "reset-password"})
+    text = html.unescape(sections.get_data(as_text=True))
     assert "/en/articles/reset-password#if-you-forgot-your-password" in text
-    assert "If the code does not arrive" in text and "insert=" in text
+    assert "If the code does not arrive" in text and 'name="insert"' in text
+    assert "Hi Siti, see:</textarea>" in text
+    link = "[Reset your password](http://localhost/en/articles/reset-password)"
+    inserted = client.post(url + "/draft", data={**typed, "insert": link})
+    body = html.unescape(inserted.get_data(as_text=True))
+    assert f"Hi Siti, see: {link}</textarea>" in body
+    assert client.post(url + "/draft", data={"body": "x"}).status_code == 400
 
 
 def test_access_rules_csrf_and_unknown_tickets(desk: Flask) -> None:

@@ -67,7 +67,10 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
         )
         agent.get_by_label("Platform").select_option(label="X")
         agent.get_by_label("Customer's public handle (optional)").fill("@budi")
-        agent.get_by_label("Article slug (optional)").fill("reset-password")
+        # Issue 10: the article is found by search, not typed as a slug.
+        agent.get_by_label("Find the article to link (optional)").fill("password")
+        agent.get_by_role("button", name="Find").click()
+        agent.get_by_role("radio", name="Reset your password (English)").check()
         agent.get_by_role("button", name="Create case").click()
 
         expect(agent).to_have_url(re.compile(r"/agent/cases/C-[\w-]+$"))
@@ -80,7 +83,8 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
         handoff_link = handoff.input_value()
         assert handoff_link.startswith(f"{loop_url}/contact?"), handoff_link
         assert f"case={case_code}" in handoff_link
-        assert "article=reset-password" in handoff_link
+        # Issue 10: a case's link carries only its code; the case knows the rest.
+        assert handoff_link == f"{loop_url}/contact?case={case_code}"
         expect(agent.locator("#reply-text")).to_have_value(
             re.compile(re.escape(handoff_link))
         )
@@ -112,13 +116,16 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
         # 3. The agent finds the ticket in the queue by its reference.
         agent.goto(f"{loop_url}/agent/")
         expect(agent.get_by_role("heading", level=1)).to_have_text("Ticket queue")
-        agent.get_by_label("Search tickets").fill(reference)
-        agent.get_by_role("button", name="Filter").click()
+        # Issue 10: the header's ticket search; the row's link is its subject and
+        # the customer's email is on their name (hover).
+        header_search = agent.get_by_role("search", name="Tickets")
+        header_search.get_by_role("searchbox").fill(reference)
+        header_search.get_by_role("searchbox").press("Enter")
         row = agent.get_by_role("row").filter(has_text=reference)
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Reset code never arrives")
-        expect(row).to_contain_text("budi@example.com")
-        row.get_by_role("link", name=reference).click()
+        expect(row.locator('[title="budi@example.com"]')).to_have_text("Budi")
+        row.get_by_role("link", name="Reset code never arrives").click()
         expect(agent).to_have_url(f"{loop_url}/agent/tickets/{reference}")
         expect(agent.get_by_role("heading", level=1)).to_have_text(
             "Reset code never arrives"
@@ -144,7 +151,7 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
         body.press("End")
         body.press_sequentially(" explains what to do.")
         agent.get_by_label("Reply to customer").check()
-        agent.locator("#reply").get_by_role("button", name="Save").click()
+        agent.locator("#reply").get_by_role("button", name="Send reply").click()
         expect(agent.locator(".agent-flash")).to_have_text(
             "Reply sent to the customer."
         )

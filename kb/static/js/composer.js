@@ -1,20 +1,25 @@
-/* Jawab public reply composer.
- *  1. A live character counter for the reply, counted the way the platform counts
+/* Jawab public reply composer (everything also works without it).
+ *  1. A live character counter, counted the way the platform counts
  *     (on X every link is 23 characters, CJK and emoji count twice).
- *  2. Copying the reply (jawab.js handles button[data-copy]) also records which
- *     article was linked, like pressing "Use this reply".
+ *  2. Kind, article, section, language, tone and platform update the reply at
+ *     once: the page is fetched again and swapped in, the focus stays put.
+ *  3. "Copy reply" copies the text and posts the same form it submits without
+ *     JavaScript (composer.reply_use), which records the linked article;
+ *     a reply over the limit is copied but not recorded.
  */
 (function () {
   "use strict";
 
-  var box = document.getElementById("reply-text");
-  if (!box) return;
-  var result = box.closest("[data-platform]");
-  var platform = result ? result.getAttribute("data-platform") : "";
-  var limit = parseInt(result ? result.getAttribute("data-limit") : "", 10) || 0;
-  var value = document.getElementById("char-count-value");
-  var counter = document.getElementById("char-count");
-  var warning = document.getElementById("over-warning");
+  // An admin's "Undo" after a delete stays for a few seconds, then goes.
+  var undo = document.querySelector("[data-undo-seconds]");
+  if (undo) {
+    window.setTimeout(function () {
+      if (!undo.contains(document.activeElement)) undo.hidden = true;
+    }, 1000 * parseInt(undo.getAttribute("data-undo-seconds"), 10));
+  }
+
+  var live = document.getElementById("composer-live");
+  if (!live) return;
   var LINK = /https?:\/\/\S+/g;
   var X_LINK_LENGTH = 23;
 
@@ -27,7 +32,7 @@
     return light ? 1 : 2;
   }
 
-  function count(text) {
+  function count(text, platform) {
     text = text.trim();
     if (text.normalize) text = text.normalize("NFC");
     if (platform !== "x") return Array.from(text).length;
@@ -39,28 +44,106 @@
     return total;
   }
 
-  function update() {
-    var n = count(box.value);
-    var over = limit > 0 && n > limit;
-    if (value) value.textContent = String(n);
-    if (counter) counter.classList.toggle("composer-count--over", over);
-    if (warning) warning.hidden = !over;
+  function state() {
+    var box = document.getElementById("reply-text");
+    if (!box) return null;
+    var result = box.closest("[data-platform]");
+    var limit = parseInt(result ? result.getAttribute("data-limit") : "", 10) || 0;
+    var n = count(box.value, result ? result.getAttribute("data-platform") : "");
+    return { box: box, n: n, limit: limit, over: limit > 0 && n > limit };
   }
 
-  box.addEventListener("input", update);
-  update();
+  function updateCount() {
+    var s = state();
+    if (!s) return;
+    var value = document.getElementById("char-count-value");
+    var counter = document.getElementById("char-count");
+    var warning = document.getElementById("over-warning");
+    if (value) value.textContent = String(s.n);
+    if (counter) counter.classList.toggle("composer-count--over", s.over);
+    if (warning) warning.hidden = !s.over;
+  }
 
-  var form = document.getElementById("use-reply-form");
-  var copyButton = document.querySelector('button[data-copy="#reply-text"]');
-  if (form && copyButton && window.fetch) {
-    copyButton.addEventListener("click", function () {
-      // Recording is a side note: a failure must not get in the agent's way.
+  function say(text) {
+    var status = live.querySelector(".composer-live-status");
+    if (status) status.textContent = text;
+  }
+
+  function hideUpdate() {
+    var update = live.querySelector(".composer-update");
+    if (update) update.hidden = true; // the reply follows every change
+  }
+
+  var pending = null;
+  function refresh(url) {
+    if (pending) pending.abort();
+    pending = new AbortController();
+    var focused = document.activeElement && document.activeElement.id;
+    window.fetch(url, { headers: { Accept: "text/html" }, signal: pending.signal, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("composer-live");
+        if (!fresh) return;
+        live.innerHTML = fresh.innerHTML;
+        window.history.replaceState(null, "", url);
+        hideUpdate();
+        updateCount();
+        var again = focused && document.getElementById(focused);
+        if (again) again.focus();
+      })
+      .catch(function () {});
+  }
+
+  function optionsUrl(form) {
+    var data = new FormData(form);
+    var params = new URLSearchParams();
+    data.forEach(function (value, key) {
+      if (value !== "") params.append(key, value);
+    });
+    return form.action + "?" + params.toString();
+  }
+
+  if (window.fetch && window.DOMParser) {
+    hideUpdate();
+    live.addEventListener("change", function (event) {
+      var form = event.target.form;
+      if (!form || form.id !== "composer-options" || event.target.id === "article-q") return;
+      refresh(optionsUrl(form));
+    });
+    live.addEventListener("click", function (event) {
+      var link = event.target.closest(".composer-hits a");
+      if (link) {
+        event.preventDefault();
+        refresh(link.href);
+      }
+    });
+  }
+
+  live.addEventListener("input", function (event) {
+    if (event.target.id === "reply-text") updateCount();
+  });
+
+  live.addEventListener("click", function (event) {
+    var button = event.target.closest("#copy-reply");
+    if (!button || !window.fetch || !navigator.clipboard) return;
+    event.preventDefault();
+    var s = state();
+    var form = button.form;
+    navigator.clipboard.writeText(s.box.value.trim()).then(function () {
+      say(s.over ? button.dataset.copiedOver : button.dataset.copied);
+      // The endpoint itself refuses to record a reply over the limit.
       window.fetch(form.action, {
         method: "POST",
         body: new FormData(form),
         headers: { Accept: "application/json" },
         credentials: "same-origin"
       }).catch(function () {});
+    }, function () {
+      s.box.select();
+      say(button.dataset.copyFailed);
     });
-  }
+  });
+
+  updateCount();
 })();

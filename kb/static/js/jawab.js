@@ -329,7 +329,7 @@
   }
 
   if (window.fetch && window.AbortController && Element.prototype.replaceChildren) {
-    document.querySelectorAll('form[role="search"] input[name="q"]').forEach(combobox);
+    document.querySelectorAll('form[role="search"]:not([data-no-suggest]) input[name="q"]').forEach(combobox);
   }
 
   /* ---- 4. copy buttons: <button data-copy="#field"> --------------------- */

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from kb.services import composer
 from kb.views.forms import known_placeholders
@@ -14,7 +14,21 @@ from kb.vocab import LANG_NAMES
 
 
 class ReplyTemplateForm(FlaskForm):
-    """The wording of one public reply template."""
+    """The wording of one public reply template (``kind`` is set by the view)."""
+
+    kind = "answer"
+
+    def validate_body(self, field: Field) -> None:
+        """Refuse a text without its links: every reply would ship without them."""
+        missing = composer.missing_placeholders(field.data or "", self.kind)
+        if missing:
+            raise ValidationError(
+                _l(
+                    "The text must contain %(names)s: without it the reply has no "
+                    "link.",
+                    names=", ".join("{" + name + "}" for name in missing),
+                )
+            )
 
     body = TextAreaField(
         _l("Reply text"),

@@ -20,7 +20,13 @@ def reply_templates() -> str:
     """Every reply template (language × tone × kind) with its current wording."""
     database = db.session()
     rows = [
-        (lang, tone, kind, composer.template_body(database, lang, tone, kind))
+        (
+            lang,
+            tone,
+            kind,
+            composer.template_body(database, lang, tone, kind),
+            composer.is_customized(database, lang, tone, kind),
+        )
         for lang in composer.LANGS
         for tone in composer.TONES
         for kind in composer.KINDS
@@ -34,7 +40,7 @@ def reply_templates() -> str:
 
 @bp.route(
     "/reply-templates/<any(id, en):reply_lang>/<any(formal, casual):tone>/"
-    "<any(answer, handoff):kind>",
+    "<any(answer, handoff, welcome):kind>",
     methods=["GET", "POST"],
 )
 @role_required("admin")
@@ -44,6 +50,7 @@ def edit_reply_template(
     """Change the wording of one reply template."""
     database = db.session()
     form = ReplyTemplateForm()
+    form.kind = kind
     if request.method == "GET":
         form.body.data = composer.template_body(database, reply_lang, tone, kind)
     if form.validate_on_submit():
@@ -58,8 +65,26 @@ def edit_reply_template(
         tone=tone,
         kind=kind,
         placeholders=composer.PLACEHOLDERS,
+        required=composer.REQUIRED_PLACEHOLDERS[kind],
+        builtin=composer.DEFAULTS[(reply_lang, tone, kind)],
+        customized=composer.is_customized(database, reply_lang, tone, kind),
+        restore_form=ActionForm(),
         noindex=True,
     ), status
+
+
+@bp.post(
+    "/reply-templates/<any(id, en):reply_lang>/<any(formal, casual):tone>/"
+    "<any(answer, handoff, welcome):kind>/restore"
+)
+@role_required("admin")
+def restore_reply_template(reply_lang: str, tone: str, kind: str) -> Response:
+    """Go back to the built-in wording of one reply template."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    composer.restore_template(db.session(), reply_lang, tone, kind)
+    flash(_("The built-in text is used again."))
+    return redirect(url_for("admin.reply_templates"))
 
 
 @bp.get("/canned-responses")
@@ -69,6 +94,7 @@ def canned_responses() -> str:
     return render_template(
         "admin/canned_list.html",
         items=composer.canned_responses(db.session()),
+        undo=None,
         noindex=True,
     )
 
@@ -103,16 +129,44 @@ def edit_canned(canned_id: int | None = None) -> Response | str | tuple[str, int
     ), status
 
 
-@bp.post("/canned-responses/<int:canned_id>/delete")
+@bp.route("/canned-responses/<int:canned_id>/delete", methods=["GET", "POST"])
 @role_required("admin")
-def delete_canned(canned_id: int) -> Response:
-    """Remove a canned response."""
+def delete_canned(canned_id: int) -> Response | str:
+    """Ask first (GET), then remove a canned response, offering an undo."""
     database = db.session()
     found = composer.canned(database, canned_id)
     if found is None:
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "admin/canned_delete.html", item=found, form=ActionForm(), noindex=True
+        )
     if not ActionForm().validate_on_submit():
         abort(400)
+    # The undo form on the answer carries the text back (nothing is kept on
+    # the server, and a cookie could not hold 5,000 characters).
+    undo = CannedForm(
+        formdata=None,
+        data={"title": found.title, "lang": found.lang, "body": found.body},
+    )
     composer.delete_canned(database, found)
-    flash(_("Canned response deleted."))
+    return render_template(
+        "admin/canned_list.html",
+        items=composer.canned_responses(database),
+        undo=undo,
+        noindex=True,
+    )
+
+
+@bp.post("/canned-responses/undo")
+@role_required("admin")
+def undo_delete_canned() -> Response:
+    """Bring back a deleted canned response from the text its undo form carries."""
+    form = CannedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    composer.save_canned(
+        db.session(), None, form.title.data.strip(), form.lang.data, form.body.data
+    )
+    flash(_("Canned response restored."))
     return redirect(url_for("admin.canned_responses"))

@@ -32,8 +32,10 @@ class HandoffForm(FlaskForm):
         _l("Customer's public handle (optional)"),
         validators=[Optional(), Length(max=100)],
     )
-    article = StringField(
-        _l("Article slug (optional)"), validators=[Optional(), Length(max=200)]
+    article = HiddenField(validators=[Optional(), Length(max=200)])
+    article_q = StringField(
+        _l("Find the article to link (optional)"),
+        validators=[Optional(), Length(max=200)],
     )
 
 
@@ -43,3 +45,5 @@ class UseReplyForm(FlaskForm):
     article = HiddenField(validators=[InputRequired(), Length(max=200)])
     section = HiddenField(validators=[Optional(), Length(max=200)])
     platform = HiddenField(validators=[InputRequired(), Length(max=16)])
+    # The text as copied: over the platform's limit, nothing is recorded.
+    text = HiddenField(validators=[Optional(), Length(max=70000)])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from flask import (
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -25,7 +26,7 @@ from kb.storage import db
 from kb.views import params
 from kb.views.composer import bp
 from kb.views.composer.forms import HandoffForm, UseReplyForm
-from kb.views.context import library
+from kb.views.context import library, search_service
 from kb.views.errors import wants_json
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import PLATFORM_NAMES, PLATFORMS
@@ -42,6 +43,8 @@ class ComposerQuery:
     platform: str = params.arg(params.choice(PLATFORMS, "x"))
     case: str = params.arg(params.text(32, squeeze=False))
     handoff: bool = params.arg(params.flag)
+    kind: str = params.arg(params.choice(composer.KINDS, ""))
+    q: str = params.arg(params.text(200))  # the article search
 
 
 def _parse(args) -> ComposerQuery:
@@ -52,28 +55,43 @@ def _parse(args) -> ComposerQuery:
         lang=lang if lang in composer.LANGS else i18n.preferred_lang(),
     )
     # A case code means the agent is handing off: include the private link.
-    return replace(found, handoff=found.handoff or bool(found.case))
+    kind = found.kind or ("handoff" if found.handoff or found.case else "answer")
+    return replace(found, handoff=kind == "handoff", kind=kind)
 
 
 def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
-    """The absolute, prefilled link to the private contact form."""
-    values = {"article": slug, "platform": platform, "case": case}
+    """The absolute, prefilled link to the private contact form.
+
+    A case already knows its article and platform: its code alone keeps the
+    link short enough for TikTok's 150 characters.
+    """
+    values = {"case": case} if case else {"article": slug, "platform": platform}
     return absolute_url(
         "tickets.contact_redirect", **{k: v for k, v in values.items() if v}
     )
 
 
 def _reply_link(slug: str, platform: str, section: str | None) -> str:
-    values = {"src": platform}
-    if section:
-        # ?s= lets the thread's link preview show the section (a #fragment
-        # never reaches the server); the #fragment scrolls to it.
-        values["s"] = section
-        values["_anchor"] = section
     found = library().get(slug)
     if found is None:  # callers pass a published slug; a stale one links home
         return absolute_url("public.home", lang=str(get_locale()))
-    return article_url(found.lang, found.slug, external=True, **values)
+    return composer.reply_link(
+        article_url(found.lang, found.slug, external=True), platform, section
+    )
+
+
+def _article_hits(query: str, lang: str | None) -> tuple[list, str | None]:
+    """The composer's article search: hits in ``lang`` (all if None) or an error."""
+    if not query:
+        return [], None
+    args = {"q": query, "limit": "8"}
+    if lang:
+        args["lang"] = lang
+    try:
+        req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
+    except params.ParamError as exc:
+        return [], str(exc.message)
+    return list(search_service().search(req, library()).hits), None
 
 
 @bp.get("/reply")
@@ -83,6 +101,8 @@ def reply() -> str:
     query = _parse(request.args)
     lib = library()
     article = lib.get(query.article)
+    if article is None and query.kind == "welcome" and not query.article:
+        article = lib.get(composer.WELCOME_ARTICLE)
     if article and not query.section:
         # Without a section the same answer in the reply's language reads better.
         article = lib.translation_of(article, query.lang) or article
@@ -105,15 +125,20 @@ def reply() -> str:
                 if query.handoff
                 else "",
             ),
+            kind=query.kind,
         )
     use_form = UseReplyForm(
         article=article.slug if article else "",
         section=section.anchor if section else "",
         platform=query.platform,
     )
+    hits, search_error = _article_hits(query.q, query.lang)
     return render_template(
         "composer/reply.html",
         query=query,
+        hits=hits,
+        search_error=search_error,
+        kinds=composer.KINDS,
         article=article,
         sections=sections,
         section=section,
@@ -127,8 +152,12 @@ def reply() -> str:
 
 @bp.post("/reply/use")
 @role_required("agent")
-def use_reply() -> Response | tuple[Response, int]:
-    """Record the linked article when the agent copies or uses a reply."""
+def reply_use() -> Response | tuple[Response, int]:
+    """Record the linked article when the agent copies a reply (the one place).
+
+    The primary "Copy" posts here (by fetch with JavaScript, as a form without).
+    A reply over the platform's limit cannot be posted, so nothing is recorded.
+    """
     form = UseReplyForm()
     article = library().get(form.article.data or "")
     if not form.validate_on_submit() or article is None:
@@ -136,12 +165,20 @@ def use_reply() -> Response | tuple[Response, int]:
             return jsonify(error="invalid", status=400), 400
         abort(400)
     platform = params.choice(PLATFORMS, "other")(form.platform.data)
-    composer.record_use(
-        db.session(), current_user.id, article.slug, form.section.data, platform
-    )
-    if wants_json():
-        return jsonify(recorded=True), 201
-    flash(_("Recorded. Paste the reply in the thread."))
+    text = form.text.data or ""
+    limit = composer.limit_for(platform)
+    if text and limit is not None and composer.count(text, platform) > limit:
+        message = _("Too long for this platform: nothing was recorded.")
+        if wants_json():
+            return jsonify(error=message, status=422, field="text"), 422
+        flash(message)
+    else:
+        composer.record_use(
+            db.session(), current_user.id, article.slug, form.section.data, platform
+        )
+        if wants_json():
+            return jsonify(recorded=True), 201
+        flash(_("Recorded. Select the reply text, copy it and paste it in the thread."))
     back = url_for(
         "composer.reply",
         article=article.slug,
@@ -159,6 +196,23 @@ def handoff() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.platform.data = params.choice(PLATFORMS, "x")(request.args.get("platform"))
         form.article.data = request.args.get("article", "")[:200]
+    finding = request.method == "POST" and bool(request.form.get("find"))
+    hits, search_error = _article_hits((form.article_q.data or "").strip(), None)
+    chosen = library().get((form.article.data or "").strip())
+    if finding:
+        # "Find" only searches: the typed thread and handle come back as they were.
+        if not form.validate_on_submit() and form.csrf_token.errors:
+            abort(400)
+        for name in form.errors:
+            getattr(form, name).errors = []
+        return render_template(
+            "composer/handoff.html",
+            form=form,
+            hits=hits,
+            chosen=chosen,
+            search_error=search_error,
+            noindex=True,
+        )
     if form.validate_on_submit():
         slug = (form.article.data or "").strip()
         if slug and library().get(slug) is None:
@@ -176,7 +230,15 @@ def handoff() -> Response | str | tuple[str, int]:
             )
             return redirect(url_for("composer.case_page", code=case.code))
     status = 400 if request.method == "POST" else 200
-    return render_template("composer/handoff.html", form=form, noindex=True), status
+    page = render_template(
+        "composer/handoff.html",
+        form=form,
+        hits=hits,
+        chosen=chosen,
+        search_error=search_error,
+        noindex=True,
+    )
+    return page, status
 
 
 @bp.get("/cases/<code>")
@@ -191,11 +253,17 @@ def case_page(code: str) -> str:
     article = lib.get(case.article_slug or "")
     link = handoff_link(article.slug if article else None, case.platform, case.code)
     reply_lang = article.lang if article else str(get_locale())
+    # The case's reply speaks like the composer that opened it: its language
+    # and tone come from the query (the case page's own switch), else the article.
+    reply_lang = params.choice(composer.LANGS, reply_lang)(request.args.get("lang"))
+    if article:
+        article = lib.translation_of(article, reply_lang) or article
+    tone = params.choice(composer.TONES, "formal")(request.args.get("tone"))
     result = composer.compose(
         database,
         composer.ReplyInput(
             lang=reply_lang if reply_lang in composer.LANGS else "id",
-            tone="formal",
+            tone=tone,
             platform=case.platform,
             title=article.title if article else "",
             link=_reply_link(article.slug, case.platform, None) if article else "",
@@ -209,6 +277,11 @@ def case_page(code: str) -> str:
         link=link,
         reply=result,
         tickets=cases.tickets_for(database, case.code),
+        reply_lang=reply_lang if reply_lang in composer.LANGS else "id",
+        tone=tone,
+        use_form=UseReplyForm(
+            article=article.slug if article else "", section="", platform=case.platform
+        ),
         platform_name=PLATFORM_NAMES.get(case.platform, case.platform),
         noindex=True,
     )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, TextAreaField
+from wtforms import (
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -110,3 +116,27 @@ class TicketUpdateForm(FlaskForm):
         _l("Priority"), choices=[SelectChoice(p, PRIORITY_NAMES[p]) for p in PRIORITIES]
     )
     assignee = SelectField(_l("Assignee"), choices=[SelectChoice("", _l("Unassigned"))])
+
+
+class BulkForm(FlaskForm):
+    """Several queue rows at once: assign them or close them."""
+
+    tickets = SelectMultipleField(
+        _l("Tickets"),
+        validators=[InputRequired(_l("Select at least one ticket."))],
+        validate_choice=False,  # references: unknown ones are simply not found
+    )
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            SelectChoice("assign", _l("Assign to")),
+            SelectChoice("close", _l("Close")),
+        ],
+        validate_choice=True,
+    )
+    # Checked by the view, and only when assigning ("Close" sends none).
+    assignee = SelectField(
+        _l("Assignee"),
+        choices=[SelectChoice("", _l("Unassigned"))],
+        validate_choice=False,
+    )

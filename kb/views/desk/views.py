@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 from flask import (
     abort,
     current_app,
     flash,
+    g,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import format_datetime, format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.markdown import Heading
-from kb.security import role_required
+from kb.security import role_required, safe_next
 from kb.services import agent_tickets, composer
 from kb.services.search import Hit
 from kb.storage import db
-from kb.storage.models import Ticket, utcnow
+from kb.storage.models import CannedResponse, Ticket, utcnow
 from kb.views import params
 from kb.views.context import library, search_service
 from kb.views.desk import bp
-from kb.views.desk.forms import AgentReplyForm, TicketUpdateForm
+from kb.views.desk.forms import AgentReplyForm, BulkForm, TicketUpdateForm
+from kb.views.errors import wants_json
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import (
     PRIORITIES,
@@ -52,11 +56,66 @@ class QueueArgs:
     platform: str = params.arg(params.text(16, squeeze=False))
     q: str = params.arg(params.text(200))
     sort: str = params.arg(params.choice(tuple(agent_tickets.SORTS), "oldest"))
+    view: str = params.arg(params.choice(agent_tickets.VIEWS, "open"))
 
 
 def _filters() -> agent_tickets.QueueFilter:
     found = params.parse(QueueArgs, request.args)
-    return agent_tickets.QueueFilter(user_id=current_user.id, **asdict(found))
+    return agent_tickets.QueueFilter(
+        user_id=current_user.id,
+        targets=current_app.config["FIRST_RESPONSE_TARGETS"],
+        now=utcnow(),
+        **asdict(found),
+    )
+
+
+def short_age(age: dt.timedelta) -> str:
+    """An age as the queue shows it: "12 min", "3 h", "2 d"."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return _("%(num)d min", num=minutes)
+    if minutes < 48 * 60:
+        return _("%(num)d h", num=minutes // 60)
+    return _("%(num)d d", num=minutes // (24 * 60))
+
+
+def queue_views() -> list[tuple[str, str, int | None]]:
+    """The header's queue views with live counts: (view, label, count)."""
+    if "queue_views" not in g:
+        labels = {
+            "mine": _("Mine"),
+            "unassigned": _("Unassigned"),
+            "waiting": _("Waiting on us"),
+            "overdue": _("Overdue"),
+            "open": _("All open"),
+        }
+        counts = agent_tickets.view_counts(
+            db.session(),
+            current_user.id,
+            current_app.config["FIRST_RESPONSE_TARGETS"],
+            utcnow(),
+        )
+        g.queue_views = [(view, labels[view], counts[view]) for view in labels]
+    return g.queue_views
+
+
+def topic_name(key: str) -> str:
+    """A ticket topic's title in the interface language (the key if unknown)."""
+    found = library().category(key) if key else None
+    return found.title(str(get_locale())) if found else key
+
+
+@bp.app_context_processor
+def shell_helpers() -> dict:
+    """What the staff shell needs from the desk: the views and their counts."""
+    return {"queue_views": queue_views, "topic_name": topic_name}
+
+
+def _assignee_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Unassigned"))] + [
+        SelectChoice(str(user.id), user.name)
+        for user in agent_tickets.active_users(db.session())
+    ]
 
 
 @bp.get("/")
@@ -69,10 +128,16 @@ def queue() -> str:
         database, filters, current_app.config["FIRST_RESPONSE_TARGETS"], utcnow()
     )
     categories, platforms = agent_tickets.filter_options(database)
+    bulk_form = BulkForm(formdata=None)
+    bulk_form.assignee.choices = _assignee_choices()
+    bulk_form.assignee.data = str(current_user.id)
     return render_template(
         "desk/queue.html",
         rows=rows,
         filters=filters,
+        bulk=bulk_form,
+        short_age=short_age,
+        views=agent_tickets.VIEWS,
         statuses=STATUSES,
         priorities=PRIORITIES,
         categories=categories,
@@ -82,6 +147,34 @@ def queue() -> str:
         format_timedelta=format_timedelta,
         noindex=True,
     )
+
+
+@bp.post("/bulk")
+@role_required("agent")
+def bulk() -> Response:
+    """Assign or close the selected queue rows, then show the same queue."""
+    form = BulkForm()
+    form.assignee.choices = _assignee_choices()
+    back = safe_next(request.form.get("next"), url_for("desk.queue"))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    assignee = form.assignee.data or ""
+    known = {choice.value for choice in form.assignee.choices}
+    if form.action.data == "assign" and assignee not in known:
+        flash(_("Choose someone to assign the tickets to."))
+        return redirect(back)
+    changed = agent_tickets.bulk(
+        db.session(),
+        list(form.tickets.data or []),
+        current_user.id,
+        form.action.data,
+        int(assignee) if assignee else None,
+    )
+    flash(ngettext("%(num)d ticket changed.", "%(num)d tickets changed.", changed))
+    return redirect(back)
 
 
 def _ticket_or_404(reference: str) -> Ticket:
@@ -100,25 +193,26 @@ def _update_form(found: Ticket) -> TicketUpdateForm:
             "assignee": str(found.assignee_id or ""),
         },
     )
-    form.assignee.choices = [SelectChoice("", _("Unassigned"))] + [
-        SelectChoice(str(user.id), f"{user.name} ({user.email})")
-        for user in agent_tickets.active_users(db.session())
-    ]
+    form.assignee.choices = _assignee_choices()
     return form
 
 
-def _picker() -> dict:
-    """The link picker without JavaScript: search results or one article's sections."""
-    query = request.args.get("lq", "").strip()
-    slug = request.args.get("la", "").strip()
+def _picker(source, lang: str) -> dict:
+    """The link picker without JavaScript: search results or one article's sections.
+
+    ``source`` is the query (a plain GET) or the reply form (a draft round trip);
+    results are in the ticket's language unless the agent asked for all.
+    """
+    query = (source.get("lq") or "").strip()
+    slug = (source.get("la") or "").strip()
+    every_lang = source.get("lall") == "1"
     results: tuple[Hit, ...] = ()
     sections: tuple[Heading, ...] = ()
     article, error, link = None, None, ""
     if query:
+        args = {"q": query} if every_lang else {"q": query, "lang": lang}
         try:
-            req = params.search_request(
-                {"q": query}, current_app.config["MAX_QUERY_LENGTH"]
-            )
+            req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
         except params.ParamError as exc:
             error = str(exc.message)
         else:
@@ -131,6 +225,7 @@ def _picker() -> dict:
             link = article_url(article.lang, article.slug, external=True)
     return {
         "lq": query,
+        "lall": every_lang,
         "results": results,
         "article": article,
         "sections": sections,
@@ -139,9 +234,20 @@ def _picker() -> dict:
     }
 
 
-def _canned_text(found: Ticket) -> str | None:
-    """The chosen canned response, filled in for this ticket (``?canned=<id>``)."""
-    chosen = request.args.get("canned", type=int)
+def _canned_choices(found: Ticket) -> tuple[list, list]:
+    """Canned responses filled in for this ticket: its language first, then others."""
+    same: list[tuple[CannedResponse, str]] = []
+    other: list[tuple[CannedResponse, str]] = []
+    for response in composer.canned_responses(db.session()):
+        text = composer.fill_canned(
+            response.body, found.name, found.reference, current_user.name
+        )
+        (same if response.lang == found.lang else other).append((response, text))
+    return same, other
+
+
+def _canned_text(found: Ticket, chosen: int | None) -> str | None:
+    """The chosen canned response, filled in for this ticket."""
     response = composer.canned(db.session(), chosen) if chosen else None
     if response is None:
         return None
@@ -150,23 +256,48 @@ def _canned_text(found: Ticket) -> str | None:
     )
 
 
-def _page(found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm) -> str:
+def _append(body: str, text: str) -> str:
+    """``text`` after what the agent typed (without JS there is no cursor)."""
+    if not body.strip():
+        return text
+    return body.rstrip() + ("\n\n" if "\n" in text else " ") + text
+
+
+def _page(
+    found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm, source=None
+) -> str:
     if request.method == "GET" and request.args.get("insert"):
         reply.body.data = request.args["insert"][:1000]
-    elif request.method == "GET" and (text := _canned_text(found)):
+    elif request.method == "GET" and (
+        text := _canned_text(found, request.args.get("canned", type=int))
+    ):
         reply.body.data = text
+    database = db.session()
+    lib = library()
+    linked = []
+    for slug, section in agent_tickets.linked(database, found):
+        article = lib.get(slug)
+        heading = (
+            next((h for h in lib.headings(slug) if h.anchor == section), None)
+            if article and section
+            else None
+        )
+        linked.append((slug, article, heading))
+    same, other = _canned_choices(found)
     return render_template(
         "desk/ticket.html",
         ticket=found,
         messages=found.messages,
-        history=agent_tickets.history(db.session(), found),
+        history=agent_tickets.history(database, found),
         reply=reply,
         update=update,
         field_names=FIELD_NAMES,
         format_datetime=format_datetime,
-        canned=composer.canned_responses(db.session()),
+        canned_same=same,
+        canned_other=other,
+        linked=linked,
         noindex=True,
-        **_picker(),
+        **_picker(source if source is not None else request.args, found.lang),
     )
 
 
@@ -176,6 +307,30 @@ def ticket(reference: str) -> str:
     """One ticket for agents: the whole conversation, reply box, changes, history."""
     found = _ticket_or_404(reference)
     return _page(found, AgentReplyForm(formdata=None), _update_form(found))
+
+
+@bp.post("/tickets/<reference>/draft")
+@role_required("agent")
+def draft(reference: str) -> str:
+    """The reply box's tools without JavaScript: search, insert, canned text.
+
+    The typed reply comes along in the form and is shown again with the
+    inserted text, so nothing the agent wrote is lost.
+    """
+    found = _ticket_or_404(reference)
+    form = AgentReplyForm()
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        abort(400)
+    form.body.errors = []  # a draft is not sent: no "please write a message"
+    body = form.body.data or ""
+    if insert := (request.form.get("insert") or "")[:1000]:
+        body = _append(body, insert)
+    if request.form.get("do") == "canned":
+        text = _canned_text(found, request.form.get("canned", type=int))
+        if text:
+            body = _append(body, text)
+    form.body.data = body
+    return _page(found, form, _update_form(found), source=request.form)
 
 
 @bp.post("/tickets/<reference>/reply")
@@ -203,11 +358,15 @@ def reply(reference: str) -> Response | tuple[str, int]:
 
 @bp.post("/tickets/<reference>/update")
 @role_required("agent")
-def update(reference: str) -> Response | tuple[str, int]:
+def update(reference: str) -> Response | tuple[str | Response, int]:
     """Change a ticket's status, priority and assignee."""
     found = _ticket_or_404(reference)
     form = _update_form(found)
     if not form.validate_on_submit():
+        if wants_json():
+            field = next(iter(form.errors), None)
+            message = form.errors[field][0] if field else _("Not saved.")
+            return jsonify(error=str(message), status=400, field=field), 400
         return _page(found, AgentReplyForm(formdata=None), form), 400
     assignee = form.assignee.data
     changed = agent_tickets.update(
@@ -220,5 +379,8 @@ def update(reference: str) -> Response | tuple[str, int]:
             assignee_id=int(assignee) if assignee else None,
         ),
     )
-    flash(_("Ticket updated.") if changed else _("Nothing changed."))
-    return redirect(url_for("desk.ticket", reference=found.reference) + "#history")
+    message = _("Ticket updated.") if changed else _("Nothing changed.")
+    if wants_json():
+        return jsonify(saved=True, changed=changed, message=message)
+    flash(message)
+    return redirect(url_for("desk.ticket", reference=found.reference) + "#properties")

@@ -69,11 +69,19 @@ def _private(response: Response) -> Response:
 def contact_redirect() -> Response:
     """Handoff links carry no language: answer in the article's or the visitor's."""
     handoff = params.parse(HandoffArgs, request.args)
-    found = library().get(handoff.article)
-    lang = found.lang if found else i18n.preferred_lang()
     args: dict[str, Any] = {
         k: value for k in HANDOFF_FIELDS if (value := getattr(handoff, k))
     }
+    code = args.get("case", "")
+    if code and "article" not in args and CASE_CODE.match(code):
+        # A short link carries only the case: the case knows the rest.
+        case = cases.find(db.session(), code)
+        if case is not None:
+            args.setdefault("platform", case.platform)
+            if case.article_slug:
+                args["article"] = case.article_slug
+    found = library().get(args.get("article", ""))
+    lang = found.lang if found else i18n.preferred_lang()
     return redirect(url_for("tickets.contact", lang=lang, **args))
 
 
