@@ -111,6 +111,16 @@ def verbatim(raw: str | None) -> str:
     return raw or ""
 
 
+def identifier(raw: str | None) -> int | None:
+    """A row id chosen from a list; anything else is ``None`` (nothing chosen)."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def present(raw: str | None) -> bool:
+    """True when the argument was sent with any value (a named submit button)."""
+    return bool(raw)
+
+
 def flag(raw: str | None) -> bool:
     """``1`` is on; anything else off."""
     return raw == "1"

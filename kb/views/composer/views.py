@@ -33,6 +33,23 @@ from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
 
 @dataclass(frozen=True)
+class HandoffPrefill:
+    """What a link to the handoff page may prefill, and its "Find" button."""
+
+    platform: str = params.arg(params.choice(PLATFORMS, "x"))
+    article: str = params.arg(params.text(200))
+    find: bool = params.arg(params.present)
+
+
+@dataclass(frozen=True)
+class CaseArgs:
+    """The case page's own language and tone switch (empty: from the article)."""
+
+    lang: str = params.arg(params.choice(composer.LANGS, ""))
+    tone: str = params.arg(params.choice(composer.TONES, "formal"))
+
+
+@dataclass(frozen=True)
 class ComposerQuery:
     """The composer's query string (unknown choices fall back to defaults)."""
 
@@ -194,9 +211,11 @@ def handoff() -> Response | str | tuple[str, int]:
     """Turn a public thread into a case with a prefilled private-form link."""
     form = HandoffForm()
     if request.method == "GET":
-        form.platform.data = params.choice(PLATFORMS, "x")(request.args.get("platform"))
-        form.article.data = request.args.get("article", "")[:200]
-    finding = request.method == "POST" and bool(request.form.get("find"))
+        prefill = params.parse(HandoffPrefill, request.args)
+        form.platform.data, form.article.data = prefill.platform, prefill.article
+    finding = (
+        request.method == "POST" and params.parse(HandoffPrefill, request.form).find
+    )
     hits, search_error = _article_hits((form.article_q.data or "").strip(), None)
     chosen = library().get((form.article.data or "").strip())
     if finding:
@@ -255,10 +274,11 @@ def case_page(code: str) -> str:
     reply_lang = article.lang if article else str(get_locale())
     # The case's reply speaks like the composer that opened it: its language
     # and tone come from the query (the case page's own switch), else the article.
-    reply_lang = params.choice(composer.LANGS, reply_lang)(request.args.get("lang"))
+    switch = params.parse(CaseArgs, request.args)
+    reply_lang = switch.lang or reply_lang
     if article:
         article = lib.translation_of(article, reply_lang) or article
-    tone = params.choice(composer.TONES, "formal")(request.args.get("tone"))
+    tone = switch.tone
     result = composer.compose(
         database,
         composer.ReplyInput(

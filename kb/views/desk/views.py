@@ -45,6 +45,24 @@ FIELD_NAMES = {"status": STATUS_NAMES, "priority": PRIORITY_NAMES}
 
 
 @dataclass(frozen=True)
+class PickerArgs:
+    """The link picker without JavaScript (query string or the draft form)."""
+
+    lq: str = params.arg(params.text(2000))
+    la: str = params.arg(params.text(200))
+    lall: bool = params.arg(params.flag)
+
+
+@dataclass(frozen=True)
+class ReplyToolArgs:
+    """Text to put in the reply box: a picked link or a canned response."""
+
+    insert: str = params.arg(params.text(1000, squeeze=False))
+    canned: int | None = params.arg(params.identifier)
+    do: str = params.arg(params.text(20))
+
+
+@dataclass(frozen=True)
 class QueueArgs:
     """The queue's query string (unknown values fall back: old links open)."""
 
@@ -155,7 +173,7 @@ def bulk() -> Response:
     """Assign or close the selected queue rows, then show the same queue."""
     form = BulkForm()
     form.assignee.choices = _assignee_choices()
-    back = safe_next(request.form.get("next"), url_for("desk.queue"))
+    back = safe_next(params.next_target(request.form), url_for("desk.queue"))
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
@@ -203,9 +221,8 @@ def _picker(source, lang: str) -> dict:
     ``source`` is the query (a plain GET) or the reply form (a draft round trip);
     results are in the ticket's language unless the agent asked for all.
     """
-    query = (source.get("lq") or "").strip()
-    slug = (source.get("la") or "").strip()
-    every_lang = source.get("lall") == "1"
+    picker = params.parse(PickerArgs, source)
+    query, slug, every_lang = picker.lq, picker.la, picker.lall
     results: tuple[Hit, ...] = ()
     sections: tuple[Heading, ...] = ()
     article, error, link = None, None, ""
@@ -266,11 +283,10 @@ def _append(body: str, text: str) -> str:
 def _page(
     found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm, source=None
 ) -> str:
-    if request.method == "GET" and request.args.get("insert"):
-        reply.body.data = request.args["insert"][:1000]
-    elif request.method == "GET" and (
-        text := _canned_text(found, request.args.get("canned", type=int))
-    ):
+    tools = params.parse(ReplyToolArgs, request.args)
+    if request.method == "GET" and tools.insert:
+        reply.body.data = tools.insert
+    elif request.method == "GET" and (text := _canned_text(found, tools.canned)):
         reply.body.data = text
     database = db.session()
     lib = library()
@@ -323,10 +339,11 @@ def draft(reference: str) -> str:
         abort(400)
     form.body.errors = []  # a draft is not sent: no "please write a message"
     body = form.body.data or ""
-    if insert := (request.form.get("insert") or "")[:1000]:
-        body = _append(body, insert)
-    if request.form.get("do") == "canned":
-        text = _canned_text(found, request.form.get("canned", type=int))
+    tools = params.parse(ReplyToolArgs, request.form)
+    if tools.insert:
+        body = _append(body, tools.insert)
+    if tools.do == "canned":
+        text = _canned_text(found, tools.canned)
         if text:
             body = _append(body, text)
     form.body.data = body
