@@ -10,6 +10,7 @@ from kb.views import params
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
+from kb.views.insights import tracking
 from kb.views.urls import article_url
 
 
@@ -22,7 +23,10 @@ def search() -> Response:
         )
     except params.ParamError as exc:
         invalid(exc.field, exc.message)
-    hits = search_service().search(req, library())
+    lib = library()
+    hits = search_service().search(req, lib)
+    source = "contact" if request.args.get("from") == "contact" else "api"
+    tracking.record_search(req, hits, lib, source, req.lang or "id")
     return jsonify(
         query=req.q,
         fallback_lang=hits.fallback_lang,
