@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.services import public_replies
 from kb.storage.models import CannedResponse, LinkedArticle, ReplyTemplate, utcnow
 
 LANGS = ("id", "en")
@@ -86,6 +87,7 @@ class ReplyInput:
     link: str
     section: str = ""
     handoff: str = ""
+    code: str = ""  # the reply's r= code: views of its link count for it
 
 
 @dataclass(frozen=True)
@@ -177,16 +179,26 @@ def fill(body: str, values: dict[str, str]) -> str:
     return " ".join(kept)
 
 
+def with_reply_code(link: str, code: str) -> str:
+    """``link`` carrying ``r=<code>`` (before any #fragment), so views count."""
+    if not code or not link:
+        return link
+    base, hash_, fragment = link.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}r={code}{hash_}{fragment}"
+
+
 def compose(db: Session, data: ReplyInput) -> Reply:
     """The public reply for an article (and a handoff link when there is one)."""
     kind = "handoff" if data.handoff else "answer"
+    link = with_reply_code(data.link, data.code)
     body = template_body(db, data.lang, data.tone, kind)
     text = fill(
         body,
         {
             "title": data.title,
             "section": data.section,
-            "link": data.link,
+            "link": link,
             "handoff": data.handoff,
         },
     )
@@ -194,9 +206,32 @@ def compose(db: Session, data: ReplyInput) -> Reply:
 
 
 def record_use(
-    db: Session, user_id: int, slug: str, section: str | None, platform: str
+    db: Session,
+    user_id: int,
+    slug: str,
+    section: str | None,
+    platform: str,
+    *,
+    code: str = "",
+    lang: str = "id",
+    case_code: str | None = None,
 ) -> None:
-    """Remember that an agent linked an article (or a section) in a public thread."""
+    """Remember that an agent linked an article (or a section) in a public thread.
+
+    With the reply's ``code`` the reply itself is recorded too, for its link
+    views and outcome (kb.services.public_replies).
+    """
+    if code and public_replies.valid_code(code):
+        public_replies.record(
+            db,
+            code=code,
+            user_id=user_id,
+            slug=slug,
+            section=section,
+            lang=lang,
+            platform=platform,
+            case_code=case_code,
+        )
     db.add(
         LinkedArticle(
             user_id=user_id,

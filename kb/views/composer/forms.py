@@ -43,3 +43,6 @@ class UseReplyForm(FlaskForm):
     article = HiddenField(validators=[InputRequired(), Length(max=200)])
     section = HiddenField(validators=[Optional(), Length(max=200)])
     platform = HiddenField(validators=[InputRequired(), Length(max=16)])
+    # The reply's r= code and its case (insights): optional for older pages.
+    code = HiddenField(validators=[Optional(), Length(max=16)])
+    case = HiddenField(validators=[Optional(), Length(max=32)])

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import role_required, safe_next
-from kb.services import cases, composer
+from kb.services import cases, composer, public_replies
 from kb.storage import db
 from kb.views import params
 from kb.views.composer import bp
@@ -89,6 +89,7 @@ def reply() -> str:
     sections = list(lib.headings(article.slug)) if article else []
     section = next((h for h in sections if h.anchor == query.section), None)
     result = None
+    code = public_replies.new_code()
     if article:
         result = composer.compose(
             db.session(),
@@ -104,12 +105,15 @@ def reply() -> str:
                 handoff=handoff_link(article.slug, query.platform, query.case)
                 if query.handoff
                 else "",
+                code=code,
             ),
         )
     use_form = UseReplyForm(
         article=article.slug if article else "",
         section=section.anchor if section else "",
         platform=query.platform,
+        code=code,
+        case=query.case,
     )
     return render_template(
         "composer/reply.html",
@@ -137,7 +141,14 @@ def use_reply() -> Response | tuple[Response, int]:
         abort(400)
     platform = params.choice(PLATFORMS, "other")(form.platform.data)
     composer.record_use(
-        db.session(), current_user.id, article.slug, form.section.data, platform
+        db.session(),
+        current_user.id,
+        article.slug,
+        form.section.data,
+        platform,
+        code=form.code.data or "",
+        lang=article.lang,
+        case_code=form.case.data or None,
     )
     if wants_json():
         return jsonify(recorded=True), 201
