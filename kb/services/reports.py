@@ -1073,3 +1073,69 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
+
+
+# -- the weekly digest ------------------------------------------------------------
+
+DIGEST_ROWS = 10
+
+
+@dataclass(frozen=True)
+class DigestGap:
+    """A zero-result query for the digest."""
+
+    query: str
+    lang: str
+    searches: int
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """A poorly rated article or section for the digest."""
+
+    title: str
+    anchor: str
+    votes: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the weekly mail to editors says."""
+
+    period: Period
+    gaps: tuple[DigestGap, ...]
+    sections: tuple[DigestSection, ...]
+
+
+def digest(db: Session, tz: str, library: Any, days: int = 7) -> Digest:
+    """The last week's top zero-result queries and worst-rated sections."""
+    period = last_days(days, tz)
+    gaps = [
+        DigestGap(row.query, lang, row.searches)
+        for lang in LANGUAGES
+        for row in search_gaps(db, period, lang, "zero").rows
+    ]
+    gaps.sort(key=lambda g: (-g.searches, g.query))
+    weak: list[DigestSection] = []
+    for article in articles(db, period, None, library).rows:
+        for section in article.sections:
+            if section.coloured and section.helpful is not None:
+                weak.append(
+                    DigestSection(
+                        article.title,
+                        section.anchor,
+                        section.votes,
+                        round(section.helpful * 100),
+                    )
+                )
+    weak.sort(key=lambda s: (s.percent, -s.votes))
+    return Digest(period, tuple(gaps[:DIGEST_ROWS]), tuple(weak[:DIGEST_ROWS]))
+
+
+def editors(db: Session) -> list[User]:
+    """Active editors and admins: who gets the digest."""
+    query = select(User).where(
+        User.active.is_(True), User.role.in_(("editor", "admin"))
+    )
+    return list(db.scalars(query.order_by(User.email)))
