@@ -33,7 +33,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36"
 FLOOR = "/agent/replies/"  # a small staff page: the sign-in check every page pays
-PAGES = (FLOOR, 
+PAGES = (
+    FLOOR,
     "/admin/reports/",
     "/admin/reports/search",
     "/admin/reports/articles",
