@@ -304,6 +304,20 @@ def rollup(db: Session, tz: str, now: dt.datetime | None = None) -> int:
                 )
                 for day, key, source, n, visits, _last in rows
             )
+    # Visits that searched and found an answer: a visit's events are all in
+    # one day (30 minutes idle ends it), so daily counts add up.
+    for day in span.each_day():
+        day_start, day_end = Period(day, day, tz).bounds()
+        for lang in LANGUAGES:
+            searched, found = _found_an_answer(db, day_start, day_end, lang)
+            db.add_all(
+                DailyCount(day=day, metric=metric, lang=lang, value=value)
+                for metric, value in (
+                    ("visit_search", searched),
+                    ("visit_found", found),
+                )
+                if value
+            )
     db.execute(delete(DailyCount).where(DailyCount.metric == ROLLED))
     db.add(DailyCount(day=span.end, metric=ROLLED, lang="", key="", source=""))
     db.commit()
@@ -371,7 +385,7 @@ def _overview_figures(
     tickets = _tickets_in(db, start, end, lang)
     requesters = len({t.email.casefold() for t in tickets})
     view_visits = _visits_with_views(db, period, lang)
-    searched, found = _found_an_answer(db, start, end, lang)
+    searched, found = found_an_answer(db, period, lang)
     deflections = db.scalar(
         select(func.count())
         .select_from(Deflection)
@@ -440,6 +454,34 @@ def _tickets_in(
 
 def _visits_with_views(db: Session, period: Period, lang: str | None) -> int:
     return sum(t.visits for t in tallies(db, "view", period, lang).values())
+
+
+def found_an_answer(db: Session, period: Period, lang: str | None) -> tuple[int, int]:
+    """(visits that searched, of which opened an article): roll-ups, then raw."""
+    closed = rolled_through(db)
+    searched = found = 0
+    raw_from = period.start
+    if closed is not None and closed >= period.start:
+        last_closed = min(closed, period.end)
+        for metric in ("visit_search", "visit_found"):
+            query = select(func.sum(DailyCount.value)).where(
+                DailyCount.metric == metric,
+                DailyCount.day >= period.start,
+                DailyCount.day <= last_closed,
+            )
+            if lang:
+                query = query.where(DailyCount.lang == lang)
+            value = int(db.scalar(query) or 0)
+            if metric == "visit_search":
+                searched += value
+            else:
+                found += value
+        raw_from = last_closed + dt.timedelta(days=1)
+    if raw_from <= period.end:
+        start, end = Period(raw_from, period.end, period.tz).bounds()
+        more_searched, more_found = _found_an_answer(db, start, end, lang)
+        searched, found = searched + more_searched, found + more_found
+    return searched, found
 
 
 def _found_an_answer(

@@ -102,7 +102,8 @@
       }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
         key = data && data.key;
         box.querySelectorAll("[data-vote]").forEach(function (b) {
-          b.setAttribute("aria-pressed", String(b === button));
+          if (b === button) b.setAttribute("aria-current", "true");
+          else b.removeAttribute("aria-current");
         });
         status.textContent = body.getAttribute("data-vote-thanks");
         if (!helpful && key && reasons) {

@@ -11,7 +11,12 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD = 640, 180, 28
+WIDTH, HEIGHT, PAD = 640, 180, 12
+BAR_WIDTH = 420
+
+
+def _short(label: str, limit: int = 20) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _points(values: Sequence[float], width: int, height: int, pad: int) -> list:
@@ -46,18 +51,18 @@ def line(
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
         f'<line class="chart-axis" x1="{PAD}" y1="{base}" x2="{WIDTH - PAD}" '
         f'y2="{base}"/>',
-        f'<text class="chart-label" x="{PAD}" y="{HEIGHT - 8}">'
-        f"{escape(labels[0])}</text>",
-        f'<text class="chart-label" x="{WIDTH - PAD}" y="{HEIGHT - 8}" '
-        f'text-anchor="end">{escape(labels[1])}</text>',
-        f'<text class="chart-label" x="{PAD}" y="{PAD - 10}">{_num(top)}</text>',
     ]
     if old:
         parts.append(f'<path class="chart-previous" d="{old}"/>')
     if path:
         parts.append(f'<path class="chart-current" d="{path}"/>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Axis labels in HTML: SVG text would shrink with the chart on a phone.
+    parts.append(
+        f'<p class="chart-axis-labels" aria-hidden="true"><span>{escape(labels[0])}'
+        f"</span><span>max {_num(top)}</span><span>{escape(labels[1])}</span></p>"
+    )
+    return Markup('<div class="chart-wrap">' + "".join(parts) + "</div>")
 
 
 def sparkline(title: str, values: Sequence[float]) -> Markup:
@@ -74,21 +79,21 @@ def bars(
     chart_id: str, title: str, desc: str, items: Sequence[tuple[str, float]]
 ) -> Markup:
     """A horizontal bar chart, one labelled bar per item."""
-    row, label_w = 26, 180
+    row, label_w, width = 26, 150, BAR_WIDTH
     height = max(len(items), 1) * row + 8
     top = max((v for _k, v in items), default=0) or 1
     parts = [
-        f'<svg class="chart chart-bars" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="chart chart-bars" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
-        w = (WIDTH - label_w - 60) * value / top
+        w = (width - label_w - 50) * value / top
         parts.append(
             f'<text class="chart-label" x="{label_w - 8}" y="{y + 17}" '
-            f'text-anchor="end">{escape(label[:28])}</text>'
+            f'text-anchor="end">{escape(_short(label))}</text>'
             f'<rect class="chart-bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" '
             f'height="{row - 10}" rx="3"/>'
             f'<text class="chart-label" x="{label_w + w + 6:.1f}" y="{y + 17}">'
