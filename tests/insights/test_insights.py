@@ -472,7 +472,9 @@ def test_rollup_keeps_the_numbers_and_purge_removes_raw_events(insights_app) -> 
         events.write(db, batch, now=old)
         period = reports.last_days(7, tz)
         before = reports.search_gaps(db, period, "id", "zero")
+        assert reports.found_an_answer(db, period, "id") == (4, 0)
         assert reports.rollup(db, tz) >= 1
+        assert reports.found_an_answer(db, period, "id") == (4, 0)  # rolled up
         assert db.query(DailyCount).filter_by(metric="search_zero").count() == 1
         after = reports.search_gaps(db, period, "id", "zero")
         assert (
