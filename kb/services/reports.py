@@ -18,7 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, cast, delete, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -291,19 +302,22 @@ def rollup(db: Session, tz: str, now: dt.datetime | None = None) -> int:
     )
     for metric in _metric_sources():
         for lang in LANGUAGES:
-            rows = _raw(db, metric, start, end, lang, by_day=tz)
-            db.add_all(
-                DailyCount(
-                    day=_as_date(day),
-                    metric=metric,
-                    lang=lang,
-                    key=(key or "")[:200],
-                    source=(source or "")[:16],
-                    value=int(n or 0),
-                    visits=int(visits or 0),
+            rows = [
+                {
+                    "day": _as_date(day),
+                    "metric": metric,
+                    "lang": lang,
+                    "key": (key or "")[:200],
+                    "source": (source or "")[:16],
+                    "value": int(n or 0),
+                    "visits": int(visits or 0),
+                }
+                for day, key, source, n, visits, _last in _raw(
+                    db, metric, start, end, lang, by_day=tz
                 )
-                for day, key, source, n, visits, _last in rows
-            )
+            ]
+            if rows:  # a bulk insert: a year holds millions of day × key rows
+                db.execute(insert(DailyCount), rows)
     # Visits that searched and found an answer: a visit's events are all in
     # one day (30 minutes idle ends it), so daily counts add up.
     for day in span.each_day():
