@@ -22,6 +22,7 @@ import queue
 import re
 import secrets
 import threading
+import time
 import unicodedata
 import weakref
 from dataclasses import dataclass
@@ -359,9 +360,16 @@ class Recorder:
                 )
                 self._thread.start()
 
-    def flush(self) -> None:
-        """Wait until every queued event is written."""
-        self._queue.join()
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait (at most ``timeout`` s) until every queued event is written."""
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(left)
+        return True
 
     def _run(self) -> None:
         while True:
@@ -403,8 +411,11 @@ _RECORDERS: weakref.WeakSet[Recorder] = weakref.WeakSet()
 
 @atexit.register
 def _flush_all() -> None:
+    # A clean shutdown writes what was acknowledged; a stuck database must not
+    # keep a worker from exiting, so the wait is bounded.
     for recorder in list(_RECORDERS):
-        recorder.flush()
+        if not recorder.flush(timeout=10.0):
+            log.warning("events still queued at exit were not written")
 
 
 def init_app(app: Flask) -> None:
