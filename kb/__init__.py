@@ -125,6 +125,7 @@ def _load_user(token: str):
 
 
 def _init_services(app: Flask) -> None:
+    from kb.services import events
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
     from kb.views.page_cache import PageCache
@@ -136,14 +137,27 @@ def _init_services(app: Flask) -> None:
     )
     app.extensions["jawab.content"] = content
     app.extensions["jawab.pages"] = PageCache()
+    events.init_app(app)
     app.extensions["jawab.search"] = SearchService(
         content, Path(app.config["SEARCH_INDEX_DIR"])
     )
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.views import admin, api, auth, composer, desk, public, tickets
+    from kb.views import (
+        admin,
+        api,
+        auth,
+        composer,
+        desk,
+        insights,
+        public,
+        reports,
+        tickets,
+    )
 
-    for area in (public, tickets, auth, desk, composer, admin):
+    for area in (public, tickets, auth, desk, composer, admin, insights):
         app.register_blueprint(area.bp)
+    for blueprint in reports.blueprints:
+        app.register_blueprint(blueprint)
     api.init_app(app)  # the /api/v1 blueprint, the /api aliases and CORS

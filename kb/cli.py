@@ -240,6 +240,77 @@ def tickets_purge_command(days: int) -> None:
     click.echo(f"purged {removed} closed ticket(s) and {mails} sent mail(s)")
 
 
+reports_group = AppGroup("reports", help="Insights: event roll-ups, purge, digest.")
+
+
+@reports_group.command("rollup")
+def reports_rollup_command() -> None:
+    """Close the days before today into daily counts (run nightly)."""
+    from kb.services import reports
+    from kb.storage.db import standalone_session
+
+    with standalone_session() as db:
+        days = reports.rollup(db, current_app.config["REPORT_TZ"])
+    click.echo(f"rolled up {days} day(s)")
+
+
+@reports_group.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days of raw events to keep (default KB_EVENTS_RETENTION_DAYS).",
+)
+def reports_purge_command(days: int | None) -> None:
+    """Roll up, then delete raw search, view and vote events older than DAYS."""
+    from kb.services import reports
+    from kb.storage.db import standalone_session
+
+    keep = days or current_app.config["EVENTS_RETENTION_DAYS"]
+    with standalone_session() as db:
+        removed = reports.purge(db, keep, current_app.config["REPORT_TZ"])
+    click.echo(
+        f"purged {removed['searches']} search(es), {removed['views']} view(s) "
+        f"and {removed['votes']} vote(s) older than {keep} days"
+    )
+
+
+@reports_group.command("digest")
+def reports_digest_command() -> None:
+    """Mail editors the week's top search gaps and worst-rated sections."""
+    from kb.services import mail, reports
+    from kb.storage.db import standalone_session
+    from kb.views.urls import absolute_url
+
+    with standalone_session() as db:
+        found = reports.digest(
+            db, current_app.config["REPORT_TZ"], _content().library()
+        )
+        people = reports.editors(db)
+        # Rendered as for a request (translations, URLs), queued outside one.
+        with current_app.test_request_context():
+            url = absolute_url("reports.search")
+            mails = [
+                mail.reports_digest(
+                    person.email,
+                    current_app.config["DEFAULT_LANG"],
+                    period=found.period,
+                    gaps=found.gaps,
+                    sections=found.sections,
+                    gap_min=reports.GAP_MIN_VISITS,
+                    min_votes=reports.COLOUR_MIN_VOTES,
+                    url=url,
+                )
+                for person in people
+            ]
+        for message in mails:
+            mail.enqueue(db, message)
+        db.commit()
+        sent, failed = mail.deliver_pending(db, mail.sender_for(current_app.config))
+    click.echo(f"digest for {len(people)} editor(s): {sent} sent, {failed} failed")
+
+
 COMMANDS = (
     index_command,
     check_command,
@@ -249,6 +320,7 @@ COMMANDS = (
     outbox_group,
     users_group,
     tickets_group,
+    reports_group,
 )
 cli = AppGroup("kb", help="Jawab knowledge base commands.")
 for _command in COMMANDS:

@@ -94,6 +94,19 @@ def _support_hours(name: str, raw: str) -> Any:
         raise ConfigError(f"{name} {exc}, not {raw!r}") from None
 
 
+def _timezone(name: str, raw: str) -> str:
+    """An IANA time zone name such as ``Asia/Jakarta``."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name} must be a time zone such as Asia/Jakarta, not {raw!r}"
+        ) from None
+    return raw.strip()
+
+
 def _phone(name: str, raw: str) -> str:
     """An international phone number for wa.me links: digits only."""
     digits = "".join(c for c in raw if c.isdigit())
@@ -246,6 +259,33 @@ SETTINGS: tuple[Setting, ...] = (
         _str,
         "Name shown in the header and link previews (default `Toko Rona Help`).",
     ),
+    Setting(
+        "KB_EVENTS_ENABLED",
+        "EVENTS_ENABLED",
+        _bool,
+        "Record anonymous searches, article views and votes for the reports "
+        "(default true).",
+    ),
+    Setting(
+        "KB_EVENTS_RETENTION_DAYS",
+        "EVENTS_RETENTION_DAYS",
+        _positive,
+        "Days raw events are kept before `kb reports purge` deletes them; daily "
+        "roll-ups stay (default 180).",
+    ),
+    Setting(
+        "KB_REPORT_CACHE_SECONDS",
+        "REPORT_CACHE_SECONDS",
+        _int,
+        "Seconds a computed report is reused before it is computed again "
+        "(default 60; 0 turns the cache off).",
+    ),
+    Setting(
+        "KB_REPORT_TZ",
+        "REPORT_TZ",
+        _timezone,
+        "Time zone in which report days and periods start (default `Asia/Jakarta`).",
+    ),
 )
 
 
@@ -278,6 +318,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "SUPPORT_HOURS": None,
         "WHATSAPP_NUMBER": "",
+        "EVENTS_ENABLED": True,
+        "EVENTS_RETENTION_DAYS": 180,
+        "REPORT_TZ": "Asia/Jakarta",
+        "REPORT_CACHE_SECONDS": 60,
         "FIRST_RESPONSE_TARGETS": _targets(
             "KB_FIRST_RESPONSE_TARGETS", "urgent=1h,high=4h,normal=24h,low=72h"
         ),

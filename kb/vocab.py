@@ -46,3 +46,31 @@ ROLE_NAMES = {
     "editor": _l("Editor"),
     "admin": _l("Administrator"),
 }
+
+# "Was this helpful?" — why a visitor answered no.
+VOTE_REASONS = ("outdated", "unclear", "missing_step", "not_my_problem", "other")
+VOTE_REASON_NAMES = {
+    "outdated": _l("It is outdated"),
+    "unclear": _l("It is unclear"),
+    "missing_step": _l("A step is missing"),
+    "not_my_problem": _l("It is not my problem"),
+    "other": _l("Something else"),
+}
+
+# What became of a public reply; "open" until the agent (or a ticket) says.
+REPLY_OUTCOMES = ("open", "settled", "private", "follow_up")
+REPLY_OUTCOME_NAMES = {
+    "open": _l("not known yet"),
+    "settled": _l("settled"),
+    "private": _l("moved to private"),
+    "follow_up": _l("needs follow-up"),
+}
+
+# Where an article view came from, besides a platform (PLATFORMS).
+VIEW_SOURCE_NAMES = {
+    "web": _l("Web"),
+    "search": _l("Search"),
+    "widget": _l("Widget"),
+    "reply": _l("Public reply"),
+    **PLATFORM_NAMES,
+}

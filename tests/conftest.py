@@ -154,6 +154,7 @@ def make_app(
 
     yield factory
     for app in made:  # searchers hold index files open, engines hold connections
+        app.extensions["jawab.events"].flush()  # queued events land in this test
         app.extensions["jawab.search"].searcher.close()
         wait_for_mail()
         if app.extensions.get("jawab.db") is not None:

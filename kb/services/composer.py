@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.services import public_replies
 from kb.storage.models import CannedResponse, LinkedArticle, ReplyTemplate, utcnow
 
 LANGS = ("id", "en")
@@ -107,6 +108,7 @@ class ReplyInput:
     link: str
     section: str = ""
     handoff: str = ""
+    code: str = ""  # the reply's r= code: views of its link count for it
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,15 @@ def reply_link(article_url: str, platform: str, section: str | None = None) -> s
     return f"{link}#{quote(section, safe='-_')}" if section else link
 
 
+def with_reply_code(link: str, code: str) -> str:
+    """``link`` carrying ``r=<code>`` (before any #fragment), so views count."""
+    if not code or not link:
+        return link
+    base, hash_, fragment = link.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}r={code}{hash_}{fragment}"
+
+
 def compose(db: Session, data: ReplyInput, kind: str | None = None) -> Reply:
     """The public reply for an article (and a handoff link when there is one).
 
@@ -252,7 +263,7 @@ def compose(db: Session, data: ReplyInput, kind: str | None = None) -> Reply:
     values = {
         "title": data.title,
         "section": data.section,
-        "link": data.link,
+        "link": with_reply_code(data.link, data.code),
         "handoff": data.handoff,
     }
     text = fill(body, values)
@@ -265,9 +276,32 @@ def compose(db: Session, data: ReplyInput, kind: str | None = None) -> Reply:
 
 
 def record_use(
-    db: Session, user_id: int, slug: str, section: str | None, platform: str
+    db: Session,
+    user_id: int,
+    slug: str,
+    section: str | None,
+    platform: str,
+    *,
+    code: str = "",
+    lang: str = "id",
+    case_code: str | None = None,
 ) -> None:
-    """Remember that an agent linked an article (or a section) in a public thread."""
+    """Remember that an agent linked an article (or a section) in a public thread.
+
+    With the reply's ``code`` the reply itself is recorded too, for its link
+    views and outcome (kb.services.public_replies).
+    """
+    if code and public_replies.valid_code(code):
+        public_replies.record(
+            db,
+            code=code,
+            user_id=user_id,
+            slug=slug,
+            section=section,
+            lang=lang,
+            platform=platform,
+            case_code=case_code,
+        )
     db.add(
         LinkedArticle(
             user_id=user_id,

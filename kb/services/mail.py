@@ -77,6 +77,18 @@ def agent_reply(ticket: Ticket, body: str, new_link_url: str) -> Mail:
     return _render(ticket, "agent_reply", body=body, new_link_url=new_link_url)
 
 
+def reports_digest(to: str, lang: str, **values: object) -> Mail:
+    """The week's top search gaps and worst-rated sections, for an editor."""
+    with force_locale(lang):
+        text = render_template(
+            "mail/reports_digest.txt",
+            site_name=current_app.config["SITE_NAME"],
+            **values,
+        )
+    subject, _, body = text.strip().partition("\n\n")
+    return Mail(to, subject.strip(), body.strip() + "\n")
+
+
 _QUEUED = "jawab.mail_queued"
 
 

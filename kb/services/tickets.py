@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from kb.services import mail
+from kb.services import mail, public_replies
 from kb.storage.models import LinkRequest, Message, Ticket, utcnow
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -89,6 +89,9 @@ def open_ticket(db: Session, data: TicketInput, link_for) -> Opened:
         ticket.messages.append(Message(author="customer", body=data.message))
         db.add(ticket)
         mail.enqueue(db, mail.ticket_opened(ticket, link_for(ticket.reference, token)))
+        if data.case_code:
+            # A ticket through a case's handoff link: that thread went private.
+            public_replies.moved_to_private(db, data.case_code, utcnow())
         try:
             db.commit()
         except IntegrityError:

@@ -71,9 +71,24 @@ def _args(rule, values: dict[str, str]) -> dict[str, str]:
     return {name: values.get(name) or placeholder(name) for name in rule.arguments}
 
 
+# /admin pages are the admin's, except the reports (issue 11): editors see them
+# all, an agent the overview and team report limited to their own part.
+ROLE_FOR = {
+    "reports.overview": "agent",
+    "reports.team": "agent",
+    "reports.search": "editor",
+    "reports.articles": "editor",
+    "reports.public": "editor",
+}
+RANK = {"agent": 0, "editor": 1, "admin": 2}
+
+
 def _expected(actor: str, rule) -> int:
     if actor in ("signed_out", "customer"):
         return 302
+    needed = ROLE_FOR.get(rule.endpoint)
+    if needed is not None:
+        return 200 if RANK[actor] >= RANK[needed] else 403
     if rule.rule.startswith("/admin") and actor != "admin":
         return 403
     return 200

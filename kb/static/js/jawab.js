@@ -285,6 +285,11 @@
 
     function go(index) {
       close();
+      // insights.js counts the pick as a search from the suggestions.
+      document.dispatchEvent(new CustomEvent("jawab:pick", { detail: {
+        q: input.value, slug: items[index].slug, lang: items[index].lang,
+        rank: index + 1, n: items.length
+      } }));
       location.href = items[index].url;
     }
 

@@ -15,7 +15,14 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 legacy = Blueprint("api", __name__, url_prefix="/api")
 
 # The resource modules register their routes on ``bp`` and ``legacy``.
-from kb.views.api import articles, categories, docs, search, suggest  # noqa: E402
+from kb.views.api import (  # noqa: E402
+    articles,
+    categories,
+    docs,
+    reports,
+    search,
+    suggest,
+)
 
 __all__ = [
     "articles",
@@ -24,6 +31,7 @@ __all__ = [
     "docs",
     "init_app",
     "legacy",
+    "reports",
     "search",
     "suggest",
 ]

@@ -20,6 +20,7 @@ ARTICLES_MAX_LIMIT = 100
 ARTICLES_DEFAULT_LIMIT = 20
 ARTICLES_MAX_PAGE = 10_000
 CACHE_CONTROL = "public, max-age=60"
+REPORT_NAMES = ("overview", "search", "articles", "public", "team")
 
 
 def ref(name: str) -> Schema:
@@ -246,7 +247,9 @@ class Operation:
             }
         responses["400"] = _error("A parameter is unusable; field names it.")
         if self.missing:
-            responses["404"] = _error("No published article has this slug.")
+            responses["404"] = _error(
+                "The path names nothing (no such article or report)."
+            )
         responses["429"] = _error("Too many requests; see Retry-After.")
         responses["default"] = _error("Any other error, in the same shape.")
         return {
@@ -366,6 +369,39 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
             "CategoryList",
         ),
         Operation(
+            "/reports/{name}",
+            "report",
+            "A report for signed-in staff (session cookie; an agent gets their "
+            "own part): the columns and rows of its CSV export.",
+            (
+                Param(
+                    "name",
+                    {"type": "string", "enum": list(REPORT_NAMES)},
+                    "overview, search, articles, public or team.",
+                    "path",
+                ),
+                Param(
+                    "lang",
+                    {"type": "string", "enum": ["all", *LANGS]},
+                    "Only this language (default all).",
+                ),
+                Param(
+                    "days",
+                    {"type": "string", "enum": ["7", "30", "90", "365"]},
+                    "The last N days in KB_REPORT_TZ (default 30).",
+                ),
+                Param("start", {"type": "string", "format": "date"}, "First day."),
+                Param("end", {"type": "string", "format": "date"}, "Last day."),
+                Param(
+                    "tab",
+                    {"type": "string", "enum": ["zero", "noclick", "corrected", "top"]},
+                    "The search report's list (default zero).",
+                ),
+            ),
+            "Report",
+            missing=True,
+        ),
+        Operation(
             "/openapi.json",
             "openapi",
             "This document.",
@@ -399,6 +435,18 @@ def openapi_document(max_query_length: int) -> Schema:
             "schemas": {
                 **COMPONENTS,
                 "OpenAPI": {"type": "object", "description": "An OpenAPI document."},
+                "Report": obj(
+                    "A report: its period, language filter, columns and rows.",
+                    {
+                        "period": obj(
+                            "Whole days in the report time zone.",
+                            {"start": TEXT, "end": TEXT, "time_zone": TEXT},
+                        ),
+                        "lang": nullable(LANG),
+                        "columns": {"type": "array", "items": TEXT},
+                        "rows": {"type": "array", "items": {"type": "array"}},
+                    },
+                ),
             }
         },
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
@@ -10,7 +12,15 @@ from kb.views import params
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
+from kb.views.insights import tracking
 from kb.views.urls import article_url
+
+
+@dataclass(frozen=True)
+class SourceArgs:
+    """Who asked: the contact form's suggestions say ``from=contact``."""
+
+    source: str = params.arg(params.choice(("contact",), "api"), "from")
 
 
 @bp.get("/search")
@@ -22,7 +32,10 @@ def search() -> Response:
         )
     except params.ParamError as exc:
         invalid(exc.field, exc.message)
-    hits = search_service().search(req, library())
+    lib = library()
+    hits = search_service().search(req, lib)
+    source = params.parse(SourceArgs, request.args).source
+    tracking.record_search(req, hits, lib, source, req.lang or "id")
     return jsonify(
         query=req.q,
         fallback_lang=hits.fallback_lang,

@@ -47,3 +47,6 @@ class UseReplyForm(FlaskForm):
     platform = HiddenField(validators=[InputRequired(), Length(max=16)])
     # The text as copied: over the platform's limit, nothing is recorded.
     text = HiddenField(validators=[Optional(), Length(max=70000)])
+    # The reply's r= code and its case (insights): optional for older pages.
+    code = HiddenField(validators=[Optional(), Length(max=16)])
+    case = HiddenField(validators=[Optional(), Length(max=32)])

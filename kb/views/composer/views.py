@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import role_required, safe_next
-from kb.services import cases, composer
+from kb.services import cases, composer, public_replies
 from kb.storage import db
 from kb.views import params
 from kb.views.composer import bp
@@ -126,6 +126,7 @@ def reply() -> str:
     sections = list(lib.headings(article.slug)) if article else []
     section = next((h for h in sections if h.anchor == query.section), None)
     result = None
+    code = public_replies.new_code()
     if article:
         result = composer.compose(
             db.session(),
@@ -141,6 +142,7 @@ def reply() -> str:
                 handoff=handoff_link(article.slug, query.platform, query.case)
                 if query.handoff
                 else "",
+                code=code,
             ),
             kind=query.kind,
         )
@@ -148,6 +150,8 @@ def reply() -> str:
         article=article.slug if article else "",
         section=section.anchor if section else "",
         platform=query.platform,
+        code=code,
+        case=query.case,
     )
     hits, search_error = _article_hits(query.q, query.lang)
     return render_template(
@@ -191,7 +195,14 @@ def reply_use() -> Response | tuple[Response, int]:
         flash(message)
     else:
         composer.record_use(
-            db.session(), current_user.id, article.slug, form.section.data, platform
+            db.session(),
+            current_user.id,
+            article.slug,
+            form.section.data,
+            platform,
+            code=form.code.data or "",
+            lang=article.lang,
+            case_code=form.case.data or None,
         )
         if wants_json():
             return jsonify(recorded=True), 201

@@ -27,6 +27,7 @@ from kb.services.search import SearchRequest
 from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.context import library, search_service
+from kb.views.insights import tracking
 from kb.views.page_cache import PageCache
 from kb.views.public import bp
 from kb.views.urls import absolute_url, article_url
@@ -121,6 +122,7 @@ def search(lang: str) -> tuple[str, int] | str:
         error = exc.message
         req = SearchRequest(q="", lang=args["lang"] or None)
     hits = search_service().search(req, library())
+    search_key = tracking.record_search(req, hits, lib, "page", lang)
     pages = max(1, math.ceil(hits.total / req.limit))
     likely = None
     if req.q and not hits.total:
@@ -131,6 +133,7 @@ def search(lang: str) -> tuple[str, int] | str:
         req=req,
         language=args["lang"] or "all",
         hits=hits,
+        search_key=search_key,
         pages=pages,
         error=error,
         raw_q=page.raw_q,
