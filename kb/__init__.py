@@ -142,8 +142,8 @@ def _init_services(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kb.views import admin, api, auth, composer, desk, public, tickets
+    from kb.views import admin, api, auth, composer, desk, editor, public, tickets
 
-    for area in (public, tickets, auth, desk, composer, admin):
+    for area in (public, tickets, auth, desk, composer, admin, editor):
         app.register_blueprint(area.bp)
     api.init_app(app)  # the /api/v1 blueprint, the /api aliases and CORS
