@@ -396,8 +396,9 @@ def save(
 
 
 def propose(db: Session, draft: Draft) -> None:
-    """Ask an editor to review and publish the draft."""
+    """Ask an editor to review and publish the draft (the writer lets go of it)."""
     draft.state = "proposed"
+    draft.lock_user_id = draft.lock_at = None
     db.commit()
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import csrf, open_ticket, rows, staff_email
+from helpers import csrf, git, open_ticket, rows, staff_email
 
 from kb.services import editing
 from kb.services.search import SearchRequest
@@ -20,35 +19,6 @@ TABLE_AND_NOTE = (
     "| Metode | Waktu |\n|---|---|\n| Transfer | 1 hari |\n\n"
     "!!! note\n    Simpan bukti transfer.\n"
 )
-
-
-def git(folder: Path, *args: str) -> str:
-    """Run git in ``folder`` (the test's own repository) and return its output."""
-    return subprocess.run(
-        ["git", "-C", str(folder), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-@pytest.fixture()
-def repo(articles_dir: Path) -> Path:
-    """The test articles folder as a git repository with one initial commit."""
-    git(articles_dir, "init", "-q", "-b", "main")
-    git(articles_dir, "add", "-A")
-    git(
-        articles_dir,
-        "-c",
-        "user.name=Setup",
-        "-c",
-        "user.email=setup@example.com",
-        "commit",
-        "-q",
-        "-m",
-        "initial",
-    )
-    return articles_dir
 
 
 def _new_form(client, **fields) -> dict:

@@ -196,6 +196,8 @@ def new() -> Response | tuple[Response | str, int]:
                 url=url_for("editor.edit", draft_id=draft.id),
                 autosave=url_for("editor.autosave", draft_id=draft.id),
             )
+        if request.form.get("step") == "preview":
+            return redirect(url_for("editor.edit", draft_id=draft.id, preview=1))
         flash(_("Draft saved."))
         return redirect(url_for("editor.edit", draft_id=draft.id))
     if request.method == "POST":
@@ -253,7 +255,9 @@ def _json_errors(form: DraftForm) -> tuple[Response, int]:
 def edit(draft_id: int) -> tuple[str, int]:
     """The editor page of one draft (``?preview=1`` renders it too)."""
     draft = _draft_or_404(draft_id)
-    if draft.state in editing.OPEN_STATES and editing.may_edit(draft, current_user):
+    # Opening a draft being written takes its soft lock; a proposed one is
+    # only read until someone saves it.
+    if draft.state == "editing" and editing.may_edit(draft, current_user):
         editing.claim(db.session(), draft, current_user)
     fields = Fields.from_draft(draft)
     form = _form(fields, draft.revision)
