@@ -25,14 +25,14 @@ from sqlalchemy.orm import Session
 from kb.markdown import render
 from kb.services.articles import ContentStore, Library, default_url, parse_checked_text
 from kb.storage import articles as files
-from kb.storage import git_repo
+from kb.storage import git_repo, synonyms
 from kb.storage.articles import ArticleFile, Problem
 from kb.storage.git_repo import GitError, Person
 from kb.storage.models import Draft, DraftComment, EditorSetting, User, utcnow
 
 log = logging.getLogger(__name__)
 LOCK_MINUTES = 5  # a soft lock older than this is free to take
-OPEN_STATES = ("editing", "proposed")
+OPEN_STATES = ("editing", "proposed", "scheduled")
 REQUIRE_SECOND_PERSON = "require_second_person"
 FORM_FIELDS = (
     "title",
@@ -548,9 +548,13 @@ def publish(db: Session, draft: Draft, publisher: User, site: Site) -> Published
                 return Published(False, check=result)
             today = dt.datetime.now(dt.UTC).date()
             text = fields.to_text(today)
-            files.write_atomic(target, text)
             commit = None
-            if repo.available:
+            unchanged = current is not None and (
+                _normalized(current.decode("utf-8"), rel) == fields.to_text()
+            )
+            if not unchanged:
+                files.write_atomic(target, text)
+            if repo.available and not unchanged:
                 author = db.get(User, draft.author_id) or publisher
                 try:
                     commit = repo.commit(
@@ -656,3 +660,112 @@ def mark_reviewed(db: Session, draft: Draft) -> None:
     extra["reviewed"] = dt.datetime.now(dt.UTC).date().isoformat()
     draft.extra = json.dumps(extra)
     db.commit()
+
+
+# -- the synonyms file ----------------------------------------------------
+@dataclass(frozen=True)
+class FileSaved:
+    """The outcome of saving a non-article file (the synonyms)."""
+
+    ok: bool
+    problems: tuple[Problem, ...] = ()
+    commit: str | None = None
+    git: bool = True
+    error: str = ""
+
+
+def synonyms_text(root: Path) -> str:
+    """The synonyms file as it is now ("" when there is none)."""
+    path = root / synonyms.FILENAME
+    return path.read_text("utf-8") if path.exists() else ""
+
+
+def save_synonyms(text: str, user: User, site: Site) -> FileSaved:
+    """Check the synonyms file like ``kb check``, then write and commit it."""
+    if not site.writer:
+        return FileSaved(False, error="not_writer")
+    if not user.has_role("editor"):
+        return FileSaved(False, error="Only editors and admins publish.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + "\n"
+    _, problems = synonyms.parse_text(text)
+    if problems:
+        return FileSaved(False, problems=tuple(problems))
+    repo = git_repo.Repository(site.root)
+    target = site.root / synonyms.FILENAME
+    person = Person(user.name, user.email)
+    try:
+        with git_repo.publish_lock(site.lock_file):
+            old = target.read_bytes() if target.exists() else None
+            if old == text.encode("utf-8"):
+                return FileSaved(True, git=repo.available)  # nothing changed
+            files.write_atomic(target, text)
+            commit = None
+            if repo.available:
+                try:
+                    commit = repo.commit(
+                        [synonyms.FILENAME],
+                        f"Update {synonyms.FILENAME}\n\nSaved with the Jawab editor.\n",
+                        person,
+                        person,
+                    )
+                except GitError as exc:
+                    if old is None:
+                        target.unlink(missing_ok=True)
+                    else:
+                        target.write_bytes(old)
+                    return FileSaved(False, error=str(exc))
+            fresh = site.content.reload()
+            if site.after_publish:
+                site.after_publish(fresh)
+    except git_repo.PublishBusy:
+        return FileSaved(False, error="busy")
+    return FileSaved(True, commit=commit, git=repo.available)
+
+
+# -- schedules ------------------------------------------------------------
+def schedule(db: Session, draft: Draft, user: User, when: dt.datetime) -> str | None:
+    """Publish the draft at ``when`` (UTC); why not, when it may not be."""
+    refused = may_publish(db, draft, user)
+    if refused:
+        return refused
+    draft.state = "scheduled"
+    draft.publish_at = when
+    draft.approved_by_id = user.id
+    draft.lock_user_id = draft.lock_at = None
+    db.commit()
+    return None
+
+
+def unschedule(db: Session, draft: Draft) -> None:
+    """Take a scheduled draft back to being written."""
+    draft.state = "editing"
+    draft.publish_at = None
+    db.commit()
+
+
+def publish_due(
+    db: Session, site: Site, now: dt.datetime | None = None
+) -> list[Published]:
+    """Publish every scheduled draft whose time has come (by whoever scheduled it)."""
+    now = now or utcnow()
+    due = db.scalars(
+        select(Draft).where(Draft.state == "scheduled", Draft.publish_at.is_not(None))
+    ).all()
+    results = []
+    for draft in due:
+        moment = draft.publish_at
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        if moment is None or moment > now:
+            continue
+        publisher = db.get(User, draft.approved_by_id) if draft.approved_by_id else None
+        if publisher is None:
+            continue
+        result = publish(db, draft, publisher, site)
+        if not result.ok:
+            # Keep it visible to editors instead of retrying a broken draft forever.
+            draft.state = "editing"
+            db.commit()
+            log.warning("scheduled draft %s was not published: %s", draft.id, result)
+        results.append(result)
+    return results

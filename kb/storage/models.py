@@ -331,7 +331,7 @@ class Draft(Base):
     # Front matter the form does not show (anchors, reviewed), kept as JSON.
     extra: Mapped[str] = mapped_column(Text, default="{}")
     body: Mapped[str] = mapped_column(Text, default="")
-    # editing, proposed, published or discarded
+    # editing, proposed, scheduled, published or discarded
     state: Mapped[str] = mapped_column(String(16), default="editing", index=True)
     author_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -347,6 +347,10 @@ class Draft(Base):
         DateTime(timezone=True), nullable=True
     )
     source_ticket: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # When a scheduled draft goes live (state "scheduled"); a draft until then.
+    publish_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     published_commit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # The published file when the last publish found a conflict (for the view).
     conflict_text: Mapped[str | None] = mapped_column(Text, nullable=True)

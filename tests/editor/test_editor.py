@@ -427,3 +427,75 @@ def test_merge_texts_without_a_repository() -> None:
     assert clean and merged == "A\nb\nc\nd\nE\n"
     merged, clean = git_repo.merge_texts("x\n", "a\n", "y\n")
     assert not clean and "<<<<<<< draft" in merged
+
+
+def test_a_scheduled_draft_is_published_when_its_time_comes(auth, repo) -> None:
+    import datetime as dt
+
+    client = auth.login("editor")
+    draft_id = _create(client)
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    past = _post_step(client, draft_id, "schedule", publish_at="2020-01-01T00:00")
+    assert past.status_code == 400
+    assert "Choose a time in the future." in past.get_data(as_text=True)
+    response = _post_step(client, draft_id, "schedule", publish_at=soon)
+    assert response.status_code == 302
+    assert [d.state for d in rows(auth.app, Draft)] == ["scheduled"]
+    assert not (repo / "payments" / "cara-refund.md").exists()  # a draft until then
+    assert client.get("/id/articles/cara-refund").status_code == 404
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    with auth.app.app_context():
+        from kb.storage.db import standalone_session
+        from kb.views.editor.views import _site
+
+        with auth.app.test_request_context(), standalone_session() as db:
+            results = editing.publish_due(db, _site(), now=later)
+    assert [r.ok for r in results] == [True]
+    assert (repo / "payments" / "cara-refund.md").exists()
+    assert git(repo, "log", "-1", "--format=%ae").strip() == staff_email("editor")
+
+
+def test_the_synonyms_file_is_checked_and_committed(auth, repo) -> None:
+    client = auth.login("editor")
+    bad = client.post(
+        "/editor/synonyms",
+        data={"csrf_token": csrf(client, "/editor/synonyms"), "text": "id:\n  tf: tf\n"},
+    )
+    assert bad.status_code == 400
+    assert "Line 2: &#39;tf&#39; maps to itself" in bad.get_data(as_text=True)
+    before = (repo / "_synonyms.yml").read_text()
+    text = before.rstrip("\n") + "\n  duit: [uang]\n"
+    assert "id:" in before
+    good = client.post(
+        "/editor/synonyms",
+        data={"csrf_token": csrf(client, "/editor/synonyms"), "text": text},
+    )
+    assert good.status_code == 302, good.get_data(as_text=True)[-2000:]
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Update _synonyms.yml"
+    agent = auth.login("agent")
+    assert agent.get("/editor/synonyms").status_code == 403
+
+
+def test_reviewed_and_the_needs_review_list(auth, repo) -> None:
+    client = auth.login("editor", email="old@tokorona.example")
+    page = client.get("/editor/").get_data(as_text=True)
+    section = page.split('id="stale-title"')[1].split("</section>")[0]
+    assert "How long refunds take" not in section  # updated recently
+    draft_id = _start(client, "reset-password")
+    assert client.get(f"/editor/drafts/{draft_id}").status_code == 200
+    auth.app.config["REVIEW_AFTER_DAYS"] = 1
+    page = client.get("/editor/").get_data(as_text=True)
+    section = page.split('id="stale-title"')[1].split("</section>")[0]
+    assert "Reset your password" in section
+    data = {
+        "title": "Reset your password",
+        "lang": "en",
+        "slug": "reset-password",
+        "category": "account",
+        "reviewed": "y",
+    }
+    article, _ = files.parse_article(repo / "account" / "reset-password.md", repo)
+    response = _post_step(client, draft_id, "publish", body=article.body, **data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    article, _ = files.parse_article(repo / "account" / "reset-password.md", repo)
+    assert article.reviewed == __import__("datetime").date.today().isoformat()

@@ -27,7 +27,8 @@ SECOND = "dewi@tokorona.example"
 BODY = (
     "Kalau dana belum masuk, cek dulu metodenya.\n\n"
     "## Waktu refund\n\n"
-    "| Metode | Waktu |\n|---|---|\n| E-wallet | 1 hari |\n| Bank | 3-7 hari kerja |\n\n"
+    "| Metode | Waktu |\n|---|---|\n"
+    "| E-wallet | 1 hari |\n| Bank | 3-7 hari kerja |\n\n"
     "!!! warning\n    Jangan kirim kode OTP kepada siapa pun.\n"
 )
 # Screenshots for people to look at: EDITOR_SHOTS=/some/folder pytest ...
@@ -163,7 +164,9 @@ def test_done_when(browser, editor_app: Flask, editor_url: str, repo: Path) -> N
         rina.get_by_role("button", name="Restore this version (as a new draft)").click()
         rina.get_by_role("button", name="Publish").click()
         expect(rina.locator(".editor-flash").first).to_contain_text("Published")
-        assert "Rina's words." not in (repo / "payments" / "refund-times.md").read_text()
+        assert (
+            "Rina's words." not in (repo / "payments" / "refund-times.md").read_text()
+        )
 
         # 5. Closing the browser mid-edit loses nothing.
         rina.goto(draft_url.replace("/conflict", ""))

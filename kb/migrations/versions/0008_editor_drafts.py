@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("lock_user_id", sa.Integer(), nullable=True),
         sa.Column("lock_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("source_ticket", sa.String(length=16), nullable=True),
+        sa.Column("publish_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_commit", sa.String(length=40), nullable=True),
         sa.Column("conflict_text", sa.Text(), nullable=True),
         sa.Column("revision", sa.Integer(), nullable=False),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
@@ -85,6 +92,11 @@ class DraftForm(FlaskForm):
         ],
     )
     revision = HiddenField()
+    publish_at = DateTimeLocalField(
+        _l("Publish at (UTC)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
     reviewed = BooleanField(_l("I checked that this article is still true"))
 
 
@@ -105,4 +117,13 @@ class SettingsForm(FlaskForm):
 
     require_second_person = BooleanField(
         _l("A second person must approve every article before it is published")
+    )
+
+
+class SynonymsForm(FlaskForm):
+    """The synonyms file, as YAML."""
+
+    text = TextAreaField(
+        _l("Synonyms (YAML)"),
+        validators=[Length(max=100_000, message=_l("The file is too long."))],
     )

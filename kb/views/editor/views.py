@@ -30,7 +30,7 @@ from kb.storage.models import Draft, Ticket
 from kb.views import params
 from kb.views.context import content, library, search_service
 from kb.views.editor import bp
-from kb.views.editor.forms import CommentForm, DraftForm, SettingsForm
+from kb.views.editor.forms import CommentForm, DraftForm, SettingsForm, SynonymsForm
 from kb.views.forms import ActionForm
 
 
@@ -66,10 +66,14 @@ def _form(fields: Fields | None = None, revision: int = 0) -> DraftForm:
     form = DraftForm(
         data=fields.__dict__ if fields and request.method == "GET" else None
     )
-    categories = library().categories
+    lib = library()
+    # Without a _categories.yml any category is allowed: offer those in use.
+    keys = list(lib.categories) or sorted({a.category for a in lib.all.values()} - {""})
     form.category.choices = [SelectChoice("", _("No category"))] + [
-        SelectChoice(key, category.title(current_user_lang()))
-        for key, category in categories.items()
+        SelectChoice(key, lib.categories[key].title(current_user_lang()))
+        if key in lib.categories
+        else SelectChoice(key, key)
+        for key in keys
     ]
     if request.method == "GET":
         form.revision.data = str(revision)
@@ -122,6 +126,10 @@ def _render_edit(
 def index() -> str:
     """Open drafts, drafts waiting for review, and the published articles."""
     database = db.session()
+    if current_app.config["EDITOR_WRITER"]:
+        # Schedules also run from `kb editor publish-due` (cron); looking here
+        # too means a site without cron still publishes on time-ish.
+        editing.publish_due(database, _site())
     lib = library()
     q = (request.args.get("q") or "").strip().lower()[:100]
     articles = sorted(lib.all.values(), key=lambda a: (a.lang, a.title.lower()))
@@ -261,6 +269,8 @@ def edit(draft_id: int) -> tuple[str, int]:
         editing.claim(db.session(), draft, current_user)
     fields = Fields.from_draft(draft)
     form = _form(fields, draft.revision)
+    if draft.publish_at is not None:
+        form.publish_at.data = draft.publish_at.replace(tzinfo=None)
     shown = None
     if request.args.get("preview"):
         shown = editing.preview(
@@ -310,6 +320,32 @@ def save(draft_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("editor.edit", draft_id=draft.id))
     if step == "publish":
         return _publish(draft)
+    if step == "schedule":
+        when = form.publish_at.data
+        if when is None:
+            form.publish_at.errors = [_("Choose when to publish it.")]
+            return _render_edit(draft, form, status=400)
+        when = when.replace(tzinfo=dt.UTC)
+        if when <= dt.datetime.now(dt.UTC):
+            form.publish_at.errors = [_("Choose a time in the future.")]
+            return _render_edit(draft, form, status=400)
+        rel = _rel(draft, fields)
+        result = editing.check(library(), fields, rel, new=not draft.article_path)
+        if not result.ok:
+            flash(_("Not scheduled: fix the problems below first."))
+            shown = editing.preview(library(), fields, rel, new=not draft.article_path)
+            return _render_edit(draft, form, shown, status=400)
+        refused = editing.schedule(db.session(), draft, current_user, when)
+        if refused:
+            flash(_("Only editors and admins publish."))
+            return _render_edit(draft, form, status=403)
+        flash(
+            _(
+                "Scheduled: it will be published at %(when)s UTC.",
+                when=when.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+        return redirect(url_for("editor.edit", draft_id=draft.id))
     flash(_("Draft saved."))
     return redirect(url_for("editor.edit", draft_id=draft.id))
 
@@ -647,3 +683,30 @@ def settings() -> Response | str:
         flash(_("Settings saved."))
         return redirect(url_for("editor.settings"))
     return render_template("editor/settings.html", form=form, noindex=True)
+
+
+@bp.route("/synonyms", methods=["GET", "POST"])
+@role_required("editor")
+def synonyms() -> Response | tuple[str, int]:
+    """Edit the synonyms file, checked and committed like an article."""
+    form = SynonymsForm()
+    problems: tuple = ()
+    if request.method == "GET":
+        form.text.data = editing.synonyms_text(_root())
+    elif form.validate_on_submit():
+        result = editing.save_synonyms(form.text.data or "", current_user, _site())
+        if result.ok:
+            flash(_("Synonyms saved."))
+            return redirect(url_for("editor.synonyms"))
+        problems = result.problems
+        if result.error:
+            flash(
+                _(
+                    "Publishing failed; nothing was changed. (%(error)s)",
+                    error=result.error,
+                )
+            )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "editor/synonyms.html", form=form, problems=problems, noindex=True
+    ), status
