@@ -396,3 +396,20 @@ class EditorSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class TranslationBaseline(Base):
+    """The sections of an article's counterpart when the article was last published.
+
+    A section of the counterpart whose hash differs from the one kept here
+    changed after this translation: the translation may be outdated there.
+    """
+
+    __tablename__ = "translation_baselines"
+
+    slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    counterpart_slug: Mapped[str] = mapped_column(String(120))
+    hashes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, by position
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )

@@ -459,7 +459,10 @@ def test_the_synonyms_file_is_checked_and_committed(auth, repo) -> None:
     client = auth.login("editor")
     bad = client.post(
         "/editor/synonyms",
-        data={"csrf_token": csrf(client, "/editor/synonyms"), "text": "id:\n  tf: tf\n"},
+        data={
+            "csrf_token": csrf(client, "/editor/synonyms"),
+            "text": "id:\n  tf: tf\n",
+        },
     )
     assert bad.status_code == 400
     assert "Line 2: &#39;tf&#39; maps to itself" in bad.get_data(as_text=True)
@@ -499,3 +502,37 @@ def test_reviewed_and_the_needs_review_list(auth, repo) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     article, _ = files.parse_article(repo / "account" / "reset-password.md", repo)
     assert article.reviewed == __import__("datetime").date.today().isoformat()
+
+
+def test_a_translation_is_flagged_outdated_per_section(auth, repo) -> None:
+    client = auth.login("editor")
+    lupa = _start(client, "lupa-kata-sandi")
+    assert (
+        client.post(
+            f"/editor/drafts/{lupa}/publish",
+            data={"csrf_token": csrf(client, f"/editor/drafts/{lupa}")},
+        ).status_code
+        == 302
+    )
+    page = client.get("/editor/articles/lupa-kata-sandi").get_data(as_text=True)
+    assert "may be outdated" not in page
+    reset = _start(client, "reset-password")
+    article, _ = files.parse_article(repo / "account" / "reset-password.md", repo)
+    headings = re.findall(r"^## (.+)$", article.body, re.M)
+    body = article.body.replace(headings[-1], headings[-1], 1) + "\nOne more step.\n"
+    response = _post_step(
+        client,
+        reset,
+        "publish",
+        title=article.title,
+        lang="en",
+        slug="reset-password",
+        category="account",
+        translation="reset-password",
+        body=body,
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    page = client.get("/editor/articles/lupa-kata-sandi").get_data(as_text=True)
+    assert "may be outdated" in page
+    flagged = page.split("may be outdated")[1].split("</ul>")[0]
+    assert headings[-1] in flagged and headings[0] not in flagged

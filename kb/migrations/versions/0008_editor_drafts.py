@@ -1,4 +1,4 @@
-"""editor: drafts, reviewer comments, editor settings
+"""editor: drafts, reviewer comments, translation baselines, editor settings
 
 Revision ID: 0008
 Revises: 0005
@@ -67,6 +67,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_draft_comments_draft_id", "draft_comments", ["draft_id"])
     op.create_table(
+        "translation_baselines",
+        sa.Column("slug", sa.String(length=120), nullable=False),
+        sa.Column("counterpart_slug", sa.String(length=120), nullable=False),
+        sa.Column("hashes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("slug"),
+    )
+    op.create_table(
         "editor_settings",
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("value", sa.String(length=200), nullable=False),
@@ -76,6 +84,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("editor_settings")
+    op.drop_table("translation_baselines")
     op.drop_index("ix_draft_comments_draft_id", table_name="draft_comments")
     op.drop_table("draft_comments")
     op.drop_index("ix_drafts_state", table_name="drafts")

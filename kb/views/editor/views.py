@@ -569,6 +569,7 @@ def article(slug: str) -> str:
     return render_template(
         "editor/article.html",
         article=found,
+        outdated=editing.outdated(db.session(), library(), found),
         drafts=editing.drafts_of(db.session(), found.path),
         action=ActionForm(formdata=None),
         noindex=True,
