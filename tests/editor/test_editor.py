@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import csrf, git, open_ticket, rows, staff_email
+from helpers import csrf, execute, git, open_ticket, rows, staff_email
+from sqlalchemy import update
 
 from kb.services import editing
 from kb.services.search import SearchRequest
 from kb.storage import articles as files
 from kb.storage import git_repo
-from kb.storage.models import Draft, Message
+from kb.storage.models import Draft, Message, Ticket
 
 TABLE_AND_NOTE = (
     "## Langkah\n\n"
@@ -536,3 +537,22 @@ def test_a_translation_is_flagged_outdated_per_section(auth, repo) -> None:
     assert "may be outdated" in page
     flagged = page.split("may be outdated")[1].split("</ul>")[0]
     assert headings[-1] in flagged and headings[0] not in flagged
+
+
+def test_a_ticket_says_an_article_needs_an_update(auth, repo) -> None:
+    customer = auth.app.test_client()
+    reference = open_ticket(customer).reference
+    execute(auth.app, update(Ticket).values(article_slug="refund-times"))
+    agent = auth.login("agent")
+    ticket_page = agent.get(f"/agent/tickets/{reference}").get_data(as_text=True)
+    assert "Draft an article from this reply" in ticket_page
+    link = f"/editor/articles/refund-times?from_ticket={reference}"
+    assert link in ticket_page.replace("&amp;", "&")
+    response = agent.post(
+        "/editor/articles/refund-times/draft",
+        data={"csrf_token": csrf(agent, link), "from_ticket": reference},
+    )
+    assert response.status_code == 302
+    assert [d.source_ticket for d in rows(auth.app, Draft)] == [reference]
+    notes = [m.body for m in rows(auth.app, Message) if m.internal]
+    assert any("/editor/drafts/" in body for body in notes)

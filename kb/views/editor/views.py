@@ -561,6 +561,13 @@ def _article_or_404(slug: str):
     return found
 
 
+@dataclass(frozen=True)
+class TicketArg:
+    """The ticket an article page was opened from ("needs an update")."""
+
+    from_ticket: str = params.arg(params.text(16))
+
+
 @bp.get("/articles/<slug>")
 @role_required("agent")
 def article(slug: str) -> str:
@@ -569,6 +576,7 @@ def article(slug: str) -> str:
     return render_template(
         "editor/article.html",
         article=found,
+        from_ticket=params.parse(TicketArg, request.args).from_ticket,
         outdated=editing.outdated(db.session(), library(), found),
         drafts=editing.drafts_of(db.session(), found.path),
         action=ActionForm(formdata=None),
@@ -590,6 +598,13 @@ def start(slug: str) -> Response:
         found,
         fresh=request.form.get("fresh") == "1",
     )
+    # "This article needs an update" from a ticket: the draft links back to it.
+    reference = (request.form.get("from_ticket") or "").strip()[:16]
+    ticket = agent_tickets.get(db.session(), reference) if reference else None
+    if ticket is not None and draft.source_ticket is None:
+        draft.source_ticket = ticket.reference
+        db.session().commit()
+        _note_on_ticket(ticket, draft)
     return redirect(url_for("editor.edit", draft_id=draft.id))
 
 
