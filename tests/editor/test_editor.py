@@ -556,3 +556,23 @@ def test_a_ticket_says_an_article_needs_an_update(auth, repo) -> None:
     assert [d.source_ticket for d in rows(auth.app, Draft)] == [reference]
     notes = [m.body for m in rows(auth.app, Message) if m.internal]
     assert any("/editor/drafts/" in body for body in notes)
+
+
+def test_the_first_autosave_of_a_new_article_makes_its_draft(auth) -> None:
+    client = auth.login("agent")
+    response = client.post(
+        "/editor/new",
+        data={
+            "csrf_token": csrf(client, "/editor/new"),
+            "title": "Half a title",
+            "slug": "",
+            "body": "first words",
+        },
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    found = response.get_json()
+    assert found["url"] == f"/editor/drafts/{found['id']}"
+    assert [(d.title, d.body) for d in rows(auth.app, Draft)] == [
+        ("Half a title", "first words")
+    ]

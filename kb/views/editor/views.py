@@ -188,7 +188,23 @@ def new() -> Response | tuple[Response | str, int]:
             abort(404)
         fields = _from_ticket(ticket)
     form = _form(fields)
-    if request.method == "POST" and form.validate_on_submit():
+    valid = request.method == "POST" and form.validate_on_submit()
+    if (
+        not valid
+        and request.method == "POST"
+        and _wants_json()
+        and "csrf_token" not in form.errors
+        and "body" not in form.errors
+        and (form.title.data or "").strip()
+    ):
+        # The first autosave of a new article: keep what was typed even while
+        # a field is not valid yet (the form shows those problems on Save).
+        valid = True
+        form.lang.data = form.lang.data if form.lang.data in ("id", "en") else "id"
+        form.status.data = (
+            form.status.data if form.status.data == "draft" else "published"
+        )
+    if valid:
         draft = editing.create(
             db.session(),
             current_user,
