@@ -79,3 +79,20 @@ def side_by_side(before: str, after: str) -> list[Row]:
 def changed(rows: list[Row]) -> bool:
     """True when any row differs."""
     return any(row.kind != "same" for row in rows)
+
+
+def around_changes(lines: list[Line], context: int = 3) -> list[Line | None]:
+    """Only the changed lines and ``context`` lines around them; None marks a gap."""
+    near = set()
+    for i, line in enumerate(lines):
+        if line.kind != "same":
+            near.update(range(i - context, i + context + 1))
+    shown: list[Line | None] = []
+    for i, line in enumerate(lines):
+        if i in near:
+            shown.append(line)
+        elif shown and shown[-1] is not None:
+            shown.append(None)
+    if shown and shown[-1] is None:
+        shown.pop()
+    return shown

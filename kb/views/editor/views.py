@@ -543,7 +543,7 @@ def conflict(draft_id: int) -> str:
         "editor/conflict.html",
         draft=draft,
         rows=diffs.side_by_side(theirs, mine),
-        since=diffs.inline(base, theirs),
+        since=diffs.around_changes(diffs.inline(base, theirs)),
         action=ActionForm(formdata=None),
         noindex=True,
     )
@@ -664,7 +664,7 @@ def revision(slug: str, commit: str) -> str:
         article=found,
         revision=chosen,
         mode=mode,
-        inline=diffs.inline(before, after),
+        inline=diffs.around_changes(diffs.inline(before, after)),
         rows=diffs.side_by_side(before, after),
         action=ActionForm(formdata=None),
         noindex=True,
