@@ -83,7 +83,7 @@ def changed(rows: list[Row]) -> bool:
 
 def around_changes(lines: list[Line], context: int = 3) -> list[Line | None]:
     """Only the changed lines and ``context`` lines around them; None marks a gap."""
-    near = set()
+    near: set[int] = set()
     for i, line in enumerate(lines):
         if line.kind != "same":
             near.update(range(i - context, i + context + 1))
