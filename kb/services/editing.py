@@ -196,10 +196,26 @@ def check(library: Library, fields: Fields, rel: str, *, new: bool = False) -> C
     found = list(problems)
     if article is not None:
         found.extend(library.draft_problems(article))
-        if new and any(a.path == rel for a in library.all.values()):
+        existing = next((a for a in library.all.values() if a.path == rel), None)
+        if new and existing is not None:
             found.append(
                 Problem(
                     rel, article.lines.get("slug", 1), f"a file already exists at {rel}"
+                )
+            )
+        elif (
+            existing is not None
+            and existing.slug != article.slug
+            and library.inbound[existing.slug]
+            and existing.slug not in article.aliases
+        ):
+            # A new slug would break every link to the old one: keep it as an alias.
+            found.append(
+                Problem(
+                    rel,
+                    article.lines.get("slug", 1),
+                    f"{library.inbound[existing.slug]} article(s) link to "
+                    f"'{existing.slug}': add it to the old slugs (aliases)",
                 )
             )
     by_field: dict[str, list[str]] = {}

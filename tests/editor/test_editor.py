@@ -576,3 +576,23 @@ def test_the_first_autosave_of_a_new_article_makes_its_draft(auth) -> None:
     assert [(d.title, d.body) for d in rows(auth.app, Draft)] == [
         ("Half a title", "first words")
     ]
+
+
+def test_changing_a_linked_slug_needs_the_old_one_as_alias(auth, repo) -> None:
+    client = auth.login("editor")
+    draft_id = _start(client, "refund-times")
+    article, _ = files.parse_article(repo / "payments" / "refund-times.md", repo)
+    fields = {
+        "title": article.title,
+        "lang": "en",
+        "slug": "refund-durations",
+        "category": "payments",
+        "body": article.body,
+    }
+    response = _post_step(client, draft_id, "publish", **fields)
+    assert response.status_code == 400
+    assert "link to &#39;refund-times&#39;: add it to the old slugs" in (
+        response.get_data(as_text=True)
+    )
+    response = _post_step(client, draft_id, "publish", aliases="refund-times", **fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]

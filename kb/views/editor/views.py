@@ -143,11 +143,18 @@ def index() -> str:
     return render_template(
         "editor/index.html",
         mine=[d for d in drafts if d.author_id == current_user.id],
-        proposed=[d for d in drafts if d.state == "proposed"],
+        proposed=[
+            d
+            for d in drafts
+            if d.state == "proposed"
+            and (current_user.has_role("editor") or d.author_id == current_user.id)
+        ],
         others=[
             d
             for d in drafts
-            if d.author_id != current_user.id and d.state != "proposed"
+            if d.author_id != current_user.id
+            and d.state != "proposed"
+            and current_user.has_role("editor")  # agents open only their own
         ],
         articles=articles[:200],
         total=len(articles),
@@ -314,11 +321,9 @@ def save(draft_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_edit(draft, form, status=400)
     fields = _fields(form)
-    if not draft.article_path and draft.base_hash == "":
-        pass  # a new article: its path follows its slug and category
-    if not editing.save(
-        db.session(), draft, current_user, fields, revision=_revision(form)
-    ):
+    # An explicit Save always stores what the page holds (only background
+    # saves, which may arrive out of order, are compared by revision).
+    if not editing.save(db.session(), draft, current_user, fields):
         flash(_("Someone else has taken over this draft; nothing was saved."))
         return _render_edit(draft, form, status=409)
     if form.reviewed.data:
