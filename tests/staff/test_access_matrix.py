@@ -11,6 +11,7 @@ from kb.storage.db import standalone_session
 
 PUBLIC = {"auth.login"}  # the sign-in page itself is open to everyone
 ADMIN_ONLY = {"editor.settings"}  # admin pages outside /admin
+EDITOR_PAGES = {"editor.synonyms", "editor.publish"}  # editors and admins only
 EDITOR_ONLY_ACTORS = ("editor", "admin")  # only they publish
 ACTORS = ("signed_out", "customer", "agent", "editor", "admin")
 
@@ -92,6 +93,8 @@ def _expected(actor: str, rule) -> int:
     if (rule.rule.startswith("/admin") or rule.endpoint in ADMIN_ONLY) and (
         actor != "admin"
     ):
+        return 403
+    if rule.endpoint in EDITOR_PAGES and actor == "agent":
         return 403
     return 200
 
