@@ -150,13 +150,14 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         composer,
         desk,
+        editor,
         insights,
         public,
         reports,
         tickets,
     )
 
-    for area in (public, tickets, auth, desk, composer, admin, insights):
+    for area in (public, tickets, auth, desk, composer, admin, insights, editor):
         app.register_blueprint(area.bp)
     for blueprint in reports.blueprints:
         app.register_blueprint(blueprint)

@@ -311,6 +311,39 @@ def reports_digest_command() -> None:
     click.echo(f"digest for {len(people)} editor(s): {sent} sent, {failed} failed")
 
 
+editor_group = AppGroup("editor", help="The web editor's drafts and schedules.")
+
+
+@editor_group.command("publish-due")
+@with_appcontext
+def editor_publish_due_command() -> None:
+    """Publish scheduled drafts whose time has come (run it from cron)."""
+    from pathlib import Path
+
+    from kb.services import editing
+    from kb.storage.db import standalone_session
+
+    if not current_app.config["EDITOR_WRITER"]:
+        click.echo("this node does not publish (KB_EDITOR_WRITER=false)", err=True)
+        sys.exit(1)
+    site = editing.Site(
+        root=Path(current_app.config["ARTICLES_DIR"]),
+        content=_content(),
+        lock_file=Path(current_app.config["CACHE_DIR"]) / "publish.lock",
+        push=current_app.config["GIT_PUSH"],
+        after_publish=lambda fresh: current_app.extensions[
+            "jawab.search"
+        ].ensure_current(fresh),
+    )
+    with standalone_session() as db:
+        results = editing.publish_due(db, site)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"published {len(results) - len(failed)} scheduled draft(s)")
+    if failed:
+        click.echo(f"{len(failed)} could not be published (see the log)", err=True)
+        sys.exit(1)
+
+
 COMMANDS = (
     index_command,
     check_command,
@@ -321,6 +354,7 @@ COMMANDS = (
     users_group,
     tickets_group,
     reports_group,
+    editor_group,
 )
 cli = AppGroup("kb", help="Jawab knowledge base commands.")
 for _command in COMMANDS:

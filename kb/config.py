@@ -254,6 +254,25 @@ SETTINGS: tuple[Setting, ...] = (
         "WhatsApp number offered on the handoff form (optional).",
     ),
     Setting(
+        "KB_EDITOR_WRITER",
+        "EDITOR_WRITER",
+        _bool,
+        "This node publishes editors' articles into the articles folder "
+        "(default true; set false on every node but one).",
+    ),
+    Setting(
+        "KB_GIT_PUSH",
+        "GIT_PUSH",
+        _bool,
+        "Push the articles repository after each web publish (default false).",
+    ),
+    Setting(
+        "KB_REVIEW_AFTER_DAYS",
+        "REVIEW_AFTER_DAYS",
+        _positive,
+        "Days after which an article is listed as needing review (default 180).",
+    ),
+    Setting(
         "KB_SITE_NAME",
         "SITE_NAME",
         _str,
@@ -307,6 +326,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RELOAD_SECONDS": 2,
         "MAX_QUERY_LENGTH": 500,
         "SITE_NAME": "Toko Rona Help",
+        "EDITOR_WRITER": True,
+        "GIT_PUSH": False,
+        "REVIEW_AFTER_DAYS": 180,
         "MAX_CONTENT_LENGTH": 64 * 1024,  # a ticket is text; larger bodies get 413
         "SMTP_HOST": "",
         "SMTP_PORT": 587,

@@ -7,13 +7,16 @@
 - :func:`login`, :func:`signed_in`, :class:`Auth` — sign in through the form;
 - :func:`rows`, :func:`execute` — read or change the app's database directly;
 - :func:`postgres_schema_url` — one schema of the PostgreSQL test database;
-- :func:`wait_for_mail` — let background delivery finish.
+- :func:`wait_for_mail` — let background delivery finish;
+- :func:`git` — run git in a test's own repository.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from flask import Flask
@@ -200,3 +203,13 @@ def wait_for_mail(timeout: float = 10, *, must_finish: bool = False) -> None:
             thread.join(timeout=timeout)
             if must_finish:
                 assert not thread.is_alive(), "background delivery did not finish"
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in ``folder`` (a test's own repository) and return its output."""
+    return subprocess.run(
+        ["git", "-C", str(folder), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout

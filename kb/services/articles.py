@@ -211,6 +211,71 @@ class Library:
             return f"link uses old slug '{link.slug}'; use '{target.slug}'"
         return None
 
+    def draft_problems(self, article: ArticleFile) -> list[Problem]:
+        """What ``kb check`` would report about ``article`` if it joined this version.
+
+        ``article`` replaces the file at its path (or is new); the checks are
+        the cross-file ones (slug, aliases, translation, category) and its
+        links and anchors, each at its line. Nothing is written.
+        """
+        problems: list[Problem] = []
+
+        def add(line: int, message: str) -> None:
+            problems.append(Problem(article.path, line, message))
+
+        same = self.all.get(article.slug)
+        if same is not None and same.path != article.path:
+            add(
+                article.lines.get("slug", 1),
+                f"duplicate slug '{article.slug}' (also {same.path})",
+            )
+        if article.slug in self.aliases and (
+            self.all[self.aliases[article.slug]].path != article.path
+        ):
+            owner = self.all[self.aliases[article.slug]].path
+            add(article.lines.get("slug", 1), f"slug is an alias in {owner}")
+        for alias in article.aliases:
+            other = self.all.get(alias) or self.all.get(self.aliases.get(alias, ""))
+            if other is not None and other.path != article.path:
+                add(
+                    article.lines.get("aliases", 1),
+                    f"alias '{alias}' is already used by {other.path}",
+                )
+        if article.translation and article.published:
+            group = self.translations.get(article.translation, {})
+            other_slug = group.get(article.lang)
+            if other_slug and self.all[other_slug].path != article.path:
+                add(
+                    article.lines.get("translation", 1),
+                    f"translation '{article.translation}' already has a "
+                    f"'{article.lang}' article ({self.all[other_slug].path})",
+                )
+        if self.categories and article.category not in self.categories:
+            if article.category:
+                add(
+                    article.lines.get("category", 1),
+                    f"unknown category '{article.category}' (add it to "
+                    f"{files.CATEGORIES_FILE})",
+                )
+        try:
+            rendered = render(
+                article.body, lang=article.lang, old_anchors=article.anchors
+            )
+        except Exception as exc:  # noqa: BLE001 - reported like kb check does
+            add(article.body_line, f"could not render: {type(exc).__name__}: {exc}")
+            return problems
+        own = {h.anchor for h in rendered.headings} | set(article.anchors)
+        for link in rendered.links:
+            message = None
+            if link.slug is None or link.slug == article.slug:
+                if link.anchor and link.anchor not in own:
+                    message = f"link to unknown anchor '#{link.anchor}'"
+            else:
+                message = self._link_problem(article, link)
+            if message:
+                add(_line_of(article, link.written), message)
+        return problems
+
     # -- lookups -----------------------------------------------------------
     def get(self, slug: str) -> ArticleFile | None:
         """A published article by its current slug."""
@@ -377,7 +442,19 @@ def parse_checked(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
     file line where the offending text starts; the result is cached with the
     parse, so the check runs once per change of the file.
     """
-    article, problems = files.parse_article(path, root)
+    return _with_limits(*files.parse_article(path, root))
+
+
+def parse_checked_text(
+    raw: bytes, rel: str
+) -> tuple[ArticleFile | None, list[Problem]]:
+    """:func:`parse_checked` for text not written yet (an editor's draft)."""
+    return _with_limits(*files.parse_bytes(raw, rel))
+
+
+def _with_limits(
+    article: ArticleFile | None, problems: list[Problem]
+) -> tuple[ArticleFile | None, list[Problem]]:
     if article is None:
         return article, problems
     over = [
@@ -440,6 +517,16 @@ class ContentStore:
             # version while one background thread looks for changes.
             self._check_in_background()
             return self._library
+        return self._check()
+
+    def reload(self) -> Library:
+        """Look at the folder now (after a publish), not at the next interval.
+
+        Unchanged files come from the parse cache, so this costs one scan of
+        the folder plus parsing the changed files.
+        """
+        with self._lock:
+            self._checked = float("-inf")
         return self._check()
 
     def _check_in_background(self) -> None:

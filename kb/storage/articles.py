@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ FIELDS = (
     "status",
     "updated",
     "anchors",
+    "reviewed",
+    "owner",
 )
 REQUIRED = ("title", "lang")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -70,6 +72,9 @@ class ArticleFile:
     body_line: int
     content_hash: str
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    # When someone last confirmed the article is still true (ISO date, or "").
+    reviewed: str = ""
+    owner: str = ""
 
     @property
     def published(self) -> bool:
@@ -174,19 +179,35 @@ def _string_list(value: Any) -> tuple[str, ...] | None:
 def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Problem]]:
     """Parse one article; a file with any problem yields ``None``."""
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, 1, f"cannot read file: {exc.strerror}")]
+
+    def modified() -> dt.date:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
+
+    return parse_bytes(raw, rel, modified)
+
+
+def parse_bytes(
+    raw: bytes, rel: str, modified: Callable[[], dt.date] | None = None
+) -> tuple[ArticleFile | None, list[Problem]]:
+    """Parse an article's bytes as if read from ``rel`` (drafts use this too).
+
+    ``modified`` gives the date used when the front matter has no ``updated``
+    (the file's modification time; today for text not yet written).
+    """
     problems: list[Problem] = []
 
     def fail(line: int, message: str) -> None:
         problems.append(Problem(rel, line, message))
 
     try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(rel, line, "file is not valid UTF-8")]
-    except OSError as exc:
-        return None, [Problem(rel, 1, f"cannot read file: {exc.strerror}")]
     text = text.removeprefix("\ufeff")
 
     fm_text, body, fm_line, body_line = _split(text)
@@ -231,7 +252,7 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
     if lang is not None and lang not in LANGS:
         fail(line_of("lang"), f"'lang' must be one of {', '.join(LANGS)}, not {lang!r}")
 
-    slug = str(meta.get("slug") or path.stem)
+    slug = str(meta.get("slug") or Path(rel).stem)
     if not SLUG.match(slug):
         fail(
             line_of("slug"),
@@ -260,7 +281,7 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
 
     updated = meta.get("updated")
     if updated is None:
-        updated = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
+        updated = modified() if modified else dt.datetime.now(dt.UTC).date()
     elif isinstance(updated, dt.datetime):
         updated = updated.date()
     elif not isinstance(updated, dt.date):
@@ -268,6 +289,19 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
             line_of("updated"),
             f"'updated' must be a date like 2026-01-31, not {updated!r}",
         )
+
+    reviewed = meta.get("reviewed")
+    if isinstance(reviewed, dt.datetime):
+        reviewed = reviewed.date()
+    if reviewed is not None and not isinstance(reviewed, dt.date):
+        fail(
+            line_of("reviewed"),
+            f"'reviewed' must be a date like 2026-01-31, not {reviewed!r}",
+        )
+        reviewed = None
+    owner = meta.get("owner")
+    if owner is not None and not isinstance(owner, str):
+        fail(line_of("owner"), "'owner' must be text (a name or an email address)")
 
     anchors = meta.get("anchors") or {}
     if not isinstance(anchors, dict) or not all(
@@ -299,6 +333,8 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
         body_line=body_line + 1,
         content_hash=hashlib.sha256(raw).hexdigest(),
         lines=lines,
+        reviewed=reviewed.isoformat() if reviewed else "",
+        owner=str(owner or "").strip(),
     )
     return article, problems
 
@@ -350,3 +386,41 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
             descriptions,
         )
     return categories, problems
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see old or new, never half.
+
+    The new text goes to a temporary file in the same folder, is flushed to
+    disk, then renamed over the target (a rename within one filesystem is atomic).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def inside(root: Path, rel: str) -> Path:
+    """``root/rel`` when it stays inside ``root`` as a ``.md`` file; else ValueError.
+
+    Slugs and paths come from forms and the database: ``..``, absolute paths and
+    symlinks pointing out of the folder are refused here, in one place.
+    """
+    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/"):
+        raise ValueError(f"not an article path: {rel!r}")
+    parts = Path(rel).parts
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        raise ValueError(f"not an article path: {rel!r}")
+    if not rel.endswith(".md"):
+        raise ValueError(f"not an article path: {rel!r}")
+    base = root.resolve()
+    target = (base / rel).resolve()
+    if not target.is_relative_to(base) or target == base:
+        raise ValueError(f"not an article path: {rel!r}")
+    return target

@@ -22,7 +22,7 @@ from pathlib import Path
 from kb.storage.articles import ArticleFile, Problem
 
 log = logging.getLogger(__name__)
-VERSION = 2  # 2: parsed results include the Markdown limit check
+VERSION = 3  # 2: parsed results include the Markdown limit check; 3: reviewed, owner
 Parsed = tuple[ArticleFile | None, list[Problem]]
 
 

@@ -70,7 +70,16 @@ def parse(root: Path) -> tuple[Synonyms, list[Problem]]:
     if not path.exists():
         return Synonyms(), []
     try:
-        node, data = load_yaml(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        return Synonyms(), [Problem(FILENAME, 1, "file is not valid UTF-8")]
+    return parse_text(text)
+
+
+def parse_text(text: str) -> tuple[Synonyms, list[Problem]]:
+    """Parse the synonyms file's text (the web editor checks a new text with it)."""
+    try:
+        node, data = load_yaml(text)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

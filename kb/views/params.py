@@ -136,6 +136,15 @@ def optional(max_length: int) -> Parser:
     return read
 
 
+def sent(args: Mapping[str, str], names: tuple[str, ...], max_length: int) -> dict:
+    """The named arguments that were sent, each cut to ``max_length``.
+
+    For forms whose fields are all free text and where an absent field means
+    "unchanged" (the editor's autosave), so a dataclass per field adds nothing.
+    """
+    return {name: str(args[name])[:max_length] for name in names if name in args}
+
+
 @dataclasses.dataclass(frozen=True)
 class NextArgs:
     """Where to go afterwards; the view still passes it through ``safe_next``."""

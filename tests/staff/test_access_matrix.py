@@ -1,5 +1,5 @@
-"""Who may open which staff page: every /agent and /admin route, discovered from
-the app, for signed-out visitors, customers with a ticket link, agents, editors
+"""Who may open which staff page: every /agent, /admin and /editor route, discovered
+from the app, for signed-out visitors, customers with a ticket link, agents, editors
 and admins — as a browser and as a JSON client."""
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from helpers import csrf, login, make_staff, open_ticket, staff_email
 from kb.storage.db import standalone_session
 
 PUBLIC = {"auth.login"}  # the sign-in page itself is open to everyone
+ADMIN_ONLY = {"editor.settings"}  # admin pages outside /admin
+EDITOR_PAGES = {"editor.synonyms", "editor.publish"}  # editors and admins only
+EDITOR_ONLY_ACTORS = ("editor", "admin")  # only they publish
 ACTORS = ("signed_out", "customer", "agent", "editor", "admin")
 
 
@@ -17,7 +20,8 @@ def _staff_rules(app) -> list:
     rules = [
         rule
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(("/agent", "/admin")) and rule.endpoint not in PUBLIC
+        if rule.rule.startswith(("/agent", "/admin", "/editor"))
+        and rule.endpoint not in PUBLIC
     ]
     assert rules, "no staff routes found"
     return sorted(rules, key=lambda r: r.rule)
@@ -26,7 +30,7 @@ def _staff_rules(app) -> list:
 def _values(app, client) -> dict[str, str]:
     """Real values for URL parameters: a ticket, and whatever else exists."""
     reference = open_ticket(client).reference
-    values = {"reference": reference}
+    values = {"reference": reference, "slug": "refund-times"}
     with app.app_context(), standalone_session() as db:
         from kb.storage.models import CannedResponse, Case, ReplyTemplate
 
@@ -38,7 +42,19 @@ def _values(app, client) -> dict[str, str]:
             row = db.query(model).first()
             if row is not None:
                 values[name] = str(getattr(row, key))
+        values["draft_id"] = str(_agents_draft(db))
     return values
+
+
+def _agents_draft(db) -> int:
+    """A draft written by the agent: its pages are open to it and to editors."""
+    from kb.services import editing, users
+
+    agent = users.find(db, staff_email("agent"))
+    found = editing.open_drafts(db, agent)
+    if found:
+        return found[0].id
+    return editing.create(db, agent, editing.Fields(title="Draft", slug="draft")).id
 
 
 @pytest.fixture()
@@ -89,7 +105,11 @@ def _expected(actor: str, rule) -> int:
     needed = ROLE_FOR.get(rule.endpoint)
     if needed is not None:
         return 200 if RANK[actor] >= RANK[needed] else 403
-    if rule.rule.startswith("/admin") and actor != "admin":
+    if (rule.rule.startswith("/admin") or rule.endpoint in ADMIN_ONLY) and (
+        actor != "admin"
+    ):
+        return 403
+    if rule.endpoint in EDITOR_PAGES and actor == "agent":
         return 403
     return 200
 
@@ -146,3 +166,37 @@ def test_every_staff_post_is_refused_to_outsiders(matrix_app) -> None:
             if response.status_code not in (302, 401):
                 failures.append(f"{actor} POST {url}: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_only_editors_and_admins_publish(matrix_app) -> None:
+    values = _values(matrix_app, matrix_app.test_client())
+    url = f"/editor/drafts/{values['draft_id']}/publish"
+    agent = _client(matrix_app, "agent")
+    token = csrf(agent, f"/editor/drafts/{values['draft_id']}")
+    assert agent.post(url, data={"csrf_token": token}).status_code == 403
+    step = agent.post(
+        f"/editor/drafts/{values['draft_id']}",
+        data={
+            "csrf_token": token,
+            "title": "Draft",
+            "lang": "id",
+            "slug": "draft",
+            "category": "",
+            "status": "published",
+            "step": "publish",
+        },
+    )
+    assert step.status_code == 403
+    for number, actor in enumerate(EDITOR_ONLY_ACTORS):
+        with matrix_app.app_context(), standalone_session() as db:
+            from kb.services import editing, users
+
+            agent = users.find(db, staff_email("agent"))
+            fields = editing.Fields(title="Draft", slug=f"draft-{number}")
+            draft_id = editing.create(db, agent, fields).id
+        client = _client(matrix_app, actor)
+        token = csrf(client, f"/editor/drafts/{draft_id}")
+        response = client.post(
+            f"/editor/drafts/{draft_id}/publish", data={"csrf_token": token}
+        )
+        assert response.status_code == 302, actor

@@ -1,0 +1,129 @@
+"""Forms of the editor pages: an article's front matter and body."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from kb.markdown import MAX_CHARS
+from kb.storage.articles import SLUG
+from kb.vocab import LANG_NAMES
+
+_SLUG_MESSAGE = _l("Use lowercase letters, digits, - or _ (for example: refund-times).")
+_LIST = r"^[^\n]*$"
+
+
+class DraftForm(FlaskForm):
+    """An article as a form: every front matter field, then the Markdown body."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[
+            InputRequired(_l("Give the article a title.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+        ],
+    )
+    lang = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, name) for code, name in LANG_NAMES.items()],
+        validate_choice=True,
+    )
+    slug = StringField(
+        _l("Slug (the address)"),
+        validators=[
+            InputRequired(_l("Give the article a slug.")),
+            Length(max=120, message=_l("Use at most 120 characters.")),
+            Regexp(SLUG, message=_SLUG_MESSAGE),
+        ],
+    )
+    category = SelectField(_l("Category"), choices=[], validate_choice=True)
+    tags = StringField(
+        _l("Tags"),
+        validators=[Optional(), Length(max=500), Regexp(_LIST)],
+    )
+    summary = StringField(
+        _l("Summary"),
+        validators=[
+            Optional(),
+            Length(max=300, message=_l("Use at most 300 characters.")),
+        ],
+    )
+    aliases = StringField(
+        _l("Old slugs (aliases)"),
+        validators=[Optional(), Length(max=500), Regexp(_LIST)],
+    )
+    translation = StringField(
+        _l("Translation group"),
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(SLUG, message=_SLUG_MESSAGE),
+        ],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("published", _l("Published")),
+            SelectChoice("draft", _l("Draft (hidden)")),
+        ],
+        validate_choice=True,
+    )
+    owner = StringField(
+        _l("Owner"),
+        validators=[Optional(), Length(max=120)],
+    )
+    body = TextAreaField(
+        _l("Article text (Markdown)"),
+        validators=[
+            Length(
+                max=MAX_CHARS,
+                message=_l("Use at most %(max)d characters.", max=MAX_CHARS),
+            )
+        ],
+    )
+    revision = HiddenField()
+    publish_at = DateTimeLocalField(
+        _l("Publish at (UTC)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    reviewed = BooleanField(_l("I checked that this article is still true"))
+
+
+class CommentForm(FlaskForm):
+    """A reviewer's comment on a draft."""
+
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[
+            InputRequired(_l("Write a comment.")),
+            Length(max=4000, message=_l("Use at most 4,000 characters.")),
+        ],
+    )
+
+
+class SettingsForm(FlaskForm):
+    """The admin's editor settings."""
+
+    require_second_person = BooleanField(
+        _l("A second person must approve every article before it is published")
+    )
+
+
+class SynonymsForm(FlaskForm):
+    """The synonyms file, as YAML."""
+
+    text = TextAreaField(
+        _l("Synonyms (YAML)"),
+        validators=[Length(max=100_000, message=_l("The file is too long."))],
+    )

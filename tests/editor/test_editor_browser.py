@@ -1,0 +1,207 @@
+"""The editor's "Done when" in a real browser: write, preview, approve, publish,
+search, git log; two editors on one article; restore; closing mid-edit; axe."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe import describe, violations
+from flask import Flask
+from helpers import PASSWORD, add_staff, git, rows
+from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
+
+from kb.services import editing
+from kb.storage.db import standalone_session
+from kb.storage.models import Draft
+
+pytestmark = pytest.mark.browser
+
+FIRST = "rina@tokorona.example"
+SECOND = "dewi@tokorona.example"
+BODY = (
+    "Kalau dana belum masuk, cek dulu metodenya.\n\n"
+    "## Waktu refund\n\n"
+    "| Metode | Waktu |\n|---|---|\n"
+    "| E-wallet | 1 hari |\n| Bank | 3-7 hari kerja |\n\n"
+    "!!! warning\n    Jangan kirim kode OTP kepada siapa pun.\n"
+)
+# Screenshots for people to look at: EDITOR_SHOTS=/some/folder pytest ...
+SHOTS = os.environ.get("EDITOR_SHOTS")
+
+
+@pytest.fixture()
+def editor_app(make_app, database_url: str, repo: Path) -> Flask:
+    """The app over a git repository of articles, two editors, no rate limits."""
+    app = make_app(DATABASE_URL=database_url, RATELIMIT_ENABLED=False)
+    add_staff(app, FIRST, "editor", name="Rina")
+    add_staff(app, SECOND, "editor", name="Dewi")
+    return app
+
+
+@pytest.fixture()
+def editor_url(editor_app: Flask) -> Iterator[str]:
+    """Serve ``editor_app`` on a free loopback port."""
+    server = make_server("127.0.0.1", 0, editor_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/agent/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/agent/login"))
+
+
+def _context(browser: Browser, **options):
+    context = browser.new_context(bypass_csp=True, **options)
+    context.set_default_timeout(15_000)
+    return context
+
+
+def _check_page(browser: Browser, base: str, path: str, name: str) -> None:
+    """axe at 375 and 1280 px, light and dark (and a screenshot when asked)."""
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            context = _context(
+                browser,
+                viewport={"width": width, "height": 900},
+                color_scheme=scheme,
+            )
+            try:
+                page = context.new_page()
+                sign_in(page, base, SECOND)
+                page.goto(base + path)
+                if SHOTS:
+                    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                    page.screenshot(
+                        path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True
+                    )
+                found = violations(page)
+                assert not found, f"{path} {width} {scheme}:\n{describe(found)}"
+                scroll = page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth"
+                )
+                assert scroll <= 0, f"{path} scrolls sideways at {width} px"
+            finally:
+                context.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_done_when(browser, editor_app: Flask, editor_url: str, repo: Path) -> None:
+    with editor_app.app_context(), standalone_session() as db:
+        editing.set_setting(db, editing.REQUIRE_SECOND_PERSON, "1")
+    first_context, second_context = _context(browser), _context(browser)
+    try:
+        rina, dewi = first_context.new_page(), second_context.new_page()
+        sign_in(rina, editor_url, FIRST)
+        sign_in(dewi, editor_url, SECOND)
+
+        # 1. Rina writes a new Indonesian article with a table and an admonition.
+        rina.goto(f"{editor_url}/editor/")
+        rina.get_by_role("link", name="New article").click()
+        rina.get_by_label("Title").fill("Refund belum masuk")
+        rina.get_by_label("Language").select_option("id")
+        rina.get_by_label("Slug (the address)").fill("refund-belum-masuk")
+        rina.get_by_label("Category").select_option("payments")
+        rina.get_by_label("Summary").fill("Berapa lama refund sampai.")
+        rina.get_by_label("Article text (Markdown)").fill(BODY)
+        rina.get_by_role("button", name="Preview").click()
+        preview = rina.locator(".editor-preview")
+        expect(preview.locator("table")).to_contain_text("E-wallet")
+        expect(preview.locator(".admonition.warning")).to_contain_text("OTP")
+        expect(rina.get_by_text("kb check: no problems.")).to_be_visible()
+        expect(rina.get_by_role("button", name="Publish")).to_have_count(0)
+        rina.get_by_role("button", name="Ask for review").click()
+        expect(rina.locator(".editor-flash")).to_contain_text("Sent for review")
+        draft_url = rina.url
+
+        # 2. Dewi approves it; it is published and found by search.
+        dewi.goto(f"{editor_url}/editor/")
+        dewi.get_by_role("link", name="Refund belum masuk").first.click()
+        dewi.get_by_role("button", name="Approve and publish").click()
+        expect(dewi.locator(".editor-flash").first).to_contain_text("Published")
+        dewi.goto(f"{editor_url}/id/search?q=refund+belum+masuk")
+        expect(dewi.get_by_role("link", name="Refund belum masuk")).to_be_visible()
+        log = git(repo, "log", "--format=%an <%ae>", "--", "payments").splitlines()
+        assert log.count(f"Rina <{FIRST}>") == 1
+        assert git(repo, "log", "-1", "--format=%an").strip() == "Rina"
+
+        # 3. Two editors edit one article: the second gets the conflict view.
+        with editor_app.app_context(), standalone_session() as db:
+            editing.set_setting(db, editing.REQUIRE_SECOND_PERSON, "0")
+        rina.goto(f"{editor_url}/editor/articles/refund-times")
+        rina.get_by_role("button", name="Edit this article").click()
+        dewi.goto(f"{editor_url}/editor/articles/refund-times")
+        dewi.get_by_role("button", name="Start another draft of my own").click()
+        rina.get_by_label("Article text (Markdown)").fill("Rina's words.")
+        rina.get_by_role("button", name="Publish").click()
+        expect(rina.locator(".editor-flash").first).to_contain_text("Published")
+        dewi.get_by_label("Article text (Markdown)").fill("Dewi's words.")
+        dewi.get_by_role("button", name="Publish").click()
+        expect(dewi.get_by_role("heading", level=1)).to_have_text(
+            "Someone else changed this article"
+        )
+        expect(dewi.locator(".diff-side")).to_contain_text("Rina's words.")
+        expect(dewi.locator(".diff-side")).to_contain_text("Dewi's words.")
+        conflict_path = dewi.url.removeprefix(editor_url)
+        assert "Rina's words." in (repo / "payments" / "refund-times.md").read_text()
+
+        # 4. Restoring an old version works (as a new draft, then published).
+        rina.goto(f"{editor_url}/editor/articles/refund-times/history")
+        rina.get_by_role("link", name="initial").click()
+        history_path = rina.url.removeprefix(editor_url)
+        rina.get_by_role("button", name="Restore this version (as a new draft)").click()
+        rina.get_by_role("button", name="Publish").click()
+        expect(rina.locator(".editor-flash").first).to_contain_text("Published")
+        assert (
+            "Rina's words." not in (repo / "payments" / "refund-times.md").read_text()
+        )
+
+        # 5. Closing the browser mid-edit loses nothing.
+        rina.goto(draft_url.replace("/conflict", ""))
+        rina.goto(f"{editor_url}/editor/articles/reset-password")
+        rina.get_by_role("button", name="Edit this article").click()
+        typing_url = rina.url
+        rina.get_by_label("Article text (Markdown)").fill("Typed, then the tab closed.")
+        rina.close(run_before_unload=True)
+        first_context.close()
+        draft_id = int(typing_url.rsplit("/", 1)[1])
+        expect_saved(editor_app, draft_id, "Typed, then the tab closed.")
+    finally:
+        second_context.close()
+        if not first_context.pages:
+            pass
+
+    for path, name in (
+        ("/editor/", "list"),
+        (draft_url.removeprefix(editor_url) + "?preview=1", "edit-preview"),
+        (conflict_path, "conflict"),
+        ("/editor/articles/refund-times/history", "history"),
+        (history_path, "diff-inline"),
+        (history_path + "?mode=side", "diff-side"),
+    ):
+        _check_page(browser, editor_url, path, name)
+
+
+def expect_saved(app: Flask, draft_id: int, text: str) -> None:
+    """Wait (briefly) until the beacon sent on closing has been stored."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        bodies = [d.body for d in rows(app, Draft) if d.id == draft_id]
+        if bodies == [text]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"draft {draft_id} holds {bodies!r}, not {text!r}")
