@@ -136,9 +136,13 @@ def _init_services(app: Flask) -> None:
     )
     app.extensions["jawab.content"] = content
     app.extensions["jawab.pages"] = PageCache()
-    app.extensions["jawab.search"] = SearchService(
-        content, Path(app.config["SEARCH_INDEX_DIR"])
-    )
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    semantic = None
+    if app.config["SEMANTIC"]:
+        from kb.services.semantic import SemanticRanker
+
+        semantic = SemanticRanker(index_dir)
+    app.extensions["jawab.search"] = SearchService(content, index_dir, semantic)
 
 
 def _register_blueprints(app: Flask) -> None:

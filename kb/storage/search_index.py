@@ -47,7 +47,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -443,8 +443,13 @@ def _build_fresh(
     documents: Iterable[IndexDocument],
     total: int,
     progress: Callable[[int, int], None] | None,
+    keep: Iterable[str] = (),
 ) -> int:
-    """Build a new index beside ``directory`` and swap it in when complete."""
+    """Build a new index beside ``directory`` and swap it in when complete.
+
+    Files named in ``keep`` (derived data kept current by their own owner,
+    such as section vectors) move from the old index into the new one.
+    """
     staging = directory.with_name(f".{directory.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -456,6 +461,9 @@ def _build_fresh(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     (staging / "SCHEMA").write_text(SCHEMA_VERSION)
+    for name in keep:
+        if (directory / name).is_file():
+            shutil.copy2(directory / name, staging / name)
     retired = directory.with_name(f".{directory.name}.old-{os.getpid()}")
     if directory.exists():
         directory.rename(retired)
@@ -471,17 +479,25 @@ def update(
     *,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    keep: Iterable[str] = (),
 ) -> UpdateReport:
     """Bring the index in line with ``hashes`` (slug → content hash).
 
     ``documents(slugs)`` yields the documents to (re)write; ``None`` means all.
     Only articles whose hash changed are rendered and written; a missing,
-    unreadable or outdated-schema index is rebuilt from scratch.
+    unreadable or outdated-schema index is rebuilt from scratch, carrying the
+    files named in ``keep`` over unless ``rebuild`` was asked for.
     """
     with build_lock(directory):
         stored = None if rebuild else stored_hashes(directory)
         if stored is None:
-            count = _build_fresh(directory, documents(None), len(hashes), progress)
+            count = _build_fresh(
+                directory,
+                documents(None),
+                len(hashes),
+                progress,
+                () if rebuild else keep,
+            )
             return UpdateReport(count, 0, 0, 0, True)
         deleted = [slug for slug in stored if slug not in hashes]
         changed = {slug for slug, h in hashes.items() if stored.get(slug) != h}
@@ -630,6 +646,40 @@ def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
         if options:
             return min(options)[1]
     return None
+
+
+Reranker = Callable[[Sequence[tuple[str, float]]], list[tuple[str, float]]]
+
+
+def _slugs(searcher) -> dict[int, str]:
+    """Document number → slug, read once per searcher from the slug postings.
+
+    Stored fields would decompress every candidate's sections as well.
+    """
+    cached = searcher.__dict__.get("_jawab_slugs")
+    if cached is None:
+        cached = {}
+        reader = searcher.reader()
+        for raw in reader.lexicon("slug"):
+            slug = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            for docnum in reader.postings("slug", slug).all_ids():
+                if not reader.is_deleted(docnum):
+                    cached[docnum] = slug
+        searcher.__dict__["_jawab_slugs"] = cached
+    return cached
+
+
+def _reranked(
+    searcher, ranked: list[tuple[int, float]], rerank: Reranker, depth: int
+) -> list[tuple[int, float]]:
+    """The top ``depth`` re-ordered by ``rerank``, the rest after them as they were."""
+    slugs = _slugs(searcher)
+    head = ranked[:depth]
+    if any(docnum not in slugs for docnum, _score in head):
+        return ranked  # cannot happen with a sound index; never lose a result
+    docnums = {slugs[docnum]: docnum for docnum, _score in head}
+    order = rerank([(slugs[docnum], score) for docnum, score in head])
+    return [(docnums[slug], score) for slug, score in order] + ranked[depth:]
 
 
 @dataclass
@@ -849,10 +899,25 @@ class Searcher:
         page: int = 1,
         limit: int = 10,
         also: Iterable[str] = (),
+        rerank: Reranker | None = None,
+        rerank_depth: int = 50,
     ) -> Hits:
-        """Rank published articles for ``text``; page is 1-based."""
+        """Rank published articles for ``text``; page is 1-based.
+
+        ``rerank`` may re-order the top ``rerank_depth`` (slug, score) pairs
+        (semantic re-ranking); the rest keep their lexical order after them.
+        """
         try:
-            return self._search(text, tuple(langs), category, page, limit, tuple(also))
+            return self._search(
+                text,
+                tuple(langs),
+                category,
+                page,
+                limit,
+                tuple(also),
+                rerank,
+                rerank_depth,
+            )
         except IndexUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
@@ -868,6 +933,8 @@ class Searcher:
         page: int,
         limit: int,
         also: tuple[str, ...],
+        rerank: Reranker | None = None,
+        rerank_depth: int = 50,
     ) -> Hits:
         searcher = self._current()
         plan = self.plan(searcher, text, langs, also)
@@ -877,6 +944,8 @@ class Searcher:
         else:
             depth = max(RERANK_DEPTH, page * limit)
             total, ranked = self._rank(searcher, plan, category, depth)
+        if rerank is not None and len(ranked) > 1:
+            ranked = _reranked(searcher, ranked, rerank, rerank_depth)
         hits = []
         for docnum, score in ranked[(page - 1) * limit : page * limit]:
             stored = searcher.stored_fields(docnum)
