@@ -39,6 +39,7 @@ touches one file.
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import functools
 import logging
@@ -47,6 +48,7 @@ import os
 import shutil
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,6 +78,8 @@ EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's matc
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
 RERANK_DEPTH = 100  # candidates the score-only terms may reorder
 TERM_CACHE = 200_000  # term positions kept per segment (~100 bytes each)
+DOCUMENT_CACHE = 500  # decoded hits (stored fields and sections) per searcher
+POSTING_CACHE = 1_000_000  # postings kept per segment for re-scoring (16 bytes each)
 SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
@@ -694,8 +698,11 @@ class _Plan:
 def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
     """Add each term's score to the candidate documents that contain it.
 
-    One posting reader per term, skipping straight to each candidate: a Whoosh
-    union of many terms spends most of its time walking its own tree.
+    Each term's postings in a segment are read once into two arrays (bounded
+    by :data:`POSTING_CACHE`) and candidates are found by bisection: opening a
+    posting reader per term and query (file reads, zlib) was most of a search
+    on a small help center. The score is the one Whoosh's matcher gives (the
+    same weight, length and boost arithmetic, added in the same order).
     """
     docs = sorted(scores)
     for leaf, offset in searcher.leaf_searchers():
@@ -703,18 +710,60 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
         local = [d - offset for d in docs if offset <= d < end]
         if not local:
             continue
-        context = leaf.context()
+        reader = leaf.reader()
         for term in terms:
-            matcher = term.matcher(leaf, context)
+            fieldname, text = term.fieldname, term.text
+            if (fieldname, text) not in reader:
+                continue
+            ids, weights = _postings(reader, fieldname, text)
+            scorer = WEIGHTING.scorer(leaf, fieldname, text)
+            boost = term.boost
+            size = len(ids)
             for doc in local:
-                if not matcher.is_active():
+                at = bisect.bisect_left(ids, doc)
+                if at == size:
                     break
-                if matcher.id() < doc:
-                    matcher.skip_to(doc)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == doc:
-                    scores[doc + offset] += matcher.score()
+                if ids[at] == doc:
+                    score = scorer._score(weights[at], scorer.dfl(doc))
+                    scores[doc + offset] += score * boost if boost != 1.0 else score
+
+
+def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
+    """A term's document numbers and weights in one segment, read once."""
+    cache = reader.__dict__.setdefault("_jawab_postings", {})
+    key = (fieldname, text)
+    found = cache.get(key)
+    if found is None:
+        ids, weights = array("l"), array("d")
+        matcher = reader.postings(fieldname, text)
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        held = reader.__dict__.get("_jawab_postings_held", 0) + len(ids)
+        if held > POSTING_CACHE:
+            cache.clear()
+            held = len(ids)
+        reader.__dict__["_jawab_postings_held"] = held
+        found = cache[key] = (ids, weights)
+    return found
+
+
+def _stored_document(searcher, docnum: int) -> tuple[dict, list[StoredSection]]:
+    """A document's stored fields and sections, decoded once per searcher (bounded).
+
+    Unpickling every hit's sections (zlib, pickle, then the section objects)
+    was a sixth of a search; a searcher's documents never change.
+    """
+    cache = searcher.__dict__.setdefault("_jawab_documents", {})
+    found = cache.get(docnum)
+    if found is None:
+        stored = searcher.stored_fields(docnum)
+        sections = [StoredSection.from_stored(s) for s in stored["sections"]]
+        if len(cache) >= DOCUMENT_CACHE:
+            cache.clear()
+        found = cache[docnum] = (stored, sections)
+    return found
 
 
 def _cache_term_lookups(reader) -> None:
@@ -948,12 +997,9 @@ class Searcher:
             ranked = _reranked(searcher, ranked, rerank, rerank_depth)
         hits = []
         for docnum, score in ranked[(page - 1) * limit : page * limit]:
-            stored = searcher.stored_fields(docnum)
+            stored, sections = _stored_document(searcher, docnum)
             lang = stored["lang"]
-            snippet = best_snippet(
-                [StoredSection.from_stored(s) for s in stored["sections"]],
-                plan.highlight.get(lang, ()),
-            )
+            snippet = best_snippet(sections, plan.highlight.get(lang, ()))
             hits.append(
                 Hit(
                     stored["slug"],
@@ -1059,7 +1105,7 @@ class Searcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         hits = []
         for docnum, score in ranked[:limit]:
-            stored = searcher.stored_fields(docnum)
+            stored, _sections = _stored_document(searcher, docnum)
             hits.append(
                 Hit(
                     stored["slug"],
