@@ -38,7 +38,11 @@ def main() -> None:
     ap.add_argument("collection", type=Path)
     ap.add_argument("--lang", choices=["en", "id"], required=True)
     ap.add_argument("--work", type=Path, required=True, help="kept between runs")
-    ap.add_argument("--weights", default="0.25,0.5,0.75,1.0")
+    ap.add_argument(
+        "--weights",
+        default="0.25,0.5,0.75,1.0",
+        help="the first is also used for the interleaved latency measurement",
+    )
     ap.add_argument("--limit", type=int, default=10**9)
     ap.add_argument(
         "--eval-tool",
@@ -105,6 +109,35 @@ def main() -> None:
         run(f"weight {weight:g}")
     service.semantic = None
     run("lexical again")
+
+    # Latency, interleaved query by query so both sides see the same load:
+    # lexical, then semantic with the query embedded afresh.
+    ranker.weight = float(a.weights.split(",")[0])
+    ranker._queries.clear()
+    lexical, semantic = [], []
+    for q in queries:
+        params = {"q": q["text"], "lang": a.lang, "limit": 10}
+        service.semantic = None
+        t = time.perf_counter()
+        client.get("/api/search", query_string=params)
+        lexical.append(time.perf_counter() - t)
+        service.semantic = ranker
+        t = time.perf_counter()
+        client.get("/api/search", query_string=params)
+        semantic.append(time.perf_counter() - t)
+    p50_lex, p50_sem = statistics.median(lexical), statistics.median(semantic)
+    rss = _rss_mib()
+    print(
+        f"interleaved p50 lexical {p50_lex * 1000:.1f} ms, semantic "
+        f"{p50_sem * 1000:.1f} ms = {p50_sem / p50_lex:.2f}x; RSS {rss:.0f} MiB"
+    )
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":
