@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 VECTORS_FILE = "vectors.npz"
 FORMAT = "1"  # bump when passages are built differently: vectors are re-embedded
 PASSAGE_CHARS = 1200  # ~300 tokens: longer text cost time and measured no better
+MIN_SPAN = 0.1  # e5 cosines of a query's candidates spread over ~0.1-0.2
 BATCH = 32  # passages per call to the model (progress is reported per batch)
 LOCK_TIMEOUT = 600.0  # a full embedding of a large help center takes minutes
 
@@ -346,7 +347,8 @@ def fuse(
 
     Both parts are scaled to [0, 1] over the candidates, so the weight means the
     same on every query: BM25 scores vary with query length and corpus, e5's
-    cosines crowd into 0.7-0.9. A candidate without a vector (added since the
+    cosines crowd into 0.7-0.9 (a spread under :data:`MIN_SPAN` counts as
+    :data:`MIN_SPAN`). A candidate without a vector (added since the
     last embedding) gets the candidates' mean cosine, neither lifted nor sunk.
     """
     if not lexical:
@@ -357,7 +359,9 @@ def fuse(
         return list(lexical)
     low, high = min(known), max(known)
     mean = sum(known) / len(known)
-    span = (high - low) or 1.0
+    # A floor on the spread: with a handful of candidates whose cosines differ
+    # by 0.01, min-max scaling alone would hand the whole weight to noise.
+    span = max(high - low, MIN_SPAN)
     fused = [
         (
             slug,
