@@ -128,7 +128,7 @@ def _init_services(app: Flask) -> None:
     from kb.services import events
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
-    from kb.views.page_cache import PageCache
+    from kb.views.page_cache import SEARCH_PAGES, PageCache
 
     content = ContentStore(
         Path(app.config["ARTICLES_DIR"]),
@@ -138,9 +138,14 @@ def _init_services(app: Flask) -> None:
     app.extensions["jawab.content"] = content
     app.extensions["jawab.pages"] = PageCache()
     events.init_app(app)
-    app.extensions["jawab.search"] = SearchService(
-        content, Path(app.config["SEARCH_INDEX_DIR"])
-    )
+    app.extensions["jawab.search_pages"] = PageCache(SEARCH_PAGES)
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    semantic = None
+    if app.config["SEMANTIC"]:
+        from kb.services.semantic import SemanticRanker
+
+        semantic = SemanticRanker(index_dir)
+    app.extensions["jawab.search"] = SearchService(content, index_dir, semantic)
 
 
 def _register_blueprints(app: Flask) -> None:

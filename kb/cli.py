@@ -41,13 +41,30 @@ def index_command(rebuild: bool) -> None:
             click.echo(f"\rindexing {done}/{total}", nl=done == total, err=True)
             shown["last"] = now
 
+    def embed_progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - shown["last"] > 0.5:
+            click.echo(f"\rembedding {done}/{total}", nl=done == total, err=True)
+            shown["last"] = now
+
     report = update_index(
         _content(),
         Path(current_app.config["SEARCH_INDEX_DIR"]),
         rebuild=rebuild,
         progress=progress,
+        semantic=current_app.extensions["jawab.search"].semantic,
+        embed_progress=embed_progress,
     )
     verb = "rebuilt" if report.rebuilt else "updated"
+    semantic = current_app.extensions["jawab.search"].semantic
+    if semantic is not None:
+        synced = semantic.last_sync
+        click.echo(
+            "section vectors: semantic re-ranking unavailable (see the log)"
+            if synced is None
+            else f"section vectors: {synced.embedded} articles embedded, "
+            f"{synced.kept} kept, {synced.removed} removed"
+        )
     click.echo(
         f"index {verb}: {report.added} added, {report.updated} updated, "
         f"{report.deleted} removed, {report.unchanged} unchanged "

@@ -211,6 +211,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest search query accepted, in characters (default 500).",
     ),
     Setting(
+        "KB_SEMANTIC",
+        "SEMANTIC",
+        _bool,
+        "Semantic re-ranking of search results: `on` or `off` (default); needs "
+        "`pip install 'jawab[semantic]'`, otherwise search stays lexical and "
+        "the log says why.",
+    ),
+    Setting(
         "KB_SMTP_HOST",
         "SMTP_HOST",
         _str,
@@ -325,6 +333,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DEFAULT_LANG": "id",
         "RELOAD_SECONDS": 2,
         "MAX_QUERY_LENGTH": 500,
+        "SEMANTIC": False,
         "SITE_NAME": "Toko Rona Help",
         "EDITOR_WRITER": True,
         "GIT_PUSH": False,

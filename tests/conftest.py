@@ -134,7 +134,7 @@ def make_app(
     brings it in line with this test's articles (it compares content hashes), so
     a test that edited ``articles_dir`` gets exactly what a fresh build gives.
     """
-    for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
+    for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG", "KB_SEMANTIC"):
         monkeypatch.delenv(name, raising=False)
 
     made: list[Flask] = []
@@ -149,7 +149,11 @@ def make_app(
             if not index_dir.exists():
                 shutil.copytree(index_template, index_dir)
             with app.app_context():
-                update_index(app.extensions["jawab.content"], index_dir)
+                update_index(
+                    app.extensions["jawab.content"],
+                    index_dir,
+                    semantic=app.extensions["jawab.search"].semantic,
+                )
         return app
 
     yield factory
@@ -291,7 +295,7 @@ def shared_app(
     shutil.copytree(DATA / "articles", root / "articles")
     shutil.copytree(index_template, root / "search_index")
     with pytest.MonkeyPatch.context() as env:
-        for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG"):
+        for name in ("KB_ENV", "KB_BASE_URL", "KB_DEFAULT_LANG", "KB_SEMANTIC"):
             env.delenv(name, raising=False)
         app = create_app(
             {

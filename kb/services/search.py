@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kb.services.articles import ContentStore, Library, index_documents
-from kb.storage import search_index
+from kb.services.semantic import CANDIDATES, SemanticRanker, article_texts
+from kb.storage import embeddings, search_index
 from kb.storage.search_index import (
     Hit,
     Hits,
@@ -44,9 +45,15 @@ class SearchService:
     that hits a damaged index is retried once after the rebuild.
     """
 
-    def __init__(self, content: ContentStore, index_dir: Path) -> None:
+    def __init__(
+        self,
+        content: ContentStore,
+        index_dir: Path,
+        semantic: SemanticRanker | None = None,
+    ) -> None:
         self.content = content
         self.index_dir = index_dir
+        self.semantic = semantic
         self.searcher = Searcher(index_dir)
         self._sync_lock = threading.Lock()
         self._synced: Library | None = None
@@ -89,19 +96,21 @@ class SearchService:
         self, request: SearchRequest, langs: tuple[str, ...], library: Library
     ) -> Hits:
         """The query as typed; then the other language; then a correction."""
-        hits = self._run(request.q, langs, request, library)
+        # What the customer typed is embedded once, whichever run uses it.
+        rerank = self.semantic.reranker(request.q) if self.semantic else None
+        hits = self._run(request.q, langs, request, library, rerank)
         if hits.total == 0 and request.lang:
             # A customer in the English UI may type Indonesian ("tf"), and the
             # other way round: words that match as typed beat a guessed edit.
             other = next(lang for lang in LANGS if lang != request.lang)
-            found = self._run(request.q, (other,), request, library)
+            found = self._run(request.q, (other,), request, library, rerank)
             if found.total:
                 return replace(found, fallback_lang=other)
         known = library.synonyms.key_words(langs)
         suggestion = self.searcher.correction(request.q, langs, known)
         if suggestion is None or not self.searcher.covers(suggestion, langs):
             return hits
-        fixed = self._run(suggestion, langs, request, library)
+        fixed = self._run(suggestion, langs, request, library, rerank)
         # A correction must find something the query as typed did not.
         seen = {hit.slug for hit in hits.hits}
         new = fixed.total > hits.total or any(h.slug not in seen for h in fixed.hits)
@@ -117,6 +126,7 @@ class SearchService:
         langs: tuple[str, ...],
         request: SearchRequest,
         library: Library,
+        rerank=None,
     ) -> Hits:
         synonyms = library.synonyms
         return self.searcher.search(
@@ -126,6 +136,8 @@ class SearchService:
             category=request.category,
             page=request.page,
             limit=request.limit,
+            rerank=rerank,
+            rerank_depth=CANDIDATES,
         )
 
     def ensure_current(
@@ -139,7 +151,9 @@ class SearchService:
             if library is self._synced and not force:
                 return
             try:
-                report = update_index(self.content, self.index_dir)
+                report = update_index(
+                    self.content, self.index_dir, semantic=self.semantic
+                )
             except IndexBusy:
                 if not search_index.exists(self.index_dir):
                     raise
@@ -157,14 +171,33 @@ def update_index(
     *,
     rebuild: bool = False,
     progress=None,
+    semantic: SemanticRanker | None = None,
+    embed_progress=None,
 ) -> UpdateReport:
-    """Bring the index up to date with the published articles."""
+    """Bring the index up to date with the published articles.
+
+    With ``semantic``, the sections of new and changed articles are embedded
+    too (after the index, so lexical search is current first).
+    """
     library = content.library()
     hashes = {slug: a.content_hash for slug, a in library.published.items()}
-    return search_index.update(
+    report = search_index.update(
         index_dir,
         lambda slugs: index_documents(library, slugs),
         hashes,
         rebuild=rebuild,
         progress=progress,
+        # An automatic rebuild (new schema, damaged index) keeps the vectors:
+        # they are matched to articles by content hash, not by index position.
+        keep=(embeddings.VECTORS_FILE,),
     )
+    if semantic is not None:
+        embedded = semantic.sync(
+            hashes,
+            lambda slugs: article_texts(index_documents(library, slugs)),
+            rebuild=rebuild,
+            progress=embed_progress,
+        )
+        if embedded is not None and (embedded.embedded or embedded.removed):
+            log.info("section vectors synced: %s", embedded)
+    return report

@@ -39,15 +39,18 @@ touches one file.
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import functools
 import logging
 import math
 import os
+import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +79,8 @@ EXACT_WEIGHT = 0.3  # an unstemmed match adds a little on top of its stem's matc
 SYNONYM_WEIGHT = 0.6  # a synonym match counts, but less than the customer's words
 RERANK_DEPTH = 100  # candidates the score-only terms may reorder
 TERM_CACHE = 200_000  # term positions kept per segment (~100 bytes each)
+DOCUMENT_CACHE = 500  # decoded hits (stored fields and sections) per searcher
+POSTING_CACHE = 1_000_000  # postings kept per segment for re-scoring (16 bytes each)
 SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
@@ -106,16 +111,29 @@ def _exact_analyzer() -> analysis.Analyzer:
 
 
 def _analyzer(lang: str) -> analysis.Analyzer:
-    return _exact_analyzer() | analysis.StemFilter(stemfn=STEMMERS[lang])
+    # No Whoosh stem cache: STEMMERS are lru-cached in C already, and Whoosh's
+    # own (a pure-Python LFU) was 5% of a full build.
+    return _exact_analyzer() | analysis.StemFilter(
+        stemfn=STEMMERS[lang], cachesize=None
+    )
 
 
 _TOKENS = _exact_analyzer()
 
 
-@functools.cache
-def _section_analyzer(lang: str) -> analysis.Analyzer:
-    """One analyzer per language for section offsets (its stem cache is reused)."""
-    return _analyzer(lang)
+_WORD_PATTERN = re.compile(_WORD, re.UNICODE)
+
+
+def _stems_at(text: str, lang: str) -> Iterator[tuple[str, int]]:
+    """(stem, start) of every word, exactly as :func:`_analyzer` tokenises.
+
+    The same regex, lower-casing, accent folding and stemmer, without
+    building a Whoosh token per word: sections are analysed at index time
+    on top of the fields, and this pass was a tenth of a full build.
+    """
+    stem = STEMMERS[lang]
+    for match in _WORD_PATTERN.finditer(text):
+        yield stem(match.group().lower().translate(accent_map)), match.start()
 
 
 def _words(text: str) -> list[str]:
@@ -315,17 +333,17 @@ class UpdateReport:
 
 def _stored_sections(doc: IndexDocument) -> list[tuple]:
     """Each section with where each stem occurs, so snippets need no analysis."""
-    analyzer = _section_analyzer(doc.lang)
-    common = _stopwords(doc.lang)
+    lang = doc.lang
+    common = _stopwords(lang)
     stored = []
     for anchor, heading, text in doc.sections or ((None, "", doc.body),):
         offsets: dict[str, list[int]] = {}
-        for token in analyzer(text, chars=True):
+        for stem, start in _stems_at(text, lang):
             # Stopwords are never marked, so their offsets are not kept; a
             # smaller record is faster to read back for every hit.
-            if token.text not in common:
-                offsets.setdefault(token.text, []).append(token.startchar)
-        heading_stems = frozenset(t.text for t in analyzer(heading))
+            if stem not in common:
+                offsets.setdefault(stem, []).append(start)
+        heading_stems = frozenset(stem for stem, _start in _stems_at(heading, lang))
         section = StoredSection(
             anchor,
             heading,
@@ -443,8 +461,13 @@ def _build_fresh(
     documents: Iterable[IndexDocument],
     total: int,
     progress: Callable[[int, int], None] | None,
+    keep: Iterable[str] = (),
 ) -> int:
-    """Build a new index beside ``directory`` and swap it in when complete."""
+    """Build a new index beside ``directory`` and swap it in when complete.
+
+    Files named in ``keep`` (derived data kept current by their own owner,
+    such as section vectors) move from the old index into the new one.
+    """
     staging = directory.with_name(f".{directory.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -456,6 +479,9 @@ def _build_fresh(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     (staging / "SCHEMA").write_text(SCHEMA_VERSION)
+    for name in keep:
+        if (directory / name).is_file():
+            shutil.copy2(directory / name, staging / name)
     retired = directory.with_name(f".{directory.name}.old-{os.getpid()}")
     if directory.exists():
         directory.rename(retired)
@@ -471,17 +497,25 @@ def update(
     *,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    keep: Iterable[str] = (),
 ) -> UpdateReport:
     """Bring the index in line with ``hashes`` (slug → content hash).
 
     ``documents(slugs)`` yields the documents to (re)write; ``None`` means all.
     Only articles whose hash changed are rendered and written; a missing,
-    unreadable or outdated-schema index is rebuilt from scratch.
+    unreadable or outdated-schema index is rebuilt from scratch, carrying the
+    files named in ``keep`` over unless ``rebuild`` was asked for.
     """
     with build_lock(directory):
         stored = None if rebuild else stored_hashes(directory)
         if stored is None:
-            count = _build_fresh(directory, documents(None), len(hashes), progress)
+            count = _build_fresh(
+                directory,
+                documents(None),
+                len(hashes),
+                progress,
+                () if rebuild else keep,
+            )
             return UpdateReport(count, 0, 0, 0, True)
         deleted = [slug for slug in stored if slug not in hashes]
         changed = {slug for slug, h in hashes.items() if stored.get(slug) != h}
@@ -632,6 +666,40 @@ def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
     return None
 
 
+Reranker = Callable[[Sequence[tuple[str, float]]], list[tuple[str, float]]]
+
+
+def _slugs(searcher) -> dict[int, str]:
+    """Document number → slug, read once per searcher from the slug postings.
+
+    Stored fields would decompress every candidate's sections as well.
+    """
+    cached = searcher.__dict__.get("_jawab_slugs")
+    if cached is None:
+        cached = {}
+        reader = searcher.reader()
+        for raw in reader.lexicon("slug"):
+            slug = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            for docnum in reader.postings("slug", slug).all_ids():
+                if not reader.is_deleted(docnum):
+                    cached[docnum] = slug
+        searcher.__dict__["_jawab_slugs"] = cached
+    return cached
+
+
+def _reranked(
+    searcher, ranked: list[tuple[int, float]], rerank: Reranker, depth: int
+) -> list[tuple[int, float]]:
+    """The top ``depth`` re-ordered by ``rerank``, the rest after them as they were."""
+    slugs = _slugs(searcher)
+    head = ranked[:depth]
+    if any(docnum not in slugs for docnum, _score in head):
+        return ranked  # cannot happen with a sound index; never lose a result
+    docnums = {slugs[docnum]: docnum for docnum, _score in head}
+    order = rerank([(slugs[docnum], score) for docnum, score in head])
+    return [(docnums[slug], score) for slug, score in order] + ranked[depth:]
+
+
 @dataclass
 class _Plan:
     """A query split into the terms that decide matches and those that only score."""
@@ -644,8 +712,11 @@ class _Plan:
 def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
     """Add each term's score to the candidate documents that contain it.
 
-    One posting reader per term, skipping straight to each candidate: a Whoosh
-    union of many terms spends most of its time walking its own tree.
+    Each term's postings in a segment are read once into two arrays (bounded
+    by :data:`POSTING_CACHE`) and candidates are found by bisection: opening a
+    posting reader per term and query (file reads, zlib) was most of a search
+    on a small help center. The score is the one Whoosh's matcher gives (the
+    same weight, length and boost arithmetic, added in the same order).
     """
     docs = sorted(scores)
     for leaf, offset in searcher.leaf_searchers():
@@ -653,18 +724,60 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
         local = [d - offset for d in docs if offset <= d < end]
         if not local:
             continue
-        context = leaf.context()
+        reader = leaf.reader()
         for term in terms:
-            matcher = term.matcher(leaf, context)
+            fieldname, text = term.fieldname, term.text
+            if (fieldname, text) not in reader:
+                continue
+            ids, weights = _postings(reader, fieldname, text)
+            scorer = WEIGHTING.scorer(leaf, fieldname, text)
+            boost = term.boost
+            size = len(ids)
             for doc in local:
-                if not matcher.is_active():
+                at = bisect.bisect_left(ids, doc)
+                if at == size:
                     break
-                if matcher.id() < doc:
-                    matcher.skip_to(doc)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == doc:
-                    scores[doc + offset] += matcher.score()
+                if ids[at] == doc:
+                    score = scorer._score(weights[at], scorer.dfl(doc))
+                    scores[doc + offset] += score * boost if boost != 1.0 else score
+
+
+def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
+    """A term's document numbers and weights in one segment, read once."""
+    cache = reader.__dict__.setdefault("_jawab_postings", {})
+    key = (fieldname, text)
+    found = cache.get(key)
+    if found is None:
+        ids, weights = array("l"), array("d")
+        matcher = reader.postings(fieldname, text)
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        held = reader.__dict__.get("_jawab_postings_held", 0) + len(ids)
+        if held > POSTING_CACHE:
+            cache.clear()
+            held = len(ids)
+        reader.__dict__["_jawab_postings_held"] = held
+        found = cache[key] = (ids, weights)
+    return found
+
+
+def _stored_document(searcher, docnum: int) -> tuple[dict, list[StoredSection]]:
+    """A document's stored fields and sections, decoded once per searcher (bounded).
+
+    Unpickling every hit's sections (zlib, pickle, then the section objects)
+    was a sixth of a search; a searcher's documents never change.
+    """
+    cache = searcher.__dict__.setdefault("_jawab_documents", {})
+    found = cache.get(docnum)
+    if found is None:
+        stored = searcher.stored_fields(docnum)
+        sections = [StoredSection.from_stored(s) for s in stored["sections"]]
+        if len(cache) >= DOCUMENT_CACHE:
+            cache.clear()
+        found = cache[docnum] = (stored, sections)
+    return found
 
 
 def _cache_term_lookups(reader) -> None:
@@ -849,10 +962,25 @@ class Searcher:
         page: int = 1,
         limit: int = 10,
         also: Iterable[str] = (),
+        rerank: Reranker | None = None,
+        rerank_depth: int = 50,
     ) -> Hits:
-        """Rank published articles for ``text``; page is 1-based."""
+        """Rank published articles for ``text``; page is 1-based.
+
+        ``rerank`` may re-order the top ``rerank_depth`` (slug, score) pairs
+        (semantic re-ranking); the rest keep their lexical order after them.
+        """
         try:
-            return self._search(text, tuple(langs), category, page, limit, tuple(also))
+            return self._search(
+                text,
+                tuple(langs),
+                category,
+                page,
+                limit,
+                tuple(also),
+                rerank,
+                rerank_depth,
+            )
         except IndexUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged segment fails many ways
@@ -868,6 +996,8 @@ class Searcher:
         page: int,
         limit: int,
         also: tuple[str, ...],
+        rerank: Reranker | None = None,
+        rerank_depth: int = 50,
     ) -> Hits:
         searcher = self._current()
         plan = self.plan(searcher, text, langs, also)
@@ -877,14 +1007,13 @@ class Searcher:
         else:
             depth = max(RERANK_DEPTH, page * limit)
             total, ranked = self._rank(searcher, plan, category, depth)
+        if rerank is not None and len(ranked) > 1:
+            ranked = _reranked(searcher, ranked, rerank, rerank_depth)
         hits = []
         for docnum, score in ranked[(page - 1) * limit : page * limit]:
-            stored = searcher.stored_fields(docnum)
+            stored, sections = _stored_document(searcher, docnum)
             lang = stored["lang"]
-            snippet = best_snippet(
-                [StoredSection.from_stored(s) for s in stored["sections"]],
-                plan.highlight.get(lang, ()),
-            )
+            snippet = best_snippet(sections, plan.highlight.get(lang, ()))
             hits.append(
                 Hit(
                     stored["slug"],
@@ -990,7 +1119,7 @@ class Searcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         hits = []
         for docnum, score in ranked[:limit]:
-            stored = searcher.stored_fields(docnum)
+            stored, _sections = _stored_document(searcher, docnum)
             hits.append(
                 Hit(
                     stored["slug"],

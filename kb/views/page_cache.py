@@ -1,5 +1,9 @@
 """Rendered pages for anonymous readers, kept for one content version.
 
+Article pages, and search results pages (the same query, filters and page
+give the same HTML within one content version; rendering one cost twice the
+search itself).
+
 An article page is the same HTML for every anonymous reader of one content
 version in one interface language, yet rendering its templates (macros, URL
 building, translations) cost about four times a bare route. The cache is
@@ -13,8 +17,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 PAGES = 1000  # ~20 KB each: ~20 MB at most per worker
+SEARCH_PAGES = 500  # results pages, apart so a flood of queries keeps articles
+
+T = TypeVar("T")
 
 
 class PageCache:
@@ -24,11 +32,11 @@ class PageCache:
         self.size = size
         self._lock = threading.Lock()
         self._version: object = None
-        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._pages: OrderedDict[Hashable, Any] = OrderedDict()
 
     def get_or_render(
-        self, version: object, key: Hashable, render: Callable[[], str]
-    ) -> str:
+        self, version: object, key: Hashable, render: Callable[[], T]
+    ) -> T:
         """The cached page for ``key`` in ``version``, rendering it when absent."""
         with self._lock:
             if version is not self._version:

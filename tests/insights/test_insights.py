@@ -503,3 +503,24 @@ def test_a_reply_older_than_7_days_does_not_go_private(insights_app, auth) -> No
     open_ticket(_visitor(insights_app), case=done["case"], platform="x")
     [reply] = [r for r in rows(insights_app, PublicReply) if r.code == done["code2"]]
     assert reply.outcome == "open"
+
+
+def test_a_cached_results_page_still_records_each_search(insights_app) -> None:
+    # The second visitor gets the first one's cached page, but its own search row
+    # and its own key for the click that follows.
+    pages = []
+    for visit in ("visit-cccccccc", "visit-dddddddd", None):
+        client = _visitor(insights_app)
+        url = "/en/search?q=refund" + (f"&v={visit}" if visit else "")
+        pages.append(client.get(url).get_data(as_text=True))
+    _flush(insights_app)
+    found = rows(insights_app, SearchLog)
+    assert sorted(r.visit_id or "" for r in found) == [
+        "",
+        "visit-cccccccc",
+        "visit-dddddddd",
+    ]
+    keys = {r.key for r in found}
+    assert len(keys) == 3
+    for page, row in zip(pages, sorted(found, key=lambda r: r.id), strict=True):
+        assert f'data-search-key="{row.key}"' in page

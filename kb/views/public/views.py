@@ -23,7 +23,7 @@ from kb.markdown import Heading
 from kb.security import safe_next
 from kb.services import next_steps, sharing
 from kb.services.articles import Library
-from kb.services.search import SearchRequest
+from kb.services.search import Hits, SearchRequest
 from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.context import library, search_service
@@ -109,8 +109,44 @@ def search_redirect() -> Response:
 
 
 @bp.get(f"/{LANG}/search")
-def search(lang: str) -> tuple[str, int] | str:
+def search(lang: str) -> tuple[str, int]:
     """Search results with snippets, filters and pagination."""
+    lib = library()
+
+    def page() -> _SearchPage:
+        return _search_page(lang)
+
+    if current_user.is_authenticated or current_app.jinja_env.auto_reload:
+        found = page()
+    else:
+        # The page is a function of its URL (query, filters, page) and language;
+        # the visit id (``v``) only links the search to its visit, so it is not
+        # part of the key (else a visitor with JavaScript never hits the cache).
+        args = tuple((k, v) for k, v in request.args.items(multi=True) if k != "v")
+        cache: PageCache = current_app.extensions["jawab.search_pages"]
+        found = cache.get_or_render(lib, (lang, str(get_locale()), args), page)
+    # Every search is recorded, cached page or not: the key is this request's.
+    key = tracking.record_search(found.req, found.hits, lib, "page", lang)
+    attribute = f' data-search-key="{key}"' if key else ""
+    return found.html.replace(SEARCH_KEY_SLOT, attribute, 1), found.status
+
+
+# Where the rendered results list takes this request's search key (see search()).
+SEARCH_KEY_SLOT = ' data-search-key="__search_key__"'
+
+
+@dataclass(frozen=True)
+class _SearchPage:
+    """A rendered results page and what recording its search needs."""
+
+    html: str
+    status: int
+    req: SearchRequest
+    hits: Hits
+
+
+def _search_page(lang: str) -> _SearchPage:
+    """Render the results page (uncached), with a slot for the search key."""
     lib = library()
     page = params.parse(SearchPageArgs, request.args)
     args = dict(request.args)
@@ -122,18 +158,17 @@ def search(lang: str) -> tuple[str, int] | str:
         error = exc.message
         req = SearchRequest(q="", lang=args["lang"] or None)
     hits = search_service().search(req, library())
-    search_key = tracking.record_search(req, hits, lib, "page", lang)
     pages = max(1, math.ceil(hits.total / req.limit))
     likely = None
     if req.q and not hits.total:
         likely = next_steps.likely_category(lib, req.q, lang, req.category)
-    return render_template(
+    html = render_template(
         "public/search.html",
         lang=lang,
         req=req,
         language=args["lang"] or "all",
         hits=hits,
-        search_key=search_key,
+        search_key_slot=SEARCH_KEY_SLOT,
         pages=pages,
         error=error,
         raw_q=page.raw_q,
@@ -145,7 +180,8 @@ def search(lang: str) -> tuple[str, int] | str:
         category_titles={key: c.title(lang) for key, c in lib.categories.items()},
         alternate=url_for("public.search", lang=i18n.other_lang(lang), q=req.q),
         noindex=True,
-    ), (400 if error else 200)
+    )
+    return _SearchPage(html, 400 if error else 200, req, hits)
 
 
 @bp.get(f"/{LANG}/categories/<key>")
