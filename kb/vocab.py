@@ -14,6 +14,15 @@ LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
 STATUS_NAMES = {
+    "new": _l("New"),
+    "open": _l("Open"),
+    "waiting": _l("Waiting"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+
+# The same values inside a sentence ("… changed status from new to closed").
+STATUS_WORDS = {
     "new": _l("new"),
     "open": _l("open"),
     "waiting": _l("waiting"),
@@ -23,6 +32,13 @@ STATUS_NAMES = {
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 PRIORITY_NAMES = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "urgent": _l("Urgent"),
+}
+
+PRIORITY_WORDS = {
     "low": _l("low"),
     "normal": _l("normal"),
     "high": _l("high"),

@@ -106,8 +106,8 @@ def test_views_counts_closed_hidden_and_header_search(desk: Flask) -> None:
     assert _refs(found) == [closed]
     # The row: subject, one-line preview, customer name, pills in words.
     assert "The first line of what the customer wrote. More." in page
-    assert '<span class="pill pill--status-new">new</span>' in page
-    assert '<span class="pill pill--priority-urgent">urgent</span>' in page
+    assert '<span class="pill pill--status-new">New</span>' in page
+    assert '<span class="pill pill--priority-urgent">Urgent</span>' in page
     assert '<span title="budi@mail.example">Budi Santoso</span>' in page
 
 
@@ -116,7 +116,7 @@ def test_queue_in_indonesian_and_sortable_headers(desk: Flask) -> None:
     client = signed_in(desk, AGENT, lang="id")
     page = client.get("/agent/").get_data(as_text=True)
     assert "Semua terbuka" in page and "Perlu kami balas" in page
-    assert '<span class="pill pill--status-new">baru</span>' in page
+    assert '<span class="pill pill--status-new">Baru</span>' in page
     assert 'aria-sort="ascending"' in page and "sort=newest" in page
 
 
@@ -435,7 +435,7 @@ def test_handoff_finds_the_article_and_keeps_what_was_typed(desk: Flask) -> None
     reference = _open(desk, "Through the case", case_code=code, status="waiting")
     case = client.get(created.headers["Location"]).get_data(as_text=True)
     assert f'<a href="/agent/tickets/{reference}">Through the case</a>' in case
-    assert '<span class="pill pill--status-waiting">waiting</span>' in case
+    assert '<span class="pill pill--status-waiting">Waiting</span>' in case
     assert _reply(case).startswith("Hello")  # the article's language (English)
     indonesian = client.get(f"/agent/cases/{code}?lang=id&tone=casual")
     text = _reply(indonesian.get_data(as_text=True))

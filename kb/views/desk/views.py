@@ -36,12 +36,13 @@ from kb.views.errors import wants_json
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import (
     PRIORITIES,
-    PRIORITY_NAMES,
-    STATUS_NAMES,
+    PRIORITY_WORDS,
+    STATUS_WORDS,
     STATUSES,
 )
 
-FIELD_NAMES = {"status": STATUS_NAMES, "priority": PRIORITY_NAMES}
+# The history reads as sentences: the values in their in-sentence form.
+FIELD_NAMES = {"status": STATUS_WORDS, "priority": PRIORITY_WORDS}
 
 
 @dataclass(frozen=True)
