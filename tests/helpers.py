@@ -213,3 +213,31 @@ def git(folder: Path, *args: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+def serve(app: Flask):
+    """Serve ``app`` on a free loopback port for a browser; yields the base URL.
+
+    For fixtures: ``yield from serve(app)``.
+    """
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def browser_sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in on the staff sign-in page as a person would, and wait for it."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/agent/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/agent/login"))

@@ -23,15 +23,15 @@ Design
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from kb.storage import file_lock
 
 log = logging.getLogger(__name__)
 
@@ -247,23 +247,13 @@ def _save(index_dir: Path, vectors: Vectors) -> None:
 @contextmanager
 def _lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """One process embeds at a time (the Whoosh build lock is a different file)."""
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    with (index_dir.parent / f".{index_dir.name}.vectors.lock").open("a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(
-                        f"another process is embedding {index_dir}"
-                    ) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock.exclusive(
+        index_dir.parent / f".{index_dir.name}.vectors.lock",
+        timeout,
+        lambda: TimeoutError(f"another process is embedding {index_dir}"),
+        poll=0.1,
+    ):
+        yield
 
 
 def sync(

@@ -9,15 +9,15 @@ write and a commit.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from kb.storage import file_lock
 
 TIMEOUT = 60  # seconds for one git command (a push over a slow link included)
 LOCK_TIMEOUT = 30.0
@@ -229,18 +229,7 @@ def merge_texts(ours: str, base: str, theirs: str) -> tuple[str, bool]:
 @contextmanager
 def publish_lock(lock_file: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """One publish at a time across processes sharing ``lock_file``."""
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise PublishBusy("another publish is still running") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock.exclusive(
+        lock_file, timeout, lambda: PublishBusy("another publish is still running")
+    ):
+        yield

@@ -40,7 +40,6 @@ touches one file.
 from __future__ import annotations
 
 import bisect
-import fcntl
 import functools
 import logging
 import math
@@ -48,7 +47,6 @@ import os
 import re
 import shutil
 import threading
-import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -61,6 +59,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
 
+from kb.storage import file_lock
 from kb.storage.snippets import StoredSection, best_snippet
 from kb.storage.stemming import STEMMERS, indonesian_stopwords
 
@@ -415,24 +414,12 @@ def stored_hashes(directory: Path) -> dict[str, str] | None:
 @contextmanager
 def build_lock(directory: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None]:
     """One index builder at a time across processes (gunicorn workers, kb index)."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = directory.parent / f".{directory.name}.lock"
-    with lock_path.open("a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise IndexBusy(
-                        f"another process is building {directory}"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock.exclusive(
+        directory.parent / f".{directory.name}.lock",
+        timeout,
+        lambda: IndexBusy(f"another process is building {directory}"),
+    ):
+        yield
 
 
 def _write(

@@ -4,17 +4,14 @@ search, git log; two editors on one article; restore; closing mid-edit; axe."""
 from __future__ import annotations
 
 import os
-import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import PASSWORD, add_staff, git, rows
-from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
+from helpers import add_staff, browser_sign_in, git, rows, serve
+from playwright.sync_api import Browser, expect
 
 from kb.services import editing
 from kb.storage.db import standalone_session
@@ -47,20 +44,10 @@ def editor_app(make_app, database_url: str, repo: Path) -> Flask:
 @pytest.fixture()
 def editor_url(editor_app: Flask) -> Iterator[str]:
     """Serve ``editor_app`` on a free loopback port."""
-    server = make_server("127.0.0.1", 0, editor_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    yield from serve(editor_app)
 
 
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/agent/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/agent/login"))
+sign_in = browser_sign_in
 
 
 def _context(browser: Browser, **options):

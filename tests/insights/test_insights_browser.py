@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import PASSWORD, add_staff, rows
+from helpers import PASSWORD, add_staff, rows, serve
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from kb.services import events
 from kb.storage.db import standalone_session
@@ -76,12 +74,7 @@ def insights_app(make_app, database_url: str) -> Flask:
 
 @pytest.fixture()
 def base(insights_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, insights_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    yield from serve(insights_app)
 
 
 def _shot(page: Page, name: str) -> None:

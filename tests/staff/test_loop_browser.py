@@ -5,14 +5,12 @@ customer reading it through the private link."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from helpers import PASSWORD, add_staff
+from helpers import PASSWORD, add_staff, browser_sign_in, serve
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -32,20 +30,11 @@ def loop_app(make_app, database_url: str) -> Flask:
 @pytest.fixture()
 def loop_url(loop_app: Flask) -> Iterator[str]:
     """Serve ``loop_app`` on a free loopback port."""
-    server = make_server("127.0.0.1", 0, loop_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    yield from serve(loop_app)
 
 
 def sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/agent/login")
-    page.get_by_label("Email", exact=True).fill(AGENT_EMAIL)
-    page.get_by_label("Password", exact=True).fill(AGENT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/agent/login"))
+    browser_sign_in(page, base, AGENT_EMAIL, AGENT_PASSWORD)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -10,17 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import PASSWORD, add_staff
+from helpers import add_staff, browser_sign_in, serve
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
 from kb.services import cases, composer, tickets
 from kb.storage.db import standalone_session
@@ -122,20 +120,10 @@ def seeded(desk_app: Flask) -> dict[str, str]:
 @pytest.fixture()
 def desk_url(desk_app: Flask, seeded) -> Iterator[str]:
     """Serve the seeded app on a free loopback port."""
-    server = make_server("127.0.0.1", 0, desk_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    yield from serve(desk_app)
 
 
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/agent/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/agent/login"))
+_sign_in = browser_sign_in
 
 
 def _no_sideways_scroll(page: Page, name: str) -> None:
