@@ -369,6 +369,9 @@ def test_a_morning_of_traffic_shows_on_every_report(insights_app, auth) -> None:
     assert (row["yes"], row["no"]) == ("2", "1")
     assert row["public_replies"] == "2" and row["handoffs"] == "1"
     assert row["tickets"] == "1"
+    # A "not helpful" vote leads the editor to update the article.
+    shown = editor.get("/admin/reports/articles?lang=en").get_data(as_text=True)
+    assert 'href="/editor/articles/reset-password"' in shown
 
     public = {r[0]: r for r in _csv(editor, "/admin/reports/public")}
     assert public["instagram"][1:3] == ["1", "1"]  # one reply, its link opened once
