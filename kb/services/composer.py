@@ -285,6 +285,7 @@ def record_use(
     code: str = "",
     lang: str = "id",
     case_code: str | None = None,
+    kind: str = "answer",
 ) -> None:
     """Remember that an agent linked an article (or a section) in a public thread.
 
@@ -301,6 +302,7 @@ def record_use(
             lang=lang,
             platform=platform,
             case_code=case_code,
+            kind=kind if kind in KINDS else "answer",
         )
     db.add(
         LinkedArticle(

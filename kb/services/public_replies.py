@@ -46,6 +46,7 @@ def record(
     lang: str,
     platform: str,
     case_code: str | None,
+    kind: str = "answer",
 ) -> PublicReply | None:
     """Store a copied reply once per code (copying twice records it once)."""
     found = find(db, code)
@@ -59,6 +60,7 @@ def record(
         lang=lang,
         platform=platform,
         case_code=case_code or None,
+        kind=kind,
     )
     db.add(reply)
     return reply

@@ -859,6 +859,7 @@ class TeamRow:
     within_target: int
     articles: int
     gaps_closed: int
+    welcomes: int = 0
 
     @property
     def settled_rate(self) -> float | None:
@@ -886,8 +887,24 @@ def team(
     start, end = period.bounds()
     users = db.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
     where_lang = (PublicReply.lang == lang,) if lang else ()
+    # A welcome greets a newcomer: counted apart from the answers it is not.
     answers = _count_by(
-        db, PublicReply.user_id, PublicReply.created_at, start, end, *where_lang
+        db,
+        PublicReply.user_id,
+        PublicReply.created_at,
+        start,
+        end,
+        PublicReply.kind != "welcome",
+        *where_lang,
+    )
+    welcomes = _count_by(
+        db,
+        PublicReply.user_id,
+        PublicReply.created_at,
+        start,
+        end,
+        PublicReply.kind == "welcome",
+        *where_lang,
     )
     settled = _count_by(
         db,
@@ -947,6 +964,7 @@ def team(
             within_target=within[user.id],
             articles=written.get(user.id, 0),  # type: ignore[call-overload]
             gaps_closed=gaps.get(user.id, 0),  # type: ignore[call-overload]
+            welcomes=welcomes.get(user.id, 0),  # type: ignore[call-overload]
         )
         for user in users
         if only_user is None or user.id == only_user
@@ -1081,6 +1099,7 @@ def csv_rows(report: Any) -> list[list[Any]]:
                 "first_responses_within_target",
                 "articles_written_or_updated",
                 "gaps_closed",
+                "welcomes",
             ]
         ]
         rows += [
@@ -1094,6 +1113,7 @@ def csv_rows(report: Any) -> list[list[Any]]:
                 r.within_target,
                 r.articles,
                 r.gaps_closed,
+                r.welcomes,
             ]
             for r in report.rows
         ]

@@ -389,6 +389,10 @@ class PublicReply(Base):
     section: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lang: Mapped[str] = mapped_column(String(2))
     platform: Mapped[str] = mapped_column(String(16))
+    # answer, handoff or welcome (kb.services.composer.KINDS)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="answer", server_default="answer"
+    )
     case_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     outcome: Mapped[str] = mapped_column(String(16), default="open")
     outcome_at: Mapped[dt.datetime | None] = mapped_column(

@@ -527,3 +527,31 @@ def test_a_cached_results_page_still_records_each_search(insights_app) -> None:
     assert len(keys) == 3
     for page, row in zip(pages, sorted(found, key=lambda r: r.id), strict=True):
         assert f'data-search-key="{row.key}"' in page
+
+
+def test_welcomes_are_counted_apart_from_answers(insights_app, auth) -> None:
+    agent = auth.login("agent")
+    url = "/agent/reply?kind=welcome&article=reset-password&platform=instagram"
+    page = agent.get(url).get_data(as_text=True)
+    assert 'name="kind" type="hidden" value="welcome"' in page
+    code = re.search(r'name="code" type="hidden" value="([a-z0-9]{8})"', page)[1]
+    article = re.search(r'name="article" type="hidden" value="([^"]+)"', page)[1]
+    used = agent.post(
+        "/agent/reply/use",
+        data={
+            "csrf_token": csrf(agent, url),
+            "article": article,
+            "platform": "instagram",
+            "code": code,
+            "kind": "welcome",
+        },
+    )
+    assert used.status_code == 302
+    [reply] = rows(insights_app, PublicReply)
+    assert reply.kind == "welcome"
+    editor = auth.login("editor")
+    table = _csv(editor, "/admin/reports/team")
+    header = table[0]
+    row = next(r for r in table[1:] if r[0].startswith("agent"))
+    assert row[header.index("welcomes")] == "1"
+    assert row[header.index("public_answers")] == "0"

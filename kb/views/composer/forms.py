@@ -50,3 +50,5 @@ class UseReplyForm(FlaskForm):
     # The reply's r= code and its case (insights): optional for older pages.
     code = HiddenField(validators=[Optional(), Length(max=16)])
     case = HiddenField(validators=[Optional(), Length(max=32)])
+    # answer, handoff or welcome: the team report counts welcomes apart.
+    kind = HiddenField(validators=[Optional(), Length(max=16)])

@@ -152,6 +152,7 @@ def reply() -> str:
         platform=query.platform,
         code=code,
         case=query.case,
+        kind=query.kind,
     )
     hits, search_error = _article_hits(query.q, query.lang)
     return render_template(
@@ -203,6 +204,7 @@ def reply_use() -> Response | tuple[Response, int]:
             code=form.code.data or "",
             lang=article.lang,
             case_code=form.case.data or None,
+            kind=form.kind.data or "answer",
         )
         if wants_json():
             return jsonify(recorded=True), 201
