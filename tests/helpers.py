@@ -241,3 +241,16 @@ def browser_sign_in(page, base: str, email: str, password: str = PASSWORD) -> No
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile(r"/agent/login"))
+
+
+def user_id(app: Flask, email: str) -> int:
+    """The id of the staff account with ``email``."""
+    from kb.storage.models import User
+
+    with app.app_context(), standalone_session() as db:
+        return db.scalars(select(User.id).where(User.email == email)).one()
+
+
+def queue_refs(page: str) -> list[str]:
+    """The ticket references a queue page links, in order."""
+    return re.findall(r'href="/agent/tickets/(JWB-[0-9A-Z]+)"', page)

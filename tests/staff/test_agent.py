@@ -8,13 +8,13 @@ import re
 
 import pytest
 from flask import Flask
-from helpers import add_staff, csrf, signed_in
+from helpers import add_staff, csrf, queue_refs, signed_in, user_id
 from sqlalchemy import select, update
 
 from kb.config import ConfigError, _targets
 from kb.services import tickets
 from kb.storage.db import standalone_session
-from kb.storage.models import LinkedArticle, OutboxMail, Ticket, User
+from kb.storage.models import LinkedArticle, OutboxMail, Ticket
 
 ANA = "ana@tokorona.example"
 
@@ -49,15 +49,6 @@ def desk(ticket_app: Flask) -> Flask:
     return ticket_app
 
 
-def _user_id(app: Flask, email: str) -> int:
-    with app.app_context(), standalone_session() as db:
-        return db.scalars(select(User.id).where(User.email == email)).one()
-
-
-def _rows(page: str) -> list[str]:
-    return re.findall(r'href="/agent/tickets/(JWB-[0-9A-Z]+)"', page)
-
-
 def test_first_response_targets_are_parsed_with_clear_errors() -> None:
     parsed = _targets(
         "KB_FIRST_RESPONSE_TARGETS", "urgent=30m,high=4h,normal=1d,low=3d"
@@ -69,7 +60,7 @@ def test_first_response_targets_are_parsed_with_clear_errors() -> None:
 
 
 def test_queue_filters_search_sort_and_overdue_mark(desk: Flask) -> None:
-    ana = _user_id(desk, "ana@tokorona.example")
+    ana = user_id(desk, "ana@tokorona.example")
     now = dt.datetime.now(dt.UTC)
     late = _open(
         desk,
@@ -98,7 +89,7 @@ def test_queue_filters_search_sort_and_overdue_mark(desk: Flask) -> None:
     client = signed_in(desk, ANA)
 
     def refs(query: str) -> list[str]:
-        return _rows(client.get(f"/agent/?{query}").get_data(as_text=True))
+        return queue_refs(client.get(f"/agent/?{query}").get_data(as_text=True))
 
     assert refs("") == [late.reference, mine.reference, cheap.reference]
     assert refs("sort=newest") == [cheap.reference, mine.reference, late.reference]
@@ -148,7 +139,7 @@ def test_reply_reaches_the_customer_by_page_and_mail(desk: Flask) -> None:
         )
         assert linked.context == "ticket" and linked.ticket_id == ticket.id
         assert linked.message_id == ticket.messages[-1].id
-        assert linked.user_id == _user_id(desk, "ana@tokorona.example")
+        assert linked.user_id == user_id(desk, "ana@tokorona.example")
     agent_page = client.get(url).get_data(as_text=True)
     assert "Ana changed status from new to waiting" in agent_page
 
@@ -178,7 +169,7 @@ def test_internal_note_stays_internal(desk: Flask) -> None:
 
 def test_changes_are_recorded_in_the_history(desk: Flask) -> None:
     opened = _open(desk, "Account locked", "locked out")
-    budi = _user_id(desk, "budi@tokorona.example")
+    budi = user_id(desk, "budi@tokorona.example")
     client = signed_in(desk, ANA)
     url = f"/agent/tickets/{opened.reference}"
     response = client.post(

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from helpers import add_staff, csrf, rows, signed_in
+from helpers import add_staff, csrf, rows, signed_in, user_id
+from helpers import queue_refs as _refs
 from sqlalchemy import select, update
 
 from kb.services import composer, tickets
 from kb.storage.db import standalone_session
-from kb.storage.models import LinkedArticle, Ticket, User
+from kb.storage.models import LinkedArticle, Ticket
 from kb.views.desk.views import short_age
 
 AGENT, ADMIN = "sari@tokorona.example", "ayu@tokorona.example"
@@ -55,15 +56,6 @@ def _open(app: Flask, subject: str, lang: str = "en", **fields) -> str:
     return opened.reference
 
 
-def _user_id(app: Flask, email: str) -> int:
-    with app.app_context(), standalone_session() as db:
-        return db.scalars(select(User.id).where(User.email == email)).one()
-
-
-def _refs(page: str) -> list[str]:
-    return re.findall(r'href="/agent/tickets/(JWB-[0-9A-Z]+)"', page)
-
-
 def test_short_ages() -> None:
     assert short_age(dt.timedelta(minutes=12)) == "12 min"
     assert short_age(dt.timedelta(hours=3, minutes=5)) == "3 h"
@@ -71,7 +63,7 @@ def test_short_ages() -> None:
 
 
 def test_views_counts_closed_hidden_and_header_search(desk: Flask) -> None:
-    sari = _user_id(desk, AGENT)
+    sari = user_id(desk, AGENT)
     now = dt.datetime.now(dt.UTC)
     late = _open(
         desk, "Late", priority="urgent", created_at=now - dt.timedelta(hours=3)
@@ -122,7 +114,7 @@ def test_queue_in_indonesian_and_sortable_headers(desk: Flask) -> None:
 
 def test_bulk_assign_and_close_with_csrf(desk: Flask) -> None:
     first, second = _open(desk, "One"), _open(desk, "Two")
-    sari = _user_id(desk, AGENT)
+    sari = user_id(desk, AGENT)
     client = signed_in(desk, AGENT)
     data = {"tickets": [first, second], "action": "assign", "assignee": str(sari)}
     assert client.post("/agent/bulk", data=data).status_code == 400  # no CSRF
