@@ -65,7 +65,9 @@ def gunicorn(
         if process_box is not None:
             process_box.append(process)
         try:
-            deadline = time.monotonic() + 30
+            # Readiness, not speed: four workers importing the app on two loaded
+            # cores (other CI jobs, other sessions) have taken over 30 s.
+            deadline = time.monotonic() + 120
             while True:
                 try:
                     urllib.request.urlopen(f"{base}/robots.txt", timeout=2).close()
@@ -80,4 +82,8 @@ def gunicorn(
         finally:
             if process.poll() is None:
                 process.terminate()
-                process.wait(timeout=15)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=30)

@@ -5,8 +5,18 @@ from __future__ import annotations
 import os
 import re
 
+# The plugin submodules below are imported now, not lazily while Hypothesis
+# draws the first cases: pytest rewrites them with ast.parse, which on CPython
+# 3.11.7 can fail deep in a draw when another thread formats a traceback
+# (cpython#106905).
+import hypothesis.internal.conjecture.optimiser  # noqa: F401
+import hypothesis.strategies._internal.flatmapped  # noqa: F401
+import hypothesis.strategies._internal.random  # noqa: F401
 import pytest
 import schemathesis
+import schemathesis.generation.dictionaries  # noqa: F401
+import schemathesis.specs.openapi.coverage._operation  # noqa: F401
+import schemathesis.transport.wsgi  # noqa: F401
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
