@@ -457,7 +457,8 @@ def openapi_document(max_query_length: int) -> Schema:
                 "Public, read-only JSON. Every GET answers CORS requests from any "
                 "origin (Access-Control-Allow-Origin: *). The unversioned paths "
                 "/api/search, /api/suggest and /api/articles/{slug} are aliases of "
-                "their /api/v1 operations."
+                "their /api/v1 operations. /api/v1/reports/{name} is for staff "
+                "only: a personal bearer token or the staff session."
             ),
         },
         "servers": [{"url": "/"}],
