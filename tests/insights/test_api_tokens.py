@@ -100,6 +100,12 @@ def test_unknown_tokens_get_401_in_the_one_shape(token_app, header) -> None:
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_no_token_and_no_session_names_the_bearer_scheme(token_app) -> None:
+    response = token_app.test_client().get("/api/v1/reports/team")
+    assert response.status_code == 401 and response.get_json()["status"] == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="jawab"'
+
+
 def test_revoked_expired_and_disabled_tokens_stop_working(token_app, auth) -> None:
     editor = auth.login("editor")
     revoked = _make_token(editor, "to revoke")

@@ -88,7 +88,14 @@ def test_badges_follow_the_admins_thresholds(team_app, auth) -> None:
     assert "Settles threads" not in admin.get("/admin/reports/team").get_data(True)
 
 
-@pytest.mark.parametrize(("value", "message"), [("-1", "from 0 to"), ("", "whole")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "from 0 to"),
+        ("", "whole number"),
+        ("lima", "Give a whole number, e.g. 5."),
+    ],
+)
 def test_bad_thresholds_are_named_at_the_field(team_app, auth, value, message) -> None:
     admin = auth.login("admin")
     response = _save(admin, gaps=value)

@@ -42,7 +42,11 @@ def token_or_session(role: str) -> Callable:
         def wrapped(*args, **kwargs):
             header = request.headers.get("Authorization")
             if header is None:
-                return by_session(*args, **kwargs)
+                response = by_session(*args, **kwargs)
+                if getattr(response, "status_code", 200) == 401:
+                    # RFC 6750: say which scheme would have worked.
+                    response.headers["WWW-Authenticate"] = 'Bearer realm="jawab"'
+                return response
             scheme, _sep, secret = header.strip().partition(" ")
             user = None
             if scheme.lower() == "bearer" and secret.strip():

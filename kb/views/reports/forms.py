@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField
@@ -25,8 +26,19 @@ class OutcomeForm(FlaskForm):
     outcome = HiddenField(validators=[InputRequired(), AnyOf(REPLY_OUTCOMES)])
 
 
+class _Count(IntegerField):
+    """A whole number whose "not a number" message is ours, and translated."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        """Read the number; anything else is a clear error at the field."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(gettext("Give a whole number, e.g. 5.")) from None
+
+
 def _threshold(label: object) -> IntegerField:
-    return IntegerField(
+    return _Count(
         label,
         validators=[
             InputRequired(_l("Give a whole number (0 switches the badge off).")),
