@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import add_staff, browser_sign_in, serve, user_id
+from helpers import PASSWORD, add_staff, browser_sign_in, serve, user_id
 from playwright.sync_api import Page, expect
 
 from kb.services import events, recognition
@@ -138,6 +138,45 @@ def test_new_staff_pages_pass_axe(browser, base, scheme, size) -> None:
         page.goto(f"{base}/admin/reports/team")
         expect(page.get_by_text("Settles threads").first).to_be_visible()
         check("team-badges")
+    finally:
+        context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_pages_in_indonesian_on_a_phone(browser, base) -> None:
+    context = browser.new_context(
+        bypass_csp=True, viewport=SIZES["375"], locale="id-ID"
+    )
+    context.set_default_timeout(10_000)
+    failures = []
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/agent/login")
+        page.get_by_label("Email", exact=True).fill(ADMIN)
+        page.locator("input[type=password]").fill(PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url(lambda url: "/agent/login" not in url)
+        for name, url, text in (
+            ("account", "/agent/account/", "Token API"),
+            (
+                "add-synonym",
+                "/editor/synonyms/add?term=garansi&lang=id",
+                "Tambah sinonim",
+            ),
+            ("report-settings", "/admin/reports/settings", "Lencana"),
+            ("leaderboard", "/admin/reports/leaderboard", "Papan peringkat"),
+            ("team-badges", "/admin/reports/team", "Menuntaskan utas"),
+        ):
+            page.goto(base + url)
+            expect(page.get_by_text(text).first).to_be_visible()
+            found = violations(page)
+            if found:
+                failures.append(f"{url}: {describe(found)}")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > 376:
+                failures.append(f"{url}: page is {wide}px wide")
+            _shot(page, f"{name}-375-light-id")
     finally:
         context.close()
     assert not failures, "\n".join(failures)
