@@ -150,6 +150,7 @@ def _init_services(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kb.views import (
+        account,
         admin,
         api,
         auth,
@@ -162,7 +163,8 @@ def _register_blueprints(app: Flask) -> None:
         tickets,
     )
 
-    for area in (public, tickets, auth, desk, composer, admin, insights, editor):
+    areas = (public, tickets, auth, desk, composer, admin, insights, editor, account)
+    for area in areas:
         app.register_blueprint(area.bp)
     for blueprint in reports.blueprints:
         app.register_blueprint(blueprint)

@@ -709,7 +709,7 @@ def synonyms_text(root: Path) -> str:
     return path.read_text("utf-8") if path.exists() else ""
 
 
-def save_synonyms(text: str, user: User, site: Site) -> FileSaved:
+def save_synonyms(text: str, user: User, site: Site, summary: str = "") -> FileSaved:
     """Check the synonyms file like ``kb check``, then write and commit it."""
     if not site.writer:
         return FileSaved(False, error="not_writer")
@@ -733,7 +733,8 @@ def save_synonyms(text: str, user: User, site: Site) -> FileSaved:
                 try:
                     commit = repo.commit(
                         [synonyms.FILENAME],
-                        f"Update {synonyms.FILENAME}\n\nSaved with the Jawab editor.\n",
+                        (summary or f"Update {synonyms.FILENAME}")
+                        + "\n\nSaved with the Jawab editor.\n",
                         person,
                         person,
                     )
@@ -749,6 +750,23 @@ def save_synonyms(text: str, user: User, site: Site) -> FileSaved:
     except git_repo.PublishBusy:
         return FileSaved(False, error="busy")
     return FileSaved(True, commit=commit, git=repo.available)
+
+
+def add_synonym(term: str, lang: str, phrase: str, user: User, site: Site) -> FileSaved:
+    """Let searches for ``term`` find ``phrase`` too: one entry, checked, committed.
+
+    The file is changed in place (comments kept) and then goes through
+    :func:`save_synonyms`, so the checks and the commit are the editor's own.
+    ``error`` is a :class:`~kb.storage.synonyms.SynonymEditError` code when the
+    entry itself cannot be made.
+    """
+    try:
+        text = synonyms.with_synonym(synonyms_text(site.root), lang, term, phrase)
+    except synonyms.SynonymEditError as exc:
+        return FileSaved(False, error=str(exc))
+    key = " ".join(synonyms.words(term))
+    wanted = " ".join(synonyms.words(phrase))
+    return save_synonyms(text, user, site, f"Synonym ({lang}): {key} -> {wanted}")
 
 
 # -- schedules ------------------------------------------------------------

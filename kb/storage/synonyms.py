@@ -14,6 +14,7 @@ weight). The file is optional; ``kb check`` reports its problems with lines.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,3 +140,86 @@ def _add(table: dict, key_node: yaml.Node, value_node: yaml.Node) -> str | None:
         return f"'{key_node.value}' maps to itself"
     table[key] = phrases
     return None
+
+
+class SynonymEditError(ValueError):
+    """Why a synonym cannot be added to the file's text (a short code)."""
+
+
+_PLAIN = re.compile(r"^\w[\w '-]*$")
+
+
+def _scalar(value: str) -> str:
+    """``value`` as a YAML flow scalar: plain when that reads back the same."""
+    if _PLAIN.match(value) and yaml.safe_load(value) == value:
+        return value
+    return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML too
+
+
+def _flow_list(phrases: list[str]) -> str:
+    return "[" + ", ".join(_scalar(p) for p in phrases) + "]"
+
+
+def phrases_of(text: str, lang: str) -> tuple[str, ...]:
+    """Every phrase the file maps ``lang`` words to, sorted (for suggestions)."""
+    found, _ = parse_text(text)
+    table = found.by_lang.get(lang, {})
+    return tuple(sorted({p for phrases in table.values() for p in phrases}))
+
+
+def with_synonym(text: str, lang: str, term: str, phrase: str) -> str:
+    """The file's text with ``term`` also searching for ``phrase`` in ``lang``.
+
+    The text is changed in place, line by line, so editors' comments and
+    order survive: a new key goes after the language's last entry; a known
+    key gets the phrase added to its list. Raises :class:`SynonymEditError`
+    with ``broken`` (fix the file first), ``term``, ``phrase``, ``same`` or
+    ``known`` (the key already maps to that phrase).
+    """
+    key = " ".join(words(term))
+    wanted = " ".join(words(phrase))
+    if not key:
+        raise SynonymEditError("term")
+    if not wanted:
+        raise SynonymEditError("phrase")
+    if key == wanted:
+        raise SynonymEditError("same")
+    if lang not in LANGS:
+        raise SynonymEditError("lang")
+    try:
+        root, _data = load_yaml(text)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise SynonymEditError("broken") from None
+    current, problems = parse_text(text) if root is not None else (Synonyms(), [])
+    if problems:
+        raise SynonymEditError("broken")
+    known = current.by_lang.get(lang, {}).get(tuple(key.split()))
+    if known is not None and wanted in known:
+        raise SynonymEditError("known")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    entries = None
+    if isinstance(root, yaml.MappingNode):
+        entries = next((v for k, v in root.value if k.value == lang), None)
+    if entries is None:
+        return text + f"{lang}:\n  {_scalar(key)}: {_flow_list([wanted])}\n"
+    assert isinstance(entries, yaml.MappingNode)  # parse_text checked the shape
+    for key_node, value_node in entries.value:
+        if " ".join(words(str(key_node.value))) == key:
+            start, end = value_node.start_mark.index, value_node.end_mark.index
+            return text[:start] + _flow_list([*(known or ()), wanted]) + text[end:]
+    entry = f"{_scalar(key)}: {_flow_list([wanted])}"
+    if entries.flow_style or not entries.value:
+        # ``en: {}`` or ``en: {a: b}``: rewrite just that mapping, as a flow.
+        pairs = [
+            f"{_scalar(' '.join(words(str(k.value))))}: "
+            f"{_flow_list(list(current.by_lang[lang][words(str(k.value))]))}"
+            for k, _v in entries.value
+        ]
+        start, end = entries.start_mark.index, entries.end_mark.index
+        return text[:start] + "{" + ", ".join([*pairs, entry]) + "}" + text[end:]
+    indent = " " * entries.value[0][0].start_mark.column
+    last_end = entries.value[-1][1].end_mark.index
+    line_end = text.find("\n", last_end)
+    at = len(text) if line_end == -1 else line_end + 1
+    return text[:at] + f"{indent}{entry}\n" + text[at:]

@@ -11,7 +11,8 @@ from kb.storage.db import standalone_session
 
 PUBLIC = {"auth.login"}  # the sign-in page itself is open to everyone
 ADMIN_ONLY = {"editor.settings"}  # admin pages outside /admin
-EDITOR_PAGES = {"editor.synonyms", "editor.publish"}  # editors and admins only
+# Editors and admins only.
+EDITOR_PAGES = {"editor.synonyms", "editor.add_synonym", "editor.publish"}
 EDITOR_ONLY_ACTORS = ("editor", "admin")  # only they publish
 ACTORS = ("signed_out", "customer", "agent", "editor", "admin")
 
@@ -92,6 +93,7 @@ def _args(rule, values: dict[str, str]) -> dict[str, str]:
 ROLE_FOR = {
     "reports.overview": "agent",
     "reports.team": "agent",
+    "reports.leaderboard": "agent",  # staff-only; says "off" until turned on
     "reports.search": "editor",
     "reports.articles": "editor",
     "reports.public": "editor",

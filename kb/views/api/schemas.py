@@ -224,6 +224,7 @@ class Operation:
     cached: bool = False  # ETag, Last-Modified, Cache-Control, 304
     redirects: bool = False  # an old slug answers 301
     missing: bool = False  # an unknown path part answers 404
+    staff: bool = False  # a staff API token or a staff session is needed
 
     def openapi(self) -> Schema:
         """The OpenAPI operation object."""
@@ -250,14 +251,43 @@ class Operation:
             responses["404"] = _error(
                 "The path names nothing (no such article or report)."
             )
+        if self.staff:
+            responses["401"] = _error(
+                "No staff session, or the API token is unknown, revoked or expired."
+            )
+            responses["403"] = _error("The report is not open to your role.")
         responses["429"] = _error("Too many requests; see Retry-After.")
         responses["default"] = _error("Any other error, in the same shape.")
-        return {
+        operation: Schema = {
             "operationId": self.endpoint,
             "summary": self.summary,
             "parameters": [p.openapi() for p in self.params],
             "responses": responses,
         }
+        if self.staff:
+            operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
+        return operation
+
+
+# How staff prove who they are to the reports: a personal token
+# (Authorization: Bearer jwb_…, made on /agent/account) or the sign-in cookie.
+SECURITY_SCHEMES: dict[str, Schema] = {
+    "staffToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "A personal staff API token (jwb_…), made, listed and revoked on the "
+            "staff member's own page (/agent/account). It acts as its owner: an "
+            "agent's token sees only the agent's own row."
+        ),
+    },
+    "staffSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "A signed-in staff browser session.",
+    },
+}
 
 
 _CACHE_HEADERS = {
@@ -371,8 +401,8 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
         Operation(
             "/reports/{name}",
             "report",
-            "A report for signed-in staff (session cookie; an agent gets their "
-            "own part): the columns and rows of its CSV export.",
+            "A report for staff (a bearer API token or the session cookie; an "
+            "agent gets their own part): the columns and rows of its CSV export.",
             (
                 Param(
                     "name",
@@ -400,6 +430,7 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
             ),
             "Report",
             missing=True,
+            staff=True,
         ),
         Operation(
             "/openapi.json",
@@ -426,12 +457,14 @@ def openapi_document(max_query_length: int) -> Schema:
                 "Public, read-only JSON. Every GET answers CORS requests from any "
                 "origin (Access-Control-Allow-Origin: *). The unversioned paths "
                 "/api/search, /api/suggest and /api/articles/{slug} are aliases of "
-                "their /api/v1 operations."
+                "their /api/v1 operations. /api/v1/reports/{name} is for staff "
+                "only: a personal bearer token or the staff session."
             ),
         },
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
+            "securitySchemes": SECURITY_SCHEMES,
             "schemas": {
                 **COMPONENTS,
                 "OpenAPI": {"type": "object", "description": "An OpenAPI document."},
@@ -447,6 +480,6 @@ def openapi_document(max_query_length: int) -> Schema:
                         "rows": {"type": "array", "items": {"type": "array"}},
                     },
                 ),
-            }
+            },
         },
     }

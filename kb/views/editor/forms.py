@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from kb.markdown import MAX_CHARS
 from kb.storage.articles import SLUG
@@ -127,3 +127,36 @@ class SynonymsForm(FlaskForm):
         _l("Synonyms (YAML)"),
         validators=[Length(max=100_000, message=_l("The file is too long."))],
     )
+
+
+def _stripped(value: object) -> object:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class AddSynonymForm(FlaskForm):
+    """One synonym from the search gap report: customers' words → our wording."""
+
+    term = StringField(
+        _l("When customers search for"),
+        filters=[_stripped],
+        validators=[
+            DataRequired(_l("Write the customers' word or phrase.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+    )
+    phrase = StringField(
+        _l("also search for"),
+        filters=[_stripped],
+        validators=[
+            DataRequired(_l("Write the word or phrase our articles use.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+    )
+    lang = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, name) for code, name in LANG_NAMES.items()],
+        validate_choice=True,
+    )
+    # The gap's query as listed (marked handled once the synonym is saved).
+    gap = HiddenField(validators=[Optional(), Length(max=200)])
+    next = HiddenField(validators=[Optional(), Length(max=500)])

@@ -21,16 +21,23 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from kb.security import role_required
-from kb.services import agent_tickets, diffs, editing
+from kb.security import role_required, safe_next
+from kb.services import agent_tickets, diffs, editing, events
 from kb.services.editing import Fields
 from kb.storage import articles as files
 from kb.storage import db, git_repo
+from kb.storage import synonyms as synonym_file
 from kb.storage.models import Draft, Ticket
 from kb.views import params
 from kb.views.context import content, library, search_service
 from kb.views.editor import bp
-from kb.views.editor.forms import CommentForm, DraftForm, SettingsForm, SynonymsForm
+from kb.views.editor.forms import (
+    AddSynonymForm,
+    CommentForm,
+    DraftForm,
+    SettingsForm,
+    SynonymsForm,
+)
 from kb.views.forms import ActionForm
 
 
@@ -766,4 +773,89 @@ def synonyms() -> Response | tuple[str, int]:
     status = 400 if request.method == "POST" else 200
     return render_template(
         "editor/synonyms.html", form=form, problems=problems, noindex=True
+    ), status
+
+
+@dataclass(frozen=True)
+class AddSynonymArgs:
+    """What the search gap report's "Add a synonym" link prefills."""
+
+    term: str = params.arg(params.text(100))
+    lang: str = params.arg(params.choice(("id", "en"), "id"))
+    next: str = params.arg(params.text(500, squeeze=False))
+
+
+def _synonym_error(code: str) -> tuple[str, str]:
+    """The field at fault and its message, for an entry that cannot be made."""
+    messages = {
+        "term": ("term", _("The search has no words to match.")),
+        "phrase": ("phrase", _("Write a word or phrase with letters or digits.")),
+        "same": ("phrase", _("A word cannot be a synonym of itself.")),
+        "known": ("phrase", _("This synonym is already in the file.")),
+        "lang": ("lang", _("Choose Bahasa Indonesia or English.")),
+        "broken": (
+            "",
+            _("The synonyms file has problems; fix them on the synonyms page first."),
+        ),
+        "busy": ("", _("Someone else is publishing right now. Try again.")),
+        "not_writer": ("", _("This server does not publish; use the main one.")),
+    }
+    return messages.get(
+        code,
+        ("", _("Publishing failed; nothing was changed. (%(error)s)", error=code)),
+    )
+
+
+@bp.route("/synonyms/add", methods=["GET", "POST"])
+@role_required("editor")
+def add_synonym() -> Response | tuple[str, int]:
+    """Add one synonym (from a search gap): checked and committed like any edit."""
+    form = AddSynonymForm()
+    problems: tuple = ()
+    if request.method == "GET":
+        args = params.parse(AddSynonymArgs, request.args)
+        form.term.data = args.term
+        form.gap.data = args.term
+        form.lang.data = args.lang
+        form.next.data = args.next
+    elif form.validate_on_submit():
+        lang = form.lang.data or "id"
+        result = editing.add_synonym(
+            form.term.data or "", lang, form.phrase.data or "", current_user, _site()
+        )
+        if result.ok:
+            gap = (form.gap.data or "").strip()
+            if gap:
+                # The gap is dealt with; it comes back if it fails again.
+                events.record(events.GapHandled(current_user.id, lang, gap))
+                events.flush()
+                from kb.views.reports.views import forget_cached
+
+                forget_cached()
+            flash(
+                _(
+                    "Saved and published: searches for “%(term)s” now also find "
+                    "“%(phrase)s”.",
+                    term=form.term.data,
+                    phrase=form.phrase.data,
+                )
+                + (" " + _("The gap is marked handled.") if gap else "")
+            )
+            target = safe_next(form.next.data, url_for("editor.synonyms"))
+            return redirect(target)
+        problems = result.problems
+        field, message = _synonym_error(result.error)
+        if field:
+            getattr(form, field).errors = [message]
+        elif not problems:
+            flash(message)
+    lang = form.lang.data if form.lang.data in ("id", "en") else "id"
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "editor/add_synonym.html",
+        form=form,
+        problems=problems,
+        suggestions=synonym_file.phrases_of(editing.synonyms_text(_root()), lang),
+        back=safe_next(form.next.data, url_for("reports.search")),
+        noindex=True,
     ), status

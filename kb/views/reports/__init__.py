@@ -15,7 +15,7 @@ bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 replies_bp = Blueprint("replies", __name__, url_prefix="/agent/replies")
 blueprints = (bp, replies_bp)
 
-from kb.views.reports import views  # noqa: E402,F401 - registers the routes
+from kb.views.reports import recognition, views  # noqa: E402,F401 - the routes
 
 register(
     NavItem(

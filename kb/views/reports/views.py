@@ -26,7 +26,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb.security import role_required, safe_next
-from kb.services import events, public_replies, reports
+from kb.services import events, public_replies, recognition, reports
 from kb.services.search import SearchRequest
 from kb.storage import db
 from kb.views import params
@@ -207,6 +207,7 @@ def _page(name: str, template: str, **extra: Any) -> Response | str:
         return csv_response(name, report)
     if isinstance(report, reports.TeamReport) and name == "overview":
         template = "reports/team.html"
+    settings = recognition.load(db.session())  # badges and the leaderboard tab
     return render_template(
         template,
         report=report,
@@ -219,7 +220,10 @@ def _page(name: str, template: str, **extra: Any) -> Response | str:
         colour_min=reports.COLOUR_MIN_VOTES,
         gap_min=reports.GAP_MIN_VISITS,
         can_draft="editor.new" in current_app.view_functions,
+        can_synonym="editor.add_synonym" in current_app.view_functions,
         restricted=not current_user.has_role("editor"),
+        leaderboard_on=settings.leaderboard,
+        badges_of=lambda row: recognition.badges(row, settings),
         noindex=True,
         **extra,
     )

@@ -1,0 +1,43 @@
+"""Forms of a staff member's own page: make or revoke a token, own preferences."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from kb.services.api_tokens import LIFETIMES
+
+
+class TokenForm(FlaskForm):
+    """A new personal API token: what it is for and how long it lasts."""
+
+    name = StringField(
+        _l("What is this token for?"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(_l("Give the token a name, e.g. “weekly sheet”.")),
+            Length(max=80, message=_l("Use at most 80 characters.")),
+        ],
+    )
+    days = SelectField(
+        _l("Expires after"),
+        coerce=int,
+        default=90,
+        choices=[
+            SelectChoice(days, _l("%(num)s days", num=days)) for days in LIFETIMES
+        ],
+        validate_choice=True,
+    )
+
+
+class RevokeForm(FlaskForm):
+    """Revoke one token (the CSRF token is all it carries)."""
+
+
+class PreferencesForm(FlaskForm):
+    """The staff member's own choices."""
+
+    hide_from_leaderboard = BooleanField(_l("Keep me off the team leaderboard"))

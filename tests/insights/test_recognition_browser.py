@@ -1,0 +1,182 @@
+"""The pages of issue 11's staff features in a real browser — the account page
+with a new token, "Add a synonym", badges and leaderboard settings, the
+leaderboard and the team report with badges — axe-core finds nothing at 375 and
+1280 px, light and dark, and no page scrolls sideways on a phone. Screenshots go
+to ``$JAWAB_SHOTS`` when it is set."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe import describe, violations
+from flask import Flask
+from helpers import PASSWORD, add_staff, browser_sign_in, serve, user_id
+from playwright.sync_api import Page, expect
+
+from kb.services import events, recognition
+from kb.storage.db import standalone_session
+from kb.storage.models import PublicReply, StaffWork
+
+pytestmark = pytest.mark.browser
+ADMIN = "admin@tokorona.example"
+SIZES = {"375": {"width": 375, "height": 800}, "1280": {"width": 1280, "height": 900}}
+SHOTS = os.environ.get("JAWAB_SHOTS")
+
+
+@pytest.fixture()
+def staff_app(make_app, database_url: str) -> Flask:
+    """A migrated app: an admin and two agents with work, a gap, the board on."""
+    app = make_app(DATABASE_URL=database_url, RATELIMIT_ENABLED=False)
+    add_staff(app, ADMIN, "admin", name="Sari Admin")
+    add_staff(app, "ani@tokorona.example", "agent", name="Ani Wijaya")
+    add_staff(app, "budi@tokorona.example", "agent", name="Budi Santoso")
+    ani, budi = (
+        user_id(app, "ani@tokorona.example"),
+        user_id(app, "budi@tokorona.example"),
+    )
+    with app.app_context(), standalone_session() as db:
+        for uid, settled in ((ani, 6), (budi, 2)):
+            for _ in range(settled):
+                db.add(
+                    PublicReply(
+                        code=secrets.token_hex(4),
+                        user_id=uid,
+                        slug="reset-password",
+                        lang="en",
+                        platform="instagram",
+                        outcome="settled",
+                    )
+                )
+        for n in range(3):
+            db.add(
+                StaffWork(
+                    kind="article_published", user_id=budi, lang="en", subject=f"a{n}"
+                )
+            )
+        db.commit()
+        recognition.save(db, recognition.Settings(leaderboard=True))
+        events.write(
+            db,
+            [
+                events.SearchPerformed(
+                    events.new_key(),
+                    "warranty gadget",
+                    "en",
+                    0,
+                    False,
+                    False,
+                    "page",
+                    f"visit-gap{n:06d}",
+                )
+                for n in range(4)
+            ],
+        )
+    return app
+
+
+@pytest.fixture()
+def base(staff_app: Flask) -> Iterator[str]:
+    yield from serve(staff_app)
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", ["375", "1280"])
+def test_new_staff_pages_pass_axe(browser, base, scheme, size) -> None:
+    context = browser.new_context(
+        bypass_csp=True, viewport=SIZES[size], color_scheme=scheme, locale="en-US"
+    )
+    context.set_default_timeout(10_000)
+    failures = []
+
+    def check(name: str) -> None:
+        found = violations(page)
+        if found:
+            failures.append(f"{name}: {describe(found)}")
+        if size == "375":
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > 376:
+                failures.append(f"{name}: page is {wide}px wide")
+        _shot(page, f"{name}-{size}-{scheme}")
+
+    try:
+        page = context.new_page()
+        browser_sign_in(page, base, ADMIN)
+        page.goto(f"{base}/agent/account/")
+        check("account")
+        page.get_by_label("What is this token for?").fill("weekly sheet")
+        page.get_by_role("button", name="Make a token").click()
+        expect(page.locator("#new-token")).to_have_value(
+            __import__("re").compile(r"^jwb_")
+        )
+        check("account-new-token")
+        page.goto(f"{base}/admin/reports/search?lang=en&tab=zero")
+        page.get_by_role("link", name="Add a synonym for “warranty gadget”").click()
+        expect(page.get_by_label("When customers search for")).to_have_value(
+            "warranty gadget"
+        )
+        check("add-synonym")
+        page.get_by_label("also search for").fill("warranty gadget")
+        page.get_by_role("button", name="Save and publish").click()
+        expect(page.locator("#phrase-error")).to_be_visible()
+        check("add-synonym-error")
+        page.goto(f"{base}/admin/reports/settings")
+        check("report-settings")
+        page.goto(f"{base}/admin/reports/leaderboard")
+        expect(page.locator("#board-caption")).to_be_visible()
+        check("leaderboard")
+        page.goto(f"{base}/admin/reports/team")
+        expect(page.get_by_text("Settles threads").first).to_be_visible()
+        check("team-badges")
+    finally:
+        context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_pages_in_indonesian_on_a_phone(browser, base) -> None:
+    context = browser.new_context(
+        bypass_csp=True, viewport=SIZES["375"], locale="id-ID"
+    )
+    context.set_default_timeout(10_000)
+    failures = []
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/agent/login")
+        page.get_by_label("Email", exact=True).fill(ADMIN)
+        page.locator("input[type=password]").fill(PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url(lambda url: "/agent/login" not in url)
+        for name, url, text in (
+            ("account", "/agent/account/", "Token API"),
+            (
+                "add-synonym",
+                "/editor/synonyms/add?term=garansi&lang=id",
+                "Tambah sinonim",
+            ),
+            ("report-settings", "/admin/reports/settings", "Lencana"),
+            ("leaderboard", "/admin/reports/leaderboard", "Papan peringkat"),
+            ("team-badges", "/admin/reports/team", "Menuntaskan utas"),
+        ):
+            page.goto(base + url)
+            expect(page.get_by_text(text).first).to_be_visible()
+            found = violations(page)
+            if found:
+                failures.append(f"{url}: {describe(found)}")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > 376:
+                failures.append(f"{url}: page is {wide}px wide")
+            _shot(page, f"{name}-375-light-id")
+    finally:
+        context.close()
+    assert not failures, "\n".join(failures)
