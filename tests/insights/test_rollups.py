@@ -167,3 +167,52 @@ def test_a_flashed_message_is_shown_on_a_kept_report(ticket_app, auth) -> None:
         follow_redirects=True,
     )
     assert "Marked as handled" in done.get_data(as_text=True)
+
+
+def test_migration_0011_backfills_totals_and_reopens_raw_days(tmp_path) -> None:
+    from sqlalchemy import create_engine, text
+
+    from kb.storage import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate.upgrade(url, "0008")
+    engine = create_engine(url)
+    rows = [
+        ("2026-11-01", "search", "id", "ongkir", 3),
+        ("2026-11-01", "search", "id", "refund", 2),
+        ("2026-11-01", "search", "en", "refund", 4),
+        ("2026-11-01", "reason", "id", "reset-password", 1),
+        ("2026-11-01", "visit_search", "id", "", 5),
+        ("2026-11-01", "rolled", "", "", 0),
+    ]
+    with engine.begin() as conn:
+        for day, metric, lang, key, value in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO report_daily (day, metric, lang, key, source, value,"
+                    " visits) VALUES (:day, :metric, :lang, :key, '', :value, 0)"
+                ),
+                dict(day=day, metric=metric, lang=lang, key=key, value=value),
+            )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        totals = conn.execute(
+            text(
+                "SELECT metric, lang, value FROM report_daily "
+                "WHERE metric LIKE 'all:%' ORDER BY metric, lang"
+            )
+        ).all()
+        reason = conn.execute(
+            text("SELECT key FROM report_daily WHERE metric = 'reason'")
+        ).scalar()
+        marker = conn.execute(
+            text("SELECT count(*) FROM report_daily WHERE metric = 'rolled'")
+        ).scalar()
+    engine.dispose()
+    assert [tuple(t) for t in totals] == [
+        ("all:reason", "id", 1),
+        ("all:search", "en", 4),
+        ("all:search", "id", 5),
+    ]
+    assert reason == "reset-password#"  # the article's own reasons: no section
+    assert marker == 0  # the next roll-up closes the days still held raw
