@@ -158,6 +158,9 @@ def generate(app, n_events: int, n_votes: int) -> None:
     )
     random_ = rng.random
     last = len(vocab) - 1
+    # Production appends events as they happen: rows in time order, so one
+    # day's raw events sit together in the table, as the reports find them.
+    moments = sorted(random_() * year for _ in range(n_events))
     with app.app_context(), standalone_session() as db:
         assert db.get_bind().dialect.name == "sqlite", "the bench writes SQLite"
         conn = db.connection()
@@ -165,7 +168,7 @@ def generate(app, n_events: int, n_votes: int) -> None:
         while made < n_events:
             rows, views = [], []
             for i in range(min(batch, n_events - made)):
-                when = _stamp(now - dt.timedelta(seconds=random_() * year))
+                when = _stamp(now - dt.timedelta(seconds=moments[-1 - made - i]))
                 q = vocab[min(int(rng.paretovariate(1.1)) - 1, last)]
                 visit = f"v{rng.getrandbits(40):x}" if random_() < 0.4 else None
                 results = 0 if random_() < 0.2 else rng.randint(1, 30)
@@ -194,13 +197,14 @@ def generate(app, n_events: int, n_votes: int) -> None:
                 conn.exec_driver_sql(view_sql, views)
             made += len(rows)
         votes = []
+        vote_moments = sorted((random_() * year for _ in range(n_votes)), reverse=True)
         for i in range(n_votes):
             helpful = random_() < 0.7
             reason = None if helpful or random_() < 0.6 else rng.choice(REASONS)
             votes.append(
                 (
                     f"q{i:011d}",
-                    _stamp(now - dt.timedelta(seconds=random_() * year)),
+                    _stamp(now - dt.timedelta(seconds=vote_moments[i])),
                     None,
                     rng.choice(slugs),
                     "" if random_() < 0.5 else rng.choice(("steps", "why", "ask")),
