@@ -216,3 +216,15 @@ def test_migration_0011_backfills_totals_and_reopens_raw_days(tmp_path) -> None:
     ]
     assert reason == "reset-password#"  # the article's own reasons: no section
     assert marker == 0  # the next roll-up closes the days still held raw
+
+
+def test_a_kept_overview_is_not_shown_after_a_demotion(ticket_app, auth) -> None:
+    ticket_app.config["REPORT_CACHE_SECONDS"] = 60
+    editor = auth.login("editor")
+    assert "Searches" in editor.get("/admin/reports/").get_data(as_text=True)
+    with ticket_app.app_context(), standalone_session() as db:
+        db.get(User, user_id(ticket_app, staff_email("editor"))).role = "agent"
+        db.commit()
+    # An agent's overview is their own row of the team report, never the kept one.
+    page = editor.get("/admin/reports/").get_data(as_text=True)
+    assert "Searches" not in page

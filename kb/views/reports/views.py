@@ -227,7 +227,9 @@ def _page_key(period: reports.Period) -> tuple | None:
     if not token:
         return None
     secret = hashlib.sha256(f"{signed_in}\0{token}".encode()).hexdigest()
-    return ("page", request.full_path, period, str(get_locale()), secret)
+    # The role too: a page kept for an editor is not for them once demoted.
+    role = current_user.role
+    return ("page", request.full_path, period, str(get_locale()), role, secret)
 
 
 def _page(name: str, template: str, **extra: Any) -> Response | str:
