@@ -105,6 +105,14 @@ def _query() -> tuple[ReportQuery, reports.Period]:
 # most, and new events may take that long to show.
 _CACHE: dict[tuple, tuple[float, Any]] = {}
 _CACHE_LOCK = threading.Lock()
+KEPT_MAX = 256  # reports and pages kept per worker
+# Rendered pages kept, all together (characters): the articles report alone is
+# ~135 KB with a few hundred sections; this bounds a worker to a few MB.
+KEPT_PAGE_CHARS = 4_000_000
+
+
+def _chars(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 0
 
 
 def cached(key: tuple, build: Callable[[], Any]) -> Any:
@@ -117,9 +125,16 @@ def cached(key: tuple, build: Callable[[], Any]) -> Any:
         if hit and now - hit[0] < ttl:
             return hit[1]
     value = build()
+    if ttl <= 0:
+        return value
     with _CACHE_LOCK:
-        if len(_CACHE) > 256:
-            _CACHE.clear()
+        chars = sum(_chars(v) for _at, v in _CACHE.values()) + _chars(value)
+        if len(_CACHE) >= KEPT_MAX or chars > KEPT_PAGE_CHARS:
+            for old in [k for k, (at, _v) in _CACHE.items() if now - at >= ttl]:
+                del _CACHE[old]
+            chars = sum(_chars(v) for _at, v in _CACHE.values()) + _chars(value)
+            if len(_CACHE) >= KEPT_MAX or chars > KEPT_PAGE_CHARS:
+                _CACHE.clear()
         _CACHE[key] = (now, value)
     return value
 
