@@ -139,6 +139,8 @@ def _init_services(app: Flask) -> None:
     app.extensions["jawab.pages"] = PageCache()
     events.init_app(app)
     app.extensions["jawab.search_pages"] = PageCache(SEARCH_PAGES)
+    # The search report's "best current hit" per (term, language).
+    app.extensions["jawab.best_hits"] = PageCache(SEARCH_PAGES)
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     semantic = None
     if app.config["SEMANTIC"]:

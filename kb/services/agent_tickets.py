@@ -10,11 +10,23 @@ No request, session or flash here: views pass plain values in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from kb.markdown import message_html
@@ -113,14 +125,19 @@ def is_overdue(ticket: Ticket, targets: dict[str, int], now: dt.datetime) -> boo
     return now - _aware(ticket.created_at) > dt.timedelta(seconds=target)
 
 
-def _overdue_clause(targets: dict[str, int], now: dt.datetime) -> ColumnElement:
-    """SQL for :func:`is_overdue`: no first response and past the target."""
+def _due(targets: dict[str, int], now: dt.datetime) -> dict[str, dt.datetime]:
+    """Per priority: a ticket created before this instant is past its target."""
     default = targets.get("normal", 24 * 3600)
+    return {
+        name: now - dt.timedelta(seconds=targets.get(name, default))
+        for name in PRIORITIES
+    }
+
+
+def _overdue_clause(due: dict[str, Any]) -> ColumnElement:
+    """SQL for :func:`is_overdue`: no first response and past the target."""
     late = [
-        and_(
-            Ticket.priority == name,
-            Ticket.created_at < now - dt.timedelta(seconds=targets.get(name, default)),
-        )
+        and_(Ticket.priority == name, Ticket.created_at < due[name])
         for name in PRIORITIES
     ]
     return and_(Ticket.first_response_at.is_(None), or_(*late) if late else false())
@@ -128,38 +145,57 @@ def _overdue_clause(targets: dict[str, int], now: dt.datetime) -> ColumnElement:
 
 def _view_clause(
     view: str,
-    user_id: int,
+    user_id: Any,
     targets: dict[str, int],
     now: dt.datetime,
     *,
     any_status: bool = False,
+    due: dict[str, Any] | None = None,
 ) -> ColumnElement:
     """The condition one of :data:`VIEWS` puts on tickets.
 
     ``any_status``: the agent filtered by status, which wins over the view's.
+    ``user_id`` and ``due`` may be bound parameters (see :func:`view_counts`).
     """
     anything = Ticket.id.is_not(None)
     is_open = anything if any_status else Ticket.status.in_(OPEN_STATUSES)
-    return {
-        "mine": and_(is_open, Ticket.assignee_id == user_id),
-        "unassigned": and_(is_open, Ticket.assignee_id.is_(None)),
-        "waiting": anything if any_status else Ticket.status.in_(WAITING_ON_US),
-        "overdue": and_(is_open, _overdue_clause(targets, now)),
-        "open": is_open,
-    }.get(view, anything)
+    if view == "mine":
+        return and_(is_open, Ticket.assignee_id == user_id)
+    if view == "unassigned":
+        return and_(is_open, Ticket.assignee_id.is_(None))
+    if view == "waiting":
+        return anything if any_status else Ticket.status.in_(WAITING_ON_US)
+    if view == "overdue":
+        return and_(is_open, _overdue_clause(due or _due(targets, now)))
+    if view == "open":
+        return is_open
+    return anything
+
+
+@functools.cache
+def _counts_statement() -> Select:
+    # Built once: the header shows these counts on every staff page, and
+    # building the expression cost more than running it. The user and the
+    # instants are bound per call.
+    views = [view for view in VIEWS if view != "all"]
+    due: dict[str, Any] = {name: bindparam(f"due_{name}") for name in PRIORITIES}
+    columns = [
+        func.count(
+            case((_view_clause(view, bindparam("user_id"), {}, utcnow(), due=due), 1))
+        ).label(view)
+        for view in views
+    ]
+    return select(*columns).select_from(Ticket)
 
 
 def view_counts(
     db: Session, user_id: int, targets: dict[str, int], now: dt.datetime
 ) -> dict[str, int]:
     """How many tickets each view of the queue holds (one query)."""
-    views = [view for view in VIEWS if view != "all"]
-    columns = [
-        func.count(case((_view_clause(view, user_id, targets, now), 1))).label(view)
-        for view in views
-    ]
-    row = db.execute(select(*columns).select_from(Ticket)).one()
-    return {view: int(row[index] or 0) for index, view in enumerate(views)}
+    params: dict[str, Any] = {"user_id": user_id}
+    params |= {f"due_{name}": when for name, when in _due(targets, now).items()}
+    row = db.execute(_counts_statement(), params).one()
+    return {view: int(row._mapping[view] or 0) for view in VIEWS if view != "all"}
 
 
 def _queue_query(filters: QueueFilter) -> Select:

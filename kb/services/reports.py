@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -54,6 +55,7 @@ COLOUR_MIN_VOTES = 10  # helpfulness is coloured only with this many votes
 TABS = ("zero", "noclick", "corrected", "top")
 ROLLED = "rolled"  # the report_daily metric marking the last closed day
 GAP_ROWS = 25  # the best current hit is a search per row
+SECTION_MARK = "#"  # joins an article's slug and a section's anchor in one key
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ def rolled_through(db: Session) -> dt.date | None:
     )
 
 
+def total_metric(metric: str) -> str:
+    """The roll-up metric holding ``metric``'s daily total per language."""
+    return f"all:{metric}"
+
+
 def _local_day(db: Session, column: Any, tz: str) -> ColumnElement:
     """``column`` (a UTC timestamp) as a date in ``tz``, in either database."""
     if db.get_bind().dialect.name == "postgresql":
@@ -144,7 +151,13 @@ def _metric_sources() -> dict[str, tuple[Any, Callable[[], Any], Any, Any]]:
         "reply_view": (v, lambda: v.reply_code.is_not(None), v.reply_code, nothing),
         "vote_yes": (w, lambda: w.helpful.is_(True), w.slug, w.section),
         "vote_no": (w, lambda: w.helpful.is_(False), w.slug, w.section),
-        "reason": (w, lambda: w.reason.is_not(None), w.slug, w.reason),
+        # Reasons are per section: the key is "slug#anchor" (see _section_key).
+        "reason": (
+            w,
+            lambda: w.reason.is_not(None),
+            w.slug + SECTION_MARK + w.section,
+            w.reason,
+        ),
     }
 
 
@@ -155,14 +168,21 @@ def _raw(
     end: dt.datetime,
     lang: str | None,
     by_day: str | None = None,
+    *,
+    by_lang: bool = False,
 ) -> list[Any]:
-    """(day or None, key, source, count, distinct visits, last) from raw events."""
+    """(day or None, key, source, count, distinct visits, last) from raw events.
+
+    ``by_lang``: one more column, the language, and a row per language (the
+    roll-up reads every language in one pass over the events).
+    """
     model, where, key, source = _metric_sources()[metric]
     # An event without a visit (no JavaScript) stands for a visit of its own.
     visits = func.count(func.distinct(model.visit_id)) + func.sum(
         case((model.visit_id.is_(None), 1), else_=0)
     )
     day = _local_day(db, model.created_at, by_day) if by_day else literal(None)
+    groups = (*((day,) if by_day else ()), *((model.lang,) if by_lang else ()))
     query = (
         select(
             day.label("day"),
@@ -171,9 +191,10 @@ def _raw(
             func.count().label("n"),
             visits.label("visits"),
             func.max(model.created_at).label("last"),
+            *((model.lang.label("lang"),) if by_lang else ()),
         )
         .where(model.created_at >= start, model.created_at < end, where())
-        .group_by(*((day,) if by_day else ()), key, source)
+        .group_by(*groups, key, source)
     )
     if lang:
         query = query.where(model.lang == lang)
@@ -226,9 +247,56 @@ def _aware(value: Any) -> Any:
     return value
 
 
+def _split(db: Session, period: Period) -> tuple[dt.date | None, Period | None]:
+    """The last rolled-up day inside ``period`` (or None), and the days after
+    it that only the raw events hold (or None)."""
+    closed = rolled_through(db)
+    if closed is None or closed < period.start:
+        return None, period
+    last_closed = min(closed, period.end)
+    if last_closed >= period.end:
+        return last_closed, None
+    return last_closed, Period(
+        last_closed + dt.timedelta(days=1), period.end, period.tz
+    )
+
+
+def _raw_count(
+    db: Session, metric: str, period: Period, lang: str | None, *, by_day: bool
+) -> list[tuple[Any, int]]:
+    """(local day or None, count) of ``metric``'s raw events in ``period``.
+
+    Counts only, never per key: the per-day chart and the totals need no more.
+    """
+    model, where, _key, _source = _metric_sources()[metric]
+    start, end = period.bounds()
+    day = _local_day(db, model.created_at, period.tz) if by_day else literal(None)
+    query = select(day, func.count()).where(
+        model.created_at >= start, model.created_at < end, where()
+    )
+    if lang:
+        query = query.where(model.lang == lang)
+    if by_day:
+        query = query.group_by(day)
+    return [(when, int(n or 0)) for when, n in db.execute(query)]
+
+
 def total(db: Session, metric: str, period: Period, lang: str | None) -> int:
     """The metric's count over ``period`` (one sum, not per key)."""
-    return sum(n for _day, n in series(db, metric, period, lang))
+    last_closed, raw = _split(db, period)
+    found = 0
+    if last_closed is not None:
+        query = select(func.sum(DailyCount.value)).where(
+            DailyCount.metric == total_metric(metric),
+            DailyCount.day >= period.start,
+            DailyCount.day <= last_closed,
+        )
+        if lang:
+            query = query.where(DailyCount.lang == lang)
+        found += int(db.scalar(query) or 0)
+    if raw is not None:
+        found += sum(n for _day, n in _raw_count(db, metric, raw, lang, by_day=False))
+    return found
 
 
 def series(
@@ -236,26 +304,21 @@ def series(
 ) -> list[tuple[dt.date, int]]:
     """The metric's count per day of ``period``."""
     per_day: dict[dt.date, int] = defaultdict(int)
-    closed = rolled_through(db)
-    raw_from = period.start
-    if closed is not None and closed >= period.start:
-        last_closed = min(closed, period.end)
+    last_closed, raw = _split(db, period)
+    if last_closed is not None:
+        # The day's total row: a row per day and language, not per query.
         query = select(DailyCount.day, func.sum(DailyCount.value)).where(
-            DailyCount.metric == metric,
+            DailyCount.metric == total_metric(metric),
             DailyCount.day >= period.start,
             DailyCount.day <= last_closed,
         )
         if lang:
             query = query.where(DailyCount.lang == lang)
         for day, value in db.execute(query.group_by(DailyCount.day)):
-            per_day[day] += int(value or 0)
-        raw_from = last_closed + dt.timedelta(days=1)
-    if raw_from <= period.end:
-        start, end = Period(raw_from, period.end, period.tz).bounds()
-        for day, _key, _source, n, _visits, _last in _raw(
-            db, metric, start, end, lang, by_day=period.tz
-        ):
-            per_day[_as_date(day)] += int(n or 0)
+            per_day[_as_date(day)] += int(value or 0)
+    if raw is not None:
+        for day, n in _raw_count(db, metric, raw, lang, by_day=True):
+            per_day[_as_date(day)] += n
     return [(day, per_day.get(day, 0)) for day in period.each_day()]
 
 
@@ -300,11 +363,20 @@ def rollup(db: Session, tz: str, now: dt.datetime | None = None) -> int:
             DailyCount.metric != ROLLED,
         )
     )
+    languages = set(LANGUAGES)
     for metric in _metric_sources():
-        for lang in LANGUAGES:
-            rows = [
+        # One grouped pass per metric over the whole span, every language.
+        totals: dict[tuple[dt.date, str], int] = defaultdict(int)
+        rows = []
+        for day, key, source, n, visits, _last, lang in _raw(
+            db, metric, start, end, None, by_day=tz, by_lang=True
+        ):
+            if lang not in languages:
+                continue
+            day = _as_date(day)
+            rows.append(
                 {
-                    "day": _as_date(day),
+                    "day": day,
                     "metric": metric,
                     "lang": lang,
                     "key": (key or "")[:200],
@@ -312,26 +384,32 @@ def rollup(db: Session, tz: str, now: dt.datetime | None = None) -> int:
                     "value": int(n or 0),
                     "visits": int(visits or 0),
                 }
-                for day, key, source, n, visits, _last in _raw(
-                    db, metric, start, end, lang, by_day=tz
-                )
-            ]
-            if rows:  # a bulk insert: a year holds millions of day × key rows
-                db.execute(insert(DailyCount), rows)
+            )
+            totals[(day, lang)] += int(n or 0)
+        rows += [
+            {
+                "day": day,
+                "metric": total_metric(metric),
+                "lang": lang,
+                "key": "",
+                "source": "",
+                "value": value,
+                "visits": 0,
+            }
+            for (day, lang), value in totals.items()
+        ]
+        for i in range(0, len(rows), 10_000):  # bulk inserts, bounded in memory
+            db.execute(insert(DailyCount), rows[i : i + 10_000])
     # Visits that searched and found an answer: a visit's events are all in
     # one day (30 minutes idle ends it), so daily counts add up.
-    for day in span.each_day():
-        day_start, day_end = Period(day, day, tz).bounds()
-        for lang in LANGUAGES:
-            searched, found = _found_an_answer(db, day_start, day_end, lang)
-            db.add_all(
-                DailyCount(day=day, metric=metric, lang=lang, value=value)
-                for metric, value in (
-                    ("visit_search", searched),
-                    ("visit_found", found),
-                )
-                if value
-            )
+    visit_rows = [
+        {"day": day, "metric": metric, "lang": lang, "key": "", "source": ""}
+        | {"value": value, "visits": 0}
+        for (day, lang, metric), value in _found_per_day(db, start, end, tz).items()
+        if value and lang in languages
+    ]
+    if visit_rows:
+        db.execute(insert(DailyCount), visit_rows)
     db.execute(delete(DailyCount).where(DailyCount.metric == ROLLED))
     db.add(DailyCount(day=span.end, metric=ROLLED, lang="", key="", source=""))
     db.commit()
@@ -390,9 +468,12 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _overview_figures(
-    db: Session, period: Period, lang: str | None, targets: dict[str, int]
+    db: Session,
+    period: Period,
+    lang: str | None,
+    targets: dict[str, int],
+    searches: int,
 ) -> dict[str, float | None]:
-    searches = total(db, "search", period, lang)
     zero = total(db, "search_zero", period, lang)
     clicks = total(db, "search_click", period, lang)
     start, end = period.bounds()
@@ -446,14 +527,19 @@ def overview(
     db: Session, period: Period, lang: str | None, targets: dict[str, int]
 ) -> Overview:
     """The overview report for ``period`` compared with the one before."""
-    now = _overview_figures(db, period, lang, targets)
-    before = _overview_figures(db, period.previous(), lang, targets)
+    per_day = series(db, "search", period, lang)
+    before_per_day = series(db, "search", period.previous(), lang)
+    # The searches are the chart's sum: read once.
+    now = _overview_figures(db, period, lang, targets, sum(n for _d, n in per_day))
+    before = _overview_figures(
+        db, period.previous(), lang, targets, sum(n for _d, n in before_per_day)
+    )
     return Overview(
         period=period,
         lang=lang,
         metrics=tuple(Metric(k, now[k], before[k], KINDS[k]) for k in KINDS),
-        searches_per_day=tuple(series(db, "search", period, lang)),
-        previous_per_day=tuple(series(db, "search", period.previous(), lang)),
+        searches_per_day=tuple(per_day),
+        previous_per_day=tuple(before_per_day),
     )
 
 
@@ -527,6 +613,37 @@ def _found_an_answer(
         )
     )
     return int(searched or 0), int(found or 0)
+
+
+def _found_per_day(
+    db: Session, start: dt.datetime, end: dt.datetime, tz: str
+) -> dict[tuple[dt.date, str, str], int]:
+    """Per (day, language, "visit_search"/"visit_found"): what
+    :func:`_found_an_answer` gives for each day, in two grouped queries."""
+    s, v = SearchLog, ArticleViewLog
+    day = _local_day(db, s.created_at, tz)
+    where = (s.created_at >= start, s.created_at < end, s.visit_id.is_not(None))
+    # A visit found an answer that day: it clicked a result, or opened an
+    # article the same (local) day.
+    viewed = select(v.visit_id, _local_day(db, v.created_at, tz)).where(
+        v.created_at >= start, v.created_at < end, v.visit_id.is_not(None)
+    )
+    found: dict[tuple[dt.date, str, str], int] = {}
+    for metric, extra in (
+        ("visit_search", ()),
+        (
+            "visit_found",
+            (or_(s.clicked_slug.is_not(None), tuple_(s.visit_id, day).in_(viewed)),),
+        ),
+    ):
+        query = (
+            select(day, s.lang, func.count(func.distinct(s.visit_id)))
+            .where(*where, *extra)
+            .group_by(day, s.lang)
+        )
+        for when, lang, n in db.execute(query):
+            found[(_as_date(when), lang, metric)] = int(n or 0)
+    return found
 
 
 @dataclass(frozen=True)
@@ -711,18 +828,10 @@ def articles(
     reasons: dict[str, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    # Reasons are per vote: read them raw with the vote's section.
-    query = select(VoteLog.slug, VoteLog.section, VoteLog.reason, func.count()).where(
-        VoteLog.created_at >= start,
-        VoteLog.created_at < end,
-        VoteLog.reason.is_not(None),
-    )
-    if lang:
-        query = query.where(VoteLog.lang == lang)
-    for slug, section, reason, n in db.execute(
-        query.group_by(VoteLog.slug, VoteLog.section, VoteLog.reason)
-    ):
-        reasons[slug][section][reason] = int(n)
+    for (key, reason), tally in tallies(db, "reason", period, lang).items():
+        slug, _mark, section = key.partition(SECTION_MARK)
+        given = reasons[slug][section]
+        given[reason] = given.get(reason, 0) + tally.value
     links = _count_by(
         db, LinkedArticle.article_slug, LinkedArticle.created_at, start, end
     )

@@ -316,7 +316,10 @@ class SearchLog(Base):
     """One final search a visitor ran (the query scrubbed of personal data)."""
 
     __tablename__ = "search_events"
-    __table_args__ = (Index("ix_search_events_lang_query", "lang", "query"),)
+    __table_args__ = (
+        Index("ix_search_events_lang_query", "lang", "query"),
+        Index("ix_search_events_lang_created", "lang", "created_at"),  # 0011
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -427,6 +430,17 @@ class DailyCount(Base):
     __table_args__ = (
         UniqueConstraint("day", "metric", "lang", "key", "source"),
         Index("ix_report_daily_metric_day", "metric", "day"),
+        # Covering the report reads (migration 0011): no table lookups.
+        Index(
+            "ix_report_daily_read",
+            "metric",
+            "day",
+            "lang",
+            "key",
+            "source",
+            "value",
+            "visits",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

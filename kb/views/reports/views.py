@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import threading
 import time
@@ -18,11 +19,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from kb.security import role_required, safe_next
@@ -101,6 +105,14 @@ def _query() -> tuple[ReportQuery, reports.Period]:
 # most, and new events may take that long to show.
 _CACHE: dict[tuple, tuple[float, Any]] = {}
 _CACHE_LOCK = threading.Lock()
+KEPT_MAX = 256  # reports and pages kept per worker
+# Rendered pages kept, all together (characters): the articles report alone is
+# ~135 KB with a few hundred sections; this bounds a worker to a few MB.
+KEPT_PAGE_CHARS = 4_000_000
+
+
+def _chars(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 0
 
 
 def cached(key: tuple, build: Callable[[], Any]) -> Any:
@@ -113,9 +125,16 @@ def cached(key: tuple, build: Callable[[], Any]) -> Any:
         if hit and now - hit[0] < ttl:
             return hit[1]
     value = build()
+    if ttl <= 0:
+        return value
     with _CACHE_LOCK:
-        if len(_CACHE) > 256:
-            _CACHE.clear()
+        chars = sum(_chars(v) for _at, v in _CACHE.values()) + _chars(value)
+        if len(_CACHE) >= KEPT_MAX or chars > KEPT_PAGE_CHARS:
+            for old in [k for k, (at, _v) in _CACHE.items() if now - at >= ttl]:
+                del _CACHE[old]
+            chars = sum(_chars(v) for _at, v in _CACHE.values()) + _chars(value)
+            if len(_CACHE) >= KEPT_MAX or chars > KEPT_PAGE_CHARS:
+                _CACHE.clear()
         _CACHE[key] = (now, value)
     return value
 
@@ -156,8 +175,15 @@ def csv_response(name: str, report: Any) -> Response:
 
 
 def _best_hit(term: str, lang: str | None) -> str | None:
-    hits = search_service().search(SearchRequest(q=term, lang=lang, limit=1), library())
-    return hits.hits[0].title if hits.hits else None
+    # A search per row: kept per content version, as the results pages are.
+    lib = library()
+
+    def search() -> tuple[str | None]:
+        hits = search_service().search(SearchRequest(q=term, lang=lang, limit=1), lib)
+        return (hits.hits[0].title if hits.hits else None,)
+
+    best = current_app.extensions["jawab.best_hits"]
+    return best.get_or_render(lib, (term, lang), search)[0]
 
 
 def build(name: str, query: ReportQuery, period: reports.Period) -> Any:
@@ -199,9 +225,44 @@ def build(name: str, query: ReportQuery, period: reports.Period) -> Any:
     )
 
 
+def _page_key(period: reports.Period) -> tuple | None:
+    """What a rendered report page depends on, or None when it must be rendered.
+
+    The page carries the person's name, role and CSRF token (bound to their
+    session) and the header's queue counts: it is kept per sign-in and
+    session, never shared. A page with a message to flash is rendered afresh.
+    The sign-in check runs before this (``role_required``), so an ended
+    session never reaches a kept page.
+    """
+    signed_in = getattr(current_user, "sign_in_token", None)
+    if not signed_in or "_flashes" in session:
+        return None
+    generate_csrf()  # the page's forms need the session's token: make it now
+    token = session.get("csrf_token")
+    if not token:
+        return None
+    secret = hashlib.sha256(f"{signed_in}\0{token}".encode()).hexdigest()
+    # The role too: a page kept for an editor is not for them once demoted.
+    role = current_user.role
+    return ("page", request.full_path, period, str(get_locale()), role, secret)
+
+
 def _page(name: str, template: str, **extra: Any) -> Response | str:
     query, period = _query()
     events.flush()  # what this worker acknowledged is on the report
+    key = _page_key(period) if query.format == "html" else None
+    if key is None:
+        return _render(name, template, query, period, extra)
+    return cached(key, lambda: _render(name, template, query, period, extra))
+
+
+def _render(
+    name: str,
+    template: str,
+    query: ReportQuery,
+    period: reports.Period,
+    extra: dict[str, Any],
+) -> Response | str:
     report = build(name, query, period)
     if query.format == "csv":
         return csv_response(name, report)
