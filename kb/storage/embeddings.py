@@ -120,9 +120,9 @@ def _threads() -> None:
 
     At most :data:`THREADS` threads, with ``OMP_WAIT_POLICY=passive``: OpenMP's
     default lets waiting threads spin, which on a loaded 2-core machine made a
-    query embedding 10-60x slower (14 ms → 0.1-2 s); sleeping threads made it
-    faster than one thread, loaded or quiet (README, Benchmarks). Values the
-    operator set win.
+    query embedding 10-60x slower (14 ms → 0.1-2 s); sleeping, two threads were
+    3-5x faster than one there, for the same CPU time (README, Benchmarks).
+    Values the operator set win.
     """
     try:
         cpus = len(os.sched_getaffinity(0))
