@@ -7,8 +7,9 @@ Anything that goes wrong (extra not installed, model fails, no vectors yet)
 leaves the lexical order and logs why, once per cause.
 
 The query is embedded in a worker thread while the lexical search runs (the C
-engine releases the GIL), so a search costs about the longer of the two plus
-the re-ranking, not their sum.
+engine releases the GIL), so with a core free a search costs about the longer
+of the two plus the re-ranking, not their sum. A search that finds fewer than
+two candidates does not wait for it (the vector is then not remembered).
 """
 
 from __future__ import annotations
