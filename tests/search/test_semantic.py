@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 
 from kb.config import ConfigError, from_environment
+from kb.services import semantic
 from kb.services.semantic import SemanticRanker
 from kb.storage import embeddings
 from kb.storage.embeddings import SemanticUnavailable, fuse
@@ -31,6 +34,7 @@ class WordEmbedder:
     def __init__(self) -> None:
         self.passages_seen: list[str] = []
         self.queries_seen: list[str] = []
+        self.query_threads: list[str] = []
 
     def _vector(self, text: str):
         vector = np.zeros(self.dim, dtype=np.float32)
@@ -52,6 +56,7 @@ class WordEmbedder:
     def query(self, text: str):
         """Embed a query."""
         self.queries_seen.append(text)
+        self.query_threads.append(threading.current_thread().name)
         return self._vector(text)
 
 
@@ -212,6 +217,63 @@ def test_failing_query_embedding_keeps_lexical_order(
     with caplog.at_level(logging.WARNING, logger="kb.services.semantic"):
         assert search(client, "refund password", lang="en") == expected
     assert "embedding a query failed; lexical order kept" in caplog.text
+
+
+def test_model_warms_up_at_start_and_queries_embed_beside_the_search(
+    make_app, words: WordEmbedder
+) -> None:
+    app = make_app(SEMANTIC=True)
+    ranker: SemanticRanker = app.extensions["jawab.search"].semantic
+    # Loaded and run once when the app starts, not on a customer's first search;
+    # the warm-up is not remembered as a query.
+    assert words.queries_seen == [semantic.WARM_UP_QUERY]
+    assert not ranker._queries
+    client = app.test_client()
+    ranked = search(client, "refund password bank transfer e-wallets", lang="en")
+    assert ranked[0] == "refund-times"
+    # The query was embedded in the worker thread while the lexical search ran.
+    assert words.query_threads[-1].startswith("jawab-embed")
+    assert threading.current_thread().name not in words.query_threads
+
+
+def test_a_model_failing_its_warm_up_leaves_lexical_search(
+    make_app, words: WordEmbedder, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    def broken(text: str):
+        raise RuntimeError("engine crashed")
+
+    expected = search(make_app().test_client(), "refund password", lang="en")
+    monkeypatch.setattr(words, "query", broken)
+    with caplog.at_level(logging.WARNING, logger="kb.services.semantic"):
+        app = make_app(SEMANTIC=True)
+        assert search(app.test_client(), "refund password", lang="en") == expected
+    assert "the embedding model failed to warm up" in caplog.text
+    assert "embedding a query failed; lexical order kept" in caplog.text
+
+
+def test_a_long_query_is_embedded_by_its_opening() -> None:
+    assert embeddings.query_text("  cara   bayar\tqris ") == "cara bayar qris"
+    pasted = "pesanan saya belum sampai padahal sudah lewat estimasi " * 20
+    cut = embeddings.query_text(pasted)
+    assert len(cut) <= embeddings.QUERY_CHARS
+    assert pasted.startswith(cut) and pasted[len(cut)] == " "  # between words
+
+
+def test_engine_threads_sleep_while_waiting_and_operator_values_win(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    embeddings._threads()
+    assert 1 <= int(os.environ["OMP_NUM_THREADS"]) <= embeddings.THREADS
+    assert os.environ["OMP_WAIT_POLICY"] == "passive"
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("OMP_WAIT_POLICY", "active")
+    embeddings._threads()
+    assert (os.environ["OMP_NUM_THREADS"], os.environ["OMP_WAIT_POLICY"]) == (
+        "1",
+        "active",
+    )
 
 
 def _real_model():
