@@ -76,7 +76,7 @@ class Fields:
     status: str = "published"
     owner: str = ""
     body: str = ""
-    # Front matter the form does not show (anchors, reviewed).
+    # Front matter the form does not show (anchors, reviewed, publish_at).
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -87,6 +87,8 @@ class Fields:
             extra["anchors"] = dict(article.anchors)
         if article.reviewed:
             extra["reviewed"] = article.reviewed
+        if article.publish_at:
+            extra["publish_at"] = article.publish_at
         return cls(
             title=article.title,
             lang=article.lang,
@@ -134,6 +136,9 @@ class Fields:
         reviewed = self.extra.get("reviewed")
         if reviewed:
             meta["reviewed"] = dt.date.fromisoformat(str(reviewed))
+        publish_at = self.extra.get("publish_at")
+        if publish_at:
+            meta["publish_at"] = dt.datetime.fromisoformat(str(publish_at))
         if updated is not None:
             meta["updated"] = updated
         if self.extra.get("anchors"):

@@ -159,6 +159,7 @@ def index() -> str:
         articles=articles[:200],
         total=len(articles),
         stale=stale[:50],
+        scheduled=sorted(lib.scheduled.values(), key=lambda a: a.publish_at),
         review_days=days,
         q=q,
         action=ActionForm(formdata=None),
@@ -617,6 +618,7 @@ def article(slug: str) -> str:
     return render_template(
         "editor/article.html",
         article=found,
+        scheduled=found.slug in library().scheduled,
         from_ticket=params.parse(TicketArg, request.args).from_ticket,
         outdated=editing.outdated(db.session(), library(), found),
         drafts=editing.drafts_of(db.session(), found.path),
