@@ -82,13 +82,9 @@ class Library:
             self.all[article.slug] = article
         # `publish_at:` in the future keeps a published article a draft
         # everywhere (pages, search, lists, API) until that moment.
-        self.published = {
-            s: a for s, a in self.all.items() if a.public_at(self.now)
-        }
+        self.published = {s: a for s, a in self.all.items() if a.public_at(self.now)}
         self.scheduled = {
-            s: a
-            for s, a in self.all.items()
-            if a.published and s not in self.published
+            s: a for s, a in self.all.items() if a.published and s not in self.published
         }
         moments = [a.scheduled_for() for a in self.scheduled.values()]
         # The next moment this version goes stale: the store rebuilds it then.

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.markdown import render
-from kb.services import events
+from kb.services import events, update_requests
 from kb.services.articles import ContentStore, Library, default_url, parse_checked_text
 from kb.storage import articles as files
 from kb.storage import git_repo, synonyms
@@ -618,6 +618,10 @@ def publish(db: Session, draft: Draft, publisher: User, site: Site) -> Published
             draft.lock_user_id = None
             draft.updated_at = utcnow()
             db.commit()
+            # Publishing answers "this article needs an update" (any reason).
+            update_requests.clear(
+                db, {fields.slug, *split_list(fields.aliases)}, commit
+            )
             if not unchanged:  # the team report counts the writer's knowledge work
                 events.record(
                     events.ArticlePublished(draft.author_id, fields.slug, fields.lang)

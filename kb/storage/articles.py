@@ -191,7 +191,9 @@ def _bad_scalar(node: yaml.Node | None, exc: ValueError) -> yaml.YAMLError:
                 _Loader("").construct_object(current)
             except ValueError:
                 return yaml.constructor.ConstructorError(
-                    None, None, f"{current.value!r} is not a valid value: {exc}",
+                    None,
+                    None,
+                    f"{current.value!r} is not a valid value: {exc}",
                     current.start_mark,
                 )
         elif isinstance(current, yaml.MappingNode):
@@ -392,13 +394,10 @@ def _moment(value: object) -> dt.datetime | None:
     alone means its midnight, UTC.
     """
     if isinstance(value, str):
-        try:
+        try:  # also reads a date alone, as its midnight
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            try:
-                value = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                return None
+            return None
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):

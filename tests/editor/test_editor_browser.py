@@ -192,3 +192,60 @@ def expect_saved(app: Flask, draft_id: int, text: str) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"draft {draft_id} holds {bodies!r}, not {text!r}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_needs_update_and_scheduled_in_the_browser(
+    browser, editor_app: Flask, editor_url: str, repo: Path
+) -> None:
+    import datetime as dt
+
+    from helpers import execute
+    from sqlalchemy import insert
+
+    from kb.storage.models import VoteLog
+
+    (repo / "payments" / "waktu-refund.md").write_text(
+        "---\ntitle: Waktu refund baru\nlang: id\ncategory: payments\n"
+        "publish_at: 2999-01-01 09:00\n---\n\nSegera.\n",
+        encoding="utf-8",
+    )
+    editor_app.extensions["jawab.content"].reload()
+    execute(
+        editor_app,
+        insert(VoteLog).values(
+            key="browser-vote",
+            slug="refund-times",
+            lang="en",
+            helpful=False,
+            reason="outdated",
+            comment="The bank took 10 days, not 7.",
+            created_at=dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC),
+        ),
+    )
+    context = _context(browser)
+    try:
+        page = context.new_page()
+        sign_in(page, editor_url, FIRST)
+        page.goto(f"{editor_url}/editor/articles/refund-times")
+        page.get_by_role("button", name="Flag: this article needs an update").click()
+        expect(page.locator(".field-error")).to_contain_text("Say what needs updating")
+        page.get_by_label("What needs updating").fill("Bank transfers take 10 days.")
+        page.get_by_role("button", name="Flag: this article needs an update").click()
+        expect(page.locator(".editor-flash")).to_contain_text("Flagged")
+        page.get_by_role("button", name="Flag with this vote").click()
+        expect(page.locator(".update-reasons li")).to_have_count(2)
+        expect(page.get_by_role("button", name="Flag with this vote")).to_have_count(0)
+        page.goto(f"{editor_url}/editor/")
+        expect(
+            page.get_by_text("Scheduled for 2999-01-01 09:00 UTC").first
+        ).to_be_visible()
+        expect(page.get_by_text("2 reasons")).to_be_visible()
+    finally:
+        context.close()
+    for path, name in (
+        ("/editor/", "list-flagged"),
+        ("/editor/articles/refund-times", "article-flagged"),
+        ("/editor/articles/waktu-refund", "article-scheduled"),
+    ):
+        _check_page(browser, editor_url, path, name)

@@ -127,3 +127,17 @@ class SynonymsForm(FlaskForm):
         _l("Synonyms (YAML)"),
         validators=[Length(max=100_000, message=_l("The file is too long."))],
     )
+
+
+class NeedsUpdateForm(FlaskForm):
+    """ "This article needs an update": why, and where it came from."""
+
+    reason = TextAreaField(
+        _l("What needs updating"),
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+        ],
+    )
+    from_ticket = HiddenField(validators=[Optional(), Length(max=16)])
+    from_vote = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.security import role_required
-from kb.services import agent_tickets, diffs, editing
+from kb.services import agent_tickets, diffs, editing, update_requests
 from kb.services.editing import Fields
 from kb.storage import articles as files
 from kb.storage import db, git_repo
@@ -30,7 +30,13 @@ from kb.storage.models import Draft, Ticket
 from kb.views import params
 from kb.views.context import content, library, search_service
 from kb.views.editor import bp
-from kb.views.editor.forms import CommentForm, DraftForm, SettingsForm, SynonymsForm
+from kb.views.editor.forms import (
+    CommentForm,
+    DraftForm,
+    NeedsUpdateForm,
+    SettingsForm,
+    SynonymsForm,
+)
 from kb.views.forms import ActionForm
 
 
@@ -160,6 +166,11 @@ def index() -> str:
         total=len(articles),
         stale=stale[:50],
         scheduled=sorted(lib.scheduled.values(), key=lambda a: a.publish_at),
+        needs_update=[
+            (lib.all[f.slug], f)
+            for f in update_requests.flagged(database)
+            if f.slug in lib.all
+        ],
         review_days=days,
         q=q,
         action=ActionForm(formdata=None),
@@ -615,16 +626,62 @@ class TicketArg:
 def article(slug: str) -> str:
     """One article: its open drafts, a button to edit it, its history link."""
     found = _article_or_404(slug)
+    reference = params.parse(TicketArg, request.args).from_ticket
+    form = NeedsUpdateForm(formdata=None, from_ticket=reference)
+    return _render_article(found, form, reference)[0]
+
+
+def _render_article(
+    found, form: NeedsUpdateForm, from_ticket: str = "", status: int = 200
+) -> tuple[str, int]:
+    database = db.session()
     return render_template(
         "editor/article.html",
         article=found,
         scheduled=found.slug in library().scheduled,
-        from_ticket=params.parse(TicketArg, request.args).from_ticket,
-        outdated=editing.outdated(db.session(), library(), found),
-        drafts=editing.drafts_of(db.session(), found.path),
+        from_ticket=from_ticket,
+        outdated=editing.outdated(database, library(), found),
+        drafts=editing.drafts_of(database, found.path),
         action=ActionForm(formdata=None),
+        needs_update_form=form,
+        update_reasons=update_requests.open_for(database, found.slug),
+        votes=update_requests.unhelpful_votes(database, found.slug),
         noindex=True,
+    ), status
+
+
+@bp.post("/articles/<slug>/needs-update")
+@role_required("agent")
+def needs_update(slug: str) -> Response | tuple[str, int]:
+    """Flag the article: it needs an update (from a ticket, a vote, or a reason)."""
+    found = _article_or_404(slug)
+    form = NeedsUpdateForm()
+    database = db.session()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_article(found, form, form.from_ticket.data or "", 400)
+    ticket = None
+    if form.from_ticket.data:
+        ticket = agent_tickets.get(database, form.from_ticket.data)
+        if ticket is None:
+            form.reason.errors = [_("That ticket does not exist.")]
+            return _render_article(found, form, "", 400)
+    vote = None
+    if form.from_vote.data:
+        vote = update_requests.vote(database, found.slug, int(form.from_vote.data))
+        if vote is None:
+            form.reason.errors = [_("That vote is not a 'not helpful' vote here.")]
+            return _render_article(found, form, form.from_ticket.data or "", 400)
+    reason = (form.reason.data or "").strip()
+    if not reason and vote is None:
+        form.reason.errors = [_("Say what needs updating.")]
+        return _render_article(found, form, form.from_ticket.data or "", 400)
+    update_requests.flag(
+        database, found.slug, current_user, reason, ticket=ticket, vote=vote
     )
+    flash(_("Flagged: this article needs an update."))
+    return redirect(url_for("editor.article", slug=found.slug))
 
 
 @bp.post("/articles/<slug>/draft")
