@@ -611,3 +611,39 @@ def test_publishing_counts_as_the_writers_knowledge_work(auth, repo) -> None:
     column = table[0].index("articles_written_or_updated")
     writer = next(row for row in table[1:] if row[0].startswith("editor"))
     assert writer[column] == "1"
+
+
+def test_only_the_writer_node_publishes(auth, repo) -> None:
+    client = auth.login("editor")
+    draft_id = _create(client)
+    auth.app.config["EDITOR_WRITER"] = False
+    refused = _post_step(client, draft_id, "publish")
+    assert refused.status_code == 403
+    assert "This server does not publish articles" in refused.get_data(as_text=True)
+    assert not (repo / "payments" / "cara-refund.md").exists()
+    assert [d.state for d in rows(auth.app, Draft)] == ["editing"]
+    auth.app.config["EDITOR_WRITER"] = True
+    assert _post_step(client, draft_id, "publish").status_code == 302
+    assert (repo / "payments" / "cara-refund.md").exists()
+
+
+def test_publishing_pushes_when_asked(auth, repo, tmp_path: Path) -> None:
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    auth.app.config["GIT_PUSH"] = True
+    client = auth.login("editor")
+    assert _post_step(client, _create(client), "publish").status_code == 302
+    pushed = git(remote, "log", "-1", "--format=%s", "main").strip()
+    assert pushed == "Add payments/cara-refund.md: Cara refund lewat transfer"
+
+    git(repo, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    draft_id = _create(client, slug="cara-kedua", title="Cara kedua")
+    done = _post_step(
+        client, draft_id, "publish", slug="cara-kedua", title="Cara kedua"
+    )
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "pushing to the shared repository failed" in page
+    assert git(repo, "log", "-1", "--format=%s").startswith("Add payments/cara-kedua")
