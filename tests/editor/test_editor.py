@@ -647,3 +647,31 @@ def test_publishing_pushes_when_asked(auth, repo, tmp_path: Path) -> None:
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "pushing to the shared repository failed" in page
     assert git(repo, "log", "-1", "--format=%s").startswith("Add payments/cara-kedua")
+
+
+def test_autosave_brings_back_the_live_preview(auth, repo) -> None:
+    client = auth.login("editor")
+    draft_id = _create(client)
+    token = csrf(client, f"/editor/drafts/{draft_id}")
+    url = f"/editor/drafts/{draft_id}/autosave"
+    quiet = client.post(url, data={"csrf_token": token, "body": "x"})
+    assert "preview" not in quiet.get_json()  # the beacon on leaving: no render
+    live = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "live": "1",
+            "body": TABLE_AND_NOTE + "\nLihat [x](tidak-ada).\n<script>x</script>\n",
+        },
+    ).get_json()["preview"]
+    assert "<table>" in live["html"] and "admonition note" in live["html"]
+    assert "<script" not in live["html"]  # sanitized like the site
+    assert not live["ok"]
+    assert any(
+        p.startswith("Line ") and "unknown article 'tidak-ada'" in p
+        for p in live["problems"]
+    )
+    fine = client.post(
+        url, data={"csrf_token": token, "live": "1", "body": TABLE_AND_NOTE}
+    ).get_json()["preview"]
+    assert fine["ok"] and fine["problems"] == []

@@ -241,6 +241,18 @@ def test_needs_update_and_scheduled_in_the_browser(
             page.get_by_text("Scheduled for 2999-01-01 09:00 UTC").first
         ).to_be_visible()
         expect(page.get_by_text("2 reasons")).to_be_visible()
+
+        # The live preview: typing is rendered by the next autosave.
+        page.goto(f"{editor_url}/editor/articles/reset-password")
+        page.get_by_role("button", name="Edit this article").click()
+        page.get_by_label("Article text (Markdown)").fill(
+            "Baru.\n\n| Metode | Waktu |\n|---|---|\n| Bank | 3 hari |\n\n"
+            "[x](tidak-ada)\n"
+        )
+        expect(page.locator("#preview table")).to_contain_text("3 hari")
+        expect(page.locator("#preview .editor-problems")).to_contain_text("tidak-ada")
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/edit-live-preview-1280-light.png")
     finally:
         context.close()
     for path, name in (

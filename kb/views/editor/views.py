@@ -445,7 +445,39 @@ def autosave(draft_id: int) -> tuple[Response, int]:
             status=409,
             field=None,
         ), 409
-    return jsonify(revision=draft.revision, saved_at=draft.updated_at.isoformat()), 200
+    answer: dict[str, object] = {
+        "revision": draft.revision,
+        "saved_at": draft.updated_at.isoformat(),
+    }
+    if params.parse(LiveArgs, request.form).live:
+        answer["preview"] = _live_preview(draft)
+    return jsonify(answer), 200
+
+
+@dataclass(frozen=True)
+class LiveArgs:
+    """An autosave that also wants the live preview (``live=1``)."""
+
+    live: bool = params.arg(params.flag)
+
+
+def _live_preview(draft: Draft) -> dict[str, object]:
+    """The saved draft rendered and checked, for the page to show as it is typed."""
+    fields = Fields.from_draft(draft)
+    shown = editing.preview(
+        library(), fields, _rel(draft, fields), new=not draft.article_path
+    )
+    problems = [
+        _("Line %(n)d", n=line) + f": {message}"
+        for line, messages in sorted(shown.check.by_line.items())
+        for message in messages
+    ] + [m for messages in shown.check.by_field.values() for m in messages]
+    return {
+        "html": shown.html,
+        "ok": shown.check.ok,
+        "problems": problems,
+        "ok_text": _("kb check: no problems."),
+    }
 
 
 def _publish(draft: Draft) -> Response | tuple[str, int]:
