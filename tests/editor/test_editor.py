@@ -675,3 +675,44 @@ def test_autosave_brings_back_the_live_preview(auth, repo) -> None:
         url, data={"csrf_token": token, "live": "1", "body": TABLE_AND_NOTE}
     ).get_json()["preview"]
     assert fine["ok"] and fine["problems"] == []
+
+
+def test_the_markdown_limits_apply_to_drafts(auth, repo) -> None:
+    from kb.markdown import MAX_HEADINGS
+
+    client = auth.login("editor")
+    draft_id = _create(client)
+    many = "".join(f"## Langkah {n}\n\nIsi.\n\n" for n in range(MAX_HEADINGS + 1))
+    shown = _post_step(client, draft_id, "preview", body=many)
+    assert shown.status_code == 200
+    assert "too many headings: 51 (at most 50)" in shown.get_data(as_text=True)
+    refused = _post_step(client, draft_id, "publish", body=many)
+    assert refused.status_code == 400
+    assert not (repo / "payments" / "cara-refund.md").exists()
+    too_long = _post_step(client, draft_id, "save", body="x" * 20_001)
+    assert too_long.status_code == 400
+    assert "Use at most 20000 characters." in too_long.get_data(as_text=True)
+
+
+def test_history_follows_a_renamed_file(auth, repo) -> None:
+    client = auth.login("editor")
+    assert _edit_body(client, _start(client, "refund-times"), "Before.").status_code
+    git(repo, "mv", "payments/refund-times.md", "account/refund-times.md")
+    git(
+        repo,
+        "-c",
+        "user.name=Setup",
+        "-c",
+        "user.email=setup@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "Move refunds under account",
+    )
+    auth.app.extensions["jawab.content"].reload()
+    page = client.get("/editor/articles/refund-times/history").get_data(as_text=True)
+    commits = re.findall(r"/editor/articles/refund-times/history/([0-9a-f]{40})", page)
+    assert len(commits) == 3 and "Move refunds under account" in page
+    oldest = client.get(f"/editor/articles/refund-times/history/{commits[-1]}")
+    assert oldest.status_code == 200
+    assert "Refund times depend on how you paid." in oldest.get_data(as_text=True)
