@@ -119,6 +119,8 @@ def test_a_scheduled_article_is_a_draft_until_its_moment(
             in client.get("/sitemap.xml").get_data(as_text=True),
             "category": "waktu-refund"
             in client.get("/id/categories/payments").get_data(as_text=True),
+            "related": "waktu-refund"
+            in client.get("/id/articles/metode-pembayaran").get_data(as_text=True),
             "switch": "waktu-refund"
             in client.get("/en/articles/refund-times").get_data(as_text=True),
         }
