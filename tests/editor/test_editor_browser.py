@@ -4,6 +4,7 @@ search, git log; two editors on one article; restore; closing mid-edit; axe."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -245,11 +246,16 @@ def test_needs_update_and_scheduled_in_the_browser(
         # The live preview: typing is rendered by the next autosave.
         page.goto(f"{editor_url}/editor/articles/reset-password")
         page.get_by_role("button", name="Edit this article").click()
+        # Type only once editor.js listens (a fill before it would not count).
+        page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
+        page.wait_for_load_state("load")
         page.get_by_label("Article text (Markdown)").fill(
             "Baru.\n\n| Metode | Waktu |\n|---|---|\n| Bank | 3 hari |\n\n"
             "[x](tidak-ada)\n"
         )
-        expect(page.locator("#preview table")).to_contain_text("3 hari")
+        # The first autosave comes within 4 s; the shared machine may add more.
+        live = page.locator("#preview table")
+        expect(live).to_contain_text("3 hari", timeout=30_000)
         expect(page.locator("#preview .editor-problems")).to_contain_text("tidak-ada")
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/edit-live-preview-1280-light.png")
