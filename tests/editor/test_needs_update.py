@@ -8,7 +8,7 @@ from helpers import csrf, execute, open_ticket, rows
 from sqlalchemy import insert, update
 
 from kb.services import editing
-from kb.storage.models import Draft, Ticket, UpdateRequest, VoteLog
+from kb.storage.models import Draft, Message, Ticket, UpdateRequest, VoteLog
 
 PAGE = "/editor/articles/refund-times"
 
@@ -62,6 +62,8 @@ def test_flags_from_a_ticket_a_vote_and_a_reason_until_published(auth, repo) -> 
 
     flagged = _flag(agent, reason="Bank refunds take 5 days now", from_ticket=reference)
     assert flagged.status_code == 302
+    notes = [m.body for m in rows(auth.app, Message) if m.internal]
+    assert any("/editor/articles/refund-times" in body for body in notes)
     vote_id = _vote(auth.app, "the bank took a week")
     page = agent.get(PAGE).get_data(as_text=True)
     assert "the bank took a week" in page  # the latest "not helpful" votes

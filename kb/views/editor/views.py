@@ -712,6 +712,21 @@ def needs_update(slug: str) -> Response | tuple[str, int]:
     update_requests.flag(
         database, found.slug, current_user, reason, ticket=ticket, vote=vote
     )
+    if ticket is not None:  # the ticket says where its problem went
+        agent_tickets.add_message(
+            database,
+            ticket,
+            current_user.id,
+            _(
+                "Flagged the article “%(title)s” as needing an update: %(link)s",
+                title=found.title,
+                link=url_for("editor.article", slug=found.slug),
+            ),
+            internal=True,
+            status=None,
+            site_root=request.host_url,
+            new_link_url="",
+        )
     flash(_("Flagged: this article needs an update."))
     return redirect(url_for("editor.article", slug=found.slug))
 
