@@ -188,3 +188,5 @@ def test_editors_see_scheduled_articles_and_editing_keeps_the_moment(
         data={"csrf_token": csrf(client, "/editor/articles/waktu-refund")},
     )
     assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The file says publish_at: 2026-12-01 12:00 UTC" in page

@@ -123,6 +123,7 @@ def _render_edit(
             and editing.may_publish(database, draft, current_user) is None
         ),
         second_person=editing.requires_second_person(database),
+        hidden_until=_hidden_until(draft),
         noindex=True,
     ), status
 
@@ -176,6 +177,18 @@ def index() -> str:
         action=ActionForm(formdata=None),
         noindex=True,
     )
+
+
+def _hidden_until(draft: Draft | None) -> str:
+    """The file's future `publish_at:` a draft keeps ("" when none or past)."""
+    value = Fields.from_draft(draft).extra.get("publish_at") if draft else None
+    try:
+        moment = dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return ""
+    if moment is None or moment <= content().clock():
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _reviewed_on(article) -> dt.date:
