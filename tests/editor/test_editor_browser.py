@@ -259,11 +259,18 @@ def test_needs_update_and_scheduled_in_the_browser(
         expect(page.locator("#preview .editor-problems")).to_contain_text("tidak-ada")
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/edit-live-preview-1280-light.png")
+        page.goto(f"{editor_url}/editor/articles/waktu-refund")
+        page.get_by_role("button", name="Edit this article").click()
+        expect(
+            page.get_by_text("The file says publish_at: 2999-01-01 09:00 UTC")
+        ).to_be_visible()
+        scheduled_draft = page.url.removeprefix(editor_url)
     finally:
         context.close()
     for path, name in (
         ("/editor/", "list-flagged"),
         ("/editor/articles/refund-times", "article-flagged"),
         ("/editor/articles/waktu-refund", "article-scheduled"),
+        (scheduled_draft, "edit-scheduled"),
     ):
         _check_page(browser, editor_url, path, name)
