@@ -84,6 +84,11 @@ def check_command() -> None:
     for problem in problems:
         click.echo(str(problem))
     checked = len(library.all)
+    for article in sorted(library.scheduled.values(), key=lambda a: a.publish_at):
+        click.echo(
+            f"scheduled: {article.path} is public from {article.publish_at} (UTC)",
+            err=True,
+        )
     if problems:
         click.echo(f"{len(problems)} problem(s) in {checked} article(s)", err=True)
         sys.exit(1)

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +58,12 @@ class Library:
         categories: dict[str, Category],
         problems: list[Problem],
         synonyms: Synonyms | None = None,
+        now: dt.datetime | None = None,
     ) -> None:
+        # What was read from the folder, kept to rebuild this version for a
+        # later moment (:meth:`at`) without reading a file again.
+        self._files = (list(articles), categories, list(problems), synonyms)
+        self.now = now or dt.datetime.now(dt.UTC)
         self.all: dict[str, ArticleFile] = {}
         self.synonyms = synonyms or Synonyms()
         self.problems = list(problems)
@@ -75,7 +80,17 @@ class Library:
                 )
                 continue
             self.all[article.slug] = article
-        self.published = {s: a for s, a in self.all.items() if a.published}
+        # `publish_at:` in the future keeps a published article a draft
+        # everywhere (pages, search, lists, API) until that moment.
+        self.published = {s: a for s, a in self.all.items() if a.public_at(self.now)}
+        self.scheduled = {
+            s: a for s, a in self.all.items() if a.published and s not in self.published
+        }
+        moments = [a.scheduled_for() for a in self.scheduled.values()]
+        # The next moment this version goes stale: the store rebuilds it then.
+        self.next_publish: dt.datetime | None = min(
+            (m for m in moments if m is not None), default=None
+        )
         self.aliases: dict[str, str] = {}
         self.translations: dict[str, dict[str, str]] = {}
         self._check_aliases()
@@ -97,6 +112,11 @@ class Library:
         self._counts: dict[str, list[CategoryCount]] = {}
         self._useful: dict[str, list[ArticleFile]] = {}
         self._used_categories = {a.category for a in self.published.values()}
+
+    def at(self, now: dt.datetime) -> Library:
+        """This content version as it stands at ``now`` (scheduled articles due)."""
+        articles, categories, problems, synonyms = self._files
+        return Library(articles, categories, problems, synonyms, now=now)
 
     # -- cross-file checks -------------------------------------------------
     def _check_aliases(self) -> None:
@@ -205,6 +225,14 @@ class Library:
             return f"link to unknown article '{link.slug}'"
         if not target.published and article.published:
             return f"link to draft article '{link.slug}'"
+        if link.slug in self.scheduled and article.published:
+            moment = self.scheduled[link.slug].scheduled_for()
+            own = article.scheduled_for()
+            if moment is not None and (own is None or own < moment):
+                return (
+                    f"link to article '{link.slug}' that is not public until "
+                    f"{moment:%Y-%m-%d %H:%M} UTC (publish_at)"
+                )
         if link.anchor and link.anchor not in self.anchors(target):
             return f"link to unknown anchor '#{link.anchor}' in '{target.slug}'"
         if link.slug != target.slug:
@@ -468,10 +496,13 @@ def _with_limits(
     return (None, [*problems, *over]) if over else (article, problems)
 
 
-def load(root: Path, cache_dir: Path | None = None) -> Library:
+def load(
+    root: Path, cache_dir: Path | None = None, now: dt.datetime | None = None
+) -> Library:
     """Parse every article under ``root`` into a new :class:`Library`.
 
     With ``cache_dir``, files unchanged since the last load are not re-parsed.
+    ``now`` decides which ``publish_at:`` articles are public (default: now).
     """
     problems: list[Problem] = []
     parsed: list[ArticleFile] = []
@@ -489,16 +520,23 @@ def load(root: Path, cache_dir: Path | None = None) -> Library:
         if article is not None:
             parsed.append(article)
     cache.save()
-    return Library(parsed, categories, problems, synonyms)
+    return Library(parsed, categories, problems, synonyms, now=now)
 
 
 class ContentStore:
     """Holds the current :class:`Library`, reloading it when files change."""
 
     def __init__(
-        self, root: Path, reload_seconds: float, cache_dir: Path | None = None
+        self,
+        root: Path,
+        reload_seconds: float,
+        cache_dir: Path | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.root = root
+        # The wall clock deciding when `publish_at:` articles go public
+        # (tests move it); the reload interval uses the monotonic one.
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.cache_dir = cache_dir
         self.reload_seconds = reload_seconds
         self._lock = threading.Lock()
@@ -557,12 +595,25 @@ class ContentStore:
             if self._library is None or now - self._checked >= self.reload_seconds:
                 current = files.fingerprint(self.root)
                 if self._library is None or current != self._fingerprint:
-                    self._library = load(self.root, self.cache_dir)
+                    self._library = load(self.root, self.cache_dir, self.clock())
                     self._fingerprint = current
                     for problem in self._library.problems:
                         log.warning("article problem: %s", problem)
+                else:
+                    self._library = self._due(self._library)
                 self._checked = now
         return self._library
+
+    def _due(self, library: Library) -> Library:
+        """A new version when a `publish_at:` moment has passed (no file read)."""
+        moment = library.next_publish
+        if moment is None:
+            return library
+        wall = self.clock()
+        if wall < moment:
+            return library
+        log.info("scheduled article(s) now public (publish_at %s)", moment)
+        return library.at(wall)
 
 
 def index_documents(library: Library, slugs: set[str] | None) -> Iterator:

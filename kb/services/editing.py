@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.markdown import render
-from kb.services import events
+from kb.services import events, update_requests
 from kb.services.articles import ContentStore, Library, default_url, parse_checked_text
 from kb.storage import articles as files
 from kb.storage import git_repo, synonyms
@@ -76,7 +76,7 @@ class Fields:
     status: str = "published"
     owner: str = ""
     body: str = ""
-    # Front matter the form does not show (anchors, reviewed).
+    # Front matter the form does not show (anchors, reviewed, publish_at).
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -87,6 +87,8 @@ class Fields:
             extra["anchors"] = dict(article.anchors)
         if article.reviewed:
             extra["reviewed"] = article.reviewed
+        if article.publish_at:
+            extra["publish_at"] = article.publish_at
         return cls(
             title=article.title,
             lang=article.lang,
@@ -134,6 +136,9 @@ class Fields:
         reviewed = self.extra.get("reviewed")
         if reviewed:
             meta["reviewed"] = dt.date.fromisoformat(str(reviewed))
+        publish_at = self.extra.get("publish_at")
+        if publish_at:
+            meta["publish_at"] = dt.datetime.fromisoformat(str(publish_at))
         if updated is not None:
             meta["updated"] = updated
         if self.extra.get("anchors"):
@@ -613,6 +618,10 @@ def publish(db: Session, draft: Draft, publisher: User, site: Site) -> Published
             draft.lock_user_id = None
             draft.updated_at = utcnow()
             db.commit()
+            # Publishing answers "this article needs an update" (any reason).
+            update_requests.clear(
+                db, {fields.slug, *split_list(fields.aliases)}, commit
+            )
             if not unchanged:  # the team report counts the writer's knowledge work
                 events.record(
                     events.ArticlePublished(draft.author_id, fields.slug, fields.lang)

@@ -34,6 +34,7 @@ FIELDS = (
     "anchors",
     "reviewed",
     "owner",
+    "publish_at",
 )
 REQUIRED = ("title", "lang")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -75,11 +76,22 @@ class ArticleFile:
     # When someone last confirmed the article is still true (ISO date, or "").
     reviewed: str = ""
     owner: str = ""
+    # When a published article goes public (ISO datetime in UTC, or "": now).
+    publish_at: str = ""
 
     @property
     def published(self) -> bool:
-        """True when the article may appear anywhere public."""
+        """True when the article's status is published (see :meth:`public_at`)."""
         return self.status == "published"
+
+    def scheduled_for(self) -> dt.datetime | None:
+        """The moment (UTC) a ``publish_at:`` article goes public, if it has one."""
+        return dt.datetime.fromisoformat(self.publish_at) if self.publish_at else None
+
+    def public_at(self, now: dt.datetime) -> bool:
+        """True when the article may appear anywhere public at ``now`` (aware)."""
+        moment = self.scheduled_for()
+        return self.published and (moment is None or moment <= now)
 
 
 @dataclass(frozen=True)
@@ -161,9 +173,34 @@ def load_yaml(text: str) -> tuple[yaml.Node | None, object]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else {})
+        try:
+            return node, (loader.construct_document(node) if node is not None else {})
+        except ValueError as exc:  # "2026-13-01": a timestamp that is no date
+            raise _bad_scalar(node, exc) from exc
     finally:
         loader.dispose()
+
+
+def _bad_scalar(node: yaml.Node | None, exc: ValueError) -> yaml.YAMLError:
+    """A YAML error at the scalar that could not be built (for its line)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                _Loader("").construct_object(current)
+            except ValueError:
+                return yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"{current.value!r} is not a valid value: {exc}",
+                    current.start_mark,
+                )
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(v for pair in reversed(current.value) for v in reversed(pair))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+    return yaml.YAMLError(str(exc))
 
 
 def _string_list(value: Any) -> tuple[str, ...] | None:
@@ -299,6 +336,14 @@ def parse_bytes(
             f"'reviewed' must be a date like 2026-01-31, not {reviewed!r}",
         )
         reviewed = None
+    publish_at = _moment(meta.get("publish_at"))
+    if publish_at is None and meta.get("publish_at") is not None:
+        fail(
+            line_of("publish_at"),
+            "'publish_at' must be a date or a date and time like 2026-01-31 or "
+            "2026-01-31 09:00 (UTC) or 2026-01-31T09:00:00+07:00, not "
+            f"{meta.get('publish_at')!r}",
+        )
     owner = meta.get("owner")
     if owner is not None and not isinstance(owner, str):
         fail(line_of("owner"), "'owner' must be text (a name or an email address)")
@@ -335,8 +380,33 @@ def parse_bytes(
         lines=lines,
         reviewed=reviewed.isoformat() if reviewed else "",
         owner=str(owner or "").strip(),
+        publish_at=publish_at.isoformat() if publish_at else "",
     )
     return article, problems
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A ``publish_at:`` value as an aware UTC datetime; ``None`` when invalid.
+
+    YAML reads ``2026-01-31`` as a date and ``2026-01-31 09:00:00`` as a
+    datetime; quoted text is parsed as ISO 8601 too. A value without a time
+    zone is UTC (the same on every server, whatever its clock's zone); a date
+    alone means its midnight, UTC.
+    """
+    if isinstance(value, str):
+        try:  # also reads a date alone, as its midnight
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:

@@ -607,3 +607,34 @@ class StaffPreference(Base):
     )
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class UpdateRequest(Base):
+    """ "This article needs an update": one reason, from a ticket, a vote or a person.
+
+    Open requests (``cleared_at`` empty) make the editor's "Needs update" list;
+    publishing the article clears them all, remembering the commit that did.
+    """
+
+    __tablename__ = "update_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    # The ticket it came from (its reference), or the "not helpful" vote.
+    ticket_reference: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    vote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("votes.id", ondelete="SET NULL"), nullable=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    cleared_commit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    user: Mapped[User | None] = relationship()
+    vote: Mapped[VoteLog | None] = relationship()

@@ -22,7 +22,8 @@ from pathlib import Path
 from kb.storage.articles import ArticleFile, Problem
 
 log = logging.getLogger(__name__)
-VERSION = 3  # 2: parsed results include the Markdown limit check; 3: reviewed, owner
+VERSION = 4  # 2: parsed results include the Markdown limit check; 3: reviewed,
+# owner; 4: publish_at
 Parsed = tuple[ArticleFile | None, list[Problem]]
 
 

@@ -611,3 +611,108 @@ def test_publishing_counts_as_the_writers_knowledge_work(auth, repo) -> None:
     column = table[0].index("articles_written_or_updated")
     writer = next(row for row in table[1:] if row[0].startswith("editor"))
     assert writer[column] == "1"
+
+
+def test_only_the_writer_node_publishes(auth, repo) -> None:
+    client = auth.login("editor")
+    draft_id = _create(client)
+    auth.app.config["EDITOR_WRITER"] = False
+    refused = _post_step(client, draft_id, "publish")
+    assert refused.status_code == 403
+    assert "This server does not publish articles" in refused.get_data(as_text=True)
+    assert not (repo / "payments" / "cara-refund.md").exists()
+    assert [d.state for d in rows(auth.app, Draft)] == ["editing"]
+    auth.app.config["EDITOR_WRITER"] = True
+    assert _post_step(client, draft_id, "publish").status_code == 302
+    assert (repo / "payments" / "cara-refund.md").exists()
+
+
+def test_publishing_pushes_when_asked(auth, repo, tmp_path: Path) -> None:
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    auth.app.config["GIT_PUSH"] = True
+    client = auth.login("editor")
+    assert _post_step(client, _create(client), "publish").status_code == 302
+    pushed = git(remote, "log", "-1", "--format=%s", "main").strip()
+    assert pushed == "Add payments/cara-refund.md: Cara refund lewat transfer"
+
+    git(repo, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    draft_id = _create(client, slug="cara-kedua", title="Cara kedua")
+    done = _post_step(
+        client, draft_id, "publish", slug="cara-kedua", title="Cara kedua"
+    )
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "pushing to the shared repository failed" in page
+    assert git(repo, "log", "-1", "--format=%s").startswith("Add payments/cara-kedua")
+
+
+def test_autosave_brings_back_the_live_preview(auth, repo) -> None:
+    client = auth.login("editor")
+    draft_id = _create(client)
+    token = csrf(client, f"/editor/drafts/{draft_id}")
+    url = f"/editor/drafts/{draft_id}/autosave"
+    quiet = client.post(url, data={"csrf_token": token, "body": "x"})
+    assert "preview" not in quiet.get_json()  # the beacon on leaving: no render
+    live = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "live": "1",
+            "body": TABLE_AND_NOTE + "\nLihat [x](tidak-ada).\n<script>x</script>\n",
+        },
+    ).get_json()["preview"]
+    assert "<table>" in live["html"] and "admonition note" in live["html"]
+    assert "<script" not in live["html"]  # sanitized like the site
+    assert not live["ok"]
+    assert any(
+        p.startswith("Line ") and "unknown article 'tidak-ada'" in p
+        for p in live["problems"]
+    )
+    fine = client.post(
+        url, data={"csrf_token": token, "live": "1", "body": TABLE_AND_NOTE}
+    ).get_json()["preview"]
+    assert fine["ok"] and fine["problems"] == []
+
+
+def test_the_markdown_limits_apply_to_drafts(auth, repo) -> None:
+    from kb.markdown import MAX_HEADINGS
+
+    client = auth.login("editor")
+    draft_id = _create(client)
+    many = "".join(f"## Langkah {n}\n\nIsi.\n\n" for n in range(MAX_HEADINGS + 1))
+    shown = _post_step(client, draft_id, "preview", body=many)
+    assert shown.status_code == 200
+    assert "too many headings: 51 (at most 50)" in shown.get_data(as_text=True)
+    refused = _post_step(client, draft_id, "publish", body=many)
+    assert refused.status_code == 400
+    assert not (repo / "payments" / "cara-refund.md").exists()
+    too_long = _post_step(client, draft_id, "save", body="x" * 20_001)
+    assert too_long.status_code == 400
+    assert "Use at most 20000 characters." in too_long.get_data(as_text=True)
+
+
+def test_history_follows_a_renamed_file(auth, repo) -> None:
+    client = auth.login("editor")
+    assert _edit_body(client, _start(client, "refund-times"), "Before.").status_code
+    git(repo, "mv", "payments/refund-times.md", "account/refund-times.md")
+    git(
+        repo,
+        "-c",
+        "user.name=Setup",
+        "-c",
+        "user.email=setup@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "Move refunds under account",
+    )
+    auth.app.extensions["jawab.content"].reload()
+    page = client.get("/editor/articles/refund-times/history").get_data(as_text=True)
+    commits = re.findall(r"/editor/articles/refund-times/history/([0-9a-f]{40})", page)
+    assert len(commits) == 3 and "Move refunds under account" in page
+    oldest = client.get(f"/editor/articles/refund-times/history/{commits[-1]}")
+    assert oldest.status_code == 200
+    assert "Refund times depend on how you paid." in oldest.get_data(as_text=True)

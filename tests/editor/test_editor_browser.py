@@ -4,6 +4,7 @@ search, git log; two editors on one article; restore; closing mid-edit; axe."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +193,84 @@ def expect_saved(app: Flask, draft_id: int, text: str) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"draft {draft_id} holds {bodies!r}, not {text!r}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_needs_update_and_scheduled_in_the_browser(
+    browser, editor_app: Flask, editor_url: str, repo: Path
+) -> None:
+    import datetime as dt
+
+    from helpers import execute
+    from sqlalchemy import insert
+
+    from kb.storage.models import VoteLog
+
+    (repo / "payments" / "waktu-refund.md").write_text(
+        "---\ntitle: Waktu refund baru\nlang: id\ncategory: payments\n"
+        "publish_at: 2999-01-01 09:00\n---\n\nSegera.\n",
+        encoding="utf-8",
+    )
+    editor_app.extensions["jawab.content"].reload()
+    execute(
+        editor_app,
+        insert(VoteLog).values(
+            key="browser-vote",
+            slug="refund-times",
+            lang="en",
+            helpful=False,
+            reason="outdated",
+            comment="The bank took 10 days, not 7.",
+            created_at=dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC),
+        ),
+    )
+    context = _context(browser)
+    try:
+        page = context.new_page()
+        sign_in(page, editor_url, FIRST)
+        page.goto(f"{editor_url}/editor/articles/refund-times")
+        page.get_by_role("button", name="Flag: this article needs an update").click()
+        expect(page.locator(".field-error")).to_contain_text("Say what needs updating")
+        page.get_by_label("What needs updating").fill("Bank transfers take 10 days.")
+        page.get_by_role("button", name="Flag: this article needs an update").click()
+        expect(page.locator(".editor-flash")).to_contain_text("Flagged")
+        page.get_by_role("button", name="Flag with this vote").click()
+        expect(page.locator(".update-reasons li")).to_have_count(2)
+        expect(page.get_by_role("button", name="Flag with this vote")).to_have_count(0)
+        page.goto(f"{editor_url}/editor/")
+        expect(
+            page.get_by_text("Scheduled for 2999-01-01 09:00 UTC").first
+        ).to_be_visible()
+        expect(page.get_by_text("2 reasons")).to_be_visible()
+
+        # The live preview: typing is rendered by the next autosave.
+        page.goto(f"{editor_url}/editor/articles/reset-password")
+        page.get_by_role("button", name="Edit this article").click()
+        # Type only once editor.js listens (a fill before it would not count).
+        page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
+        page.wait_for_load_state("load")
+        page.get_by_label("Article text (Markdown)").fill(
+            "Baru.\n\n| Metode | Waktu |\n|---|---|\n| Bank | 3 hari |\n\n"
+            "[x](tidak-ada)\n"
+        )
+        # The first autosave comes within 4 s; the shared machine may add more.
+        live = page.locator("#preview table")
+        expect(live).to_contain_text("3 hari", timeout=30_000)
+        expect(page.locator("#preview .editor-problems")).to_contain_text("tidak-ada")
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/edit-live-preview-1280-light.png")
+        page.goto(f"{editor_url}/editor/articles/waktu-refund")
+        page.get_by_role("button", name="Edit this article").click()
+        expect(
+            page.get_by_text("The file says publish_at: 2999-01-01 09:00 UTC")
+        ).to_be_visible()
+        scheduled_draft = page.url.removeprefix(editor_url)
+    finally:
+        context.close()
+    for path, name in (
+        ("/editor/", "list-flagged"),
+        ("/editor/articles/refund-times", "article-flagged"),
+        ("/editor/articles/waktu-refund", "article-scheduled"),
+        (scheduled_draft, "edit-scheduled"),
+    ):
+        _check_page(browser, editor_url, path, name)

@@ -1,7 +1,7 @@
 """report roll-ups: daily totals, reasons per section, and read indexes
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 13:50:00
 
 A report's per-day figures (searches per day, the overview's totals) read one
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -37,7 +37,49 @@
       history.replaceState(null, "", json.url);
     }
     if (revision && json.revision !== undefined) revision.value = String(json.revision);
+    if (json.preview) showPreview(json.preview);
     say(T.saved + new Date().toLocaleTimeString());
+  }
+
+  // Live preview: each autosave brings the draft back rendered by the site's
+  // own renderer (already sanitized on the server) and kb check's problems.
+  var preview = document.getElementById("preview");
+  function showPreview(p) {
+    if (!preview) return;
+    var hint = preview.querySelector(".field-hint");
+    if (hint) hint.remove();
+    var list = preview.querySelector(".editor-live-problems");
+    if (!list) {
+      list = document.createElement("div");
+      list.className = "editor-live-problems";
+      preview.insertBefore(list, preview.children[1] || null);
+    }
+    list.textContent = "";
+    if (p.ok) {
+      var fine = document.createElement("p");
+      fine.className = "notice";
+      fine.textContent = p.ok_text;
+      list.appendChild(fine);
+    } else {
+      var ul = document.createElement("ul");
+      ul.className = "editor-problems";
+      p.problems.forEach(function (text) {
+        var li = document.createElement("li");
+        li.textContent = text;
+        ul.appendChild(li);
+      });
+      list.appendChild(ul);
+    }
+    var old = preview.querySelector(".notice[role=status]");
+    if (old && old.parentNode === preview) old.remove();
+    var bodyBox = preview.querySelector(".article-body");
+    if (!bodyBox) {
+      bodyBox = document.createElement("div");
+      bodyBox.className = "article-body prose";
+      preview.appendChild(bodyBox);
+    }
+    if (form.elements.lang) bodyBox.setAttribute("lang", form.elements.lang.value);
+    bodyBox.innerHTML = p.html;
   }
 
   function save() {
@@ -47,8 +89,10 @@
     saving = true;
     dirty = false;
     say(T.saving);
+    var fd = data();
+    if (saveUrl) fd.set("live", "1");  // the saved draft comes back rendered
     fetch(url, {
-      method: "POST", body: data(), credentials: "same-origin",
+      method: "POST", body: fd, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
     }).then(function (r) {
       return r.json().then(function (json) {

@@ -160,3 +160,17 @@ class AddSynonymForm(FlaskForm):
     # The gap's query as listed (marked handled once the synonym is saved).
     gap = HiddenField(validators=[Optional(), Length(max=200)])
     next = HiddenField(validators=[Optional(), Length(max=500)])
+
+
+class NeedsUpdateForm(FlaskForm):
+    """ "This article needs an update": why, and where it came from."""
+
+    reason = TextAreaField(
+        _l("What needs updating"),
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+        ],
+    )
+    from_ticket = HiddenField(validators=[Optional(), Length(max=16)])
+    from_vote = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.security import role_required, safe_next
-from kb.services import agent_tickets, diffs, editing, events
+from kb.services import agent_tickets, diffs, editing, events, update_requests
 from kb.services.editing import Fields
 from kb.storage import articles as files
 from kb.storage import db, git_repo
@@ -35,6 +35,7 @@ from kb.views.editor.forms import (
     AddSynonymForm,
     CommentForm,
     DraftForm,
+    NeedsUpdateForm,
     SettingsForm,
     SynonymsForm,
 )
@@ -124,6 +125,7 @@ def _render_edit(
             and editing.may_publish(database, draft, current_user) is None
         ),
         second_person=editing.requires_second_person(database),
+        hidden_until=_hidden_until(draft),
         noindex=True,
     ), status
 
@@ -166,11 +168,29 @@ def index() -> str:
         articles=articles[:200],
         total=len(articles),
         stale=stale[:50],
+        scheduled=sorted(lib.scheduled.values(), key=lambda a: a.publish_at),
+        needs_update=[
+            (lib.all[f.slug], f)
+            for f in update_requests.flagged(database)
+            if f.slug in lib.all
+        ],
         review_days=days,
         q=q,
         action=ActionForm(formdata=None),
         noindex=True,
     )
+
+
+def _hidden_until(draft: Draft | None) -> str:
+    """The file's future `publish_at:` a draft keeps ("" when none or past)."""
+    value = Fields.from_draft(draft).extra.get("publish_at") if draft else None
+    try:
+        moment = dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return ""
+    if moment is None or moment <= content().clock():
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _reviewed_on(article) -> dt.date:
@@ -440,7 +460,39 @@ def autosave(draft_id: int) -> tuple[Response, int]:
             status=409,
             field=None,
         ), 409
-    return jsonify(revision=draft.revision, saved_at=draft.updated_at.isoformat()), 200
+    answer: dict[str, object] = {
+        "revision": draft.revision,
+        "saved_at": draft.updated_at.isoformat(),
+    }
+    if params.parse(LiveArgs, request.form).live:
+        answer["preview"] = _live_preview(draft)
+    return jsonify(answer), 200
+
+
+@dataclass(frozen=True)
+class LiveArgs:
+    """An autosave that also wants the live preview (``live=1``)."""
+
+    live: bool = params.arg(params.flag)
+
+
+def _live_preview(draft: Draft) -> dict[str, object]:
+    """The saved draft rendered and checked, for the page to show as it is typed."""
+    fields = Fields.from_draft(draft)
+    shown = editing.preview(
+        library(), fields, _rel(draft, fields), new=not draft.article_path
+    )
+    problems = [
+        _("Line %(n)d", n=line) + f": {message}"
+        for line, messages in sorted(shown.check.by_line.items())
+        for message in messages
+    ] + [m for messages in shown.check.by_field.values() for m in messages]
+    return {
+        "html": shown.html,
+        "ok": shown.check.ok,
+        "problems": problems,
+        "ok_text": _("kb check: no problems."),
+    }
 
 
 def _publish(draft: Draft) -> Response | tuple[str, int]:
@@ -621,15 +673,77 @@ class TicketArg:
 def article(slug: str) -> str:
     """One article: its open drafts, a button to edit it, its history link."""
     found = _article_or_404(slug)
+    reference = params.parse(TicketArg, request.args).from_ticket
+    form = NeedsUpdateForm(formdata=None, from_ticket=reference)
+    return _render_article(found, form, reference)[0]
+
+
+def _render_article(
+    found, form: NeedsUpdateForm, from_ticket: str = "", status: int = 200
+) -> tuple[str, int]:
+    database = db.session()
     return render_template(
         "editor/article.html",
         article=found,
-        from_ticket=params.parse(TicketArg, request.args).from_ticket,
-        outdated=editing.outdated(db.session(), library(), found),
-        drafts=editing.drafts_of(db.session(), found.path),
+        scheduled=found.slug in library().scheduled,
+        from_ticket=from_ticket,
+        outdated=editing.outdated(database, library(), found),
+        drafts=editing.drafts_of(database, found.path),
         action=ActionForm(formdata=None),
+        needs_update_form=form,
+        update_reasons=update_requests.open_for(database, found.slug),
+        votes=update_requests.unhelpful_votes(database, found.slug),
         noindex=True,
+    ), status
+
+
+@bp.post("/articles/<slug>/needs-update")
+@role_required("agent")
+def needs_update(slug: str) -> Response | tuple[str, int]:
+    """Flag the article: it needs an update (from a ticket, a vote, or a reason)."""
+    found = _article_or_404(slug)
+    form = NeedsUpdateForm()
+    database = db.session()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_article(found, form, form.from_ticket.data or "", 400)
+    ticket = None
+    if form.from_ticket.data:
+        ticket = agent_tickets.get(database, form.from_ticket.data)
+        if ticket is None:
+            form.reason.errors = [_("That ticket does not exist.")]
+            return _render_article(found, form, "", 400)
+    vote = None
+    if form.from_vote.data:
+        vote = update_requests.vote(database, found.slug, int(form.from_vote.data))
+        if vote is None:
+            form.reason.errors = [_("That vote is not a 'not helpful' vote here.")]
+            return _render_article(found, form, form.from_ticket.data or "", 400)
+    reason = (form.reason.data or "").strip()
+    if not reason and vote is None:
+        form.reason.errors = [_("Say what needs updating.")]
+        return _render_article(found, form, form.from_ticket.data or "", 400)
+    update_requests.flag(
+        database, found.slug, current_user, reason, ticket=ticket, vote=vote
     )
+    if ticket is not None:  # the ticket says where its problem went
+        agent_tickets.add_message(
+            database,
+            ticket,
+            current_user.id,
+            _(
+                "Flagged the article “%(title)s” as needing an update: %(link)s",
+                title=found.title,
+                link=url_for("editor.article", slug=found.slug),
+            ),
+            internal=True,
+            status=None,
+            site_root=request.host_url,
+            new_link_url="",
+        )
+    flash(_("Flagged: this article needs an update."))
+    return redirect(url_for("editor.article", slug=found.slug))
 
 
 @bp.post("/articles/<slug>/draft")
