@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import analysis, fields, index, query, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
@@ -820,6 +820,17 @@ def _read_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
     """A term's (non-deleted) document numbers and weights, from the index file."""
     ids, weights = array("l"), array("d")
     matcher = reader.postings(fieldname, text)
+    if type(matcher) is W3LeafMatcher:
+        # Whole blocks at once (Whoosh 2.7.4 internals; no deletions, else
+        # the matcher is wrapped): four method calls per posting were most
+        # of the first search for a broad word on a big help center.
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(iter(matcher._ids))
+            weights.extend(iter(matcher._weights))
+            matcher._next_block()
+        return ids, weights
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
