@@ -390,6 +390,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--port", type=int, default=5150)
     parser.add_argument("--only", choices=["sample", "generated"])
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep the generated corpus and its index here and reuse them "
+        "(the build is then an up-to-date check, not a full build)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -402,9 +408,14 @@ def main() -> None:
             (tmp / "sample").mkdir()
             bench_corpus("sample articles", ROOT / "articles", args, tmp / "sample")
         if args.only != "sample":
-            (tmp / "gen").mkdir()
-            generate(tmp / "gen" / "articles", args.count)
-            bench_corpus("generated", tmp / "gen" / "articles", args, tmp / "gen")
+            gen = tmp / "gen"
+            if args.work:
+                gen = args.work / "gen"
+                print(f"generated corpus and index kept in {gen}")
+            gen.mkdir(parents=True, exist_ok=True)
+            if not (gen / "articles").exists():
+                generate(gen / "articles", args.count)
+            bench_corpus("generated", gen / "articles", args, gen)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
