@@ -920,16 +920,16 @@ class Searcher:
                 # Whoosh's own check lists the folder on every search; a new
                 # generation or a swapped-in rebuild always changes its stat.
                 return self._searcher
-            if self._seen is not None and seen[0] == self._seen[0]:
-                if not self._searcher.up_to_date():
-                    fresh = self._searcher.refresh()
-                    if fresh is not self._searcher:
-                        self._searcher.close()
-                    self._searcher = fresh
-                    _cache_term_lookups(fresh.reader())
+            if (
+                self._seen is not None
+                and seen[0] == self._seen[0]
+                and self._searcher.up_to_date()
+            ):
                 self._seen = seen
                 return self._searcher
-            # A rebuild was swapped in: a new folder, not a new generation.
+            # A new generation, or a rebuild swapped in (a new folder): open
+            # afresh. Whoosh's refresh() shares unchanged segment readers with
+            # the old searcher, and closing that one closed them too.
             self._close_unlocked()
         if not exists(self.directory):
             raise IndexUnavailable(f"no index in {self.directory}")
