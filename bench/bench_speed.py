@@ -56,6 +56,26 @@ request = function()
 end
 """
 
+# Every request a query no worker has seen: thread n of 2 takes every second
+# path from the run's offset (``-- OFFSET``), so nothing is served from cache.
+WRK_DISTINCT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  i = tonumber(args[1]) + tid
+end
+request = function()
+  i = i + 2
+  return wrk.format("GET", paths[i %% #paths + 1])
+end
+"""
+DISTINCT_PER_RUN = 6000  # more than a run serves, so no query repeats
+
 
 def _pcts(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
@@ -167,15 +187,22 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in found.stdout.split()]
 
 
-def _wrk(url: str, seconds: int, script: Path | None = None) -> float:
+def _wrk(
+    url: str, seconds: int, script: Path | None = None, offset: int | None = None
+) -> float:
     args = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
     if script:
         args[1:1] = ["-s", str(script)]
+    if offset is not None:
+        args += ["--", str(offset)]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     found = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         sys.exit(f"wrk saw {errors.group(1)} error responses on {url}")
+    total = re.search(r"(\d+) requests in", out)
+    if offset is not None and total and int(total.group(1)) > DISTINCT_PER_RUN:
+        print(f"  (distinct run served {total.group(1)} requests: some repeated)")
     return float(found.group(1)) if found else 0.0
 
 
@@ -190,7 +217,13 @@ def _gunicorn(env: dict, port: int, tmp: Path) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "kb:create_app()",
         ],
-        env={**env, "KB_ENV": "production", "KB_RATELIMIT_ENABLED": "false"},
+        env={
+            **env,
+            "KB_ENV": "production",
+            "KB_RATELIMIT_ENABLED": "false",
+            # Production requires it; trusted hosts then follow from it.
+            "KB_BASE_URL": f"http://127.0.0.1:{port}",
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -210,26 +243,42 @@ def _gunicorn(env: dict, port: int, tmp: Path) -> subprocess.Popen:
             time.sleep(0.3)
 
 
-def _served(env, port, tmp, queries, article, seconds, repeat) -> dict:
-    """Requests/s of search page, article page and bare route; worker RSS."""
-    paths = tmp / "paths.txt"
-    paths.write_text(
+def _search_paths(queries: list[tuple[str, str]]) -> str:
+    return (
         "\n".join(
             f"/{lang}/search?" + urllib.parse.urlencode({"q": q}) for q, lang in queries
         )
         + "\n"
     )
+
+
+def _served(env, port, tmp, queries, distinct, article, seconds, repeat) -> dict:
+    """Requests/s of search page (rotating, then never-repeated queries), article
+    page and bare route; worker RSS."""
+    paths = tmp / "paths.txt"
+    paths.write_text(_search_paths(queries))
     script = tmp / "rotate.lua"
     script.write_text(WRK_SCRIPT % paths)
+    distinct_paths = tmp / "distinct.txt"
+    distinct_paths.write_text(_search_paths(distinct))
+    distinct_script = tmp / "distinct.lua"
+    distinct_script.write_text(WRK_DISTINCT % distinct_paths)
     base = f"http://127.0.0.1:{port}"
     process = _gunicorn(env, port, tmp)
-    runs: dict[str, list[float]] = {"search": [], "article": [], "bare": []}
+    runs: dict[str, list[float]] = {
+        "search": [],
+        "distinct": [],
+        "article": [],
+        "bare": [],
+    }
     try:
         # Warm both workers: library, index, templates.
-        _wrk(base + "/", 2, script)
+        warmed = _wrk(base + "/", 2, script) * 2
         _wrk(f"{base}/{article[0]}/articles/{article[1]}", 2)
-        for _ in range(repeat):  # interleaved, so load changes hit all three
+        for n in range(repeat):  # interleaved, so load changes hit all four
             runs["search"].append(_wrk(base + "/", seconds, script))
+            offset = n * DISTINCT_PER_RUN  # a fresh slice each run
+            runs["distinct"].append(_wrk(base + "/", seconds, distinct_script, offset))
             runs["article"].append(
                 _wrk(f"{base}/{article[0]}/articles/{article[1]}", seconds)
             )
@@ -238,7 +287,7 @@ def _served(env, port, tmp, queries, article, seconds, repeat) -> dict:
     finally:
         process.terminate()
         process.wait(timeout=30)
-    return {"runs": runs, "rss": rss}
+    return {"runs": runs, "rss": rss, "warm-up requests": warmed}
 
 
 def _range(values: list[float], fmt: str = "{:.2f}") -> str:
@@ -286,20 +335,48 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
     if shutil.which("wrk") is None:
         print("  wrk not found (apt-get install wrk): throughput skipped")
         return
-    served = _served(env, args.port, tmp, queries, article, args.seconds, args.repeat)
+    # Queries no worker has seen, a run's worth each (distinct from ``queries``).
+    seen = set(queries)
+    distinct = [
+        q
+        for q in dict.fromkeys(
+            _queries(articles, DISTINCT_PER_RUN * args.repeat + 1000, seed=23)
+        )
+        if q not in seen
+    ]
+    served = _served(
+        env, args.port, tmp, queries, distinct, article, args.seconds, args.repeat
+    )
     runs = served["runs"]
-    pairs = zip(runs["search"], runs["article"], runs["bare"], strict=True)
-    search_ratio, article_ratio = [], []
-    for search, page, bare in pairs:
+    pairs = zip(
+        runs["search"], runs["distinct"], runs["article"], runs["bare"], strict=True
+    )
+    search_ratio, distinct_ratio, article_ratio = [], [], []
+    for search, fresh, page, bare in pairs:
         search_ratio.append(search / max(page, 1e-9))
+        distinct_ratio.append(fresh / max(page, 1e-9))
         article_ratio.append(page / max(bare, 1e-9))
     print(
         f"  gunicorn 2 workers, wrk -t2 -c8 -d{args.seconds}s: search page "
-        f"{_range(runs['search'], '{:.0f}')} req/s, article page "
+        f"{_range(runs['search'], '{:.0f}')} req/s (never-seen queries "
+        f"{_range(runs['distinct'], '{:.0f}')}), article page "
         f"{_range(runs['article'], '{:.0f}')}, /robots.txt "
         f"{_range(runs['bare'], '{:.0f}')}"
     )
-    print(f"  search page / article page: {_range(search_ratio)} x  (target >= 0.5)")
+    # Each worker caches 500 results pages and renders each rotating query at
+    # most once: at most 2 x len(queries) renders in the warm-up and all runs.
+    rotating = len(set(queries))
+    requests = served["warm-up requests"] + sum(runs["search"]) * args.seconds
+    hits = max(0.0, 1 - 2 * rotating / max(requests, 1))
+    print(
+        f"  search page / article page: {_range(search_ratio)} x  (target >= 0.5; "
+        f"{rotating} rotating queries, ~{requests:.0f} requests: cache hit rate "
+        f">= {hits:.0%})"
+    )
+    print(
+        f"  search page, never-seen queries / article page: "
+        f"{_range(distinct_ratio)} x  (no cache hits)"
+    )
     print(f"  article page / bare route:  {_range(article_ratio)} x  (target >= 0.5)")
     rss = ", ".join(f"{r:.0f}" for r in served["rss"])
     print(f"  worker RSS after the runs: {rss} MiB  (target <= 200)")
@@ -313,6 +390,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--port", type=int, default=5150)
     parser.add_argument("--only", choices=["sample", "generated"])
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep the generated corpus and its index here and reuse them "
+        "(the build is then an up-to-date check, not a full build)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -325,9 +408,14 @@ def main() -> None:
             (tmp / "sample").mkdir()
             bench_corpus("sample articles", ROOT / "articles", args, tmp / "sample")
         if args.only != "sample":
-            (tmp / "gen").mkdir()
-            generate(tmp / "gen" / "articles", args.count)
-            bench_corpus("generated", tmp / "gen" / "articles", args, tmp / "gen")
+            gen = tmp / "gen"
+            if args.work:
+                gen = args.work / "gen"
+                print(f"generated corpus and index kept in {gen}")
+            gen.mkdir(parents=True, exist_ok=True)
+            if not (gen / "articles").exists():
+                generate(gen / "articles", args.count)
+            bench_corpus("generated", gen / "articles", args, gen)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 

@@ -13,8 +13,9 @@ Design
   assembled into ``Term`` objects; Whoosh's query language (fields, wildcards,
   boolean words) is never parsed.
 * Ranking has two phases (:meth:`Searcher._rank`): selective stems find the
-  top candidates in one pass that also counts every match (block-max pruning
-  plus Whoosh's recount measured 40% slower on broad queries); score-only
+  top candidates in one pass over their cached per-term score arrays that also
+  counts every match (Whoosh's matcher tree per query was most of a search on
+  a small help center; block-max pruning skipped little); score-only
   terms (stopwords in titles, exact words) are then added for those
   candidates alone. Pasted paragraphs keep their :data:`MAX_TERMS` rarest
   stems. Synonym phrases share one word's weight and score in titles and
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import logging
 import math
 import os
@@ -53,8 +55,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import analysis, collectors, fields, index, query, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh import analysis, fields, index, query, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
@@ -699,11 +701,11 @@ class _Plan:
 def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
     """Add each term's score to the candidate documents that contain it.
 
-    Each term's postings in a segment are read once into two arrays (bounded
-    by :data:`POSTING_CACHE`) and candidates are found by bisection: opening a
-    posting reader per term and query (file reads, zlib) was most of a search
-    on a small help center. The score is the one Whoosh's matcher gives (the
-    same weight, length and boost arithmetic, added in the same order).
+    Candidates are found in the term's cached postings (:func:`_term_scores`)
+    by bisection: opening a posting reader per term and query (file reads,
+    zlib) was most of a search on a small help center. The score is the one
+    Whoosh's matcher gives (the same weight, length and boost arithmetic,
+    added in the same order).
     """
     docs = sorted(scores)
     for leaf, offset in searcher.leaf_searchers():
@@ -716,8 +718,7 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
             fieldname, text = term.fieldname, term.text
             if (fieldname, text) not in reader:
                 continue
-            ids, weights = _postings(reader, fieldname, text)
-            scorer = WEIGHTING.scorer(leaf, fieldname, text)
+            ids, term_scores = _term_scores(leaf, fieldname, text)
             boost = term.boost
             size = len(ids)
             for doc in local:
@@ -725,29 +726,116 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                 if at == size:
                     break
                 if ids[at] == doc:
-                    score = scorer._score(weights[at], scorer.dfl(doc))
+                    score = term_scores[at]
                     scores[doc + offset] += score * boost if boost != 1.0 else score
 
 
+def _matches(
+    searcher, terms: list[query.Query], category: str | None
+) -> dict[int, float]:
+    """Every document matching any of ``terms`` (in ``category``) → its score.
+
+    The same sums Whoosh's union matcher computes (each term's BM25F score
+    times its boost, plus the category term's weight), from the cached
+    per-term score arrays: building a matcher, scorer and posting reader per
+    term and query, then walking the matcher tree, was most of a search.
+    """
+    scores: dict[int, float] = {}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        local: dict[int, float] = {}
+        get = local.get
+        for term in terms:
+            fieldname, text = term.fieldname, term.text
+            if (fieldname, text) not in reader:
+                continue
+            ids, term_scores = _term_scores(leaf, fieldname, text)
+            boost = term.boost
+            if boost == 1.0:
+                for doc, score in zip(ids, term_scores, strict=True):
+                    local[doc] = get(doc, 0.0) + score
+            else:
+                for doc, score in zip(ids, term_scores, strict=True):
+                    local[doc] = get(doc, 0.0) + score * boost
+        if category is not None:
+            if ("category", category) not in reader:
+                continue
+            # The category clause is intersected and adds its weight (1.0).
+            ids, weights = _postings(reader, "category", category)
+            local = {
+                doc: local[doc] + weight
+                for doc, weight in zip(ids, weights, strict=True)
+                if doc in local
+            }
+        if offset:
+            scores.update((doc + offset, score) for doc, score in local.items())
+        else:
+            scores.update(local)
+    return scores
+
+
+def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
+    """A term's document numbers and unboosted BM25F scores in one segment.
+
+    Computed once per searcher (the IDF depends on the whole index, so they
+    live on the searcher, not the reusable segment reader) and bounded by
+    :data:`POSTING_CACHE` postings per segment.
+    """
+    cache = leaf.__dict__.setdefault("_jawab_scores", {})
+    key = (fieldname, text)
+    found = cache.get(key)
+    if found is None:
+        ids, weights = _read_postings(leaf.reader(), fieldname, text)
+        scorer = WEIGHTING.scorer(leaf, fieldname, text)
+        dfl, score = scorer.dfl, scorer._score
+        scores = array(
+            "d", [score(w, dfl(d)) for d, w in zip(ids, weights, strict=True)]
+        )
+        held = leaf.__dict__.get("_jawab_scores_held", 0) + len(ids)
+        if held > POSTING_CACHE:
+            cache.clear()
+            held = len(ids)
+        leaf.__dict__["_jawab_scores_held"] = held
+        found = cache[key] = (ids, scores)
+    return found
+
+
 def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
-    """A term's document numbers and weights in one segment, read once."""
+    """A term's document numbers and weights in one segment, read once (bounded)."""
     cache = reader.__dict__.setdefault("_jawab_postings", {})
     key = (fieldname, text)
     found = cache.get(key)
     if found is None:
-        ids, weights = array("l"), array("d")
-        matcher = reader.postings(fieldname, text)
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        held = reader.__dict__.get("_jawab_postings_held", 0) + len(ids)
+        found = _read_postings(reader, fieldname, text)
+        held = reader.__dict__.get("_jawab_postings_held", 0) + len(found[0])
         if held > POSTING_CACHE:
             cache.clear()
-            held = len(ids)
+            held = len(found[0])
         reader.__dict__["_jawab_postings_held"] = held
-        found = cache[key] = (ids, weights)
+        cache[key] = found
     return found
+
+
+def _read_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
+    """A term's (non-deleted) document numbers and weights, from the index file."""
+    ids, weights = array("l"), array("d")
+    matcher = reader.postings(fieldname, text)
+    if type(matcher) is W3LeafMatcher:
+        # Whole blocks at once (Whoosh 2.7.4 internals; no deletions, else
+        # the matcher is wrapped): four method calls per posting were most
+        # of the first search for a broad word on a big help center.
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(iter(matcher._ids))
+            weights.extend(iter(matcher._weights))
+            matcher._next_block()
+        return ids, weights
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
 
 
 def _stored_document(searcher, docnum: int) -> tuple[dict, list[StoredSection]]:
@@ -793,6 +881,16 @@ def _cache_term_lookups(reader) -> None:
         table.ranges_for_key = ranges_for_key
 
 
+def _folder_state(directory: Path) -> tuple[int, int]:
+    """The index folder's inode and modification time (any file added or removed).
+
+    Whoosh's ``up_to_date`` lists the folder on every call (a fifth of a
+    search on a small help center); one ``stat`` tells whether to ask it.
+    """
+    info = os.stat(directory)
+    return info.st_ino, info.st_mtime_ns
+
+
 class Searcher:
     """A reusable searcher over one index folder, refreshed when it changes."""
 
@@ -801,29 +899,46 @@ class Searcher:
         self._lock = threading.Lock()
         self._index: index.Index | None = None
         self._searcher = None
+        self._seen: tuple[int, int] | None = None
 
     def _current(self):
         with self._lock:
             try:
-                if self._searcher is None:
-                    if not exists(self.directory):
-                        raise IndexUnavailable(f"no index in {self.directory}")
-                    self._index = _open(self.directory)
-                    self._searcher = self._index.searcher(weighting=WEIGHTING)
-                    _cache_term_lookups(self._searcher.reader())
-                elif not self._searcher.up_to_date():
-                    fresh = self._searcher.refresh()
-                    if fresh is not self._searcher:
-                        self._searcher.close()
-                    self._searcher = fresh
-                    _cache_term_lookups(fresh.reader())
+                return self._open_or_refresh()
             except IndexUnavailable:
                 self._close_unlocked()
                 raise
             except Exception as exc:  # noqa: BLE001 - damaged files fail many ways
                 self._close_unlocked()
                 raise IndexUnavailable(f"cannot open index: {exc!r}") from exc
-            return self._searcher
+
+    def _open_or_refresh(self):
+        """The current searcher: opened, refreshed or kept (under the lock)."""
+        if self._searcher is not None:
+            seen = _folder_state(self.directory)
+            if seen == self._seen:
+                # Whoosh's own check lists the folder on every search; a new
+                # generation or a swapped-in rebuild always changes its stat.
+                return self._searcher
+            if (
+                self._seen is not None
+                and seen[0] == self._seen[0]
+                and self._searcher.up_to_date()
+            ):
+                self._seen = seen
+                return self._searcher
+            # A new generation, or a rebuild swapped in (a new folder): open
+            # afresh. Whoosh's refresh() shares unchanged segment readers with
+            # the old searcher, and closing that one closed them too.
+            self._close_unlocked()
+        if not exists(self.directory):
+            raise IndexUnavailable(f"no index in {self.directory}")
+        seen = _folder_state(self.directory)
+        self._index = _open(self.directory)
+        self._searcher = self._index.searcher(weighting=WEIGHTING)
+        _cache_term_lookups(self._searcher.reader())
+        self._seen = seen
+        return self._searcher
 
     def _close_unlocked(self) -> None:
         if self._searcher is not None:
@@ -833,6 +948,7 @@ class Searcher:
                 log.debug("closing a damaged searcher failed", exc_info=True)
         self._searcher = None
         self._index = None
+        self._seen = None
 
     def close(self) -> None:
         """Close the searcher; the next search reopens the index."""
@@ -918,27 +1034,23 @@ class Searcher:
     ) -> tuple[int, list[tuple[int, float]]]:
         """Total matches and the top ``depth`` (docnum, score), best first.
 
-        Two phases keep Whoosh fast: the required terms find the candidates with
-        block-max pruning, then the score-only terms are added for those
-        candidates alone (scoring them for every match cost 20x more).
+        Two phases: every match of the required terms is scored from their
+        cached score arrays (what Whoosh's union matcher and top-N collector
+        computed, without a matcher tree per query) and the top ``depth`` kept;
+        then the score-only terms are added for those candidates alone
+        (scoring them for every match cost 20x more).
         """
-        q: query.Query = _UnionOr(plan.required)
-        if category:
-            # A required clause intersects cheaply; a filter would build a set.
-            q = query.And([q, query.Term("category", category)])
-        # No block-max pruning: on broad queries it skipped little, and the
-        # total then needed a second pass over every match; one pass counts.
-        collector = collectors.TopCollector(limit=depth, usequality=False)
-        searcher.search_with_collector(q, collector)
-        results = collector.results()
-        scores = {
-            results.docnum(i): results.score(i) for i in range(len(results.top_n))
-        }
+        matches = _matches(searcher, plan.required, category)
+        # Whoosh's top-N collector: highest scores, lower docnum on a tie.
+        scores = dict(
+            heapq.nsmallest(
+                depth, matches.items(), key=lambda item: (-item[1], item[0])
+            )
+        )
         if plan.optional and scores:
             _add_scores(searcher, plan.optional, scores)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        total = len(results)
-        return total, ranked
+        return len(matches), ranked
 
     def search(
         self,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -49,20 +50,51 @@ class Synonyms:
         tokens = words(text)
         extra: dict[str, tuple[str, ...]] = {}
         for lang in langs:
-            for key, phrases in self.by_lang.get(lang, {}).items():
-                n = len(key)
-                if any(tokens[i : i + n] == key for i in range(len(tokens) - n + 1)):
-                    for phrase in phrases:
-                        extra[phrase] = tuple(
-                            dict.fromkeys(extra.get(phrase, ()) + key)
-                        )
+            by_first = self._by_first.get(lang)
+            if not by_first:
+                continue
+            found = {
+                entry
+                for i, token in enumerate(tokens)
+                for entry in by_first.get(token, ())
+                if tokens[i : i + len(entry[1])] == entry[1]
+            }
+            # In the file's order, as a scan of every key would find them.
+            for _order, key, phrases in sorted(found):
+                for phrase in phrases:
+                    extra[phrase] = tuple(dict.fromkeys(extra.get(phrase, ()) + key))
         return extra
 
     def key_words(self, langs: tuple[str, ...]) -> frozenset[str]:
         """Every word of every key: customers' words the editors already know."""
-        return frozenset(
-            word for lang in langs for key in self.by_lang.get(lang, {}) for word in key
-        )
+        cache = self._key_words
+        found = cache.get(langs)
+        if found is None:
+            found = cache[langs] = frozenset(
+                word
+                for lang in langs
+                for key in self.by_lang.get(lang, {})
+                for word in key
+            )
+        return found
+
+    @cached_property
+    def _by_first(self) -> dict[str, dict[str, list[tuple]]]:
+        """Per language, each key's first word → (file order, key, phrases).
+
+        Every search looks its words up here instead of trying every key at
+        every position (a few hundred keys, three times per search).
+        """
+        index: dict[str, dict[str, list[tuple]]] = {}
+        for lang, table in self.by_lang.items():
+            by_first = index[lang] = {}
+            for order, (key, phrases) in enumerate(table.items()):
+                by_first.setdefault(key[0], []).append((order, key, phrases))
+        return index
+
+    @cached_property
+    def _key_words(self) -> dict[tuple[str, ...], frozenset[str]]:
+        return {}
 
 
 def parse(root: Path) -> tuple[Synonyms, list[Problem]]:

@@ -13,7 +13,7 @@ from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
 from kb.views.insights import tracking
-from kb.views.urls import article_url
+from kb.views.urls import article_urls
 
 
 @dataclass(frozen=True)
@@ -36,21 +36,21 @@ def search() -> Response:
     hits = search_service().search(req, lib)
     source = params.parse(SourceArgs, request.args).source
     tracking.record_search(req, hits, lib, source, req.lang or "id")
+    urls = article_urls(external=True)
     return jsonify(
         query=req.q,
         fallback_lang=hits.fallback_lang,
         total=hits.total,
         page=req.page,
         limit=req.limit,
-        results=[_result(hit) for hit in hits.hits],
+        results=[_result(hit, urls(hit.lang, hit.slug)) for hit in hits.hits],
         did_you_mean=hits.did_you_mean,
         corrected=hits.corrected,
     )
 
 
-def _result(hit: Hit) -> dict:
+def _result(hit: Hit, url: str) -> dict:
     """One search result; ``section`` links straight to the best-matching section."""
-    url = article_url(hit.lang, hit.slug, external=True)
     section = None
     if hit.section is not None:
         # Anchors are slugified heading ids: safe in a URL fragment as they are.
