@@ -27,6 +27,8 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
+from kb.translatable import N_
+
 EXTENSIONS = [
     "toc",
     "tables",
@@ -107,18 +109,23 @@ MAX_HEADINGS = 50
 MAX_ABBREVIATIONS = 20
 
 LIMIT_MESSAGES = {
-    "size": "text is too long: {found:,} characters (at most {limit:,})",
-    "lines": "text has too many lines: {found:,} (at most {limit:,})",
-    "nesting": "lists, quotes or indentation nested {found} levels deep "
-    "(at most {limit})",
-    "bracket_depth": "brackets nested {found} deep (at most {limit})",
-    "unmatched": "{found:,} unmatched '[', '(' or '<' (at most {limit}); close "
-    "them or escape them with a backslash, e.g. \\[",
-    "table_rows": "table has {found:,} rows (at most {limit:,}); split it",
-    "table_cells": "tables have {found:,} cells in all (at most {limit:,})",
-    "headings": "too many headings: {found:,} (at most {limit:,})",
-    "abbreviations": "too many abbreviations: {found:,} (at most {limit:,})",
+    "size": N_("text is too long: %(found)s characters (at most %(limit)s)"),
+    "lines": N_("text has too many lines: %(found)s (at most %(limit)s)"),
+    "nesting": N_(
+        "lists, quotes or indentation nested %(found)s levels deep (at most %(limit)s)"
+    ),
+    "bracket_depth": N_("brackets nested %(found)s deep (at most %(limit)s)"),
+    "unmatched": N_(
+        "%(found)s unmatched '[', '(' or '<' (at most %(limit)s); close "
+        "them or escape them with a backslash, e.g. \\["
+    ),
+    "table_rows": N_("table has %(found)s rows (at most %(limit)s); split it"),
+    "table_cells": N_("tables have %(found)s cells in all (at most %(limit)s)"),
+    "headings": N_("too many headings: %(found)s (at most %(limit)s)"),
+    "abbreviations": N_("too many abbreviations: %(found)s (at most %(limit)s)"),
 }
+# Depths have always been printed without a thousands separator: keep kb check's text.
+_UNGROUPED = ("nesting", "bracket_depth")
 _FENCE = FencedBlockPreprocessor.FENCED_BLOCK_RE  # exactly what Markdown skips
 _CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _BRACKET = re.compile(r"\\.|[\[\]()<]", re.DOTALL)
@@ -180,9 +187,20 @@ class LimitProblem:
     limit: int
 
     @property
+    def template(self) -> str:
+        """What is wrong, as a template for the catalogue (``N_``)."""
+        return LIMIT_MESSAGES[self.kind]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The numbers the template names, written as in English."""
+        found = str(self.found) if self.kind in _UNGROUPED else f"{self.found:,}"
+        return {"found": found, "limit": f"{self.limit:,}"}
+
+    @property
     def message(self) -> str:
         """What is wrong, in English (forms translate by ``kind``)."""
-        return LIMIT_MESSAGES[self.kind].format(found=self.found, limit=self.limit)
+        return self.template % self.params
 
 
 class TooComplex(ValueError):

@@ -11,6 +11,7 @@ logged and answers as not found, and the search index skips it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -27,8 +28,17 @@ from kb.storage.articles import ArticleFile, Category, Problem
 from kb.storage.parse_cache import ParseCache, cache_file
 from kb.storage.synonyms import Synonyms
 from kb.storage.synonyms import parse as parse_synonyms
+from kb.translatable import N_
 
 log = logging.getLogger(__name__)
+# A problem's text before it is filled in: a template (``N_``) and its params.
+_Text = tuple[str, dict[str, str]]
+_UNKNOWN_ANCHOR = N_("link to unknown anchor '#%(anchor)s'")
+_UNKNOWN_CATEGORY = N_("unknown category '%(category)s' (add it to %(file)s)")
+_TRANSLATION_TAKEN = N_(
+    "translation '%(group)s' already has a '%(lang)s' article (%(other)s)"
+)
+_RENDER_FAILED = N_("could not render: %(error)s")
 _LINK = re.compile(r"\]\(([a-z0-9][a-z0-9_-]*)(?:#[^)\s]*)?\)")
 
 
@@ -72,10 +82,12 @@ class Library:
             if article.slug in self.all:
                 first = self.all[article.slug]
                 self.problems.append(
-                    Problem(
+                    Problem.of(
                         article.path,
                         article.lines.get("slug", 1),
-                        f"duplicate slug '{article.slug}' (also {first.path})",
+                        N_("duplicate slug '%(slug)s' (also %(other)s)"),
+                        slug=article.slug,
+                        other=first.path,
                     )
                 )
                 continue
@@ -125,19 +137,23 @@ class Library:
                 line = article.lines.get("aliases", 1)
                 if alias in self.all:
                     self.problems.append(
-                        Problem(
+                        Problem.of(
                             article.path,
                             line,
-                            f"alias '{alias}' is the slug of {self.all[alias].path}",
+                            N_("alias '%(alias)s' is the slug of %(other)s"),
+                            alias=alias,
+                            other=self.all[alias].path,
                         )
                     )
                 elif alias in self.aliases:
                     other = self.all[self.aliases[alias]].path
                     self.problems.append(
-                        Problem(
+                        Problem.of(
                             article.path,
                             line,
-                            f"duplicate alias '{alias}' (also in {other})",
+                            N_("duplicate alias '%(alias)s' (also in %(other)s)"),
+                            alias=alias,
+                            other=other,
                         )
                     )
                 else:
@@ -152,11 +168,13 @@ class Library:
             if article.lang in group:
                 other = self.published[group[article.lang]].path
                 self.problems.append(
-                    Problem(
+                    Problem.of(
                         article.path,
                         article.lines.get("translation", 1),
-                        f"translation '{article.translation}' already has a "
-                        f"'{article.lang}' article ({other})",
+                        _TRANSLATION_TAKEN,
+                        group=article.translation,
+                        lang=article.lang,
+                        other=other,
                     )
                 )
                 continue
@@ -168,11 +186,12 @@ class Library:
         for article in self.all.values():
             if article.category and article.category not in self.categories:
                 self.problems.append(
-                    Problem(
+                    Problem.of(
                         article.path,
                         article.lines.get("category", 1),
-                        f"unknown category '{article.category}' (add it to "
-                        f"{files.CATEGORIES_FILE})",
+                        _UNKNOWN_CATEGORY,
+                        category=article.category,
+                        file=files.CATEGORIES_FILE,
                     )
                 )
 
@@ -201,42 +220,50 @@ class Library:
             line = article.lines.get("anchors", 1)
             for old, new in article.anchors.items():
                 if new not in headings:
-                    message = f"old anchor '{old}' points to '#{new}', which no "
+                    template = N_(
+                        "old anchor '%(old)s' points to '#%(new)s', which no "
+                        "heading has"
+                    )
                     problems.append(
-                        Problem(article.path, line, message + "heading has")
+                        Problem.of(article.path, line, template, old=old, new=new)
                     )
                 if old in headings:
-                    message = f"old anchor '{old}' is still a heading's anchor"
-                    problems.append(Problem(article.path, line, message))
+                    template = N_("old anchor '%(old)s' is still a heading's anchor")
+                    problems.append(Problem.of(article.path, line, template, old=old))
             for link in rendered.links:
                 link_problem = self._link_problem(article, link)
                 if link_problem:
                     line = _line_of(article, link.written)
-                    problems.append(Problem(article.path, line, link_problem))
+                    template, params = link_problem
+                    problems.append(Problem.of(article.path, line, template, **params))
         return problems
 
-    def _link_problem(self, article: ArticleFile, link: ArticleLink) -> str | None:
+    def _link_problem(self, article: ArticleFile, link: ArticleLink) -> _Text | None:
+        """What is wrong with one link: a template and its params, or ``None``."""
         if link.slug is None:
             if link.anchor not in self.anchors(article):
-                return f"link to unknown anchor '#{link.anchor}'"
+                return _UNKNOWN_ANCHOR, {"anchor": str(link.anchor)}
             return None
         target = self.resolve(link.slug)
         if target is None:
-            return f"link to unknown article '{link.slug}'"
+            return N_("link to unknown article '%(slug)s'"), {"slug": link.slug}
         if not target.published and article.published:
-            return f"link to draft article '{link.slug}'"
+            return N_("link to draft article '%(slug)s'"), {"slug": link.slug}
         if link.slug in self.scheduled and article.published:
             moment = self.scheduled[link.slug].scheduled_for()
             own = article.scheduled_for()
             if moment is not None and (own is None or own < moment):
-                return (
-                    f"link to article '{link.slug}' that is not public until "
-                    f"{moment:%Y-%m-%d %H:%M} UTC (publish_at)"
+                template = N_(
+                    "link to article '%(slug)s' that is not public until "
+                    "%(when)s UTC (publish_at)"
                 )
+                return template, {"slug": link.slug, "when": f"{moment:%Y-%m-%d %H:%M}"}
         if link.anchor and link.anchor not in self.anchors(target):
-            return f"link to unknown anchor '#{link.anchor}' in '{target.slug}'"
+            template = N_("link to unknown anchor '#%(anchor)s' in '%(slug)s'")
+            return template, {"anchor": link.anchor, "slug": target.slug}
         if link.slug != target.slug:
-            return f"link uses old slug '{link.slug}'; use '{target.slug}'"
+            template = N_("link uses old slug '%(old)s'; use '%(slug)s'")
+            return template, {"old": link.slug, "slug": target.slug}
         return None
 
     def draft_problems(self, article: ArticleFile) -> list[Problem]:
@@ -248,26 +275,34 @@ class Library:
         """
         problems: list[Problem] = []
 
-        def add(line: int, message: str) -> None:
-            problems.append(Problem(article.path, line, message))
+        def add(line: int, template: str, **params: object) -> None:
+            problems.append(Problem.of(article.path, line, template, **params))
 
         same = self.all.get(article.slug)
         if same is not None and same.path != article.path:
             add(
                 article.lines.get("slug", 1),
-                f"duplicate slug '{article.slug}' (also {same.path})",
+                N_("duplicate slug '%(slug)s' (also %(other)s)"),
+                slug=article.slug,
+                other=same.path,
             )
         if article.slug in self.aliases and (
             self.all[self.aliases[article.slug]].path != article.path
         ):
             owner = self.all[self.aliases[article.slug]].path
-            add(article.lines.get("slug", 1), f"slug is an alias in {owner}")
+            add(
+                article.lines.get("slug", 1),
+                N_("slug is an alias in %(other)s"),
+                other=owner,
+            )
         for alias in article.aliases:
             other = self.all.get(alias) or self.all.get(self.aliases.get(alias, ""))
             if other is not None and other.path != article.path:
                 add(
                     article.lines.get("aliases", 1),
-                    f"alias '{alias}' is already used by {other.path}",
+                    N_("alias '%(alias)s' is already used by %(other)s"),
+                    alias=alias,
+                    other=other.path,
                 )
         if article.translation and article.published:
             group = self.translations.get(article.translation, {})
@@ -275,33 +310,40 @@ class Library:
             if other_slug and self.all[other_slug].path != article.path:
                 add(
                     article.lines.get("translation", 1),
-                    f"translation '{article.translation}' already has a "
-                    f"'{article.lang}' article ({self.all[other_slug].path})",
+                    _TRANSLATION_TAKEN,
+                    group=article.translation,
+                    lang=article.lang,
+                    other=self.all[other_slug].path,
                 )
         if self.categories and article.category not in self.categories:
             if article.category:
                 add(
                     article.lines.get("category", 1),
-                    f"unknown category '{article.category}' (add it to "
-                    f"{files.CATEGORIES_FILE})",
+                    _UNKNOWN_CATEGORY,
+                    category=article.category,
+                    file=files.CATEGORIES_FILE,
                 )
         try:
             rendered = render(
                 article.body, lang=article.lang, old_anchors=article.anchors
             )
         except Exception as exc:  # noqa: BLE001 - reported like kb check does
-            add(article.body_line, f"could not render: {type(exc).__name__}: {exc}")
+            add(
+                article.body_line,
+                _RENDER_FAILED,
+                error=f"{type(exc).__name__}: {exc}",
+            )
             return problems
         own = {h.anchor for h in rendered.headings} | set(article.anchors)
         for link in rendered.links:
-            message = None
+            found: _Text | None = None
             if link.slug is None or link.slug == article.slug:
                 if link.anchor and link.anchor not in own:
-                    message = f"link to unknown anchor '#{link.anchor}'"
+                    found = _UNKNOWN_ANCHOR, {"anchor": link.anchor}
             else:
-                message = self._link_problem(article, link)
-            if message:
-                add(_line_of(article, link.written), message)
+                found = self._link_problem(article, link)
+            if found:
+                add(_line_of(article, link.written), found[0], **found[1])
         return problems
 
     # -- lookups -----------------------------------------------------------
@@ -440,11 +482,12 @@ class Library:
                 old_anchors=article.anchors,
             )
         except Exception as exc:  # noqa: BLE001 - RecursionError too: skip this one
-            problem = Problem(
-                article.path,
-                article.body_line,
-                f"could not render: {type(exc).__name__}: {exc}"[:500],
+            error = f"{type(exc).__name__}: {exc}"
+            problem = Problem.of(
+                article.path, article.body_line, _RENDER_FAILED, error=error
             )
+            # Long exception text is cut, as kb check has always printed it.
+            problem = dataclasses.replace(problem, message=problem.message[:500])
             log.error("article skipped: %s", problem)
             with self._render_lock:
                 self._failed[slug] = problem
@@ -486,10 +529,11 @@ def _with_limits(
     if article is None:
         return article, problems
     over = [
-        Problem(
+        Problem.of(
             article.path,
             1 if p.kind == "size" else article.body_line + p.line - 1,
-            p.message,
+            p.template,
+            **p.params,
         )
         for p in check_limits(article.body)
     ]
@@ -507,7 +551,7 @@ def load(
     problems: list[Problem] = []
     parsed: list[ArticleFile] = []
     if not root.is_dir():
-        problems.append(Problem(str(root), 1, "articles folder does not exist"))
+        problems.append(Problem.of(str(root), 1, N_("articles folder does not exist")))
         return Library([], {}, problems)
     categories, category_problems = files.parse_categories(root)
     problems.extend(category_problems)

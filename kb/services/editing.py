@@ -37,11 +37,13 @@ from kb.storage.models import (
     User,
     utcnow,
 )
+from kb.translatable import N_
 
 log = logging.getLogger(__name__)
 LOCK_MINUTES = 5  # a soft lock older than this is free to take
 OPEN_STATES = ("editing", "proposed", "scheduled")
 REQUIRE_SECOND_PERSON = "require_second_person"
+_FILE_EXISTS = N_("a file already exists at %(path)s")
 FORM_FIELDS = (
     "title",
     "lang",
@@ -182,9 +184,9 @@ class Check:
 
     article: ArticleFile | None
     problems: tuple[Problem, ...]
-    # field name → messages; body line (1-based, in the body text) → messages
-    by_field: dict[str, list[str]]
-    by_line: dict[int, list[str]]
+    # field name → problems; body line (1-based, in the body text) → problems
+    by_field: dict[str, list[Problem]]
+    by_line: dict[int, list[Problem]]
 
     @property
     def ok(self) -> bool:
@@ -205,9 +207,7 @@ def check(library: Library, fields: Fields, rel: str, *, new: bool = False) -> C
         existing = next((a for a in library.all.values() if a.path == rel), None)
         if new and existing is not None:
             found.append(
-                Problem(
-                    rel, article.lines.get("slug", 1), f"a file already exists at {rel}"
-                )
+                Problem.of(rel, article.lines.get("slug", 1), _FILE_EXISTS, path=rel)
             )
         elif (
             existing is not None
@@ -217,29 +217,31 @@ def check(library: Library, fields: Fields, rel: str, *, new: bool = False) -> C
         ):
             # A new slug would break every link to the old one: keep it as an alias.
             found.append(
-                Problem(
+                Problem.of(
                     rel,
                     article.lines.get("slug", 1),
-                    f"{library.inbound[existing.slug]} article(s) link to "
-                    f"'{existing.slug}': add it to the old slugs (aliases)",
+                    N_(
+                        "%(count)s article(s) link to '%(slug)s': add it to the old "
+                        "slugs (aliases)"
+                    ),
+                    count=library.inbound[existing.slug],
+                    slug=existing.slug,
                 )
             )
-    by_field: dict[str, list[str]] = {}
-    by_line: dict[int, list[str]] = {}
+    by_field: dict[str, list[Problem]] = {}
+    by_line: dict[int, list[Problem]] = {}
     body_start = text.count("\n", 0, text.index("\n---\n", 3) + 5) + 2
     lines = article.lines if article else {}
     field_of = {line: name for name, line in lines.items()}
     for problem in found:
         if problem.line >= body_start and article is not None:
-            by_line.setdefault(problem.line - body_start + 1, []).append(
-                problem.message
-            )
+            by_line.setdefault(problem.line - body_start + 1, []).append(problem)
         else:
             name = field_of.get(problem.line, "")
             if name in ("tags", "aliases", "slug", "category", "translation"):
-                by_field.setdefault(name, []).append(problem.message)
+                by_field.setdefault(name, []).append(problem)
             else:
-                by_field.setdefault("", []).append(problem.message)
+                by_field.setdefault("", []).append(problem)
     return Check(article, tuple(found), by_field, by_line)
 
 
@@ -536,10 +538,8 @@ def publish(db: Session, draft: Draft, publisher: User, site: Site) -> Published
         target = files.inside(site.root, rel)
     except (EditingError, ValueError):
         fields = Fields.from_draft(draft)
-        problem = Problem(fields.slug, 1, "slug or category is not a valid name")
-        return Published(
-            False, check=Check(None, (problem,), {"slug": [problem.message]}, {})
-        )
+        problem = Problem.of(fields.slug, 1, N_("slug or category is not a valid name"))
+        return Published(False, check=Check(None, (problem,), {"slug": [problem]}, {}))
     repo = git_repo.Repository(site.root)
     merged = False
     try:
@@ -549,10 +549,9 @@ def publish(db: Session, draft: Draft, publisher: User, site: Site) -> Published
             current = target.read_bytes() if target.exists() else None
             current_hash = content_hash(current) if current is not None else ""
             if current is not None and not draft.base_hash:
-                problem = Problem(rel, 1, f"a file already exists at {rel}")
+                problem = Problem.of(rel, 1, _FILE_EXISTS, path=rel)
                 return Published(
-                    False,
-                    check=Check(None, (problem,), {"slug": [problem.message]}, {}),
+                    False, check=Check(None, (problem,), {"slug": [problem]}, {})
                 )
             if current is not None and current_hash != draft.base_hash:
                 theirs = current.decode("utf-8")

@@ -18,6 +18,8 @@ from typing import Any
 import frontmatter
 import yaml
 
+from kb.translatable import N_
+
 LANGS = ("id", "en")
 STATUSES = ("published", "draft")
 FIELDS = (
@@ -43,11 +45,25 @@ CATEGORIES_FILE = "_categories.yml"
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong in a content file, at a line an editor can open."""
+    """Something wrong in a content file, at a line an editor can open.
+
+    ``message`` is the English text ``kb check`` prints; ``template`` (marked
+    with ``N_``, %-style) and ``params`` are what it was made from, so a page
+    can say it in the reader's language. Params stay as given: file names,
+    field names and what a YAML or OS library said are not translated.
+    """
 
     path: str
     line: int
     message: str
+    template: str = field(default="", compare=False)
+    params: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, path: str, line: int, template: str, /, **params: object) -> Problem:
+        """A problem whose English message is ``template % params``."""
+        values = {name: str(value) for name, value in params.items()}
+        return cls(path, line, template % values, template, values)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -219,7 +235,9 @@ def parse_article(path: Path, root: Path) -> tuple[ArticleFile | None, list[Prob
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(rel, 1, f"cannot read file: {exc.strerror}")]
+        return None, [
+            Problem.of(rel, 1, N_("cannot read file: %(error)s"), error=exc.strerror)
+        ]
 
     def modified() -> dt.date:
         return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
@@ -237,24 +255,26 @@ def parse_bytes(
     """
     problems: list[Problem] = []
 
-    def fail(line: int, message: str) -> None:
-        problems.append(Problem(rel, line, message))
+    def fail(line: int, template: str, **params: object) -> None:
+        problems.append(Problem.of(rel, line, template, **params))
 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(rel, line, "file is not valid UTF-8")]
+        return None, [Problem.of(rel, line, N_("file is not valid UTF-8"))]
     text = text.removeprefix("\ufeff")
 
     fm_text, body, fm_line, body_line = _split(text)
     if fm_text is None:
         return None, [
-            Problem(
+            Problem.of(
                 rel,
                 1,
-                "missing front matter: the file must start "
-                "with a '---' line, YAML fields, and a closing '---'",
+                N_(
+                    "missing front matter: the file must start "
+                    "with a '---' line, YAML fields, and a closing '---'"
+                ),
             )
         ]
     try:
@@ -263,10 +283,16 @@ def parse_bytes(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + fm_line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Problem(rel, line, f"invalid YAML front matter: {problem}")]
+        return None, [
+            Problem.of(
+                rel, line, N_("invalid YAML front matter: %(error)s"), error=problem
+            )
+        ]
     if not isinstance(meta, dict):
         line = fm_line + (node.start_mark.line if node is not None else 0) + 1
-        return None, [Problem(rel, line, "front matter must be a mapping of fields")]
+        return None, [
+            Problem.of(rel, line, N_("front matter must be a mapping of fields"))
+        ]
     lines = _key_lines(node, fm_line)
 
     def line_of(name: str) -> int:
@@ -276,45 +302,63 @@ def parse_bytes(
         if name not in FIELDS:
             fail(
                 line_of(str(name)),
-                f"unknown field '{name}' (known: {', '.join(FIELDS)})",
+                N_("unknown field '%(name)s' (known: %(known)s)"),
+                name=name,
+                known=", ".join(FIELDS),
             )
     for name in REQUIRED:
         if meta.get(name) in (None, ""):
-            fail(1, f"missing required field '{name}'")
+            fail(1, N_("missing required field '%(name)s'"), name=name)
 
     title = meta.get("title")
     if title is not None and not isinstance(title, str | int | float):
-        fail(line_of("title"), "'title' must be text")
+        fail(line_of("title"), N_("'title' must be text"))
     lang = meta.get("lang")
     if lang is not None and lang not in LANGS:
-        fail(line_of("lang"), f"'lang' must be one of {', '.join(LANGS)}, not {lang!r}")
+        fail(
+            line_of("lang"),
+            N_("'lang' must be one of %(known)s, not %(value)s"),
+            known=", ".join(LANGS),
+            value=repr(lang),
+        )
 
     slug = str(meta.get("slug") or Path(rel).stem)
     if not SLUG.match(slug):
         fail(
             line_of("slug"),
-            f"slug {slug!r} must be lowercase letters, digits, "
-            "'-' or '_' (rename the file or set 'slug')",
+            N_(
+                "slug %(slug)s must be lowercase letters, digits, "
+                "'-' or '_' (rename the file or set 'slug')"
+            ),
+            slug=repr(slug),
         )
 
     status = meta.get("status", "published")
     if status not in STATUSES:
-        fail(line_of("status"), f"'status' must be published or draft, not {status!r}")
+        fail(
+            line_of("status"),
+            N_("'status' must be published or draft, not %(value)s"),
+            value=repr(status),
+        )
 
     tags = _string_list(meta.get("tags"))
     if tags is None:
-        fail(line_of("tags"), "'tags' must be a list of words")
+        fail(line_of("tags"), N_("'tags' must be a list of words"))
     aliases = _string_list(meta.get("aliases"))
     if aliases is None:
-        fail(line_of("aliases"), "'aliases' must be a list of old slugs")
+        fail(line_of("aliases"), N_("'aliases' must be a list of old slugs"))
     for alias in aliases or ():
         if not SLUG.match(alias):
-            fail(line_of("aliases"), f"alias {alias!r} is not a valid slug")
+            fail(
+                line_of("aliases"),
+                N_("alias %(alias)s is not a valid slug"),
+                alias=repr(alias),
+            )
 
     for name in ("category", "summary", "translation"):
         value = meta.get(name)
         if value is not None and not isinstance(value, str | int):
-            fail(line_of(name), f"'{name}' must be text")
+            fail(line_of(name), N_("'%(name)s' must be text"), name=name)
 
     updated = meta.get("updated")
     if updated is None:
@@ -324,7 +368,8 @@ def parse_bytes(
     elif not isinstance(updated, dt.date):
         fail(
             line_of("updated"),
-            f"'updated' must be a date like 2026-01-31, not {updated!r}",
+            N_("'updated' must be a date like 2026-01-31, not %(value)s"),
+            value=repr(updated),
         )
 
     reviewed = meta.get("reviewed")
@@ -333,20 +378,23 @@ def parse_bytes(
     if reviewed is not None and not isinstance(reviewed, dt.date):
         fail(
             line_of("reviewed"),
-            f"'reviewed' must be a date like 2026-01-31, not {reviewed!r}",
+            N_("'reviewed' must be a date like 2026-01-31, not %(value)s"),
+            value=repr(reviewed),
         )
         reviewed = None
     publish_at = _moment(meta.get("publish_at"))
     if publish_at is None and meta.get("publish_at") is not None:
         fail(
             line_of("publish_at"),
-            "'publish_at' must be a date or a date and time like 2026-01-31 or "
-            "2026-01-31 09:00 (UTC) or 2026-01-31T09:00:00+07:00, not "
-            f"{meta.get('publish_at')!r}",
+            N_(
+                "'publish_at' must be a date or a date and time like 2026-01-31 or "
+                "2026-01-31 09:00 (UTC) or 2026-01-31T09:00:00+07:00, not %(value)s"
+            ),
+            value=repr(meta.get("publish_at")),
         )
     owner = meta.get("owner")
     if owner is not None and not isinstance(owner, str):
-        fail(line_of("owner"), "'owner' must be text (a name or an email address)")
+        fail(line_of("owner"), N_("'owner' must be text (a name or an email address)"))
 
     anchors = meta.get("anchors") or {}
     if not isinstance(anchors, dict) or not all(
@@ -354,8 +402,10 @@ def parse_bytes(
     ):
         fail(
             line_of("anchors"),
-            "'anchors' must map old anchors to current ones, "
-            "e.g. 'old-heading: new-heading'",
+            N_(
+                "'anchors' must map old anchors to current ones, "
+                "e.g. 'old-heading: new-heading'"
+            ),
         )
         anchors = {}
 
@@ -420,9 +470,13 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        return {}, [Problem(CATEGORIES_FILE, line, f"invalid YAML: {exc}")]
+        return {}, [
+            Problem.of(CATEGORIES_FILE, line, N_("invalid YAML: %(error)s"), error=exc)
+        ]
     if not isinstance(data, dict):
-        return {}, [Problem(CATEGORIES_FILE, 1, "must map category keys to titles")]
+        return {}, [
+            Problem.of(CATEGORIES_FILE, 1, N_("must map category keys to titles"))
+        ]
     lines = _key_lines(node, 0)
     categories: dict[str, Category] = {}
     problems: list[Problem] = []
@@ -430,7 +484,12 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
         line = lines.get(str(key), 1)
         if not isinstance(spec, dict):
             problems.append(
-                Problem(CATEGORIES_FILE, line, f"category '{key}' must be a mapping")
+                Problem.of(
+                    CATEGORIES_FILE,
+                    line,
+                    N_("category '%(key)s' must be a mapping"),
+                    key=key,
+                )
             )
             continue
         titles: dict[str, str] = {}
@@ -439,10 +498,12 @@ def parse_categories(root: Path) -> tuple[dict[str, Category], list[Problem]]:
             entry = spec.get(lang) or {}
             if not isinstance(entry, dict) or not entry.get("title"):
                 problems.append(
-                    Problem(
+                    Problem.of(
                         CATEGORIES_FILE,
                         line,
-                        f"category '{key}' needs {lang}: {{title: ...}}",
+                        N_("category '%(key)s' needs %(lang)s: {title: ...}"),
+                        key=key,
+                        lang=lang,
                     )
                 )
                 continue

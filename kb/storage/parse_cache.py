@@ -22,8 +22,8 @@ from pathlib import Path
 from kb.storage.articles import ArticleFile, Problem
 
 log = logging.getLogger(__name__)
-VERSION = 4  # 2: parsed results include the Markdown limit check; 3: reviewed,
-# owner; 4: publish_at
+VERSION = 5  # 2: parsed results include the Markdown limit check; 3: reviewed,
+# owner; 4: publish_at; 5: problems keep their template and params
 Parsed = tuple[ArticleFile | None, list[Problem]]
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from kb.storage.articles import LANGS, Problem, load_yaml
+from kb.translatable import N_
 
 FILENAME = "_synonyms.yml"
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
@@ -105,7 +106,7 @@ def parse(root: Path) -> tuple[Synonyms, list[Problem]]:
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
-        return Synonyms(), [Problem(FILENAME, 1, "file is not valid UTF-8")]
+        return Synonyms(), [Problem.of(FILENAME, 1, N_("file is not valid UTF-8"))]
     return parse_text(text)
 
 
@@ -116,11 +117,13 @@ def parse_text(text: str) -> tuple[Synonyms, list[Problem]]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        return Synonyms(), [Problem(FILENAME, line, f"invalid YAML: {exc}")]
+        return Synonyms(), [
+            Problem.of(FILENAME, line, N_("invalid YAML: %(error)s"), error=exc)
+        ]
     if data is None:
         return Synonyms(), []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return Synonyms(), [Problem(FILENAME, 1, "must map id/en to synonyms")]
+        return Synonyms(), [Problem.of(FILENAME, 1, N_("must map id/en to synonyms"))]
     problems: list[Problem] = []
     result: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
     for lang_node, entries_node in node.value:
@@ -128,16 +131,23 @@ def parse_text(text: str) -> tuple[Synonyms, list[Problem]]:
         line = lang_node.start_mark.line + 1
         if lang not in LANGS:
             problems.append(
-                Problem(
+                Problem.of(
                     FILENAME,
                     line,
-                    f"unknown language '{lang}' (use {', '.join(LANGS)})",
+                    N_("unknown language '%(lang)s' (use %(known)s)"),
+                    lang=lang,
+                    known=", ".join(LANGS),
                 )
             )
             continue
         if not isinstance(entries_node, yaml.MappingNode):
             problems.append(
-                Problem(FILENAME, line, f"'{lang}' must map words to lists of phrases")
+                Problem.of(
+                    FILENAME,
+                    line,
+                    N_("'%(lang)s' must map words to lists of phrases"),
+                    lang=lang,
+                )
             )
             continue
         table = result.setdefault(lang, {})
@@ -145,18 +155,23 @@ def parse_text(text: str) -> tuple[Synonyms, list[Problem]]:
             problem = _add(table, key_node, value_node)
             if problem:
                 problems.append(
-                    Problem(FILENAME, key_node.start_mark.line + 1, problem)
+                    Problem.of(
+                        FILENAME,
+                        key_node.start_mark.line + 1,
+                        problem,
+                        key=key_node.value,
+                    )
                 )
     return Synonyms(result), problems
 
 
 def _add(table: dict, key_node: yaml.Node, value_node: yaml.Node) -> str | None:
-    """Add one entry; return a problem message instead when it is unusable."""
+    """Add one entry; return a problem's template (``%(key)s``) when it is unusable."""
     key = words(str(key_node.value))
     if not key:
-        return f"'{key_node.value}' has no words to match"
+        return N_("'%(key)s' has no words to match")
     if key in table:
-        return f"'{key_node.value}' is listed twice"
+        return N_("'%(key)s' is listed twice")
     if isinstance(value_node, yaml.ScalarNode):
         raw = [value_node.value]
     elif isinstance(value_node, yaml.SequenceNode) and all(
@@ -164,12 +179,12 @@ def _add(table: dict, key_node: yaml.Node, value_node: yaml.Node) -> str | None:
     ):
         raw = [v.value for v in value_node.value]
     else:
-        return f"'{key_node.value}' must map to a phrase or a list of phrases"
+        return N_("'%(key)s' must map to a phrase or a list of phrases")
     phrases = tuple(" ".join(words(p)) for p in raw if words(p))
     if not phrases:
-        return f"'{key_node.value}' has no phrases"
+        return N_("'%(key)s' has no phrases")
     if any(words(p) == key for p in phrases):
-        return f"'{key_node.value}' maps to itself"
+        return N_("'%(key)s' maps to itself")
     table[key] = phrases
     return None
 

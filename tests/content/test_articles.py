@@ -233,3 +233,40 @@ def test_content_changes_are_found_without_blocking_readers(
     while store.library() is first and time.monotonic() < deadline:
         time.sleep(0.02)
     assert store.library().get("reset-password").title.startswith("Changed")
+
+
+BROKEN_FILES = {
+    "bad-yaml.md": "---\ntitle: A\nlang: en\ntags: [a, b\n---\nbody\n",
+    "bad-field.md": "---\ntitle: A\nlang: fr\ncolour: red\nstatus: hidden\n---\nx\n",
+    "no-title.md": "---\nlang: en\nupdated: yesterday\n---\nbody\n",
+    "bad-links.md": "---\ntitle: A\nlang: en\ncategory: nowhere\n---\n"
+    "See [x](no-such-article) and [y](#nowhere).\n",
+    "plain.md": "No front matter here\n",
+    "deep.md": "---\ntitle: A\nlang: en\n---\n" + "[" * 20 + "x" + "]" * 20 + "\n",
+    "_synonyms.yml": "id:\n  tf: tf\nfr:\n  a: [b]\n",
+}
+
+
+def test_every_problem_keeps_its_translatable_template(
+    articles_dir: Path, tmp_path: Path
+) -> None:
+    from babel.messages.pofile import read_po
+
+    for name, text in BROKEN_FILES.items():
+        write(articles_dir, name, text)
+    cache = tmp_path / "cache"
+    load(articles_dir, cache)
+    library = load(articles_dir, cache)  # the problems come back from the cache
+    found = [*library.problems, *library.link_problems()]
+    assert len(found) >= 12, found
+    po = Path(__file__).parents[2] / "kb/translations/id/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        catalogue = {m.id: m.string for m in read_po(handle) if m.id}
+    for problem in found:
+        # kb check prints the English message, made from the template
+        assert problem.template % problem.params == problem.message, problem
+        assert catalogue.get(problem.template), f"not translated: {problem.template}"
+    messages = {p.message for p in found}
+    assert "'lang' must be one of id, en, not 'fr'" in messages
+    assert "'tf' maps to itself" in messages
+    assert "link to unknown article 'no-such-article'" in messages

@@ -96,6 +96,71 @@ def test_preview_shows_kb_check_problems_at_their_line(auth, repo) -> None:
     assert not (repo / "payments" / "cara-refund.md").exists()
 
 
+def test_problems_speak_the_editors_language_at_their_line(auth, repo) -> None:
+    client = auth.login("editor")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "id"
+    body = "Intro\n\nLihat [yang lain](no-such-article) dan [di sini](#nowhere).\n"
+    draft_id = _create(client, body=body)
+    page = _post_step(client, draft_id, "preview", body=body).get_data(as_text=True)
+    assert (
+        "Baris 3</a>: tautan ke artikel yang tidak dikenal &#39;no-such-article&#39;"
+        in page
+    )
+    assert "Baris 3</a>: tautan ke anchor yang tidak dikenal &#39;#nowhere&#39;" in page
+    assert "link to unknown" not in page
+    refused = _post_step(client, draft_id, "publish", body=body)
+    assert refused.status_code == 400
+    assert "tautan ke artikel yang tidak dikenal" in refused.get_data(as_text=True)
+    # A front matter problem (the slug of a file that exists) at its field.
+    clash = _create(client, slug="refund-times", lang="en")
+    shown = _post_step(client, clash, "preview", slug="refund-times", lang="en")
+    assert "sudah ada berkas di payments/refund-times.md" in shown.get_data(
+        as_text=True
+    )
+    live = client.post(
+        f"/editor/drafts/{draft_id}/autosave",
+        data={
+            "csrf_token": csrf(client, f"/editor/drafts/{draft_id}"),
+            "live": "1",
+            "body": body,
+        },
+    ).get_json()["preview"]
+    assert (
+        "Baris 3: tautan ke artikel yang tidak dikenal 'no-such-article'"
+        in (live["problems"])
+    )
+    # The same draft on the English interface: the English of kb check, unchanged.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = _post_step(client, clash, "preview", slug="refund-times", lang="en")
+    assert "a file already exists at payments/refund-times.md" in english.get_data(
+        as_text=True
+    )
+
+
+def test_the_synonyms_page_shows_problems_in_indonesian(auth, repo) -> None:
+    client = auth.login("editor")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "id"
+    bad = client.post(
+        "/editor/synonyms",
+        data={
+            "csrf_token": csrf(client, "/editor/synonyms"),
+            "text": "id:\n  tf: tf\nfr:\n  a: [b]\n  c: [d\n",
+        },
+    )
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
+    assert "Baris 6: YAML tidak valid: while parsing a flow sequence" in page
+    fine_yaml = client.post(
+        "/editor/synonyms",
+        data={
+            "csrf_token": csrf(client, "/editor/synonyms"),
+            "text": "id:\n  tf: tf\nfr:\n  a: [b]\n",
+        },
+    ).get_data(as_text=True)
+    assert "Baris 2: &#39;tf&#39; dipetakan ke dirinya sendiri" in fine_yaml
+    assert "Baris 3: bahasa &#39;fr&#39; tidak dikenal (gunakan id, en)" in fine_yaml
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

@@ -274,3 +274,46 @@ def test_needs_update_and_scheduled_in_the_browser(
         (scheduled_draft, "edit-scheduled"),
     ):
         _check_page(browser, editor_url, path, name)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_indonesian_preview_shows_problems_in_indonesian(
+    browser, editor_url: str
+) -> None:
+    body = "Cek dulu metodenya.\n\nLihat [panduan](tidak-ada) untuk langkahnya.\n"
+    draft_url = ""
+    for width in (375, 1280):
+        for scheme in ("light", "dark"):
+            context = _context(
+                browser, viewport={"width": width, "height": 900}, color_scheme=scheme
+            )
+            try:
+                page = context.new_page()
+                sign_in(page, editor_url, FIRST)
+                if not draft_url:
+                    page.goto(f"{editor_url}/editor/new")
+                    page.get_by_label("Title").fill("Refund belum masuk")
+                    page.get_by_label("Slug (the address)").fill("refund-belum-masuk")
+                    page.get_by_label("Article text (Markdown)").fill(body)
+                    page.get_by_role("button", name="Save").click()
+                    expect(page).to_have_url(re.compile(r"/editor/drafts/\d+"))
+                    draft_url = page.url
+                context.add_cookies(
+                    [{"name": "kb_lang", "value": "id", "url": editor_url}]
+                )
+                page.goto(draft_url)
+                page.get_by_role("button", name="Pratinjau", exact=True).click()
+                problems = page.locator("#body-problems")
+                expect(problems).to_contain_text(
+                    "Baris 3: tautan ke artikel yang tidak dikenal 'tidak-ada'"
+                )
+                if SHOTS:
+                    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                    page.screenshot(
+                        path=f"{SHOTS}/preview-problem-id-{width}-{scheme}.png",
+                        full_page=True,
+                    )
+                found = violations(page)
+                assert not found, f"{width} {scheme}:\n{describe(found)}"
+            finally:
+                context.close()

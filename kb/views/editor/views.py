@@ -27,6 +27,7 @@ from kb.services.editing import Fields
 from kb.storage import articles as files
 from kb.storage import db, git_repo
 from kb.storage import synonyms as synonym_file
+from kb.storage.articles import Problem
 from kb.storage.models import Draft, Ticket
 from kb.views import params
 from kb.views.context import content, library, search_service
@@ -40,6 +41,17 @@ from kb.views.editor.forms import (
     SynonymsForm,
 )
 from kb.views.forms import ActionForm
+
+
+@bp.app_template_filter("problem_text")
+def problem_text(problem: Problem) -> str:
+    """A ``kb check`` problem in the interface language; English when not translated."""
+    if not problem.template:
+        return problem.message
+    try:
+        return _(problem.template, **problem.params)
+    except (KeyError, TypeError, ValueError):  # a translation naming other params
+        return problem.message
 
 
 def _root() -> Path:
@@ -483,10 +495,10 @@ def _live_preview(draft: Draft) -> dict[str, object]:
         library(), fields, _rel(draft, fields), new=not draft.article_path
     )
     problems = [
-        _("Line %(n)d", n=line) + f": {message}"
-        for line, messages in sorted(shown.check.by_line.items())
-        for message in messages
-    ] + [m for messages in shown.check.by_field.values() for m in messages]
+        _("Line %(n)d", n=line) + f": {problem_text(problem)}"
+        for line, found in sorted(shown.check.by_line.items())
+        for problem in found
+    ] + [problem_text(p) for found in shown.check.by_field.values() for p in found]
     return {
         "html": shown.html,
         "ok": shown.check.ok,
