@@ -15,6 +15,8 @@ from test_insights import _morning
 from kb import templating
 from kb.views import staff_nav
 
+TOKEN = r'(name="csrf_token"[^>]*value=")[^"]+'
+NAV = r'<nav class="staff-nav".*?</nav>'
 PAGES = (
     "/agent/replies/",
     "/admin/reports/",
@@ -94,7 +96,7 @@ def test_the_header_follows_the_role_and_the_locale(ticket_app: Flask, auth) -> 
     )
     admin_client.set_cookie("kb_lang", "id")
     page = admin_client.get("/admin/reports/").get_data(as_text=True)
-    nav_id = re.search(r'<nav class="staff-nav".*?</nav>', page, re.S).group(0)
+    nav_id = re.search(NAV, page, re.S).group(0)
     assert nav_id != nav and "Laporan" in nav_id
     assert (
         'aria-current="page">Laporan' in nav_id
