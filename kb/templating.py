@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from babel.dates import format_datetime as babel_datetime
 from flask import Flask, current_app, request, url_for
@@ -12,9 +13,43 @@ from markupsafe import Markup
 from kb import i18n, vocab
 from kb.views import staff_nav
 
+# The characters Flask's url_for leaves unquoted in an anchor.
+ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+# The vocabularies a template shows by name, translated: built once per
+# locale (the catalogues never change while the app runs) instead of on every use.
+LABEL_TABLES = {
+    "status_names": vocab.STATUS_NAMES,
+    "priority_names": vocab.PRIORITY_NAMES,
+    "platform_names": vocab.PLATFORM_NAMES,
+    "role_names": vocab.ROLE_NAMES,
+    "reason_names": vocab.VOTE_REASON_NAMES,
+    "outcome_names": vocab.REPLY_OUTCOME_NAMES,
+    "view_source_names": vocab.VIEW_SOURCE_NAMES,
+}
+
+
+def label_tables(locale: str) -> dict[str, dict[str, str]]:
+    """Every label table translated into ``locale`` (the request's), kept per app."""
+    kept = current_app.extensions.setdefault("jawab.labels", {})
+    tables = kept.get(locale)
+    if tables is None:
+        tables = {
+            name: {key: str(label) for key, label in table.items()}
+            for name, table in LABEL_TABLES.items()
+        }
+        kept[locale] = tables
+    return tables
+
 
 def init_app(app: Flask) -> None:
     """Make helpers available to every template."""
+    # ``_()`` and ``ngettext()`` in templates: one catalogue look-up per request.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.template_gettext,
+        ngettext=i18n.template_ngettext,
+        newstyle=True,
+    )
 
     @app.template_filter("message_html")
     def message_html_filter(message) -> Markup:
@@ -27,25 +62,21 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def helpers() -> dict:
+        locale = str(get_locale())
         return {
             # The vocabularies' display labels, for every template.
             "lang_names": vocab.LANG_NAMES,
-            "status_names": vocab.STATUS_NAMES,
-            "priority_names": vocab.PRIORITY_NAMES,
-            "platform_names": vocab.PLATFORM_NAMES,
-            "role_names": vocab.ROLE_NAMES,
-            "reason_names": vocab.VOTE_REASON_NAMES,
-            "outcome_names": vocab.REPLY_OUTCOME_NAMES,
-            "view_source_names": vocab.VIEW_SOURCE_NAMES,
+            **label_tables(locale),
             "staff_nav": staff_nav.visible_items,
             "other_lang": i18n.other_lang,
             "switch_url": _switch_url,
+            "with_anchor": with_anchor,
             "format_date": format_date,
             "format_time": format_time,
             "site_name": app.config["SITE_NAME"],
             # Pages without a language in their URL (staff pages) speak the
             # interface language; views that know better pass ``lang`` themselves.
-            "lang": str(get_locale()),
+            "lang": locale,
         }
 
 
@@ -56,6 +87,14 @@ def _switch_url(target_lang: str, alternate: str | None) -> str:
         lang=target_lang,
         next=alternate or request.full_path.rstrip("?"),
     )
+
+
+def with_anchor(url: str, anchor: str) -> str:
+    """``url`` with ``#anchor``, quoted as ``url_for(..., _anchor=anchor)`` does.
+
+    A table linking many sections of one page builds the page's URL once.
+    """
+    return f"{url}#{quote(anchor, safe=ANCHOR_SAFE)}"
 
 
 def format_time(moment: dt.datetime) -> str:

@@ -10,6 +10,7 @@ never raw volume or speed on their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -116,6 +117,11 @@ def badges(row: TeamRow, settings: Settings) -> tuple[Badge, ...]:
         if threshold and value >= threshold:
             earned.append(Badge(key, value, threshold))
     return tuple(earned)
+
+
+def badge_keys(settings: Settings) -> Callable[[TeamRow], list[str]]:
+    """For exports: the keys of the badges a team row earned under ``settings``."""
+    return lambda row: [badge.key for badge in badges(row, settings)]
 
 
 def is_hidden(db: Session, user_id: int) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1084,8 +1084,14 @@ def team(
 # -- export ----------------------------------------------------------------------
 
 
-def csv_rows(report: Any) -> list[list[Any]]:
-    """Any report as a header row and data rows, for CSV export."""
+def csv_rows(
+    report: Any, badges_of: Callable[[TeamRow], Sequence[str]] | None = None
+) -> list[list[Any]]:
+    """Any report as a header row and data rows, for CSV export.
+
+    ``badges_of`` names the badges a team row earned (they depend on the admins'
+    settings, which this module does not read); without it the column is empty.
+    """
     if isinstance(report, Overview):
         rows: list[list[Any]] = [["metric", "value", "previous", "kind"]]
         rows += [[m.key, m.value, m.previous, m.kind] for m in report.metrics]
@@ -1209,6 +1215,7 @@ def csv_rows(report: Any) -> list[list[Any]]:
                 "articles_written_or_updated",
                 "gaps_closed",
                 "welcomes",
+                "badges",
             ]
         ]
         rows += [
@@ -1223,6 +1230,7 @@ def csv_rows(report: Any) -> list[list[Any]]:
                 r.articles,
                 r.gaps_closed,
                 r.welcomes,
+                list(badges_of(r)) if badges_of else [],
             ]
             for r in report.rows
         ]
@@ -1238,9 +1246,11 @@ def _pairs(values: dict[str, int]) -> str:
     return " ".join(f"{k}={v}" for k, v in values.items())
 
 
-def as_json(report: Any) -> dict[str, Any]:
+def as_json(
+    report: Any, badges_of: Callable[[TeamRow], Sequence[str]] | None = None
+) -> dict[str, Any]:
     """A report as JSON-ready data (the same columns as its CSV)."""
-    header, *rows = csv_rows(report)
+    header, *rows = csv_rows(report, badges_of)
     period = report.period
     return {
         "period": {

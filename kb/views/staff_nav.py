@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 
@@ -34,6 +35,23 @@ class NavItem:
         return (request.endpoint or "").startswith(prefix)
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A header entry made for one role and locale: its URL and label as text."""
+
+    href: str
+    label: str
+    prefix: str  # the endpoint prefix that marks it as the current page
+
+    def url(self) -> str:
+        """The entry's URL."""
+        return self.href
+
+    def is_current(self) -> bool:
+        """True when the page being shown belongs to this entry."""
+        return (request.endpoint or "").startswith(self.prefix)
+
+
 _ITEMS: list[NavItem] = []
 
 
@@ -44,8 +62,23 @@ def register(item: NavItem) -> None:
         _ITEMS.sort(key=lambda entry: entry.order)
 
 
-def visible_items() -> list[NavItem]:
-    """The entries the signed-in staff member may open, in order."""
+def visible_items() -> list[NavLink]:
+    """The entries the signed-in staff member may open, in order.
+
+    The same for everyone with the same role, locale and script root, so they are
+    built (URLs and translated labels) once per combination and kept per app.
+    """
     if not current_user.is_authenticated:
         return []
-    return [item for item in _ITEMS if current_user.has_role(item.role)]
+    role = current_user.role
+    key = (role, str(get_locale()), request.script_root, len(_ITEMS))
+    kept = current_app.extensions.setdefault("jawab.staff_nav", {})
+    links = kept.get(key)
+    if links is None:
+        links = [
+            NavLink(item.url(), str(item.label), item.section or item.endpoint)
+            for item in _ITEMS
+            if current_user.has_role(item.role)
+        ]
+        kept[key] = links
+    return links

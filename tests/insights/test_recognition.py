@@ -4,6 +4,8 @@ anyone may keep themself off; only signed-in staff see it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
 
@@ -86,6 +88,33 @@ def test_badges_follow_the_admins_thresholds(team_app, auth) -> None:
     assert "Settles threads" in mine
     assert _save(admin, settled="0", articles="1").status_code == 302  # 0: off
     assert "Settles threads" not in admin.get("/admin/reports/team").get_data(True)
+
+
+def test_badges_are_in_the_team_csv_and_json(team_app, auth) -> None:
+    auth.login("agent")
+    _work(team_app, "agent@tokorona.example", settled=2, articles=1)
+    admin = auth.login("admin")
+    assert _save(admin, settled="2", articles="1").status_code == 302
+    header, *rows = csv.reader(
+        io.StringIO(admin.get("/admin/reports/team?format=csv").get_data(True))
+    )
+    assert header[-1] == "badges"
+    by_name = {row[0]: row for row in rows}
+    assert by_name["Ani"][-1] == "settled articles"
+    assert by_name["Budi"][-1] == ""  # nothing earned: an empty cell
+    data = admin.get("/api/v1/reports/team").get_json()
+    assert data["columns"][-1] == "badges"
+    by_name = {row[0]: row for row in data["rows"]}
+    assert by_name["Ani"][-1] == ["settled", "articles"]
+    assert by_name["Budi"][-1] == []
+    # An agent's own part carries their own badges.
+    mine = auth.login("agent").get("/api/v1/reports/team").get_json()
+    assert [row[-1] for row in mine["rows"]] == [["settled", "articles"]]
+    # A badge switched off leaves the export too.
+    admin = auth.login("admin")
+    assert _save(admin, settled="0", articles="1").status_code == 302
+    data = admin.get("/api/v1/reports/team").get_json()
+    assert {row[0]: row for row in data["rows"]}["Ani"][-1] == ["articles"]
 
 
 @pytest.mark.parametrize(

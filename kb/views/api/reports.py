@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.security import role_required
-from kb.services import api_tokens, events, reports
+from kb.services import api_tokens, events, recognition, reports
 from kb.storage import db
 from kb.views import params
 from kb.views.api import bp
@@ -76,7 +76,8 @@ def report(name: str) -> Response:
     except params.ParamError as exc:
         invalid(exc.field, exc.message)
     events.flush()
-    response = jsonify(reports.as_json(build(name, query, period)))
+    badges_of = recognition.badge_keys(recognition.load(db.session()))
+    response = jsonify(reports.as_json(build(name, query, period), badges_of))
     # Staff data: never stored by a browser or a shared cache.
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")

@@ -477,7 +477,17 @@ def openapi_document(max_query_length: int) -> Schema:
                         ),
                         "lang": nullable(LANG),
                         "columns": {"type": "array", "items": TEXT},
-                        "rows": {"type": "array", "items": {"type": "array"}},
+                        "rows": {
+                            "type": "array",
+                            "items": {"type": "array"},
+                            "description": (
+                                "One array per row, in the order of columns. The "
+                                "team report's last column, badges, is an array of "
+                                "the badge keys the person earned in the period "
+                                "(settled, articles, gaps, on_time; in the CSV, "
+                                "space-separated)."
+                            ),
+                        },
                     },
                 ),
             },

@@ -156,6 +156,8 @@ def _csv_cell(value: Any) -> Any:
         return "'" + value
     if isinstance(value, float):
         return round(value, 4)
+    if isinstance(value, list):  # the team report's badges: keys, space-separated
+        return " ".join(value)
     return "" if value is None else value
 
 
@@ -163,7 +165,8 @@ def csv_response(name: str, report: Any) -> Response:
     """The report as a CSV download."""
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in reports.csv_rows(report):
+    badges_of = recognition.badge_keys(recognition.load(db.session()))
+    for row in reports.csv_rows(report, badges_of):
         writer.writerow([_csv_cell(v) for v in row])
     period = report.period
     filename = f"jawab-{name}-{period.start}-{period.end}.csv"
