@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -241,6 +242,14 @@ def browser_sign_in(page, base: str, email: str, password: str = PASSWORD) -> No
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile(r"/agent/login"))
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot as ``$JAWAB_SHOTS/name.png`` when it is set."""
+    folder = os.environ.get("JAWAB_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def user_id(app: Flask, email: str) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import PASSWORD, add_staff, rows, serve
+from helpers import PASSWORD, add_staff, rows, serve, shot
 from playwright.sync_api import Page, expect
 
 from kb.services import events
@@ -75,12 +75,6 @@ def insights_app(make_app, database_url: str) -> Flask:
 @pytest.fixture()
 def base(insights_app: Flask) -> Iterator[str]:
     yield from serve(insights_app)
-
-
-def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def _no_horizontal_scroll(page: Page) -> None:
@@ -153,7 +147,7 @@ def test_report_pages_and_widget_pass_axe(browser, base, scheme, size) -> None:
         found = violations(page)
         if found:
             failures.append(f"feedback form: {describe(found)}")
-        _shot(page, f"feedback-form-{size}-{scheme}")
+        shot(page, f"feedback-form-{size}-{scheme}")
         page.goto(f"{base}/agent/login")
         page.get_by_label("Email", exact=True).fill(EDITOR)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -173,7 +167,7 @@ def test_report_pages_and_widget_pass_axe(browser, base, scheme, size) -> None:
                 failures.append(f"{url}: {describe(found)}")
             if page.viewport_size["width"] <= 375:
                 _no_horizontal_scroll(page)
-            _shot(page, f"report-{name}-{size}-{scheme}")
+            shot(page, f"report-{name}-{size}-{scheme}")
     finally:
         context.close()
     assert not failures, "\n".join(failures)

@@ -6,16 +6,14 @@ to ``$JAWAB_SHOTS`` when it is set."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import PASSWORD, add_staff, browser_sign_in, serve, user_id
-from playwright.sync_api import Page, expect
+from helpers import PASSWORD, add_staff, browser_sign_in, serve, shot, user_id
+from playwright.sync_api import expect
 
 from kb.services import events, recognition
 from kb.storage.db import standalone_session
@@ -24,7 +22,6 @@ from kb.storage.models import PublicReply, StaffWork
 pytestmark = pytest.mark.browser
 ADMIN = "admin@tokorona.example"
 SIZES = {"375": {"width": 375, "height": 800}, "1280": {"width": 1280, "height": 900}}
-SHOTS = os.environ.get("JAWAB_SHOTS")
 
 
 @pytest.fixture()
@@ -83,12 +80,6 @@ def base(staff_app: Flask) -> Iterator[str]:
     yield from serve(staff_app)
 
 
-def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", ["375", "1280"])
@@ -107,7 +98,7 @@ def test_new_staff_pages_pass_axe(browser, base, scheme, size) -> None:
             wide = page.evaluate("document.documentElement.scrollWidth")
             if wide > 376:
                 failures.append(f"{name}: page is {wide}px wide")
-        _shot(page, f"{name}-{size}-{scheme}")
+        shot(page, f"{name}-{size}-{scheme}")
 
     try:
         page = context.new_page()
@@ -176,7 +167,7 @@ def test_the_pages_in_indonesian_on_a_phone(browser, base) -> None:
             wide = page.evaluate("document.documentElement.scrollWidth")
             if wide > 376:
                 failures.append(f"{url}: page is {wide}px wide")
-            _shot(page, f"{name}-375-light-id")
+            shot(page, f"{name}-375-light-id")
     finally:
         context.close()
     assert not failures, "\n".join(failures)
