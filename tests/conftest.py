@@ -12,20 +12,17 @@ import functools
 import os
 import shutil
 import sqlite3
-import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from helpers import POSTGRES_DSN, Auth, postgres_schema_url, wait_for_mail
+from helpers import POSTGRES_DSN, Auth, postgres_schema_url, serving, wait_for_mail
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from werkzeug.serving import make_server
 
 from kb import create_app
 from kb.cli import cli
@@ -418,18 +415,6 @@ _BROWSER_SKIP = pytest.mark.skipif(
     reason="browser tests need Debian's chromium at /usr/bin/chromium "
     "(apt-get install chromium) and the playwright package",
 )
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture()

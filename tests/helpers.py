@@ -17,6 +17,8 @@ import os
 import re
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -216,11 +218,24 @@ def git(folder: Path, *args: str) -> str:
     ).stdout
 
 
-def serve(app: Flask):
-    """Serve ``app`` on a free loopback port for a browser; yields the base URL.
+def setup_commit(folder: Path, message: str) -> None:
+    """Commit what is staged in ``folder`` as the test's setup author."""
+    git(
+        folder,
+        "-c",
+        "user.name=Setup",
+        "-c",
+        "user.email=setup@example.com",
+        "commit",
+        "-q",
+        "-m",
+        message,
+    )
 
-    For fixtures: ``yield from serve(app)``.
-    """
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port; yields its base URL."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -231,6 +246,12 @@ def serve(app: Flask):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def serve(app: Flask) -> Iterator[str]:
+    """Serve ``app`` for a browser; for fixtures: ``yield from serve(app)``."""
+    with serving(app) as url:
+        yield url
 
 
 def browser_sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:

@@ -317,11 +317,7 @@ def create(
 ) -> Draft:
     """A new article's draft."""
     draft = Draft(author_id=user.id, source_ticket=source_ticket, base_text="")
-    _apply(draft, fields)
-    draft.lock_user_id, draft.lock_at = user.id, utcnow()
-    db.add(draft)
-    db.commit()
-    return draft
+    return _keep(db, draft, fields, user)
 
 
 def start_from_file(
@@ -342,7 +338,12 @@ def start_from_file(
         base_hash=content_hash(raw),
         base_text=raw.decode("utf-8"),
     )
-    _apply(draft, Fields.from_article(article))
+    return _keep(db, draft, Fields.from_article(article), user)
+
+
+def _keep(db: Session, draft: Draft, fields: Fields, user: User) -> Draft:
+    """Fill a new ``draft`` from ``fields``, lock it for ``user`` and store it."""
+    _apply(draft, fields)
     draft.lock_user_id, draft.lock_at = user.id, utcnow()
     db.add(draft)
     db.commit()
@@ -362,11 +363,7 @@ def start_from_text(db: Session, user: User, root: Path, rel: str, text: str) ->
         base_hash=content_hash(current) if current else "",
         base_text=current.decode("utf-8"),
     )
-    _apply(draft, Fields.from_article(article))
-    draft.lock_user_id, draft.lock_at = user.id, utcnow()
-    db.add(draft)
-    db.commit()
-    return draft
+    return _keep(db, draft, Fields.from_article(article), user)
 
 
 def may_edit(draft: Draft, user: User) -> bool:

@@ -99,13 +99,14 @@ class SearchService:
         # What the customer typed is embedded once, whichever run uses it.
         rerank = self.semantic.reranker(request.q) if self.semantic else None
         hits = self._run(request.q, langs, request, library, rerank)
+        typed = hits.synonym  # what the event records is about the typed query
         if hits.total == 0 and request.lang:
             # A customer in the English UI may type Indonesian ("tf"), and the
             # other way round: words that match as typed beat a guessed edit.
             other = next(lang for lang in LANGS if lang != request.lang)
             found = self._run(request.q, (other,), request, library, rerank)
             if found.total:
-                return replace(found, fallback_lang=other)
+                return replace(found, fallback_lang=other, synonym=typed)
         known = library.synonyms.key_words(langs)
         suggestion = self.searcher.correction(request.q, langs, known)
         if suggestion is None or not self.searcher.covers(suggestion, langs):
@@ -117,7 +118,9 @@ class SearchService:
         if not new:
             return hits
         if hits.total == 0:
-            return replace(fixed, did_you_mean=suggestion, corrected=True)
+            return replace(
+                fixed, did_you_mean=suggestion, corrected=True, synonym=typed
+            )
         return replace(hits, did_you_mean=suggestion)
 
     def _run(
@@ -128,10 +131,10 @@ class SearchService:
         library: Library,
         rerank=None,
     ) -> Hits:
-        synonyms = library.synonyms
-        return self.searcher.search(
+        also = library.synonyms.sources(text, langs)
+        hits = self.searcher.search(
             text,
-            also=synonyms.sources(text, langs),
+            also=also,
             langs=langs,
             category=request.category,
             page=request.page,
@@ -139,6 +142,7 @@ class SearchService:
             rerank=rerank,
             rerank_depth=CANDIDATES,
         )
+        return replace(hits, synonym=True) if also else hits
 
     def ensure_current(
         self, library: Library | None = None, *, force: bool = False

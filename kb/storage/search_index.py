@@ -319,6 +319,7 @@ class Hits:
     did_you_mean: str | None
     corrected: bool = False  # the hits are for ``did_you_mean``: nothing matched
     fallback_lang: str | None = None  # the hits are in this other language
+    synonym: bool = False  # the query as typed has a synonyms entry
 
 
 @dataclass(frozen=True)

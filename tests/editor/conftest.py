@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import git
+from helpers import git, setup_commit
 
 
 @pytest.fixture()
@@ -13,15 +13,5 @@ def repo(articles_dir: Path) -> Path:
     """The test articles folder as a git repository with one initial commit."""
     git(articles_dir, "init", "-q", "-b", "main")
     git(articles_dir, "add", "-A")
-    git(
-        articles_dir,
-        "-c",
-        "user.name=Setup",
-        "-c",
-        "user.email=setup@example.com",
-        "commit",
-        "-q",
-        "-m",
-        "initial",
-    )
+    setup_commit(articles_dir, "initial")
     return articles_dir

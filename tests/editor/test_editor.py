@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import csrf, execute, git, open_ticket, rows, staff_email
+from helpers import csrf, execute, git, open_ticket, rows, setup_commit, staff_email
 from sqlalchemy import update
 
 from kb.services import editing
@@ -763,17 +763,7 @@ def test_history_follows_a_renamed_file(auth, repo) -> None:
     client = auth.login("editor")
     assert _edit_body(client, _start(client, "refund-times"), "Before.").status_code
     git(repo, "mv", "payments/refund-times.md", "account/refund-times.md")
-    git(
-        repo,
-        "-c",
-        "user.name=Setup",
-        "-c",
-        "user.email=setup@example.com",
-        "commit",
-        "-q",
-        "-m",
-        "Move refunds under account",
-    )
+    setup_commit(repo, "Move refunds under account")
     auth.app.extensions["jawab.content"].reload()
     page = client.get("/editor/articles/refund-times/history").get_data(as_text=True)
     commits = re.findall(r"/editor/articles/refund-times/history/([0-9a-f]{40})", page)

@@ -94,6 +94,15 @@ def test_a_search_is_stored_scrubbed_without_ip(insights_app) -> None:
     assert "budi" not in row.query and "0812" not in row.query
 
 
+def test_a_search_records_whether_its_words_have_synonyms(insights_app) -> None:
+    client = _visitor(insights_app)
+    for q in ("money back", "refund"):
+        assert client.get("/en/search", query_string={"q": q}).status_code == 200
+    _flush(insights_app)
+    flags = {row.query: row.synonym for row in rows(insights_app, SearchLog)}
+    assert flags == {"money back": True, "refund": False}
+
+
 def test_no_table_holds_an_ip_address_or_user_agent(insights_app) -> None:
     with insights_app.app_context():
         inspector = inspect(engine())

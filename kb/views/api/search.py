@@ -35,7 +35,7 @@ def search() -> Response:
     lib = library()
     hits = search_service().search(req, lib)
     source = params.parse(SourceArgs, request.args).source
-    tracking.record_search(req, hits, lib, source, req.lang or "id")
+    tracking.record_search(req, hits, source, req.lang or "id")
     urls = article_urls(external=True)
     return jsonify(
         query=req.q,

@@ -231,20 +231,14 @@ def handoff() -> Response | str | tuple[str, int]:
     )
     hits, search_error = _article_hits((form.article_q.data or "").strip(), None)
     chosen = library().get((form.article.data or "").strip())
+    page = {"form": form, "hits": hits, "chosen": chosen, "search_error": search_error}
     if finding:
         # "Find" only searches: the typed thread and handle come back as they were.
         if not form.validate_on_submit() and form.csrf_token.errors:
             abort(400)
         for name in form.errors:
             getattr(form, name).errors = []
-        return render_template(
-            "composer/handoff.html",
-            form=form,
-            hits=hits,
-            chosen=chosen,
-            search_error=search_error,
-            noindex=True,
-        )
+        return render_template("composer/handoff.html", **page, noindex=True)
     if form.validate_on_submit():
         slug = (form.article.data or "").strip()
         if slug and library().get(slug) is None:
@@ -262,15 +256,7 @@ def handoff() -> Response | str | tuple[str, int]:
             )
             return redirect(url_for("composer.case_page", code=case.code))
     status = 400 if request.method == "POST" else 200
-    page = render_template(
-        "composer/handoff.html",
-        form=form,
-        hits=hits,
-        chosen=chosen,
-        search_error=search_error,
-        noindex=True,
-    )
-    return page, status
+    return render_template("composer/handoff.html", **page, noindex=True), status
 
 
 @bp.get("/cases/<code>")

@@ -13,8 +13,7 @@ from flask import request
 from flask_login import current_user
 
 from kb.services import events
-from kb.services.articles import Library
-from kb.services.search import LANGS, SearchRequest
+from kb.services.search import SearchRequest
 from kb.storage.search_index import Hits
 from kb.views import params
 from kb.vocab import PLATFORMS
@@ -55,13 +54,12 @@ def referrer_args() -> dict[str, str]:
 
 
 def record_search(
-    req: SearchRequest, hits: Hits, library: Library, source: str, ui_lang: str
+    req: SearchRequest, hits: Hits, source: str, ui_lang: str
 ) -> str | None:
     """Record a final search (when it counts); returns its key for the page."""
     if not req.q or req.page != 1 or not counted():
         return None
     query = events.normalise_query(req.q)
-    langs = (req.lang,) if req.lang else LANGS
     key = events.new_key()
     events.record(
         events.SearchPerformed(
@@ -70,7 +68,7 @@ def record_search(
             lang=req.lang or ui_lang,
             results=hits.total,
             corrected=hits.corrected,
-            synonym=bool(library.synonyms.sources(req.q, langs)),
+            synonym=hits.synonym,
             source=source if source in events.SOURCES else "api",
             visit_id=events.visit_id(params.parse(VisitArgs, request.args).v),
             best_slug=hits.hits[0].slug if hits.hits else None,

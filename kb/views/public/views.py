@@ -126,7 +126,7 @@ def search(lang: str) -> tuple[str, int]:
         cache: PageCache = current_app.extensions["jawab.search_pages"]
         found = cache.get_or_render(lib, (lang, str(get_locale()), args), page)
     # Every search is recorded, cached page or not: the key is this request's.
-    key = tracking.record_search(found.req, found.hits, lib, "page", lang)
+    key = tracking.record_search(found.req, found.hits, "page", lang)
     attribute = f' data-search-key="{key}"' if key else ""
     return found.html.replace(SEARCH_KEY_SLOT, attribute, 1), found.status
 
