@@ -337,8 +337,12 @@ def _write_vote(db: Session, event: Voted, now: dt.datetime) -> None:
 def write(db: Session, batch: list[Event], now: dt.datetime | None = None) -> None:
     """Store ``batch`` in order, in one transaction (``now``: for generated data)."""
     for event in batch:
+        # No flush per event: a later event that reads or updates an earlier
+        # one's row queries first, and the session flushes before any query
+        # (autoflush), while plain inserts go out as one multi-row INSERT.
+        # A flush each cost ~0.3 ms of interpreter time, which a batch of a few
+        # hundred took from the searches being served meanwhile.
         _write_one(db, event, now or utcnow())
-        db.flush()  # a later event of the batch may update this one's row
     db.commit()
 
 
