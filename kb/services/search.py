@@ -70,11 +70,13 @@ class SearchService:
         self.ensure_current(library)
         langs = (request.lang,) if request.lang else LANGS
         try:
-            return self._search(request, langs, library)
+            with self.searcher.pinned():
+                return self._search(request, langs, library)
         except IndexUnavailable as exc:
             log.warning("search index unavailable (%s); rebuilding", exc)
             self.ensure_current(library, force=True)
-            return self._search(request, langs, library)
+            with self.searcher.pinned():
+                return self._search(request, langs, library)
 
     def suggest(
         self, q: str, lang: str | None, limit: int = 8, library: Library | None = None

@@ -43,6 +43,7 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import json
 import logging
 import math
 import os
@@ -54,20 +55,31 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import analysis, fields, index, query, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3LeafMatcher,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
+from whoosh.reading import TermNotFound
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
 
-from kb.storage import file_lock
+from kb.storage import file_lock, stemming
 from kb.storage.snippets import StoredSection, best_snippet
 from kb.storage.stemming import STEMMERS, indonesian_stopwords
 
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 60.0
 SCHEMA_VERSION = "6"  # 5-6: sections with stem offsets replace the stored body
+# The Indonesian stems of the articles' words, for a worker's first searches
+# (see kb.storage.stemming); only article words, never what customers typed.
+STEMS_FILE = "stems-id.json"
 
 # Every article's text (title, summary, headings, tags, body) is one field per
 # language that decides what matches; the title and the "lead" (summary,
@@ -82,6 +94,9 @@ RERANK_DEPTH = 100  # candidates the score-only terms may reorder
 TERM_CACHE = 200_000  # term positions kept per segment (~100 bytes each)
 DOCUMENT_CACHE = 500  # decoded hits (stored fields and sections) per searcher
 POSTING_CACHE = 1_000_000  # postings kept per segment for re-scoring (16 bytes each)
+# A segment's postings file up to this size is copied into memory when opened
+# (the term table always is): a term's first lookup was ~30 small reads.
+IN_MEMORY_POSTINGS = 16 * 1024 * 1024
 SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
@@ -156,7 +171,7 @@ class BM25(scoring.BM25F):
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
+        n = _doc_frequency(parent.reader(), fieldname, text)
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
@@ -506,6 +521,7 @@ def update(
                 progress,
                 () if rebuild else keep,
             )
+            _write_stems(directory)
             return UpdateReport(count, 0, 0, 0, True)
         deleted = [slug for slug in stored if slug not in hashes]
         changed = {slug for slug, h in hashes.items() if stored.get(slug) != h}
@@ -515,10 +531,49 @@ def update(
         for slug in deleted:
             writer.delete_by_term("slug", slug)
         _write(writer, documents(changed), len(changed), progress)
+        _write_stems(directory)
     added = len([s for s in changed if s not in stored])
     return UpdateReport(
         added, len(changed) - added, len(deleted), len(hashes) - len(changed), False
     )
+
+
+def _write_stems(directory: Path) -> None:
+    """Keep the Indonesian stems of the index's words beside it (best effort).
+
+    The stems this process computed while writing (every word of the articles
+    it wrote) join those already kept, for the words the index still holds.
+    """
+    try:
+        kept = _read_stems(directory)
+        known = stemming.remembered_id_stems()
+        with _open(directory).reader() as reader:
+            stems = {}
+            for raw in reader.lexicon("exact"):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                stem = known.get(word) or kept.get(word)
+                if stem is not None:
+                    stems[word] = stem
+        staging = directory / f".{STEMS_FILE}.{os.getpid()}"
+        staging.write_text(
+            json.dumps({"schema": SCHEMA_VERSION, "stems": stems}), encoding="utf-8"
+        )
+        staging.replace(directory / STEMS_FILE)
+    except (OSError, ValueError) as exc:
+        # Only a worker's first searches are slower without it.
+        log.warning("could not keep the index's stems in %s: %s", directory, exc)
+
+
+def _read_stems(directory: Path) -> dict[str, str]:
+    """The kept stems (empty when missing, unreadable or of another schema)."""
+    try:
+        kept = json.loads((directory / STEMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(kept, dict) or kept.get("schema") != SCHEMA_VERSION:
+        return {}
+    stems = kept.get("stems")
+    return stems if isinstance(stems, dict) else {}
 
 
 def _rarest(reader, lang: str, stems: list[str]) -> list[str]:
@@ -526,7 +581,9 @@ def _rarest(reader, lang: str, stems: list[str]) -> list[str]:
     if len(stems) <= MAX_TERMS:
         return stems
     field = f"content_{lang}"
-    keep = set(sorted(stems, key=lambda s: reader.doc_frequency(field, s))[:MAX_TERMS])
+    keep = set(
+        sorted(stems, key=lambda s: _doc_frequency(reader, field, s))[:MAX_TERMS]
+    )
     return [s for s in stems if s in keep]
 
 
@@ -536,7 +593,7 @@ def _terms(reader, field: str, stems, weight: float = 1.0) -> list[query.Query]:
     return [
         query.Term(field, stem, boost=weight)
         for stem in stems
-        if (field, stem) in reader
+        if _term_info(reader, field, stem) is not None
     ]
 
 
@@ -550,14 +607,14 @@ def _compound_splits(reader, words: Iterable[str]) -> list[tuple[str, str]]:
     for word in words:
         if len(word) < 2 * MIN_SPLIT_PART or not word.isalpha():
             continue
-        if reader.doc_frequency("exact", word):
+        if _doc_frequency(reader, "exact", word):
             continue
         best = None
         for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
             left, right = word[:cut], word[cut:]
             df = min(
-                reader.doc_frequency("exact", left),
-                reader.doc_frequency("exact", right),
+                _doc_frequency(reader, "exact", left),
+                _doc_frequency(reader, "exact", right),
             )
             if df >= MIN_CORRECTION_DF and (best is None or df > best[0]):
                 best = (df, f"{left} {right}")
@@ -717,7 +774,7 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
         reader = leaf.reader()
         for term in terms:
             fieldname, text = term.fieldname, term.text
-            if (fieldname, text) not in reader:
+            if _term_info(reader, fieldname, text) is None:
                 continue
             ids, term_scores = _term_scores(leaf, fieldname, text)
             boost = term.boost
@@ -748,7 +805,7 @@ def _matches(
         get = local.get
         for term in terms:
             fieldname, text = term.fieldname, term.text
-            if (fieldname, text) not in reader:
+            if _term_info(reader, fieldname, text) is None:
                 continue
             ids, term_scores = _term_scores(leaf, fieldname, text)
             boost = term.boost
@@ -759,7 +816,7 @@ def _matches(
                 for doc, score in zip(ids, term_scores, strict=True):
                     local[doc] = get(doc, 0.0) + score * boost
         if category is not None:
-            if ("category", category) not in reader:
+            if _term_info(reader, "category", category) is None:
                 continue
             # The category clause is intersected and adds its weight (1.0).
             ids, weights = _postings(reader, "category", category)
@@ -780,18 +837,47 @@ def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
 
     Computed once per searcher (the IDF depends on the whole index, so they
     live on the searcher, not the reusable segment reader) and bounded by
-    :data:`POSTING_CACHE` postings per segment.
+    :data:`POSTING_CACHE` postings per segment. The arithmetic is BM25F's
+    scorer's (:meth:`BM25.scorer`), without building one per term.
     """
     cache = leaf.__dict__.setdefault("_jawab_scores", {})
     key = (fieldname, text)
     found = cache.get(key)
     if found is None:
-        ids, weights = _read_postings(leaf.reader(), fieldname, text)
-        scorer = WEIGHTING.scorer(leaf, fieldname, text)
-        dfl, score = scorer.dfl, scorer._score
-        scores = array(
-            "d", [score(w, dfl(d)) for d, w in zip(ids, weights, strict=True)]
+        reader = leaf.reader()
+        ids, weights = _read_postings(reader, fieldname, text)
+        parent = leaf.get_parent()
+        idf, avgfl = _remember(
+            parent,
+            key,
+            lambda: (
+                parent.idf(fieldname, text),
+                parent.avg_field_length(fieldname) or 1,
+            ),
         )
+        B, K1, bm25 = (
+            WEIGHTING._field_B.get(fieldname, WEIGHTING.B),
+            WEIGHTING.K1,
+            scoring.bm25,
+        )
+        lengths = _field_lengths(reader, fieldname)
+        if lengths is None:
+            scores = array(
+                "d",
+                [
+                    bm25(idf, w, leaf.doc_field_length(d, fieldname, 1), avgfl, B, K1)
+                    for d, w in zip(ids, weights, strict=True)
+                ],
+            )
+        else:
+            size, of_byte = len(lengths), _LENGTH_OF_BYTE
+            scores = array(
+                "d",
+                [
+                    bm25(idf, w, of_byte[lengths[d]] if d < size else 1, avgfl, B, K1)
+                    for d, w in zip(ids, weights, strict=True)
+                ],
+            )
         held = leaf.__dict__.get("_jawab_scores_held", 0) + len(ids)
         if held > POSTING_CACHE:
             cache.clear()
@@ -799,6 +885,35 @@ def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
         leaf.__dict__["_jawab_scores_held"] = held
         found = cache[key] = (ids, scores)
     return found
+
+
+def _term_info(reader, fieldname: str, text: str):
+    """A term's statistics in ``reader`` (None when absent), decoded once per reader.
+
+    Each query asks of each stem whether it is there, how rare it is and
+    where its postings are: one lookup and decode, not three (bounded).
+    """
+    memo = reader.__dict__.setdefault("_jawab_infos", {})
+    key = (fieldname, text)
+    info = memo.get(key, _UNKNOWN)
+    if info is _UNKNOWN:
+        if len(memo) >= TERM_CACHE:
+            memo.clear()
+        try:
+            info = reader.term_info(fieldname, text)
+        except TermNotFound:
+            info = None
+        memo[key] = info
+    return info
+
+
+_UNKNOWN = object()
+
+
+def _doc_frequency(reader, fieldname: str, text: str) -> int:
+    """How many documents hold the term (from the remembered statistics)."""
+    info = _term_info(reader, fieldname, text)
+    return 0 if info is None else info.doc_frequency()
 
 
 def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
@@ -820,11 +935,22 @@ def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
 def _read_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
     """A term's (non-deleted) document numbers and weights, from the index file."""
     ids, weights = array("l"), array("d")
-    matcher = reader.postings(fieldname, text)
-    if type(matcher) is W3LeafMatcher:
-        # Whole blocks at once (Whoosh 2.7.4 internals; no deletions, else
-        # the matcher is wrapped): four method calls per posting were most
-        # of the first search for a broad word on a big help center.
+    info = _term_info(reader, fieldname, text)
+    if info is None:
+        return ids, weights
+    terms: Any = getattr(reader, "_terms", None)
+    if type(terms) is W3TermsReader and not reader.has_deletions():
+        # Straight from the term's statistics (Whoosh 2.7.4 internals): rare
+        # terms are stored in them, the others a whole block at a time.
+        # Four method calls per posting, and a matcher, a second term lookup
+        # and a scorer per term, were most of the first search for a word.
+        if info.is_inlined():
+            inlined_ids, inlined_weights, _values = info.inlined_postings()
+            return array("l", inlined_ids), array("d", inlined_weights)
+        offset, length = info.extent()
+        matcher = W3LeafMatcher(
+            terms._postfile, offset, length, reader.schema[fieldname].format
+        )
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
@@ -832,6 +958,7 @@ def _read_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
             weights.extend(iter(matcher._weights))
             matcher._next_block()
         return ids, weights
+    matcher = reader.postings(fieldname, text)
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
@@ -854,6 +981,38 @@ def _stored_document(searcher, docnum: int) -> tuple[dict, list[StoredSection]]:
             cache.clear()
         found = cache[docnum] = (stored, sections)
     return found
+
+
+def _read_into_memory(reader) -> None:
+    """Copy each segment's term table (and a small postings file) into memory.
+
+    Looking up a term and opening its postings took about 30 small reads of
+    the segment file (a seek and a read each, releasing the interpreter lock
+    each time, so any busy thread could take the turn); from a copy in memory
+    they are slices. Segment files never change once written, so the copy is
+    exact, and unlike mmap a file truncated under a worker cannot crash it.
+    """
+    for leaf, _offset in reader.leaf_readers():
+        terms: Any = getattr(leaf, "_terms", None)
+        table = getattr(terms, "_tindex", None)
+        if table is None or isinstance(terms._dbfile, BufferFile):
+            continue  # another codec, or already copied
+        terms._dbfile = table.dbfile = _copy(terms._dbfile)
+        postings = terms._postfile
+        if _length(postings) <= IN_MEMORY_POSTINGS:
+            terms._postfile = _copy(postings)
+
+
+def _length(dbfile) -> int:
+    dbfile.seek(0, os.SEEK_END)
+    return dbfile.tell()
+
+
+def _copy(dbfile) -> BufferFile:
+    """An in-memory copy of a (sub-)file of a segment."""
+    size = _length(dbfile)
+    dbfile.seek(0)
+    return BufferFile(dbfile.read(size), name=getattr(dbfile, "_name", None))
 
 
 def _cache_term_lookups(reader) -> None:
@@ -901,8 +1060,28 @@ class Searcher:
         self._index: index.Index | None = None
         self._searcher = None
         self._seen: tuple[int, int] | None = None
+        self._pinned = threading.local()  # one request's searcher, see pinned()
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Keep one index state for every search inside (one request's).
+
+        A search, its other-language try and its correction each asked
+        whether the index had changed; inside this block only the first does.
+        """
+        if getattr(self._pinned, "searcher", None) is not None:
+            yield  # already pinned by an outer block
+            return
+        self._pinned.searcher = self._current()
+        try:
+            yield
+        finally:
+            self._pinned.searcher = None
 
     def _current(self):
+        held = getattr(self._pinned, "searcher", None)
+        if held is not None:
+            return held
         with self._lock:
             try:
                 return self._open_or_refresh()
@@ -937,7 +1116,9 @@ class Searcher:
         seen = _folder_state(self.directory)
         self._index = _open(self.directory)
         self._searcher = self._index.searcher(weighting=WEIGHTING)
+        _read_into_memory(self._searcher.reader())
         _cache_term_lookups(self._searcher.reader())
+        stemming.remember_id_stems(_read_stems(self.directory))
         self._seen = seen
         return self._searcher
 
@@ -953,6 +1134,7 @@ class Searcher:
 
     def close(self) -> None:
         """Close the searcher; the next search reopens the index."""
+        self._pinned.searcher = None  # a damaged searcher is never reused
         with self._lock:
             self._close_unlocked()
 
@@ -1147,7 +1329,7 @@ class Searcher:
             for word in _words(text):
                 fixed = None
                 if len(word) >= MIN_CORRECTED and word.isalpha() and word not in known:
-                    if not reader.doc_frequency("exact", word):
+                    if not _doc_frequency(reader, "exact", word):
                         fixed = _correct_word(reader, word, tuple(langs))
                 changed = changed or fixed is not None
                 words.append(fixed or word)

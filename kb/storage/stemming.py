@@ -3,7 +3,7 @@
 Whoosh pickles the schema, analyzers included, into the index. A stem function
 must therefore be a plain module-level function (pickled as a reference): a
 lambda cannot be pickled, and a bound Sastrawi method would pickle its whole
-dictionary. The stemmers themselves are created lazily and results cached.
+dictionary. The stemmers themselves are created lazily and results kept.
 
 Why Sastrawi: on the Indonesian dev set it scored best (nDCG@10 0.7295 vs 0.7254
 for Snowball's Indonesian and 0.7136 unstemmed), because Snowball does not restore
@@ -13,6 +13,7 @@ the letter a meN-/peN- prefix swallows (``pengiriman`` → ``irim`` but ``kirimk
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 
 # Sastrawi 1.2.1 over-stems some everyday customer-service words; these win.
@@ -46,9 +47,25 @@ def _snowball_en():
     return snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=200_000)
+MEMO_LIMIT = 200_000  # Indonesian stems kept per process
+# Sastrawi takes ~0.1 ms a word, so a worker's first searches spent more time
+# stemming than searching; the index keeps the stems of its articles' words
+# (search_index.STEMS_FILE) and a worker starts with them (remember_id_stems).
+_ID_STEMS: dict[str, str] = {}
+
+
 def stem_id(word: str) -> str:
     """The Indonesian root of a lower-case word (exceptions first)."""
+    found = _ID_STEMS.get(word)
+    if found is None:
+        found = _stem_id(word)
+        if len(_ID_STEMS) >= MEMO_LIMIT:
+            _ID_STEMS.clear()
+        _ID_STEMS[word] = found
+    return found
+
+
+def _stem_id(word: str) -> str:
     fixed = SASTRAWI_EXCEPTIONS.get(word)
     if fixed is not None:
         return fixed
@@ -57,13 +74,31 @@ def stem_id(word: str) -> str:
     return _sastrawi().stem(word) or word
 
 
+def remembered_id_stems() -> Mapping[str, str]:
+    """Every Indonesian stem this process has computed or been given."""
+    return _ID_STEMS
+
+
+def remember_id_stems(stems: Mapping[str, str]) -> None:
+    """Take stems computed elsewhere (by the process that built the index)."""
+    room = MEMO_LIMIT - len(_ID_STEMS)
+    if room <= 0:
+        return
+    for word, stem in stems.items():
+        if word not in _ID_STEMS:
+            _ID_STEMS[word] = stem
+            room -= 1
+            if not room:
+                return
+
+
 @lru_cache(maxsize=200_000)
 def stem_en(word: str) -> str:
     """The English (Snowball) stem of a lower-case word."""
     return _snowball_en().stemWord(word)
 
 
-STEMMERS = {"id": stem_id, "en": stem_en}
+STEMMERS: dict[str, Callable[[str], str]] = {"id": stem_id, "en": stem_en}
 
 
 @cache

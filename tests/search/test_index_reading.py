@@ -1,0 +1,207 @@
+"""Reading the index fast gives exactly what Whoosh reads: postings, rankings, stems."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import collectors
+from whoosh.filedb.structfile import BufferFile
+
+from kb.storage import search_index, stemming
+
+QUERIES = [
+    ("lupa kata sandi", ("id",)),
+    ("pesanan belum sampai", ("id", "en")),
+    ("reset my password", ("en",)),
+    ("refund money back", ("en", "id")),
+    ("zebracorn", ("en",)),
+]
+
+
+def _whoosh_postings(reader, fieldname: str, text: str) -> tuple[list, list]:
+    matcher = reader.postings(fieldname, text)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
+def _every_term_matches_whoosh(searcher) -> int:
+    checked = 0
+    for leaf, _offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        for fieldname, text in reader.all_terms():
+            if not searcher.schema[fieldname].scorable:
+                continue
+            ids, weights = search_index._read_postings(reader, fieldname, text)
+            assert (list(ids), list(weights)) == _whoosh_postings(
+                reader, fieldname, text
+            ), (fieldname, text)
+            checked += 1
+    return checked
+
+
+def _whoosh_rank(searcher, plan, depth: int) -> list[tuple[int, float]]:
+    collector = collectors.TopCollector(limit=depth, usequality=False)
+    searcher.search_with_collector(search_index._UnionOr(plan.required), collector)
+    results = collector.results()
+    scores = {results.docnum(i): results.score(i) for i in range(len(results.top_n))}
+    if plan.optional and scores:
+        search_index._add_scores(searcher, plan.optional, scores)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _changed_index(index_template: Path, folder: Path) -> None:
+    """Two segments and a deleted document: an article edited, one added."""
+    shutil.copytree(index_template, folder)
+    writer = search_index._open(folder).writer()
+    edited = search_index.IndexDocument(
+        "reset-password",
+        "en",
+        "account",
+        "Reset your password",
+        "Forgot it? Reset it here.",
+        ("Reset",),
+        (),
+        "Open the sign-in page and choose Forgot password. A zebracorn helps.",
+        "changed",
+    )
+    added = search_index.IndexDocument(
+        "zebra", "en", "account", "Zebracorn", "", (), (), "A zebracorn.", "h"
+    )
+    search_index._write(writer, [edited, added], 2, None)
+
+
+def test_postings_read_directly_are_whoosh_postings(index_template: Path) -> None:
+    box = search_index.Searcher(index_template)
+    # Rare terms are stored inline, the others in blocks: both are read.
+    assert _every_term_matches_whoosh(box._current()) > 100
+    box.close()
+
+
+def test_deleted_documents_and_new_segments_read_as_whoosh_does(
+    index_template: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "index"
+    _changed_index(index_template, folder)
+    box = search_index.Searcher(folder)
+    searcher = box._current()
+    assert len(list(searcher.leaf_searchers())) == 2
+    assert searcher.reader().has_deletions()
+    _every_term_matches_whoosh(searcher)
+    for text, langs in QUERIES:
+        plan = box.plan(searcher, text, langs)
+        total, ranked = box._rank(searcher, plan, None, 100)
+        expected = _whoosh_rank(searcher, plan, 100)
+        assert [doc for doc, _ in ranked] == [doc for doc, _ in expected], text
+        assert [s for _, s in ranked] == pytest.approx([s for _, s in expected])
+    assert box.search("zebracorn").hits[0].slug in {"zebra", "reset-password"}
+    box.close()
+
+
+def test_small_segments_are_read_from_memory_and_large_ones_from_the_file(
+    index_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = search_index.Searcher(index_template)
+    terms = next(iter(box._current().leaf_searchers()))[0].reader()._terms
+    assert isinstance(terms._dbfile, BufferFile)
+    assert isinstance(terms._postfile, BufferFile)
+    in_memory = [hit.slug for hit in box.search("lupa kata sandi").hits]
+    box.close()
+
+    monkeypatch.setattr(search_index, "IN_MEMORY_POSTINGS", 0)
+    box = search_index.Searcher(index_template)
+    terms = next(iter(box._current().leaf_searchers()))[0].reader()._terms
+    assert isinstance(terms._dbfile, BufferFile)  # the term table always is
+    assert not isinstance(terms._postfile, BufferFile)
+    assert [hit.slug for hit in box.search("lupa kata sandi").hits] == in_memory
+    box.close()
+
+
+def test_the_index_keeps_its_articles_stems_and_nothing_typed(
+    index_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "index"
+    shutil.copytree(index_template, folder)
+    kept = json.loads((folder / search_index.STEMS_FILE).read_text())
+    assert kept["schema"] == search_index.SCHEMA_VERSION
+    stems = kept["stems"]
+    assert stems["pembayaran"] == "bayar"
+    assert all(stemming._stem_id(word) == stem for word, stem in stems.items())
+
+    # A worker starts with them: no word of the articles is stemmed again.
+    monkeypatch.setattr(stemming, "_ID_STEMS", {})
+    box = search_index.Searcher(folder)
+    box.search("cara bayar", langs=("id",))
+    assert stemming.remembered_id_stems()["pembayaran"] == "bayar"
+
+    # What a customer typed is stemmed in memory, never written beside the index.
+    box.search("zzkrimpelan bayar", langs=("id",))
+    assert "zzkrimpelan" in stemming.remembered_id_stems()
+    search_index._write_stems(folder)
+    rewritten = json.loads((folder / search_index.STEMS_FILE).read_text())["stems"]
+    assert "zzkrimpelan" not in rewritten
+    assert rewritten == stems
+    box.close()
+
+
+@pytest.mark.parametrize(
+    "content", ["not json", json.dumps({"schema": "0", "stems": {"a": "b"}}), "[]"]
+)
+def test_an_unusable_stems_file_is_ignored(
+    index_template: Path, tmp_path: Path, content: str
+) -> None:
+    folder = tmp_path / "index"
+    shutil.copytree(index_template, folder)
+    (folder / search_index.STEMS_FILE).write_text(content)
+    assert search_index._read_stems(folder) == {}
+    box = search_index.Searcher(folder)
+    assert box.search("lupa kata sandi", langs=("id",)).total
+    box.close()
+
+
+def test_one_search_checks_the_index_folder_once(
+    index_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = search_index.Searcher(index_template)
+    box.search("warm up")
+    checks = []
+    real = search_index._folder_state
+    monkeypatch.setattr(
+        search_index, "_folder_state", lambda d: checks.append(d) or real(d)
+    )
+    with box.pinned():
+        box.search("lupa kata sandi")
+        box.correction("lupa kata sandu", ("id",))
+        box.covers("lupa kata sandi", ("id",))
+    assert len(checks) == 1
+    box.search("lupa kata sandi")  # outside: each search checks again
+    assert len(checks) == 2
+    box.close()
+
+
+def test_a_pinned_searcher_is_dropped_when_the_index_fails(
+    index_template: Path,
+) -> None:
+    box = search_index.Searcher(index_template)
+    with box.pinned():
+        first = box._current()
+        box.close()  # what a damaged index does
+        assert box._current() is not first
+    box.close()
+
+
+def test_query_words_are_pinned_to_one_searcher_only_inside(
+    index_template: Path,
+) -> None:
+    box = search_index.Searcher(index_template)
+    with box.pinned(), box.pinned():  # nested blocks share the outer one
+        held = box._pinned.searcher
+    assert held is not None
+    assert box._pinned.searcher is None
+    box.close()
