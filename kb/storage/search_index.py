@@ -77,9 +77,9 @@ from kb.storage.stemming import STEMMERS, indonesian_stopwords
 LANGS = ("id", "en")
 WRITE_TIMEOUT = 60.0
 SCHEMA_VERSION = "6"  # 5-6: sections with stem offsets replace the stored body
-# The Indonesian stems of the articles' words, for a worker's first searches
-# (see kb.storage.stemming); only article words, never what customers typed.
-STEMS_FILE = "stems-id.json"
+# The stems of the articles' words, for a worker's first searches (see
+# kb.storage.stemming); only article words, never what customers typed.
+STEMS_FILE = "stems.json"
 
 # Every article's text (title, summary, headings, tags, body) is one field per
 # language that decides what matches; the title and the "lead" (summary,
@@ -539,21 +539,26 @@ def update(
 
 
 def _write_stems(directory: Path) -> None:
-    """Keep the Indonesian stems of the index's words beside it (best effort).
+    """Keep the stems of the index's words beside it, per language (best effort).
 
     The stems this process computed while writing (every word of the articles
     it wrote) join those already kept, for the words the index still holds.
     """
     try:
         kept = _read_stems(directory)
-        known = stemming.remembered_id_stems()
         with _open(directory).reader() as reader:
-            stems = {}
-            for raw in reader.lexicon("exact"):
-                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                stem = known.get(word) or kept.get(word)
-                if stem is not None:
-                    stems[word] = stem
+            words = [
+                raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                for raw in reader.lexicon("exact")
+            ]
+        stems: dict[str, dict[str, str]] = {}
+        for lang in LANGS:
+            known, old = stemming.remembered_stems(lang), kept.get(lang, {})
+            stems[lang] = {
+                word: stem
+                for word in words
+                if (stem := known.get(word) or old.get(word)) is not None
+            }
         staging = directory / f".{STEMS_FILE}.{os.getpid()}"
         staging.write_text(
             json.dumps({"schema": SCHEMA_VERSION, "stems": stems}), encoding="utf-8"
@@ -564,8 +569,8 @@ def _write_stems(directory: Path) -> None:
         log.warning("could not keep the index's stems in %s: %s", directory, exc)
 
 
-def _read_stems(directory: Path) -> dict[str, str]:
-    """The kept stems (empty when missing, unreadable or of another schema)."""
+def _read_stems(directory: Path) -> dict[str, dict[str, str]]:
+    """The kept stems per language (empty when missing, unreadable or stale)."""
     try:
         kept = json.loads((directory / STEMS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -573,7 +578,9 @@ def _read_stems(directory: Path) -> dict[str, str]:
     if not isinstance(kept, dict) or kept.get("schema") != SCHEMA_VERSION:
         return {}
     stems = kept.get("stems")
-    return stems if isinstance(stems, dict) else {}
+    if not isinstance(stems, dict):
+        return {}
+    return {lang: found for lang in LANGS if isinstance(found := stems.get(lang), dict)}
 
 
 def _rarest(reader, lang: str, stems: list[str]) -> list[str]:
@@ -1118,7 +1125,8 @@ class Searcher:
         self._searcher = self._index.searcher(weighting=WEIGHTING)
         _read_into_memory(self._searcher.reader())
         _cache_term_lookups(self._searcher.reader())
-        stemming.remember_id_stems(_read_stems(self.directory))
+        for lang, stems in _read_stems(self.directory).items():
+            stemming.remember_stems(lang, stems)
         self._seen = seen
         return self._searcher
 

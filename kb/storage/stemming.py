@@ -14,7 +14,7 @@ the letter a meN-/peN- prefix swallows (``pengiriman`` → ``irim`` but ``kirimk
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache, lru_cache
+from functools import cache
 
 # Sastrawi 1.2.1 over-stems some everyday customer-service words; these win.
 SASTRAWI_EXCEPTIONS = {
@@ -47,22 +47,28 @@ def _snowball_en():
     return snowballstemmer.stemmer("english")
 
 
-MEMO_LIMIT = 200_000  # Indonesian stems kept per process
-# Sastrawi takes ~0.1 ms a word, so a worker's first searches spent more time
-# stemming than searching; the index keeps the stems of its articles' words
-# (search_index.STEMS_FILE) and a worker starts with them (remember_id_stems).
-_ID_STEMS: dict[str, str] = {}
+MEMO_LIMIT = 200_000  # stems kept per language and process
+# Sastrawi takes ~0.1 ms a word and Snowball ~0.05 ms, so a worker's first
+# searches spent more time stemming than searching; the index keeps the stems
+# of its articles' words (search_index.STEMS_FILE) and a worker starts with
+# them (remember_stems).
+_STEMS: dict[str, dict[str, str]] = {"id": {}, "en": {}}
+
+
+def _memo(lang: str, word: str, compute: Callable[[str], str]) -> str:
+    memo = _STEMS[lang]
+    found = memo.get(word)
+    if found is None:
+        found = compute(word)
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[word] = found
+    return found
 
 
 def stem_id(word: str) -> str:
     """The Indonesian root of a lower-case word (exceptions first)."""
-    found = _ID_STEMS.get(word)
-    if found is None:
-        found = _stem_id(word)
-        if len(_ID_STEMS) >= MEMO_LIMIT:
-            _ID_STEMS.clear()
-        _ID_STEMS[word] = found
-    return found
+    return _memo("id", word, _stem_id)
 
 
 def _stem_id(word: str) -> str:
@@ -74,28 +80,30 @@ def _stem_id(word: str) -> str:
     return _sastrawi().stem(word) or word
 
 
-def remembered_id_stems() -> Mapping[str, str]:
-    """Every Indonesian stem this process has computed or been given."""
-    return _ID_STEMS
-
-
-def remember_id_stems(stems: Mapping[str, str]) -> None:
-    """Take stems computed elsewhere (by the process that built the index)."""
-    room = MEMO_LIMIT - len(_ID_STEMS)
-    if room <= 0:
-        return
-    for word, stem in stems.items():
-        if word not in _ID_STEMS:
-            _ID_STEMS[word] = stem
-            room -= 1
-            if not room:
-                return
-
-
-@lru_cache(maxsize=200_000)
 def stem_en(word: str) -> str:
     """The English (Snowball) stem of a lower-case word."""
+    return _memo("en", word, _stem_en)
+
+
+def _stem_en(word: str) -> str:
     return _snowball_en().stemWord(word)
+
+
+def remembered_stems(lang: str) -> Mapping[str, str]:
+    """Every stem of ``lang`` this process has computed or been given."""
+    return _STEMS[lang]
+
+
+def remember_stems(lang: str, stems: Mapping[str, str]) -> None:
+    """Take stems computed elsewhere (by the process that built the index)."""
+    memo = _STEMS[lang]
+    room = MEMO_LIMIT - len(memo)
+    for word, stem in stems.items():
+        if room <= 0:
+            return
+        if word not in memo:
+            memo[word] = stem
+            room -= 1
 
 
 STEMMERS: dict[str, Callable[[str], str]] = {"id": stem_id, "en": stem_en}

@@ -31,6 +31,10 @@ def _whoosh_postings(reader, fieldname: str, text: str) -> tuple[list, list]:
     return ids, weights
 
 
+def _never(word: str) -> str:
+    raise AssertionError(f"{word!r} was stemmed again")
+
+
 def _every_term_matches_whoosh(searcher) -> int:
     checked = 0
     for leaf, _offset in searcher.leaf_searchers():
@@ -131,27 +135,38 @@ def test_the_index_keeps_its_articles_stems_and_nothing_typed(
     kept = json.loads((folder / search_index.STEMS_FILE).read_text())
     assert kept["schema"] == search_index.SCHEMA_VERSION
     stems = kept["stems"]
-    assert stems["pembayaran"] == "bayar"
-    assert all(stemming._stem_id(word) == stem for word, stem in stems.items())
+    assert stems["id"]["pembayaran"] == "bayar"
+    assert stems["en"]["password"] == "password"
+    assert all(stemming._stem_id(w) == stem for w, stem in stems["id"].items())
+    assert all(stemming._stem_en(w) == stem for w, stem in stems["en"].items())
 
     # A worker starts with them: no word of the articles is stemmed again.
-    monkeypatch.setattr(stemming, "_ID_STEMS", {})
+    monkeypatch.setattr(stemming, "_STEMS", {"id": {}, "en": {}})
+    monkeypatch.setattr(stemming, "_stem_id", _never)
+    monkeypatch.setattr(stemming, "_stem_en", _never)
     box = search_index.Searcher(folder)
-    box.search("cara bayar", langs=("id",))
-    assert stemming.remembered_id_stems()["pembayaran"] == "bayar"
+    box.search("pembayaran", langs=("id",))
+    box.search("password", langs=("en",))
+    assert stemming.remembered_stems("id")["pembayaran"] == "bayar"
+    monkeypatch.undo()
 
     # What a customer typed is stemmed in memory, never written beside the index.
-    box.search("zzkrimpelan bayar", langs=("id",))
-    assert "zzkrimpelan" in stemming.remembered_id_stems()
+    box.search("zzkrimpelan bayar")
+    assert "zzkrimpelan" in stemming.remembered_stems("id")
+    assert "zzkrimpelan" in stemming.remembered_stems("en")
     search_index._write_stems(folder)
     rewritten = json.loads((folder / search_index.STEMS_FILE).read_text())["stems"]
-    assert "zzkrimpelan" not in rewritten
-    assert rewritten == stems
+    assert "zzkrimpelan" not in rewritten["id"]
+    assert "zzkrimpelan" not in rewritten["en"]
+    for lang in ("id", "en"):  # every word kept, and only words of the articles
+        assert stems[lang].items() <= rewritten[lang].items()
+        assert set(rewritten[lang]) <= set(stems["id"]) | set(stems["en"])
     box.close()
 
 
 @pytest.mark.parametrize(
-    "content", ["not json", json.dumps({"schema": "0", "stems": {"a": "b"}}), "[]"]
+    "content",
+    ["not json", json.dumps({"schema": "0", "stems": {"id": {"a": "b"}}}), "[]"],
 )
 def test_an_unusable_stems_file_is_ignored(
     index_template: Path, tmp_path: Path, content: str
