@@ -788,6 +788,14 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
             ids, term_scores = _term_scores(leaf, fieldname, text)
             boost = term.boost
             size = len(ids)
+            if size <= len(local):
+                # A title or lead word is in few articles: walk its postings
+                # and pick the candidates, rather than bisect per candidate.
+                for doc, score in zip(ids, term_scores, strict=True):
+                    key = doc + offset
+                    if key in scores:
+                        scores[key] += score * boost if boost != 1.0 else score
+                continue
             for doc in local:
                 at = bisect.bisect_left(ids, doc)
                 if at == size:
