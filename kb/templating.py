@@ -11,7 +11,7 @@ from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
 from kb import i18n, vocab
-from kb.views import staff_nav
+from kb.views import staff_nav, urls
 
 # The characters Flask's url_for leaves unquoted in an anchor.
 ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
@@ -49,6 +49,13 @@ def init_app(app: Flask) -> None:
         gettext=i18n.template_gettext,
         ngettext=i18n.template_ngettext,
         newstyle=True,
+    )
+
+    # Globals, so that imported macros (which get no context) can call them.
+    app.jinja_env.globals.update(
+        chrome_urls=urls.chrome_urls,
+        search_url=urls.search_url,
+        article_href=urls.article_href,
     )
 
     @app.template_filter("message_html")

@@ -393,10 +393,37 @@ def _fields_for(doc: IndexDocument) -> dict[str, object]:
     }
 
 
+class _Storage(FileStorage):
+    """Whoosh's folder storage, remembering the files it opened.
+
+    No mmap: a segment file truncated under a running worker then raises a
+    catchable read error instead of killing the process with SIGBUS. Whoosh
+    leaves a file open when opening a damaged segment fails; the files
+    remembered here are closed then.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory), supports_mmap=False)
+        self.opened: list = []
+
+    def open_file(self, name, **kwargs):
+        """Open ``name`` and remember it."""
+        found = super().open_file(name, **kwargs)
+        self.opened.append(found)
+        return found
+
+    def close_opened(self) -> None:
+        """Close every file this storage opened (after a failed open)."""
+        for found in self.opened:
+            try:
+                found.close()
+            except Exception:  # noqa: BLE001 - already closed, or damaged
+                log.debug("closing %r failed", found, exc_info=True)
+        self.opened.clear()
+
+
 def _open(directory: Path) -> index.Index:
-    # No mmap: a segment file truncated under a running worker then raises a
-    # catchable read error instead of killing the process with SIGBUS.
-    return FileStorage(str(directory), supports_mmap=False).open_index()
+    return _Storage(directory).open_index()
 
 
 def exists(directory: Path) -> bool:
@@ -1048,7 +1075,10 @@ def _copy(dbfile) -> BufferFile:
     """An in-memory copy of a (sub-)file of a segment."""
     size = _length(dbfile)
     dbfile.seek(0)
-    return BufferFile(dbfile.read(size), name=getattr(dbfile, "_name", None))
+    data = dbfile.read(size)
+    if len(data) != size:  # the segment file is shorter than its own table says
+        raise IndexUnavailable(f"segment file truncated ({len(data)} of {size} bytes)")
+    return BufferFile(data, name=getattr(dbfile, "_name", None))
 
 
 def _cache_term_lookups(reader) -> None:
@@ -1077,14 +1107,33 @@ def _cache_term_lookups(reader) -> None:
         table.ranges_for_key = ranges_for_key
 
 
-def _folder_state(directory: Path) -> tuple[int, int]:
-    """The index folder's inode and modification time (any file added or removed).
+def _folder_state(directory: Path, files: Sequence[str] = ()) -> tuple:
+    """The index folder's inode and modification time, and its files' sizes.
 
     Whoosh's ``up_to_date`` lists the folder on every call (a fifth of a
-    search on a small help center); one ``stat`` tells whether to ask it.
+    search on a small help center); one ``stat`` of the folder tells whether
+    to ask it (a new generation or a swapped-in rebuild always changes it).
+    Whoosh never rewrites a file in place, so a segment file whose size or
+    time changed was damaged: searches that read it from memory would not
+    notice, and the index on disk would stay broken for the next worker.
     """
     info = os.stat(directory)
-    return info.st_ino, info.st_mtime_ns
+    sizes = []
+    for name in files:
+        try:
+            found = os.stat(os.path.join(directory, name))
+        except OSError:
+            sizes.append(None)
+        else:
+            sizes.append((found.st_size, found.st_mtime_ns))
+    return info.st_ino, info.st_mtime_ns, tuple(sizes)
+
+
+def _index_files(directory: Path) -> tuple[str, ...]:
+    """The segment and table-of-contents files of the index (listed once, at open)."""
+    return tuple(
+        sorted(n for n in os.listdir(directory) if n.endswith((".seg", ".toc")))
+    )
 
 
 class Searcher:
@@ -1095,7 +1144,8 @@ class Searcher:
         self._lock = threading.Lock()
         self._index: index.Index | None = None
         self._searcher = None
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple | None = None
+        self._files: tuple[str, ...] = ()
         self._pinned = threading.local()  # one request's searcher, see pinned()
 
     @contextmanager
@@ -1131,14 +1181,13 @@ class Searcher:
     def _open_or_refresh(self):
         """The current searcher: opened, refreshed or kept (under the lock)."""
         if self._searcher is not None:
-            seen = _folder_state(self.directory)
+            seen = _folder_state(self.directory, self._files)
             if seen == self._seen:
-                # Whoosh's own check lists the folder on every search; a new
-                # generation or a swapped-in rebuild always changes its stat.
                 return self._searcher
             if (
                 self._seen is not None
                 and seen[0] == self._seen[0]
+                and seen[2] == self._seen[2]  # no file damaged in place
                 and self._searcher.up_to_date()
             ):
                 self._seen = seen
@@ -1149,10 +1198,17 @@ class Searcher:
             self._close_unlocked()
         if not exists(self.directory):
             raise IndexUnavailable(f"no index in {self.directory}")
-        seen = _folder_state(self.directory)
-        self._index = _open(self.directory)
-        self._searcher = self._index.searcher(weighting=WEIGHTING)
-        _read_into_memory(self._searcher.reader())
+        self._files = _index_files(self.directory)
+        seen = _folder_state(self.directory, self._files)
+        storage = _Storage(self.directory)
+        try:
+            self._index = storage.open_index()
+            self._searcher = self._index.searcher(weighting=WEIGHTING)
+            _read_into_memory(self._searcher.reader())
+        except BaseException:
+            self._searcher = self._index = None
+            storage.close_opened()
+            raise
         _cache_term_lookups(self._searcher.reader())
         for lang, stems in _read_stems(self.directory).items():
             stemming.remember_stems(lang, stems)

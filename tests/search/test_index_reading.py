@@ -191,7 +191,9 @@ def test_one_search_checks_the_index_folder_once(
     checks = []
     real = search_index._folder_state
     monkeypatch.setattr(
-        search_index, "_folder_state", lambda d: checks.append(d) or real(d)
+        search_index,
+        "_folder_state",
+        lambda d, files=(): checks.append(d) or real(d, files),
     )
     with box.pinned():
         box.search("lupa kata sandi")
@@ -222,4 +224,22 @@ def test_query_words_are_pinned_to_one_searcher_only_inside(
         held = box._pinned.searcher
     assert held is not None
     assert box._pinned.searcher is None
+    box.close()
+
+
+@pytest.mark.parametrize("keep", [0.0, 0.5, 0.99])
+def test_a_segment_damaged_in_place_is_noticed_by_the_next_search(
+    index_template: Path, tmp_path: Path, keep: float
+) -> None:
+    # The term table is read from memory: without the files' sizes in the
+    # folder check a truncated segment would go unnoticed (and unrepaired).
+    folder = tmp_path / "index"
+    shutil.copytree(index_template, folder)
+    box = search_index.Searcher(folder)
+    assert box.search("lupa kata sandi").total
+    for segment in folder.glob("*.seg"):
+        with segment.open("r+b") as handle:
+            handle.truncate(int(segment.stat().st_size * keep))
+    with pytest.raises(search_index.IndexUnavailable):
+        box.search("lupa kata sandi")
     box.close()
