@@ -1118,7 +1118,7 @@ def _folder_state(directory: Path, files: Sequence[str] = ()) -> tuple:
     notice, and the index on disk would stay broken for the next worker.
     """
     info = os.stat(directory)
-    sizes = []
+    sizes: list[tuple[int, int] | None] = []
     for name in files:
         try:
             found = os.stat(os.path.join(directory, name))
