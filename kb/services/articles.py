@@ -121,6 +121,9 @@ class Library:
         # center, sorting every article on each page view was most of its cost.
         self._by_lang: dict[str, list[ArticleFile]] = {}
         self._related: dict[str, list[ArticleFile]] = {}
+        self._sharing: dict[
+            str, dict[tuple[str, str], list[tuple[int, ArticleFile]]]
+        ] = {}
         self._counts: dict[str, list[CategoryCount]] = {}
         self._useful: dict[str, list[ArticleFile]] = {}
         self._used_categories = {a.category for a in self.published.values()}
@@ -448,12 +451,37 @@ class Library:
                 other.category == article.category
             )
 
-        candidates = [a for a in self.in_lang(article.lang) if a.slug != article.slug]
+        # Only articles sharing a tag or the category can score: scoring every
+        # article of the language was ~30 ms a first view on 10,000 articles.
+        sharing = self._sharing_lists(article.lang)
+        keys = [("tag", tag) for tag in tags] + [("category", article.category)]
+        candidates = {
+            position: other
+            for key in keys
+            for position, other in sharing.get(key, ())
+            if other.slug != article.slug
+        }
+        # By score, then title, then the language's title order (as before).
         scored = sorted(
-            ((score(a), a.title, a) for a in candidates),
-            key=lambda item: (-item[0], item[1]),
+            (-score(other), other.title, position, other)
+            for position, other in candidates.items()
         )
-        return [a for s, _, a in scored if s > 0][:limit]
+        return [other for s, _title, _pos, other in scored if s < 0][:limit]
+
+    def _sharing_lists(
+        self, lang: str
+    ) -> dict[tuple[str, str], list[tuple[int, ArticleFile]]]:
+        """Articles of ``lang`` by each tag and category (with their title order)."""
+        found = self._sharing.get(lang)
+        if found is None:
+            found = {}
+            for position, other in enumerate(self.in_lang(lang)):
+                for key in {("tag", tag) for tag in other.tags} | {
+                    ("category", other.category)
+                }:
+                    found.setdefault(key, []).append((position, other))
+            self._sharing[lang] = found
+        return found
 
     # -- rendering ---------------------------------------------------------
     def rendered(self, slug: str) -> Rendered:

@@ -30,3 +30,28 @@ def test_sample_articles_cover_a_real_help_center() -> None:
     ]
     assert len(paired) > len(published) / 2
     assert any(not a.published for a in library.all.values())  # a draft to preview
+
+
+def _related_by_scoring_everything(library, article, limit: int = 5) -> list[str]:
+    """What "Related articles" listed before: every article of the language scored."""
+    tags = set(article.tags)
+    scored = sorted(
+        (
+            (2 * len(tags & set(o.tags)) + (o.category == article.category), o.title, o)
+            for o in library.in_lang(article.lang)
+            if o.slug != article.slug
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [o.slug for s, _, o in scored if s > 0][:limit]
+
+
+def test_related_articles_are_those_scoring_every_article_gives(tmp_path) -> None:
+    from bench.corpus import generate
+
+    generate(tmp_path / "generated", 300)
+    for folder in (ARTICLES, tmp_path / "generated"):
+        library = load(folder)
+        for article in library.published.values():
+            expected = _related_by_scoring_everything(library, article)
+            assert [a.slug for a in library.related(article)] == expected
