@@ -15,7 +15,9 @@ it measures, in the same run and repeated ``--repeat`` times:
   WSGI server calls the app (the environ built before the clock starts) for
   2-5-word queries drawn from the articles, the article page for the first hit
   of each, and SQLite FTS5 ``bm25`` + ``snippet()`` over the same titles and
-  text (the floor a search with highlighting can reach); then, in another fresh
+  text (the floor a search with highlighting can reach), in the same process,
+  query by query just before each search, so both see the same load (the
+  machine's speed swings within seconds); then, in another fresh
   process, ``/api/search`` again through Flask's test client (which builds each
   request and keeps cookies: ~0.2 ms more a request);
 * under gunicorn (2 workers, ``KB_ENV=production``) with wrk: the search page
@@ -129,21 +131,17 @@ def fts5_database(folder: Path) -> sqlite3.Connection:
     return db
 
 
-def _fts5(folder: Path, queries: list[tuple[str, str]]) -> list[float]:
-    """FTS5 bm25 top 10 with snippet() over the same published text."""
-    db = fts5_database(folder)
-    latencies = []
-    for text, _lang in queries:
-        words = re.findall(r"\w+", text.lower())
-        match = " OR ".join(f'"{w}"' for w in words)
-        started = time.perf_counter()
-        db.execute(
-            "SELECT slug, snippet(d, 2, '<mark>', '</mark>', '…', 32) FROM d "
-            "WHERE d MATCH ? ORDER BY bm25(d, 2.0, 1.0) LIMIT 10",
-            (match,),
-        ).fetchall()
-        latencies.append(time.perf_counter() - started)
-    return latencies
+def _fts5_query(db: sqlite3.Connection, text: str) -> float:
+    """Time one FTS5 bm25 top 10 with snippet() over the same published text."""
+    words = re.findall(r"\w+", text.lower())
+    match = " OR ".join(f'"{w}"' for w in words)
+    started = time.perf_counter()
+    db.execute(
+        "SELECT slug, snippet(d, 2, '<mark>', '</mark>', '…', 32) FROM d "
+        "WHERE d MATCH ? ORDER BY bm25(d, 2.0, 1.0) LIMIT 10",
+        (match,),
+    ).fetchall()
+    return time.perf_counter() - started
 
 
 def _wsgi_get(app, path: str, query: dict | None = None):
@@ -179,8 +177,11 @@ def worker_main(how: str) -> None:
         return time.perf_counter() - started, response.status_code, response.data
 
     get("/api/search", {"q": "warmup"})
-    api, page, slugs = [], [], []
+    fts5 = fts5_database(Path(os.environ["KB_ARTICLES_DIR"]))
+    api, fts, page, slugs = [], [], [], []
     for text, lang in queries:
+        # Query by query, FTS5 first, so both see the same moment's load.
+        fts.append(_fts5_query(fts5, text))
         elapsed, status, body = get("/api/search", {"q": text, "lang": lang})
         api.append(elapsed)
         assert status == 200, status
@@ -193,7 +194,7 @@ def worker_main(how: str) -> None:
         elapsed, status, _body = get(f"/{lang}/articles/{slug}")
         page.append(elapsed)
         assert status == 200, status
-    print(json.dumps({"api": api, "page": page, "article": first}))
+    print(json.dumps({"api": api, "fts5": fts, "page": page, "article": first}))
 
 
 def _in_process(env: dict, queries: list[tuple[str, str]], how: str = "wsgi") -> dict:
@@ -363,19 +364,19 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
     article = None
     for n in range(args.repeat):
         measured = _in_process(env, queries)
-        fts = _fts5(articles, queries)
         # The same, through Flask's test client (how this bench timed it first).
         through_client = _in_process(env, queries, "client")
         article = measured["article"]
         api50, api95 = _pcts(measured["api"])
-        fts50, fts95 = _pcts(fts)
+        fts50, fts95 = _pcts(measured["fts5"])
         page50, _ = _pcts(measured["page"])
         client50, client95 = _pcts(through_client["api"])
+        client_fts50, client_fts95 = _pcts(through_client["fts5"])
         p50s.append(api50 / fts50)
         p95s.append(api95 / fts95)
         pages.append(api50 / page50)
-        client50s.append(client50 / fts50)
-        client95s.append(client95 / fts95)
+        client50s.append(client50 / client_fts50)
+        client95s.append(client95 / client_fts95)
         print(
             f"  run {n + 1}: /api/search p50 {api50:.2f} ms p95 {api95:.2f} ms | "
             f"FTS5+snippet p50 {fts50:.2f} ms p95 {fts95:.2f} ms | "
