@@ -187,15 +187,7 @@ class BM25(scoring.BM25F):
         if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf=qf)
         key = (fieldname, text)
-        parent = searcher.get_parent()
-        idf, avgfl = _remember(
-            parent,
-            key,
-            lambda: (
-                parent.idf(fieldname, text),
-                parent.avg_field_length(fieldname) or 1,
-            ),
-        )
+        idf, avgfl = _idf_and_average_length(searcher, fieldname, text)
         reader = searcher.reader()
         max_weight, min_length = _remember(
             reader,
@@ -225,6 +217,19 @@ class _Scorer(scoring.WeightLengthScorer):
 
     def _score(self, weight: float, length: int) -> float:
         return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+
+def _idf_and_average_length(searcher, fieldname: str, text: str) -> tuple:
+    """A term's IDF and its field's average length over the whole index (kept)."""
+    parent = searcher.get_parent()
+    return _remember(
+        parent,
+        (fieldname, text),
+        lambda: (
+            parent.idf(fieldname, text),
+            parent.avg_field_length(fieldname) or 1,
+        ),
+    )
 
 
 def _remember(owner, key: tuple[str, str], compute: Callable[[], tuple]) -> tuple:
@@ -890,15 +895,7 @@ def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
     if found is None:
         reader = leaf.reader()
         ids, weights = _read_postings(reader, fieldname, text)
-        parent = leaf.get_parent()
-        idf, avgfl = _remember(
-            parent,
-            key,
-            lambda: (
-                parent.idf(fieldname, text),
-                parent.avg_field_length(fieldname) or 1,
-            ),
-        )
+        idf, avgfl = _idf_and_average_length(leaf, fieldname, text)
         B, K1, bm25 = (
             WEIGHTING._field_B.get(fieldname, WEIGHTING.B),
             WEIGHTING.K1,
