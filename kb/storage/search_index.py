@@ -129,8 +129,9 @@ def _exact_analyzer() -> analysis.Analyzer:
 
 
 def _analyzer(lang: str) -> analysis.Analyzer:
-    # No Whoosh stem cache: STEMMERS are lru-cached in C already, and Whoosh's
-    # own (a pure-Python LFU) was 5% of a full build.
+    # No Whoosh stem cache: STEMMERS keep their results in a dict already (and
+    # the index keeps them, see STEMS_FILE); Whoosh's own (a pure-Python LFU)
+    # was 5% of a full build.
     return _exact_analyzer() | analysis.StemFilter(
         stemfn=STEMMERS[lang], cachesize=None
     )
