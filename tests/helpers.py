@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -284,3 +285,36 @@ def user_id(app: Flask, email: str) -> int:
 def queue_refs(page: str) -> list[str]:
     """The ticket references a queue page links, in order."""
     return re.findall(r'href="/agent/tickets/(JWB-[0-9A-Z]+)"', page)
+
+
+def give_work(
+    app: Flask,
+    email: str,
+    *,
+    settled: int = 0,
+    articles: int = 0,
+    platform: str = "x",
+) -> None:
+    """Give ``email`` settled public answers and published articles today."""
+    from kb.storage.models import PublicReply, StaffWork
+
+    uid = user_id(app, email)
+    with app.app_context(), standalone_session() as db:
+        for _ in range(settled):
+            db.add(
+                PublicReply(
+                    code=secrets.token_hex(4),
+                    user_id=uid,
+                    slug="reset-password",
+                    lang="en",
+                    platform=platform,
+                    outcome="settled",
+                )
+            )
+        for n in range(articles):
+            db.add(
+                StaffWork(
+                    kind="article_published", user_id=uid, lang="en", subject=f"a{n}"
+                )
+            )
+        db.commit()

@@ -798,6 +798,17 @@ class _Plan:
     highlight: dict[str, set[str]]  # language → stems to mark in snippets
 
 
+def _term_arrays(
+    leaf, terms: list[query.Query]
+) -> Iterator[tuple[array, array, float]]:
+    """Each term's document numbers, scores and boost in one segment (if present)."""
+    reader = leaf.reader()
+    for term in terms:
+        if _term_info(reader, term.fieldname, term.text) is not None:
+            ids, scores = _term_scores(leaf, term.fieldname, term.text)
+            yield ids, scores, term.boost
+
+
 def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
     """Add each term's score to the candidate documents that contain it.
 
@@ -813,13 +824,7 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
         local = [d - offset for d in docs if offset <= d < end]
         if not local:
             continue
-        reader = leaf.reader()
-        for term in terms:
-            fieldname, text = term.fieldname, term.text
-            if _term_info(reader, fieldname, text) is None:
-                continue
-            ids, term_scores = _term_scores(leaf, fieldname, text)
-            boost = term.boost
+        for ids, term_scores, boost in _term_arrays(leaf, terms):
             size = len(ids)
             if size <= len(local):
                 # A title or lead word is in few articles: walk its postings
@@ -853,12 +858,7 @@ def _matches(
         reader = leaf.reader()
         local: dict[int, float] = {}
         get = local.get
-        for term in terms:
-            fieldname, text = term.fieldname, term.text
-            if _term_info(reader, fieldname, text) is None:
-                continue
-            ids, term_scores = _term_scores(leaf, fieldname, text)
-            boost = term.boost
+        for ids, term_scores, boost in _term_arrays(leaf, terms):
             if boost == 1.0:
                 for doc, score in zip(ids, term_scores, strict=True):
                     local[doc] = get(doc, 0.0) + score

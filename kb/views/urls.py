@@ -38,14 +38,16 @@ def article_urls(*, external: bool = False) -> Callable[[str, str], str]:
     search; slugs are ``[a-z0-9_-]`` (checked when articles load), which a
     URL path carries as they are, so the rest is string concatenation.
     """
+    if not external:
+        return article_href  # the prefix per language is kept per app
     prefixes: dict[str, str] = {}
 
     def build(lang: str, slug: str) -> str:
         if not SLUG.match(slug):
-            return article_url(lang, slug, external=external)
+            return article_url(lang, slug, external=True)
         prefix = prefixes.get(lang)
         if prefix is None:
-            prefix = prefixes[lang] = article_url(lang, "0", external=external)[:-1]
+            prefix = prefixes[lang] = article_url(lang, "0", external=True)[:-1]
         return prefix + slug
 
     return build

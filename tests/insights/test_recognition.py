@@ -7,16 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 
 import pytest
 from flask import Flask
-from helpers import add_staff, csrf, staff_email, submit_form, user_id
+from helpers import add_staff, csrf, give_work, staff_email, submit_form
 
 from kb.services import recognition
 from kb.services.reports import TeamReport, TeamRow, last_days
 from kb.storage.db import standalone_session
-from kb.storage.models import PublicReply, StaffWork
 
 SETTINGS = "/admin/reports/settings"
 BOARD = "/admin/reports/leaderboard"
@@ -29,30 +27,6 @@ def team_app(ticket_app: Flask) -> Flask:
     for role, name in (("agent", "Ani"), ("editor", "Budi"), ("admin", "Citra")):
         add_staff(ticket_app, staff_email(role), role, name=name)
     return ticket_app
-
-
-def _work(app: Flask, email: str, *, settled: int = 0, articles: int = 0) -> None:
-    """Give ``email`` settled public answers and published articles today."""
-    uid = user_id(app, email)
-    with app.app_context(), standalone_session() as db:
-        for _ in range(settled):
-            db.add(
-                PublicReply(
-                    code=secrets.token_hex(4),
-                    user_id=uid,
-                    slug="reset-password",
-                    lang="en",
-                    platform="x",
-                    outcome="settled",
-                )
-            )
-        for n in range(articles):
-            db.add(
-                StaffWork(
-                    kind="article_published", user_id=uid, lang="en", subject=f"a{n}"
-                )
-            )
-        db.commit()
 
 
 def _listed(page: str) -> list[str]:
@@ -75,7 +49,7 @@ def _save(client, **changes: str):
 
 def test_badges_follow_the_admins_thresholds(team_app, auth) -> None:
     auth.login("agent")
-    _work(team_app, "agent@tokorona.example", settled=2, articles=1)
+    give_work(team_app, "agent@tokorona.example", settled=2, articles=1)
     admin = auth.login("admin")
     page = admin.get("/admin/reports/team").get_data(as_text=True)
     assert "Badges" in page and "Settles threads" not in page  # 2 < default 5
@@ -92,7 +66,7 @@ def test_badges_follow_the_admins_thresholds(team_app, auth) -> None:
 
 def test_badges_are_in_the_team_csv_and_json(team_app, auth) -> None:
     auth.login("agent")
-    _work(team_app, "agent@tokorona.example", settled=2, articles=1)
+    give_work(team_app, "agent@tokorona.example", settled=2, articles=1)
     admin = auth.login("admin")
     assert _save(admin, settled="2", articles="1").status_code == 302
     header, *rows = csv.reader(
@@ -140,9 +114,9 @@ def test_the_leaderboard_is_off_by_default_and_ranks_knowledge_work(
 ) -> None:
     for role in ("agent", "editor", "admin"):
         auth.login(role)
-    _work(team_app, "agent@tokorona.example", settled=1, articles=2)
-    _work(team_app, "editor@tokorona.example", settled=4)
-    _work(team_app, "admin@tokorona.example", settled=9)
+    give_work(team_app, "agent@tokorona.example", settled=1, articles=2)
+    give_work(team_app, "editor@tokorona.example", settled=4)
+    give_work(team_app, "admin@tokorona.example", settled=9)
     agent = auth.login("agent")
     off = agent.get(BOARD).get_data(as_text=True)
     assert "The leaderboard is off" in off and "Score" not in off
@@ -167,10 +141,10 @@ def test_the_leaderboard_is_off_by_default_and_ranks_knowledge_work(
 
 def test_an_agent_may_keep_themself_off(team_app, auth) -> None:
     auth.login("editor")
-    _work(team_app, "editor@tokorona.example", settled=1)
+    give_work(team_app, "editor@tokorona.example", settled=1)
     _save(auth.login("admin"))
     agent = auth.login("agent")
-    _work(team_app, "agent@tokorona.example", settled=3)
+    give_work(team_app, "agent@tokorona.example", settled=3)
     assert _listed(agent.get(BOARD).get_data(as_text=True)) == ["Ani", "Budi"]
     token = csrf(agent, "/agent/account/")
     saved = agent.post(

@@ -6,18 +6,16 @@ to ``$JAWAB_SHOTS`` when it is set."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import PASSWORD, add_staff, browser_sign_in, serve, shot, user_id
+from helpers import PASSWORD, add_staff, browser_sign_in, give_work, serve, shot
 from playwright.sync_api import expect
 
 from kb.services import events, recognition
 from kb.storage.db import standalone_session
-from kb.storage.models import PublicReply, StaffWork
 
 pytestmark = pytest.mark.browser
 ADMIN = "admin@tokorona.example"
@@ -31,30 +29,9 @@ def staff_app(make_app, database_url: str) -> Flask:
     add_staff(app, ADMIN, "admin", name="Sari Admin")
     add_staff(app, "ani@tokorona.example", "agent", name="Ani Wijaya")
     add_staff(app, "budi@tokorona.example", "agent", name="Budi Santoso")
-    ani, budi = (
-        user_id(app, "ani@tokorona.example"),
-        user_id(app, "budi@tokorona.example"),
-    )
+    give_work(app, "ani@tokorona.example", settled=6, platform="instagram")
+    give_work(app, "budi@tokorona.example", settled=2, articles=3, platform="instagram")
     with app.app_context(), standalone_session() as db:
-        for uid, settled in ((ani, 6), (budi, 2)):
-            for _ in range(settled):
-                db.add(
-                    PublicReply(
-                        code=secrets.token_hex(4),
-                        user_id=uid,
-                        slug="reset-password",
-                        lang="en",
-                        platform="instagram",
-                        outcome="settled",
-                    )
-                )
-        for n in range(3):
-            db.add(
-                StaffWork(
-                    kind="article_published", user_id=budi, lang="en", subject=f"a{n}"
-                )
-            )
-        db.commit()
         recognition.save(db, recognition.Settings(leaderboard=True))
         events.write(
             db,

@@ -133,24 +133,26 @@ def _stripped(value: object) -> object:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-class AddSynonymForm(FlaskForm):
-    """One synonym from the search gap report: customers' words → our wording."""
-
-    term = StringField(
-        _l("When customers search for"),
+def _phrase_field(label, missing) -> StringField:
+    """A word or phrase of a synonyms entry: spaces folded, 1-100 characters."""
+    return StringField(
+        label,
         filters=[_stripped],
         validators=[
-            DataRequired(_l("Write the customers' word or phrase.")),
+            DataRequired(missing),
             Length(max=100, message=_l("Use at most 100 characters.")),
         ],
     )
-    phrase = StringField(
-        _l("also search for"),
-        filters=[_stripped],
-        validators=[
-            DataRequired(_l("Write the word or phrase our articles use.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
+
+
+class AddSynonymForm(FlaskForm):
+    """One synonym from the search gap report: customers' words → our wording."""
+
+    term = _phrase_field(
+        _l("When customers search for"), _l("Write the customers' word or phrase.")
+    )
+    phrase = _phrase_field(
+        _l("also search for"), _l("Write the word or phrase our articles use.")
     )
     lang = SelectField(
         _l("Language"),
