@@ -63,10 +63,10 @@ lint-api: $(RUN_STAMP) $(NODE_STAMP)
 
 # The documentation site in site/ (reference pages generated from the code).
 docs: $(DOCS_STAMP) $(RUN_STAMP)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 docs-serve: $(DOCS_STAMP) $(RUN_STAMP)
-	$(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .
