@@ -498,7 +498,6 @@ def openapi_document(max_query_length: int) -> Schema:
     }
 
 
-
 def document_json() -> str:
     """The document with the default settings, as JSON (linters, the docs site)."""
     import json
