@@ -25,7 +25,6 @@ import argparse
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import generate  # noqa: E402
+from bench.timing import span_with_median  # noqa: E402
 from kb import create_app  # noqa: E402
 from kb.services import editing, users  # noqa: E402
 from kb.services.search import update_index  # noqa: E402
@@ -70,12 +70,6 @@ def _token(client, url: str) -> str:
     )
     assert found, url
     return found.group(1)
-
-
-def _range(values: list[float]) -> str:
-    return (
-        f"{min(values):.2f}–{max(values):.2f} (median {statistics.median(values):.2f})"
-    )
 
 
 def main() -> None:
@@ -201,11 +195,11 @@ def main() -> None:
         ratios = [p / i for p, i in zip(publish_s, index_s, strict=True)]
         ratios_cmd = [p / c for p, c in zip(publish_s, command_s, strict=True)]
         print(f"repeats: {args.repeat}, load average {os.getloadavg()[0]:.1f}")
-        print(f"publish + page + search : {_range(publish_s)} s")
-        print(f"kb index (in process)   : {_range(index_s)} s")
-        print(f"kb index (command)      : {_range(command_s)} s")
-        print(f"publish / kb index (in process): {_range(ratios)}×")
-        print(f"publish / kb index (command)   : {_range(ratios_cmd)}×")
+        print(f"publish + page + search : {span_with_median(publish_s)} s")
+        print(f"kb index (in process)   : {span_with_median(index_s)} s")
+        print(f"kb index (command)      : {span_with_median(command_s)} s")
+        print(f"publish / kb index (in process): {span_with_median(ratios)}×")
+        print(f"publish / kb index (command)   : {span_with_median(ratios_cmd)}×")
         app.extensions["jawab.search"].searcher.close()
 
 

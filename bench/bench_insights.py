@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -44,7 +43,9 @@ PAGES = (
 
 
 def _p50(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+    from bench.timing import p50_p95_ms
+
+    return p50_p95_ms(samples)[0]
 
 
 def _app(folder: Path, db_url: str, **config):

@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import timed  # noqa: E402
 from kb import markdown  # noqa: E402
 from kb.markdown import check_limits, render  # noqa: E402
 from kb.services.articles import load  # noqa: E402
@@ -126,15 +126,6 @@ REFUSED = {
 }
 
 
-def _time(function: Callable[[], object], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return times
-
-
 def main() -> None:
     """Print render times of the worst allowed texts against a normal article."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -149,7 +140,7 @@ def main() -> None:
         problems = check_limits(text)
         assert not problems, (name, problems)
         render(text)  # warm up the per-thread converter
-        times = _time(lambda text=text: render(text), args.repeat)
+        times = timed(lambda text=text: render(text), args.repeat)
         median = statistics.median(times)
         base = base or median
         print(
@@ -165,14 +156,14 @@ def main() -> None:
         for name, text in REFUSED.items():
             assert check_limits(text), name
             check = statistics.median(
-                _time(lambda t=text: check_limits(t), args.repeat)
+                timed(lambda t=text: check_limits(t), args.repeat)
             )
 
             def unguarded(text: str = text) -> None:
                 md.reset()
                 md.convert(text)
 
-            rendered = statistics.median(_time(unguarded, max(1, args.repeat // 3)))
+            rendered = statistics.median(timed(unguarded, max(1, args.repeat // 3)))
             print(f"{name:42} {check * 1000:7.2f}ms {rendered * 1000:15.0f}ms")
 
 

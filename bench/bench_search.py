@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench.bench_speed import fts5_database  # noqa: E402
 from bench.corpus import generate  # noqa: E402
+from bench.timing import p50_p95_ms  # noqa: E402
 
 
 def _kb(env: dict, *args: str) -> float:
@@ -36,13 +36,6 @@ def _kb(env: dict, *args: str) -> float:
     started = time.perf_counter()
     subprocess.run([str(kb), *args], env=env, check=True, capture_output=True)
     return time.perf_counter() - started
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[
-        int(0.95 * (len(ordered) - 1))
-    ] * 1000
 
 
 def _queries(folder: Path, count: int, seed: int = 11) -> list[tuple[str, str]]:
@@ -139,9 +132,9 @@ def main() -> None:
         worker = _worker(env, queries)
         fts = _fts5(tmp / "articles", queries)
 
-    api50, api95 = _percentiles(worker["api"])
-    bare50, bare95 = _percentiles(worker["bare"])
-    fts50, fts95 = _percentiles(fts)
+    api50, api95 = p50_p95_ms(worker["api"])
+    bare50, bare95 = p50_p95_ms(worker["bare"])
+    fts50, fts95 = p50_p95_ms(fts)
     print(f"corpus: {args.count} generated articles, {len(queries)} queries")
     print(f"kb index --rebuild  {full:7.2f} s (whole process)")
     print(f"kb index (no change){noop:7.2f} s")

@@ -40,7 +40,6 @@ import random
 import re
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 from werkzeug.test import create_environ  # noqa: E402
 
 from bench.corpus import generate  # noqa: E402
+from bench.timing import p50_p95_ms, span  # noqa: E402
 
 WRK_SCRIPT = """
 local paths = {}
@@ -91,14 +91,6 @@ DISTINCT_PER_RUN = 6000  # more than a run serves, so no query repeats
 # probability 1 - 2 * 0.5**6 (97%); for at most WARM_SECONDS more.
 WARM_PASSES = 6
 WARM_SECONDS = 120
-
-
-def _pcts(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return (
-        statistics.median(ordered) * 1000,
-        ordered[int(0.95 * (len(ordered) - 1))] * 1000,
-    )
 
 
 def _queries(folder: Path, count: int, seed: int = 11) -> list[tuple[str, str]]:
@@ -338,11 +330,6 @@ def _served(env, port, tmp, queries, distinct, article, seconds, repeat) -> dict
     return {"runs": runs, "rss": rss, "warm-up requests": warmed}
 
 
-def _range(values: list[float], fmt: str = "{:.2f}") -> str:
-    low, high = min(values), max(values)
-    return fmt.format(low) if low == high else f"{fmt.format(low)}–{fmt.format(high)}"
-
-
 def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
     """Every measurement on one corpus, printed as ratios."""
     env = {
@@ -367,11 +354,11 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
         # The same, through Flask's test client (how this bench timed it first).
         through_client = _in_process(env, queries, "client")
         article = measured["article"]
-        api50, api95 = _pcts(measured["api"])
-        fts50, fts95 = _pcts(measured["fts5"])
-        page50, _ = _pcts(measured["page"])
-        client50, client95 = _pcts(through_client["api"])
-        client_fts50, client_fts95 = _pcts(through_client["fts5"])
+        api50, api95 = p50_p95_ms(measured["api"])
+        fts50, fts95 = p50_p95_ms(measured["fts5"])
+        page50, _ = p50_p95_ms(measured["page"])
+        client50, client95 = p50_p95_ms(through_client["api"])
+        client_fts50, client_fts95 = p50_p95_ms(through_client["fts5"])
         p50s.append(api50 / fts50)
         p95s.append(api95 / fts95)
         pages.append(api50 / page50)
@@ -383,12 +370,12 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
             f"article page p50 {page50:.2f} ms | test client p50 {client50:.2f} ms "
             f"p95 {client95:.2f} ms"
         )
-    print(f"  /api/search p50 / FTS5+snippet p50: {_range(p50s)} x  (target <= 3)")
-    print(f"  /api/search p95 / FTS5+snippet p95: {_range(p95s)} x  (target <= 5)")
-    print(f"  /api/search p50 / article page p50: {_range(pages)} x")
+    print(f"  /api/search p50 / FTS5+snippet p50: {span(p50s)} x  (target <= 3)")
+    print(f"  /api/search p95 / FTS5+snippet p95: {span(p95s)} x  (target <= 5)")
+    print(f"  /api/search p50 / article page p50: {span(pages)} x")
     print(
-        f"  through the test client: p50 {_range(client50s)} x, "
-        f"p95 {_range(client95s)} x FTS5+snippet"
+        f"  through the test client: p50 {span(client50s)} x, "
+        f"p95 {span(client95s)} x FTS5+snippet"
     )
     if shutil.which("wrk") is None:
         print("  wrk not found (apt-get install wrk): throughput skipped")
@@ -416,10 +403,10 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
         article_ratio.append(page / max(bare, 1e-9))
     print(
         f"  gunicorn 2 workers, wrk -t2 -c8 -d{args.seconds}s: search page "
-        f"{_range(runs['search'], '{:.0f}')} req/s (never-seen queries "
-        f"{_range(runs['distinct'], '{:.0f}')}), article page "
-        f"{_range(runs['article'], '{:.0f}')}, /robots.txt "
-        f"{_range(runs['bare'], '{:.0f}')}"
+        f"{span(runs['search'], '{:.0f}')} req/s (never-seen queries "
+        f"{span(runs['distinct'], '{:.0f}')}), article page "
+        f"{span(runs['article'], '{:.0f}')}, /robots.txt "
+        f"{span(runs['bare'], '{:.0f}')}"
     )
     # Each worker caches 500 results pages and renders each rotating query at
     # most once: at most 2 x len(queries) renders in the warm-up and all runs.
@@ -427,15 +414,15 @@ def bench_corpus(name: str, articles: Path, args, tmp: Path) -> None:
     requests = served["warm-up requests"] + sum(runs["search"]) * args.seconds
     hits = max(0.0, 1 - 2 * rotating / max(requests, 1))
     print(
-        f"  search page / article page: {_range(search_ratio)} x  (target >= 0.5; "
+        f"  search page / article page: {span(search_ratio)} x  (target >= 0.5; "
         f"{rotating} rotating queries, ~{requests:.0f} requests: cache hit rate "
         f">= {hits:.0%})"
     )
     print(
         f"  search page, never-seen queries / article page: "
-        f"{_range(distinct_ratio)} x  (no cache hits)"
+        f"{span(distinct_ratio)} x  (no cache hits)"
     )
-    print(f"  article page / bare route:  {_range(article_ratio)} x  (target >= 0.5)")
+    print(f"  article page / bare route:  {span(article_ratio)} x  (target >= 0.5)")
     rss = ", ".join(f"{r:.0f}" for r in served["rss"])
     print(f"  worker RSS after the runs: {rss} MiB  (target <= 200)")
 
@@ -459,7 +446,7 @@ def main() -> None:
     if args.worker:
         worker_main(args.worker)
         return
-    print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores shared)")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if args.only != "generated":

@@ -23,7 +23,6 @@ import argparse
 import html
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -33,18 +32,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from live_server import gunicorn  # noqa: E402
-from ticket_client import burst, open_link, timed_gets  # noqa: E402
+from bench.customers import burst, open_link, timed_gets  # noqa: E402
+from bench.serve import gunicorn  # noqa: E402
+from bench.timing import p50_p95_ms  # noqa: E402
 
 DEFAULT_PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-
-
-def _ms(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    return statistics.median(ordered) * 1000, p95 * 1000
 
 
 def _stored(url: str) -> dict[str, str]:
@@ -105,8 +99,8 @@ def _run(args: argparse.Namespace, tmp: Path, url: str) -> int:
 
     submit_rate = len(acknowledged) / submit_seconds
     bare_rate = len(bare) / bare_seconds
-    s50, s95 = _ms([r.seconds for r in acknowledged])
-    b50, b95 = _ms(bare)
+    s50, s95 = p50_p95_ms([r.seconds for r in acknowledged])
+    b50, b95 = p50_p95_ms(bare)
     print(
         f"database {args.database}, gunicorn {args.workers} sync workers, "
         f"{args.threads} client threads, {args.count} submissions, "

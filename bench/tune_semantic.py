@@ -4,9 +4,10 @@ Builds the index and the section vectors of a BEIR-layout collection once, in a
 folder that is kept (so a second run embeds nothing), then runs every query
 through ``/api/search`` in one process for each weight, and lexically, and
 prints nDCG@10 and p50/p95 latency per setting. It reuses the loading, article
-writing and metrics of ``../shared/tools/search_eval.py``::
+writing and metrics of a search-evaluation tool (``--eval-tool``: a module with
+``load``, ``write_articles`` and the metrics; not shipped with Jawab)::
 
-    .venv/bin/python bench/tune_semantic.py ../shared/data/search-eval/covidqa-en \\
+    .venv/bin/python bench/tune_semantic.py DATA/covidqa-en --eval-tool TOOL.py \\
         --lang en --work /tmp/tune-covidqa --weights 0.2,0.35,0.5,0.75,1
 
 ``--repeat N`` repeats the last, interleaved latency measurement N times.
@@ -52,7 +53,8 @@ def main() -> None:
     ap.add_argument(
         "--eval-tool",
         type=Path,
-        default=PROJECT.parent / "shared" / "tools" / "search_eval.py",
+        required=True,
+        help="the search-evaluation module (load, write_articles, metrics)",
     )
     a = ap.parse_args()
     ev = _eval_module(a.eval_tool)

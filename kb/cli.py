@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 
@@ -26,7 +28,13 @@ def _content():
 @click.option("--rebuild", is_flag=True, help="Throw the index away and build anew.")
 @with_appcontext
 def index_command(rebuild: bool) -> None:
-    """Build or update the search index from the articles folder."""
+    """Build or update the search index from the articles folder.
+
+    Only articles whose content changed are rendered again, so an update after
+    one edit takes a second. A full build is written beside the index and
+    swapped in when complete; one builder runs at a time. With KB_SEMANTIC=on
+    the changed articles' sections are embedded too. Shows progress.
+    """
     from pathlib import Path
 
     started = time.perf_counter()
@@ -75,7 +83,13 @@ def index_command(rebuild: bool) -> None:
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
-    """Report every problem in the articles as path:line: message."""
+    """Report every problem in the articles as path:line: message.
+
+    Checks YAML and front matter (required and unknown fields), duplicate slugs
+    and aliases, translations, categories, links to unknown articles or
+    anchors, old anchors, synonyms, the Markdown limits, and whether each
+    article renders at all. Lists scheduled articles. Exits 1 on any problem.
+    """
     library = _content().library()
     problems = sorted(
         [*library.problems, *library.link_problems()],
@@ -106,7 +120,11 @@ def check_command() -> None:
 @click.option("--limit", default=10, show_default=True, help="How many results.")
 @with_appcontext
 def search_command(query: str, lang: str | None, limit: int) -> None:
-    """Print the ranked results a customer would see for QUERY."""
+    """Print the ranked results a customer would see for QUERY.
+
+    Each hit with its best section, the other-language fallback and any
+    spelling correction: for editors checking how search answers.
+    """
     service = current_app.extensions["jawab.search"]
     request = SearchRequest(
         q=" ".join(query.split()), lang=lang, limit=max(1, min(limit, 50))
@@ -129,13 +147,59 @@ def search_command(query: str, lang: str | None, limit: int) -> None:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-@click.option("--debug/--no-debug", default=True, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address.")
+@click.option("--port", default=5000, show_default=True, help="TCP port.")
+@click.option(
+    "--debug/--no-debug",
+    default=True,
+    show_default=True,
+    help="Flask's debug mode (tracebacks in the browser).",
+)
 @with_appcontext
 def serve_command(host: str, port: int, debug: bool) -> None:
-    """Run the development server (use gunicorn in production)."""
+    """Run the development server (use gunicorn in production).
+
+    When no staff account exists yet, it first prints how to create the first
+    admin.
+    """
+    hint = _first_admin_hint(f"http://{host}:{port}")
+    if hint:
+        click.echo(hint)
     current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+def _program() -> str:
+    """How to type this ``kb`` again: ``.venv/bin/kb`` unless it is on PATH."""
+    invoked = os.path.abspath(sys.argv[0])
+    if os.path.basename(invoked) != "kb" or shutil.which("kb") == invoked:
+        return "kb"
+    relative = os.path.relpath(invoked)
+    return invoked if relative.startswith("..") else relative
+
+
+def _first_admin_hint(base: str) -> str | None:
+    """The exact command that makes the first admin, while nobody can sign in."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kb.services import users
+    from kb.storage.db import standalone_session
+
+    program = _program()
+    try:
+        with standalone_session() as db:
+            if users.has_active_staff(db):
+                return None
+    except SQLAlchemyError as exc:
+        return (
+            f"Could not read the staff accounts ({type(exc).__name__}): "
+            f"run `{program} db upgrade` first."
+        )
+    return (
+        "\nNo staff account yet. Create the first admin (it asks for a password of "
+        "12 characters or more):\n\n"
+        f"    {program} users create you@example.com --role admin\n\n"
+        f"then sign in at {base}/agent/login\n"
+    )
 
 
 def _create_app(*_args) -> Flask:
@@ -149,7 +213,10 @@ db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
 @db_group.command("upgrade")
 def db_upgrade_command() -> None:
-    """Create or migrate the database to the latest schema."""
+    """Create or migrate the database to the latest schema.
+
+    Run it on every deploy (make run does); it is safe to run again.
+    """
     from kb.storage import migrate
 
     url = current_app.config["DATABASE_URL"]
@@ -162,9 +229,15 @@ outbox_group = AppGroup("outbox", help="Outgoing mail.")
 
 @outbox_group.command("send")
 @click.option("--loop", is_flag=True, help="Keep sending every --interval seconds.")
-@click.option("--interval", default=30.0, show_default=True)
+@click.option(
+    "--interval", default=30.0, show_default=True, help="Seconds between rounds."
+)
 def outbox_send_command(loop: bool, interval: float) -> None:
-    """Send the mail waiting in the outbox (failed sends are retried later)."""
+    """Send the mail waiting in the outbox (failed sends are retried later).
+
+    Failed sends stay queued and are retried with backoff. Run it from cron,
+    or with --loop as a service beside the web workers.
+    """
     from kb.services import mail
     from kb.storage.db import standalone_session
 
@@ -208,13 +281,19 @@ def _users_call(action, *args, **kwargs) -> None:
     type=click.Choice(["agent", "editor", "admin"]),
     default="agent",
     show_default=True,
+    help="agent < editor < admin.",
 )
 @click.option("--name", default="", help="Display name (default: from the email).")
 @click.option("--password", default=None, help="Prompted for when not given.")
 def users_create_command(
     email: str, role: str, name: str, password: str | None
 ) -> None:
-    """Create a staff account."""
+    """Create a staff account (agent, editor or admin).
+
+    The password is prompted for when not given: 12 to 256 characters, not a
+    common password, not containing the email's or the site's name. It is
+    stored hashed with scrypt.
+    """
     from kb.services import users
 
     site = current_app.config["SITE_NAME"]
@@ -253,7 +332,11 @@ tickets_group = AppGroup("tickets", help="Private tickets.")
     help="Retention in days for closed tickets and sent mail.",
 )
 def tickets_purge_command(days: int) -> None:
-    """Delete closed tickets and sent mail older than the retention period."""
+    """Delete closed tickets and sent mail older than the retention period.
+
+    Messages and history go with their ticket; open tickets are never purged.
+    Run it from cron to enforce your retention period.
+    """
     from kb.services import tickets
     from kb.storage.db import standalone_session
 
@@ -267,7 +350,11 @@ reports_group = AppGroup("reports", help="Insights: event roll-ups, purge, diges
 
 @reports_group.command("rollup")
 def reports_rollup_command() -> None:
-    """Close the days before today into daily counts (run nightly)."""
+    """Close the days before today into daily counts (run nightly).
+
+    Days end in KB_REPORT_TZ. Reports over long periods then read the counts,
+    never past days' raw events. Safe to run again.
+    """
     from kb.services import reports
     from kb.storage.db import standalone_session
 
@@ -285,7 +372,11 @@ def reports_rollup_command() -> None:
     help="Days of raw events to keep (default KB_EVENTS_RETENTION_DAYS).",
 )
 def reports_purge_command(days: int | None) -> None:
-    """Roll up, then delete raw search, view and vote events older than DAYS."""
+    """Roll up, then delete raw search, view and vote events older than DAYS.
+
+    The daily counts stay. Run it from cron to enforce
+    KB_EVENTS_RETENTION_DAYS.
+    """
     from kb.services import reports
     from kb.storage.db import standalone_session
 
@@ -300,7 +391,11 @@ def reports_purge_command(days: int | None) -> None:
 
 @reports_group.command("digest")
 def reports_digest_command() -> None:
-    """Mail editors the week's top search gaps and worst-rated sections."""
+    """Mail editors the week's top search gaps and worst-rated sections.
+
+    Every active editor and admin gets the last 7 days' top zero-result queries
+    and worst-rated sections, through the outbox. Run it weekly from cron.
+    """
     from kb.services import mail, reports
     from kb.storage.db import standalone_session
     from kb.views.urls import absolute_url
@@ -339,7 +434,11 @@ editor_group = AppGroup("editor", help="The web editor's drafts and schedules.")
 @editor_group.command("publish-due")
 @with_appcontext
 def editor_publish_due_command() -> None:
-    """Publish scheduled drafts whose time has come (run it from cron)."""
+    """Publish scheduled drafts whose time has come (run it from cron).
+
+    Drafts scheduled with "Publish later" in the web editor. Run it every
+    minute on the node with KB_EDITOR_WRITER=true (opening /editor does it too).
+    """
     from pathlib import Path
 
     from kb.services import editing

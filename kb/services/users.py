@@ -62,6 +62,11 @@ def find(db: Session, email: str) -> User | None:
     return db.scalars(select(User).where(User.email == email.strip().lower())).first()
 
 
+def has_active_staff(db: Session) -> bool:
+    """Whether anyone can sign in to the staff pages yet."""
+    return db.scalars(select(User.id).where(User.active).limit(1)).first() is not None
+
+
 def create(
     db: Session,
     email: str,

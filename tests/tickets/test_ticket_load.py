@@ -21,8 +21,8 @@ from pathlib import Path
 from live_server import gunicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
-from ticket_client import Submission, burst, open_link
 
+from bench.customers import Submission, burst, open_link
 from kb.storage.db import normalise_url
 
 WORKERS = 4

@@ -1,8 +1,8 @@
 """A scripted customer for load tests: open the form, submit it, read the receipt.
 
-Used by tests/tickets/test_ticket_load.py and bench/bench_tickets.py. Plain urllib, one
-cookie jar per submission (the CSRF token is bound to the session cookie), no
-automatic redirects so every status the server sends is seen and recorded.
+Used by bench/bench_tickets.py and by the load test (tickets/test_ticket_load.py).
+Plain urllib, one cookie jar per submission (the CSRF token is bound to the session
+cookie), no automatic redirects so every status the server sends is seen and recorded.
 """
 
 from __future__ import annotations
