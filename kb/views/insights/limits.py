@@ -14,6 +14,7 @@ with Redis every worker and node shares them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import request
@@ -23,6 +24,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from kb import throttle
 from kb.extensions import limiter
+from kb.views import params
 
 # Searches (the search page and /api/v1/search share one budget): a customer
 # typing, refining and paging sends a few a minute; 60 is one a second for a whole
@@ -41,9 +43,18 @@ VOTES_PER_CLIENT = "20/minute;120/hour;500/day"
 VOTES_PER_VISIT = "10/minute;30/hour"
 
 
+@dataclass(frozen=True)
+class _Searched:
+    """Whether the request searches for anything (the page without one does not)."""
+
+    q: str = params.arg(params.text())
+
+
 def _search_not_limited() -> bool:
     # Staff search all day (the desk's link picker); no query costs nothing.
-    return bool(current_user.is_authenticated) or not request.args.get("q")
+    if current_user.is_authenticated:
+        return True
+    return not params.parse(_Searched, request.args).q
 
 
 # One budget for the search page and the JSON API, whichever route is asked.
