@@ -405,8 +405,10 @@ def reports_digest_command() -> None:
             db, current_app.config["REPORT_TZ"], _content().library()
         )
         people = reports.editors(db)
-        # Rendered as for a request (translations, URLs), queued outside one.
-        with current_app.test_request_context():
+        # Rendered as for a request (translations, URLs), queued outside one,
+        # on the site's own address: production trusts no other host.
+        base = current_app.config["BASE_URL"] or None
+        with current_app.test_request_context(base_url=base):
             url = absolute_url("reports.search")
             mails = [
                 mail.reports_digest(

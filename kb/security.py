@@ -148,6 +148,21 @@ def unauthorized() -> Response:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+# Set on every staff view: whatever its path, it never answers another origin.
+STAFF_ONLY = "jawab_staff_only"
+
+
+def mark_staff_only(view: Callable) -> Callable:
+    """Mark ``view`` as a staff route (see :func:`is_staff_view`); returns it."""
+    setattr(view, STAFF_ONLY, True)
+    return view
+
+
+def is_staff_view(view: Callable | None) -> bool:
+    """True for a view that only staff may use (CORS is never added to it)."""
+    return bool(getattr(view, STAFF_ONLY, False))
+
+
 def role_required(role: str) -> Callable:
     """Allow a view only to signed-in staff with ``role`` or a higher one."""
 
@@ -164,6 +179,6 @@ def role_required(role: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped
+        return mark_staff_only(wrapped)
 
     return decorator

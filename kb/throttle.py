@@ -63,6 +63,18 @@ def count_failure(limits: str, *scope: str) -> None:
             limiter.limiter.hit(item, *_scope(scope))
 
 
+def take(limits: str, *scope: str) -> int:
+    """Count one use of ``scope`` under ``limits``; seconds to wait if used up.
+
+    For limits that depend on what a request carries (a vote in a JSON body),
+    which a route's decorator cannot see. A refused use is not counted.
+    """
+    wait = blocked_for(limits, *scope)
+    if not wait:
+        count_failure(limits, *scope)
+    return wait
+
+
 def backoff_remaining(*scope: str) -> int:
     """Seconds left of the growing delay for ``scope``; 0 when free to try."""
     if not _enabled():

@@ -11,11 +11,19 @@ Privacy comes first: no IP address, user agent, cookie or customer account is
 ever stored. A visit is a random id the visitor's own tab keeps in
 ``sessionStorage`` (30 minutes idle); queries and comments are scrubbed of
 emails, phone numbers and long digit runs before they reach the queue.
+
+One bad event never costs the others: every event fits its columns as it is
+made (text cut and stripped of what a column cannot hold, numbers clamped), and
+when the database still refuses a batch, the writer stores it again event by
+event, dropping only the events refused and counting them
+(``kb.metrics`` ``events_dropped``) with a log line that names event types and
+error classes only, never what a visitor typed.
 """
 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import datetime as dt
 import logging
 import queue
@@ -30,8 +38,10 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from kb import metrics
 from kb.storage.models import (
     ArticleViewLog,
     SearchLog,
@@ -63,6 +73,11 @@ _PHONE = re.compile(r"(?:\+62|\b62|\b0)[\s-]?\d(?:[\s-]?\d){7,12}\b")
 _DIGITS = re.compile(r"\d{8,}")
 _VISIT = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,16}$")
+# What no column may hold: C0 controls and DEL (PostgreSQL refuses NUL in text;
+# tab, newline and carriage return are kept) and lone surrogates (not UTF-8).
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+INT_MAX = 2**31 - 1  # an INTEGER column (PostgreSQL's int4)
+DROPPED = "events_dropped"  # the kb.metrics counter of events not stored
 _BOT = re.compile(
     r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|"
     r"curl/|wget|python-|httpx|okhttp|go-http|java/|libwww|scrapy|headless-?shell",
@@ -73,8 +88,57 @@ _BOT = re.compile(
 # -- the events ---------------------------------------------------------------
 
 
+def _length(column: InstrumentedAttribute[Any]) -> int:
+    return int(column.type.length)
+
+
+# The longest text each event field may be, from the column that stores it.
+LENGTHS = {
+    "key": _length(SearchLog.key),
+    "visit_id": _length(SearchLog.visit_id),
+    "query": min(_length(SearchLog.query), _length(StaffWork.subject)),
+    "lang": _length(SearchLog.lang),
+    "source": min(_length(SearchLog.source), _length(ArticleViewLog.source)),
+    "best_slug": _length(SearchLog.best_slug),
+    "slug": min(_length(ArticleViewLog.slug), _length(StaffWork.subject)),
+    "section": min(_length(VoteLog.section), _length(SearchLog.clicked_section)),
+    "reply_code": _length(ArticleViewLog.reply_code),
+    "reason": _length(VoteLog.reason),
+    "comment": _length(VoteLog.comment),
+}
+
+
+def storable(text: str, length: int) -> str:
+    """``text`` as a column of ``length`` characters holds it (nothing unstorable)."""
+    return UNSTORABLE.sub("", text)[:length]
+
+
+class _Fits:
+    """Makes every event fit its columns as it is made.
+
+    Views validate what visitors send (a 400 names the field); this is the
+    second line, so that no caller, now or later, can hand the writer a value a
+    column refuses (an out-of-range number or a NUL failed a whole batch on
+    PostgreSQL). Text is cut and stripped, numbers clamped to 0 … INT_MAX.
+    """
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, int):
+                fitted: object = min(max(value, 0), INT_MAX)
+            elif isinstance(value, str):
+                fitted = storable(value, LENGTHS[field.name])
+            else:
+                continue
+            if fitted != value:
+                object.__setattr__(self, field.name, fitted)
+
+
 @dataclass(frozen=True)
-class SearchPerformed:
+class SearchPerformed(_Fits):
     """A final search: the query already scrubbed by :func:`normalise_query`."""
 
     key: str
@@ -89,7 +153,7 @@ class SearchPerformed:
 
 
 @dataclass(frozen=True)
-class SearchClicked:
+class SearchClicked(_Fits):
     """The result a visitor opened after the search named by ``key``."""
 
     key: str
@@ -99,7 +163,7 @@ class SearchClicked:
 
 
 @dataclass(frozen=True)
-class ArticleViewed:
+class ArticleViewed(_Fits):
     """An article opened; ``source`` is a platform, widget, search, reply or web."""
 
     slug: str
@@ -110,7 +174,7 @@ class ArticleViewed:
 
 
 @dataclass(frozen=True)
-class Voted:
+class Voted(_Fits):
     """ "Was this helpful?" for an article (section "") or one section."""
 
     key: str
@@ -122,7 +186,7 @@ class Voted:
 
 
 @dataclass(frozen=True)
-class VoteExplained:
+class VoteExplained(_Fits):
     """The reason (and scrubbed comment) added to the vote named by ``key``."""
 
     key: str
@@ -131,7 +195,7 @@ class VoteExplained:
 
 
 @dataclass(frozen=True)
-class ArticlePublished:
+class ArticlePublished(_Fits):
     """An editor published or updated an article (recorded by the editor)."""
 
     user_id: int | None
@@ -140,7 +204,7 @@ class ArticlePublished:
 
 
 @dataclass(frozen=True)
-class GapHandled:
+class GapHandled(_Fits):
     """A staff member marked a search gap as handled."""
 
     user_id: int | None
@@ -334,16 +398,66 @@ def _write_vote(db: Session, event: Voted, now: dt.datetime) -> None:
     )
 
 
-def write(db: Session, batch: list[Event], now: dt.datetime | None = None) -> None:
-    """Store ``batch`` in order, in one transaction (``now``: for generated data)."""
-    for event in batch:
-        # No flush per event: a later event that reads or updates an earlier
-        # one's row queries first, and the session flushes before any query
-        # (autoflush), while plain inserts go out as one multi-row INSERT.
-        # A flush each cost ~0.3 ms of interpreter time, which a batch of a few
-        # hundred took from the searches being served meanwhile.
-        _write_one(db, event, now or utcnow())
-    db.commit()
+def write(db: Session, batch: list[Event], now: dt.datetime | None = None) -> int:
+    """Store ``batch`` in order (``now``: for generated data); returns events dropped.
+
+    One transaction for the batch; when the database refuses it, each event is
+    stored on its own, so an event it cannot hold costs only itself.
+    """
+    now = now or utcnow()
+    try:
+        for event in batch:
+            # No flush per event: a later event that reads or updates an earlier
+            # one's row queries first, and the session flushes before any query
+            # (autoflush), while plain inserts go out as one multi-row INSERT.
+            # A flush each cost ~0.3 ms of interpreter time, which a batch of a
+            # few hundred took from the searches being served meanwhile.
+            _write_one(db, event, now)
+        db.commit()
+        return 0
+    except (OperationalError, InterfaceError) as error:
+        # The database is unreachable or locked, not refusing an event: one
+        # try per event would wait on it once per event.
+        db.rollback()
+        return _dropped(batch, [(event, error) for event in batch])
+    except Exception as error:  # noqa: BLE001 - a refusal: find the event(s) at fault
+        db.rollback()
+        if len(batch) == 1:
+            return _dropped(batch, [(batch[0], error)])
+    refused: list[tuple[Event, BaseException]] = []
+    for n, event in enumerate(batch):
+        try:
+            _write_one(db, event, now)
+            db.commit()
+        except (OperationalError, InterfaceError) as error:
+            db.rollback()  # gone meanwhile: the rest would wait on it in turn
+            refused.extend((rest, error) for rest in batch[n:])
+            break
+        except Exception as error:  # noqa: BLE001 - the event is dropped, counted
+            db.rollback()
+            refused.append((event, error))
+    return _dropped(batch, refused) if refused else 0
+
+
+def _dropped(batch: list[Event], refused: list[tuple[Event, BaseException]]) -> int:
+    """Count and log the events not stored: types and error classes only.
+
+    The error's own text is left out: it carries the SQL parameters, which
+    are what visitors typed.
+    """
+    total = metrics.increment(DROPPED, len(refused))
+    kinds = sorted(
+        {f"{type(event).__name__}: {type(error).__name__}" for event, error in refused}
+    )
+    log.warning(
+        "could not store %d of %d analytics event(s) (%s); "
+        "%d dropped since this process started",
+        len(refused),
+        len(batch),
+        ", ".join(kinds),
+        total,
+    )
+    return len(refused)
 
 
 class Recorder:
@@ -415,8 +529,8 @@ class Recorder:
         try:
             with app.app_context(), standalone_session() as db:
                 write(db, batch)
-        except Exception:  # a lost event must never break a page; say so
-            log.warning("could not store %d event(s)", len(batch), exc_info=True)
+        except Exception as error:  # noqa: BLE001 - a lost event must never break a page
+            _dropped(batch, [(event, error) for event in batch])
 
 
 _RECORDERS: weakref.WeakSet[Recorder] = weakref.WeakSet()

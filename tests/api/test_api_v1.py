@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.exceptions import TooManyRequests
 
+from kb.security import is_staff_view
 from kb.views.api import schemas
 from kb.views.api.errors import from_http_exception
 
@@ -125,7 +126,7 @@ def test_method_not_allowed_and_rate_limit_use_the_shape(app, client) -> None:
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
     assert response.get_json()["status"] == 405
     assert set(response.get_json()) == {"error", "status", "field"}
-    # No /api route is rate-limited today; a 429 from the limiter goes this way.
+    # A 429 from the limiter (searches, see tests/insights) goes this way.
     with app.test_request_context("/api/v1/search"):
         limited = from_http_exception(TooManyRequests(retry_after=30))
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "30"
@@ -191,6 +192,36 @@ def test_cors_on_public_gets_and_preflight_but_not_on_staff_routes(client) -> No
         page = client.get(url, headers={"Origin": "https://x.test"})
         assert "Access-Control-Allow-Origin" not in page.headers, url
     assert "Cache-Control" not in client.get("/api/v1/search?q=x").headers
+
+
+def test_staff_api_routes_never_send_cors(ticket_app, auth) -> None:
+    # The README promised it; /api/v1/reports/* sent Access-Control-Allow-Origin: *.
+    staff = [
+        rule.rule
+        for rule in ticket_app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and is_staff_view(ticket_app.view_functions[rule.endpoint])
+    ]
+    assert "/api/v1/reports/<name>" in staff
+    urls = [re.sub(r"<[^>]+>", "overview", rule) for rule in staff]
+    origin = {"Origin": "https://x.test"}
+    preflight = {**origin, "Access-Control-Request-Method": "GET"}
+    outsider = ticket_app.test_client()
+    editor = auth.login("editor")
+    for url in urls:
+        answers = [
+            outsider.get(url, headers=origin),  # 401
+            editor.get(url, headers=origin),  # 200 with staff data
+            editor.get(url + "?start=x", headers=origin),  # 400
+            outsider.options(url, headers=preflight),
+        ]
+        assert [a.status_code for a in answers] == [401, 200, 400, 200], url
+        for answer in answers:
+            assert "Access-Control-Allow-Origin" not in answer.headers, url
+            assert "Access-Control-Allow-Methods" not in answer.headers, url
+            assert answer.headers.get("Cross-Origin-Resource-Policy") != "cross-origin"
+    public = outsider.get("/api/v1/search?q=refund", headers=origin)
+    assert public.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_openapi_document_validates(client) -> None:

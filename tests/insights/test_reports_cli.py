@@ -119,3 +119,25 @@ def test_digest_mails_editors_the_gaps(cli_app, inbox: Inbox) -> None:
     body = received[0].get_body(("plain",)).get_content()
     assert "garansi gadget (id)" in body
     assert "https://help.example/admin/reports/search" in body
+
+
+def test_digest_works_in_production(make_app, database_url: str, inbox: Inbox) -> None:
+    # It crashed: url_for outside a request (production trusts only its own host).
+    app = make_app(
+        DATABASE_URL=database_url,
+        KB_ENV="production",
+        BASE_URL="https://help.tokorona.example",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=inbox.port,
+        SMTP_TLS=False,
+    )
+    make_staff(app, "editor")
+    _old_searches(app, 1, 3, "garansi gadget")
+    result = app.test_cli_runner().invoke(args=["reports", "digest"])
+    assert result.exit_code == 0, result.output
+    assert "digest for 1 editor(s): 1 sent" in result.output
+    [mail] = inbox.wait_for(1)
+    body = mail.get_body(("plain",)).get_content()
+    assert "garansi gadget (id)" in body
+    assert "https://help.tokorona.example/admin/reports/search" in body
+    assert "localhost" not in body

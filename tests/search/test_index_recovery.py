@@ -44,7 +44,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """gunicorn with three workers over a copy of the sample articles."""
     articles = tmp_path / "articles"
     shutil.copytree(ROOT / "articles", articles)
-    with gunicorn(tmp_path, articles, workers=3) as (base, log):
+    # Four threads hammer the search API from one address: a load test, far over
+    # the per-client search limit (tests/insights/test_hostile_events.py).
+    off = {"KB_RATELIMIT_ENABLED": "false"}
+    with gunicorn(tmp_path, articles, workers=3, env=off) as (base, log):
         yield base, tmp_path / "search_index", log
 
 

@@ -2,14 +2,17 @@
 
 ``bp`` serves /api/v1; ``legacy`` keeps today's unversioned /api/search,
 /api/suggest and /api/articles/<slug> answering as aliases of the same views.
-Every /api answer allows any origin (the data is public); staff routes never
-pass through here. schemas.py describes it all and builds /api/v1/openapi.json.
+Every public /api answer allows any origin (the data is public); staff routes
+(``/api/v1/reports``, any view behind ``role_required``) never do. schemas.py
+describes it all and builds /api/v1/openapi.json.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, current_app, request
 from werkzeug.wrappers import Response
+
+from kb.security import is_staff_view
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 legacy = Blueprint("api", __name__, url_prefix="/api")
@@ -57,8 +60,14 @@ def is_api_path(path: str) -> bool:
 
 
 def allow_any_origin(response: Response) -> Response:
-    """CORS for every /api answer, errors included; preflights get the methods."""
+    """CORS for every public /api answer, errors included; preflights get the methods.
+
+    Never for a staff route: its answers are staff data, and another site's
+    script must not read them with a signed-in staff member's cookie.
+    """
     if not is_api_path(request.path):
+        return response
+    if is_staff_view(current_app.view_functions.get(request.endpoint or "")):
         return response
     response.headers.update(CORS_HEADERS)
     if request.method == "OPTIONS":

@@ -17,7 +17,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
+from kb.security import mark_staff_only, role_required
 from kb.services import api_tokens, events, recognition, reports
 from kb.storage import db
 from kb.views import params
@@ -60,7 +60,7 @@ def token_or_session(role: str) -> Callable:
                 return json_error(403, "not allowed for your role")
             return view(*args, **kwargs)
 
-        return wrapped
+        return mark_staff_only(wrapped)
 
     return decorator
 

@@ -12,7 +12,7 @@ from kb.views import params
 from kb.views.api import bp, legacy
 from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
-from kb.views.insights import tracking
+from kb.views.insights import limits, tracking
 from kb.views.urls import article_urls
 
 
@@ -24,6 +24,7 @@ class SourceArgs:
 
 
 @bp.get("/search")
+@limits.search_limit
 def search() -> Response:
     """Ranked published articles for ``q`` with optional lang/category/paging."""
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from kb.services import events
@@ -35,6 +35,34 @@ def counted() -> bool:
     return not events.is_bot(request.headers.get("User-Agent"))
 
 
+def same_site() -> bool:
+    """True when this request came from this site's own pages.
+
+    Browsers say so in ``Sec-Fetch-Site``: another site's ``<img>`` or script
+    is ``cross-site``, an address typed by hand ``none``. Browsers too old to
+    send it still send an ``Origin`` (a POST) or a ``Referer`` (our pages'
+    policy keeps it within the site); a request with neither is not counted.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "same-site")
+    base = current_app.config["BASE_URL"]
+    # Never the Host header alone when the site's address is configured.
+    host = urlsplit(base).netloc if base else request.host
+    for name in ("Origin", "Referer"):
+        sent = request.headers.get(name)
+        if sent:
+            return _netloc(sent) == host
+    return False
+
+
+def _netloc(url: str) -> str | None:
+    try:
+        return urlsplit(url).netloc
+    except ValueError:  # e.g. "http://[oops": from no page of ours
+        return None
+
+
 def view_source(src: str | None, reply: str | None, from_search: bool) -> str:
     """Where an article view came from: a platform, widget, reply, search, web."""
     if src in PLATFORMS or src == WIDGET:
@@ -47,10 +75,10 @@ def view_source(src: str | None, reply: str | None, from_search: bool) -> str:
 def referrer_args() -> dict[str, str]:
     """The query arguments of the page that loaded this one (same site only)."""
     referrer = request.referrer or ""
-    parts = urlsplit(referrer)
-    if parts.netloc and parts.netloc != request.host:
+    netloc = _netloc(referrer)
+    if netloc is None or (netloc and netloc != request.host):
         return {}
-    return {k: v[0] for k, v in parse_qs(parts.query).items() if v}
+    return {k: v[0] for k, v in parse_qs(urlsplit(referrer).query).items() if v}
 
 
 def record_search(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
 
 from flask import abort, jsonify, render_template, request, session
 from flask_babel import gettext as _
@@ -15,9 +14,9 @@ from kb.services import events
 from kb.views import params
 from kb.views.api.errors import json_error
 from kb.views.context import library
-from kb.views.insights import bp
+from kb.views.insights import bp, limits, payload
 from kb.views.insights.forms import FeedbackForm
-from kb.views.insights.tracking import counted, referrer_args, view_source
+from kb.views.insights.tracking import counted, referrer_args, same_site, view_source
 from kb.views.urls import article_url
 from kb.vocab import LANGUAGES
 
@@ -42,13 +41,6 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 VOTED = "voted"  # the session list of (slug#section) a visitor without JS voted on
 
 
-def _text(data: dict[str, Any], name: str, limit: int = 200) -> str:
-    value = data.get(name, "")
-    if not isinstance(value, str):
-        return ""
-    return value[:limit]
-
-
 def _article(slug: str):
     found = library().get(slug)
     return found
@@ -62,57 +54,62 @@ def beacon() -> Response | tuple[Response, int] | tuple[str, int]:
     origin = request.headers.get("Origin")
     if origin and origin.split("://", 1)[-1] != request.host:
         return json_error(403, "events come from this site's pages only")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return json_error(400, "send a JSON object", "body")
-    kind = _text(data, "t", 16)
+    if not request.is_json:
+        # A form or text/plain body is what another site could send without
+        # asking (no CORS preflight): only JSON is read.
+        return json_error(400, _("Send a JSON object."), "body")
+    try:
+        data = payload.parse_beacon(payload.json_object(request.get_data()))
+    except params.ParamError as exc:
+        return json_error(400, exc.message, exc.field)
+    kind = data.t
     if kind not in {"view", "click", "pick", "vote", "reason"}:
         return json_error(400, "t must be view, click, pick, vote or reason", "t")
     if not counted():
         return "", 204
-    visit = events.visit_id(_text(data, "v", 32))
+    visit = events.visit_id(data.v)
     if kind == "reason":
         return _reason(data)
-    article = _article(_text(data, "slug"))
+    article = _article(data.slug)
     if article is None:
         return json_error(400, "slug is not a published article", "slug")
-    section = _text(data, "section")
+    section = data.section
     if section and all(h.anchor != section for h in library().headings(article.slug)):
         section = ""
     if kind == "view":
-        reply = events.event_key(_text(data, "r", 16))
+        if not same_site():
+            return json_error(403, "events come from this site's pages only")
+        if wait := limits.view_wait():
+            return _too_many(wait)
+        reply = events.event_key(data.r)
         events.record(
             events.ArticleViewed(
                 slug=article.slug,
                 lang=article.lang,
-                source=view_source(_text(data, "src", 16), reply, bool(data.get("sr"))),
+                source=view_source(data.src, reply, bool(data.sr)),
                 visit_id=visit,
                 reply_code=reply,
             )
         )
         return "", 204
-    rank = data.get("rank")
-    rank = rank if isinstance(rank, int) and 1 <= rank <= 1000 else None
+    rank = data.rank
     if kind == "click":
-        key = events.event_key(_text(data, "k", 16))
+        key = events.event_key(data.k)
         if key is None or rank is None:
             return json_error(400, "k and rank name the search and result", "k")
         events.record(events.SearchClicked(key, article.slug, rank, section or None))
         return "", 204
     if kind == "pick":
-        query = events.normalise_query(_text(data, "q", 500))
+        query = events.normalise_query(data.q)
         if not query or rank is None:
             return json_error(400, "q and rank are needed", "q")
         key = events.new_key()
-        lang = _text(data, "lang", 2)
         events.record(
             events.SearchPerformed(
                 key=key,
                 query=query,
-                lang=lang if lang in LANGUAGES else article.lang,
-                results=max(int(data.get("n") or 0), rank)
-                if isinstance(data.get("n"), int)
-                else rank,
+                lang=data.lang if data.lang in LANGUAGES else article.lang,
+                results=max(data.n or 0, rank),
                 corrected=False,
                 synonym=False,
                 source="suggest",
@@ -122,25 +119,33 @@ def beacon() -> Response | tuple[Response, int] | tuple[str, int]:
         )
         events.record(events.SearchClicked(key, article.slug, rank, None))
         return "", 204
-    helpful = data.get("helpful")
-    if not isinstance(helpful, bool):
-        return json_error(400, "helpful must be true or false", "helpful")
+    if data.helpful is None:
+        return json_error(
+            400, _("%(field)s must be true or false.", field="helpful"), "helpful"
+        )
+    if wait := limits.vote_wait(visit):
+        return _too_many(wait)
     key = events.new_key()
     events.record(
-        events.Voted(key, article.slug, section, article.lang, helpful, visit)
+        events.Voted(key, article.slug, section, article.lang, data.helpful, visit)
     )
     return jsonify(key=key), 200
 
 
-def _reason(data: dict[str, Any]) -> Response | tuple[Response, int] | tuple[str, int]:
-    key = events.event_key(_text(data, "k", 16))
-    reason = _text(data, "reason", 16)
+def _too_many(wait: int) -> Response:
+    response = json_error(429, _("Please wait a minute and try again."))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _reason(data: payload.Beacon) -> Response | tuple[Response, int] | tuple[str, int]:
+    key = events.event_key(data.k)
     if key is None:
         return json_error(400, "k names the vote", "k")
-    if reason not in events.REASONS:
+    if data.reason not in events.REASONS:
         return json_error(400, "reason is not one of the listed reasons", "reason")
-    comment = events.clean_comment(_text(data, "comment", 2000))
-    events.record(events.VoteExplained(key, reason, comment))
+    comment = events.clean_comment(data.comment)
+    events.record(events.VoteExplained(key, data.reason, comment))
     return "", 204
 
 
@@ -149,7 +154,10 @@ def _reason(data: dict[str, Any]) -> Response | tuple[Response, int] | tuple[str
 def pixel() -> Response:
     """Count a view by a visitor without JavaScript (not linked to a visit)."""
     article = _article(params.parse(PixelArgs, request.args).slug)
-    if article is not None and counted():
+    # Only from this site's own pages: another site's <img> must not count.
+    if article is not None and counted() and same_site():
+        if wait := limits.view_wait():
+            limits.too_many(wait)
         args = referrer_args()
         reply = events.event_key(args.get("r"))
         events.record(
@@ -186,6 +194,9 @@ def feedback(lang: str, slug: str) -> Response | str | tuple[str, int]:
         seen = session.get(VOTED, [])
         target = f"{article.slug}#{section}"
         if target not in seen and counted():
+            # No visit without JavaScript: the session's list is the visit's part.
+            if wait := limits.vote_wait(None):
+                limits.too_many(wait)
             key = events.new_key()
             helpful = form.helpful.data == "yes"
             events.record(

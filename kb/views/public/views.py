@@ -27,7 +27,7 @@ from kb.services.search import Hits, SearchRequest
 from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.context import library, search_service
-from kb.views.insights import tracking
+from kb.views.insights import limits, tracking
 from kb.views.page_cache import PageCache
 from kb.views.public import bp
 from kb.views.urls import absolute_url, article_url
@@ -109,6 +109,7 @@ def search_redirect() -> Response:
 
 
 @bp.get(f"/{LANG}/search")
+@limits.search_limit
 def search(lang: str) -> tuple[str, int]:
     """Search results with snippets, filters and pagination."""
     lib = library()

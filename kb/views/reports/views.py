@@ -43,16 +43,34 @@ MAX_DAYS = 731
 NAMES = ("overview", "search", "articles", "public", "team")
 
 
+# Report dates: any day Jawab can have data for, with room either side. Python's
+# dates end at years 1 and 9999, and a period's bounds and the period before it
+# reach a day beyond its own: year 1 or 9999 was a 500.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
 def _date(name: str) -> params.Parser:
     def read(raw: str | None) -> dt.date | None:
         if not raw:
             return None
         try:
-            return dt.date.fromisoformat(raw.strip())
+            day = dt.date.fromisoformat(raw.strip())
         except ValueError:
             raise params.ParamError(
                 name, _l("%(field)s must be a date like 2026-01-31.", field=name)
             ) from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise params.ParamError(
+                name,
+                _l(
+                    "%(field)s must be a date from %(first)s to %(last)s.",
+                    field=name,
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                ),
+            )
+        return day
 
     return read
 
