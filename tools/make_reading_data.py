@@ -43,6 +43,11 @@ MANUAL = {
     "nyangkut": "means stuck (tersangkut), not concerning (menyangkut)",
     "ko": "means kok (surprise), not mengapa",
     "bete": "means bored or annoyed, not 'bosan total'",
+    # Abbreviations that standard written Indonesian keeps as they are.
+    "hp": "standard abbreviation (nomor HP), kept as written",
+    "cs": "standard abbreviation (customer service), kept as written",
+    "rp": "the currency symbol, kept as written",
+    "kg": "a unit, kept as written",
 }
 
 

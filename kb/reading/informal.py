@@ -31,7 +31,8 @@ _EMOJI = (
 )
 # Alternatives in order of how often they occur (the first that matches wins).
 _TOKEN = re.compile(
-    r"(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*2?(?!\w))"
+    r"(?P<word>[^\W\d_]{1,2}\*+[^\W\d_]*(?![\w*])"  # a swear word starred out
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*2?(?!\w))"
     r"|(?P<punct>[!?]+|[.,;:]+)"
     r"|(?P<number>\d+(?:[.,:/-]\d+)*(?:[^\W\d_]{1,3}\b)?)"
     r"|(?P<code>\w*\d\w*)"
@@ -152,7 +153,8 @@ def normalise(text: str, lang: str | None = None, mixed: bool = False) -> str:
             )
         elif token.kind in ("number", "code"):
             words.append(token.text.lower())
-    return " ".join(" ".join(words).split())
+    # "it's been" is "it has been"; the contraction alone cannot tell.
+    return " ".join(" ".join(words).split()).replace(" is been", " has been")
 
 
 def _frequency(word: str) -> float:

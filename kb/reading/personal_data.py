@@ -104,7 +104,7 @@ _KEEP = re.compile(
             # percentages and version numbers
             r"(?<![\w.,])\d+(?:[.,]\d+)?\s?%",
             r"\b(?:v|ver|versi|version)\.?\s?\d+(?:\.\d+)+\b",
-            r"(?<![\w.])\d+\.\d+\.\d+(?:\.\d+)*(?![\w.]*\d)",
+            r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){2,3}(?![\w.]*\d)",
         )
     ),
     re.IGNORECASE,
@@ -159,37 +159,40 @@ _BREAK = re.compile(r"[!?\n;]|\.\s+(?=[A-Z])")
 
 # -- addresses -----------------------------------------------------------------
 
-_NUMBER_PART = r"(?i:no|nomor|nmr|nr)\.?\s?\d+[a-zA-Z]?(?:\s?[/-]\s?\d+[a-zA-Z]?)?"
+_NUMBER_PART = (
+    r"(?i:no|nomor|nmr|nr|kav|kavling)\.?\s?\d+[a-zA-Z]?(?:\s?[/-]\s?\d+[a-zA-Z]?)?"
+)
 _NAME = r"[A-Z][\w'-]*"  # a capitalised word: most place names as people type them
 # Keywords match in any case ((?i:...)); where a capital letter is required after
 # one (a lower-case "jalan" is usually the verb "to go"), [A-Z] means it.
-_ADDRESS = re.compile(
-    "|".join(
-        (
-            # Jl./Jln. + a name, up to a house number when there is one
-            rf"\b(?i:jl|jln|jlan)\b\.?\s?[\w.'-]+(?:\s[\w.'-]+){{0,4}}?\s?,?\s?"
-            rf"{_NUMBER_PART}",
-            rf"\b(?i:jl|jln|jlan)\b\.?\s?[A-Za-z][\w'-]*(?:\s{_NAME}){{0,3}}",
-            rf"\b(?i:jalan)\s(?:[\w.'-]+\s){{0,3}}?,?\s?{_NUMBER_PART}",
-            rf"\bJalan\s{_NAME}(?:\s{_NAME}){{0,3}}",
-            r"\b(?i:gg)\.\s?[A-Za-z0-9][\w'-]*(?:\s[A-Z0-9][\w'-]*){0,2}",
-            rf"\bGang\s{_NAME}(?:\s[A-Z0-9][\w'-]*){{0,2}}",
-            r"\b(?i:perum|perumahan|komplek|kompleks|komp|cluster|apartemen|griya)"
-            rf"\.?\s{_NAME}(?:\s{_NAME}){{0,3}}",
-            rf"\b(?i:blok)\s?[A-Za-z]{{0,2}}\d{{1,3}}[A-Za-z]?\b(?:\s?,?\s?{_NUMBER_PART})?",
-            r"\b(?i:rt)\.?\s?0*\d{1,3}(?:\s?/\s?|\s)(?:(?i:rw)\.?\s?)?0*\d{1,3}\b",
-            r"\b(?i:rt|rw)\.?\s?0*\d{1,3}\b",
-            r"\b(?i:kec|kel|kecamatan|kelurahan)\b\.?\s[\w'-]+(?:\s[A-Z][\w'-]*)?",
-            rf"\b(?i:desa|kabupaten|kab)\.?\s{_NAME}(?:\s{_NAME})?",
-            r"\b(?i:kode\s?pos|kodepos|zip(?:\s?code)?|post\s?code|postal\scode)"
-            r"\s?:?\s?\d{5}\b",
-            # English: 221B Baker Street, Apt 4B, PO Box 12
-            r"\b\d{1,5}[A-Za-z]?\s(?:[A-Z][a-z'-]+\s){1,3}(?i:street|st|road|rd|"
-            r"avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
-            r"terrace|close|crescent|highway|hwy)\b\.?",
-            r"\b(?i:apt|apartment|unit|suite|flat)\.?\s?#?\d+[A-Za-z]?\b",
-            r"\b(?i:p\.?\s?o\.?\s?box)\s\d+\b",
-        )
+# Each pattern is matched on its own (their matches may overlap: "Perum Griya Asri
+# Blok C2 No. 7"); the parts found are then joined.
+_ADDRESS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # Jl./Jln. + a name, up to a house number when there is one
+        rf"\b(?i:jl|jln|jlan)\b\.?\s?[\w.'-]+(?:\s[\w.'-]+){{0,4}}?\s?,?\s?"
+        rf"{_NUMBER_PART}",
+        rf"\b(?i:jl|jln|jlan)\b\.?\s?[A-Za-z][\w'-]*(?:\s{_NAME}){{0,3}}",
+        rf"\b(?i:jalan)\s(?:[\w.'-]+\s){{0,3}}?,?\s?{_NUMBER_PART}",
+        rf"\bJalan\s{_NAME}(?:\s{_NAME}){{0,3}}",
+        r"\b(?i:gg)\.\s?[A-Za-z0-9][\w'-]*(?:\s[A-Z0-9][\w'-]*){0,2}",
+        rf"\bGang\s{_NAME}(?:\s[A-Z0-9][\w'-]*){{0,2}}",
+        r"\b(?i:perum|perumahan|komplek|kompleks|komp|cluster|apartemen|griya)"
+        rf"\.?\s{_NAME}(?:\s{_NAME}){{0,3}}",
+        rf"\b(?i:blok)\s?[A-Za-z]{{0,2}}\d{{1,3}}[A-Za-z]?\b(?:\s?,?\s?{_NUMBER_PART})?",
+        r"\b(?i:rt)\.?\s?0*\d{1,3}(?:\s?/\s?|\s)(?:(?i:rw)\.?\s?)?0*\d{1,3}\b",
+        r"\b(?i:rt|rw)\.?\s?0*\d{1,3}\b",
+        r"\b(?i:kec|kel|kecamatan|kelurahan)\b\.?\s[\w'-]+(?:\s[A-Z][\w'-]*)?",
+        rf"\b(?i:desa|kabupaten|kab)\.?\s{_NAME}(?:\s{_NAME})?",
+        r"\b(?i:kode\s?pos|kodepos|zip(?:\s?code)?|post\s?code|postal\scode)"
+        r"\s?:?\s?\d{5}\b",
+        # English: 221B Baker Street, Apt 4B, PO Box 12
+        r"\b\d{1,5}[A-Za-z]?\s(?:[A-Z][a-z'-]+\s){1,3}(?i:street|st|road|rd|"
+        r"avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
+        r"terrace|close|crescent|highway|hwy)\b\.?",
+        r"\b(?i:apt|apartment|unit|suite|flat)\.?\s?#?\d+[A-Za-z]?\b",
+        r"\b(?i:p\.?\s?o\.?\s?box)\s\d+\b",
     )
 )
 _POSTCODE_AFTER = re.compile(
@@ -333,7 +336,18 @@ def _digit_runs(text: str, start: int, run: str) -> Iterator[Found]:
     groups = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", run)]
     i = 0
     while i < len(groups):
-        end = _next_phone(text, groups, i)
+        # A phone number from here (its country code a group of its own: "+62 812 …")
+        # before any cut at a phone number further on.
+        phone = next(
+            (
+                j
+                for j in range(len(groups), i, -1)
+                if text[groups[i][0]] in "+(0"
+                and _valid_phone(text[groups[i][0] : groups[j - 1][1]])
+            ),
+            None,
+        )
+        end = phone or _next_phone(text, groups, i)
         # The longest stretch of groups from i that reads as one number.
         for j in range(end, i, -1):
             s, e = groups[i][0], groups[j - 1][1]
@@ -347,7 +361,13 @@ def _digit_runs(text: str, start: int, run: str) -> Iterator[Found]:
 
 
 def _next_phone(text: str, groups: list[tuple[int, int]], i: int) -> int:
-    """Where a phone number starts after group ``i`` ("order 1234567 0812 …")."""
+    """Where a phone number starts after group ``i`` ("order 1234567 0812 …").
+
+    A run grouped evenly in fours ("8808 0812 3456 7890") is one number.
+    """
+    sizes = [e - s for s, e in groups[i:]]
+    if len(sizes) > 2 and all(n == 4 for n in sizes[:-1]) and sizes[-1] <= 4:
+        return len(groups)
     for k in range(i + 1, len(groups)):
         if text[groups[k][0]] in "+(0" and any(
             _valid_phone(text[groups[k][0] : groups[j - 1][1]])
@@ -440,7 +460,8 @@ def _addresses(text: str, plain: str) -> list[Found]:
     """Street addresses, adjacent parts joined into one span."""
     parts = sorted(
         (m.start(), m.end())
-        for m in _ADDRESS.finditer(text)
+        for pattern in _ADDRESS
+        for m in pattern.finditer(text)
         if "\x00" not in plain[m.start() : m.end()]  # no email, URL, date, money
     )
     merged: list[list[int]] = []
