@@ -17,6 +17,7 @@ personal-data detector), :mod:`kb.reading.informal` (normalising chat language),
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,9 +59,11 @@ def read(text: str, *, lang: str | None = None) -> Reading:
     to tell. Raises ValueError for a post over :data:`MAX_LENGTH` characters."""
     if len(text) > MAX_LENGTH:
         raise ValueError(f"A post is at most {MAX_LENGTH:,} characters.")
-    found = personal_data.find(text)
+    text = unicodedata.normalize("NFKC", text)
+    seen = personal_data.scan(text)
+    found = seen.found
     kinds = tuple(k for k in personal_data.KINDS if any(f.kind == k for f in found))
-    toks = tokens(_blank(text, found))
+    toks = tokens(text, [*seen.kept, *((f.start, f.end, "data") for f in found)])
     language = detect_tokens(toks, lang)
     ws = words(toks, language.lang, language.mixed)
     matches = Matches(ws)
@@ -80,13 +83,6 @@ def read(text: str, *, lang: str | None = None) -> Reading:
     )
 
 
-def _blank(text: str, found: Sequence[personal_data.Found]) -> str:
-    """``text`` with each piece of personal data replaced by its ``[kind]``."""
-    for f in reversed(found):
-        text = f"{text[: f.start]}[{f.kind}]{text[f.end :]}"
-    return text
-
-
 def _query(toks: Sequence[Token], ws: list[Word], m: Matches) -> str:
     """The post's topic words in standard form: what to search the knowledge base for.
 
@@ -96,20 +92,30 @@ def _query(toks: Sequence[Token], ws: list[Word], m: Matches) -> str:
     stay only in a duration ("3 hari"). Personal data, URLs, handles, hashtags and
     emoji are never words.
     """
+    positions: dict[int, list[int]] = {}  # index into ws -> positions in m.standard
+    for p, (_, i) in enumerate(m.standard):
+        positions.setdefault(i, []).append(p)
     drop: set[int] = set()  # positions in m.standard
     heat: set[int] = set()  # indices into ws
     for category in (*_NOT_SEARCHED, *_HEAT):
         for _, s, e in m.at(category):
-            words_ = range(s, e + 1)
             if category in _HEAT:
-                heat.update(words_)
-            drop.update(p for p, (_, i) in enumerate(m.standard) if i in words_)
+                heat.update(range(s, e + 1))
+            for i in range(s, e + 1):
+                drop.update(positions.get(i, ()))
     topic = {i for _, s, e in m.at("topic") for i in range(s, e + 1)}
     addressed = {i for _, s, e in m.at("addressee") for i in range(s, e + 1)}
+    clauses: dict[int, list[int]] = {}
+    for i, w in enumerate(ws):
+        clauses.setdefault(w.clause, []).append(i)
     for clause in {ws[i].clause for i in heat}:
-        members = [i for i, w in enumerate(ws) if w.clause == clause]
-        if all(i in heat or i in addressed or _dropped(i, m, drop) for i in members):
-            drop.update(p for p, (_, i) in enumerate(m.standard) if i in members)
+        members = clauses[clause]
+        if all(
+            i in heat or i in addressed or all(p in drop for p in positions.get(i, ()))
+            for i in members
+        ):
+            for i in members:
+                drop.update(positions.get(i, ()))
     units = m.starts("duration_unit")
     out: list[str] = []
     for p, (word, i) in enumerate(m.standard):
@@ -122,7 +128,3 @@ def _query(toks: Sequence[Token], ws: list[Word], m: Matches) -> str:
         if not out or out[-1] != word:
             out.append(word)
     return " ".join(out)
-
-
-def _dropped(i: int, m: Matches, drop: set[int]) -> bool:
-    return all(p in drop for p, (_, j) in enumerate(m.standard) if j == i)

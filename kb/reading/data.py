@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -29,13 +29,20 @@ class Lexicon:
 
 
 @cache
-def frequencies() -> dict[str, tuple[float, float]]:
-    """Word -> (Zipf frequency in English, in Indonesian), from wordfreq."""
-    table: dict[str, tuple[float, float]] = {}
-    for line in _lines("wordfreq-en-id.tsv"):
-        word, en, id_ = line.split("\t")
-        table[word] = (float(en), float(id_))
-    return table
+def frequencies() -> dict[str, str]:
+    """Word -> its Zipf frequencies, unparsed (see :func:`zipf`), from wordfreq."""
+    text = (DATA / "wordfreq-en-id.tsv").read_text("utf-8")
+    return dict(line.split("\t", 1) for line in text.splitlines()[1:])
+
+
+@lru_cache(maxsize=16384)
+def zipf(word: str) -> tuple[float, float]:
+    """A word's Zipf frequency in English and in Indonesian (0 when unlisted)."""
+    both = frequencies().get(word)
+    if both is None:
+        return 0.0, 0.0
+    en, id_ = both.split("\t")
+    return float(en), float(id_)
 
 
 @cache
@@ -61,7 +68,8 @@ def informal_en() -> dict[str, str]:
 @cache
 def lexicon() -> Lexicon:
     """The complaint-language lexicon of both languages, merged by category."""
-    raw = yaml.safe_load((DATA / "reading-lexicon.yml").read_text("utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load((DATA / "reading-lexicon.yml").read_text("utf-8"), Loader=loader)
     phrases: dict[str, set[Phrase]] = {}
     for lang in ("id", "en"):
         for category, entries in raw[lang].items():

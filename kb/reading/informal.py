@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from kb.reading import data
-from kb.reading.personal_data import KEEP, URL
+from kb.reading import data, personal_data
 
 # Emoji: pictographs, dingbats and symbols, with their joiners and modifiers.
 _EMOJI = (
@@ -66,25 +66,24 @@ class Token(NamedTuple):
     end: int
 
 
-def tokens(text: str) -> tuple[Token, ...]:
-    """``text`` cut into tokens (NFKC-normalised first; spaces dropped).
+def tokens(
+    text: str, whole: Iterable[tuple[int, int, str]] | None = None
+) -> tuple[Token, ...]:
+    """``text`` cut into tokens (spaces dropped).
 
-    A URL is one token; so is an amount, date or time ("Rp 1.500.000",
-    "08.00-17.00"), as a number.
+    ``whole``: spans that are one token each, as ``(start, end, kind)``. By
+    default, the text is NFKC-normalised and its URLs, amounts, dates and times
+    are found (:func:`kb.reading.personal_data.scan`): a URL is one token, an
+    amount, date or time ("Rp 1.500.000", "08.00-17.00") one number.
     """
-    text = unicodedata.normalize("NFKC", text)
-    whole: list[tuple[int, int, str]] = []  # spans that are one token each
-    for m in URL.finditer(text):
-        end = m.end()
-        while end > m.start() and text[end - 1] in ".,;:!?)]}'\"":
-            end -= 1
-        whole.append((m.start(), end, "url"))
-    for m in KEEP.finditer(text):
-        if all(m.end() <= s or m.start() >= e for s, e, _ in whole):
-            whole.append((m.start(), m.end(), "number"))
+    if whole is None:
+        text = unicodedata.normalize("NFKC", text)
+        whole = personal_data.scan(text).kept
     out: list[Token] = []
     position = 0
     for start, end, kind in sorted(whole):
+        if start < position:
+            continue
         out.extend(_scan(text, position, start))
         out.append(Token(text[start:end], kind, start, end))
         position = end
@@ -158,7 +157,7 @@ def normalise(text: str, lang: str | None = None, mixed: bool = False) -> str:
 
 
 def _frequency(word: str) -> float:
-    en, id_ = data.frequencies().get(word, (0.0, 0.0))
+    en, id_ = data.zipf(word)
     return max(en, id_) + (5.0 if word in data.informal_id() else 0.0)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.reading import data
 from kb.reading.informal import Token, expand, fold, tokens
@@ -70,6 +71,7 @@ def detect_tokens(toks: Iterable[Token], hint: str | None = None) -> Language:
     return Language(lang, mixed, round(confidence, 3))
 
 
+@lru_cache(maxsize=8192)
 def evidence(word: str) -> float:
     """How much a folded word says Indonesian (> 0) or English (< 0)."""
     best = _zipf_evidence(word)
@@ -83,5 +85,5 @@ def evidence(word: str) -> float:
 
 
 def _zipf_evidence(word: str) -> float:
-    en, id_ = data.frequencies().get(word, (0.0, 0.0))
+    en, id_ = data.zipf(word)
     return max(-CAP, min(CAP, id_ - en))

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = (
     "email",
@@ -69,8 +69,6 @@ _URL = re.compile(
     r"(?::\d{1,5})?(?:/[^\s<>\"'`]*)?",
     re.IGNORECASE,
 )
-URL = _URL  # for kb.reading.informal: a URL is one token, and so is each of
-# the amounts, dates and times below (KEEP)
 _WHATSAPP = re.compile(
     r"(?:wa\.me/|whatsapp\.com/send\?phone=|whatsapp\.com/)\+?(\d{8,15})", re.I
 )
@@ -110,8 +108,6 @@ _KEEP = re.compile(
     re.IGNORECASE,
 )
 
-KEEP = _KEEP
-
 # -- numbers and codes ---------------------------------------------------------
 
 # Digits with the separators people type between groups; a run may hold two
@@ -123,6 +119,8 @@ _CODE = re.compile(
     r"[A-Za-z0-9]+(?:[/_-][A-Za-z0-9]+)*(?![\w/])"
 )
 _DIGITS_ONLY = re.compile(r"#?\d+(?:[/_-]\d+)*")
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d[\d.,:/ -]*")
 _REFERENCE = re.compile(r"\bJWB-[0-9A-Z]{5}\b", re.IGNORECASE)
 _INVOICE = re.compile(r"^INV[/-]", re.IGNORECASE)
 
@@ -195,6 +193,14 @@ _ADDRESS = tuple(
         r"\b(?i:p\.?\s?o\.?\s?box)\s\d+\b",
     )
 )
+# A word one of the address patterns needs; without one, none is tried.
+_ADDRESS_WORDS = frozenset(
+    "jl jln jlan jalan gg gang perum perumahan komplek kompleks komp cluster "
+    "apartemen griya blok rt rw kec kel kecamatan kelurahan desa kabupaten kab kode "
+    "kodepos zip post postcode postal apt apartment unit suite flat po box".split()
+)
+_WORD = re.compile(r"[a-z]+")
+_HOUSE_NUMBER = re.compile(r"\d[A-Za-z]?\s[A-Z][a-z]")  # "221B Baker"
 _POSTCODE_AFTER = re.compile(
     r"[\s,]{0,3}(?:[A-Za-z][\w.'-]*[\s,]{1,3}){0,3}[1-9]\d{4}\b"
 )
@@ -208,9 +214,23 @@ _PROVINCES = {
 _PRIORITY = {kind: i for i, kind in enumerate(KINDS)}
 
 
+class Scan(NamedTuple):
+    """What :func:`scan` saw: the personal data, and the URLs, amounts, dates and
+    times it kept (``(start, end, "url" | "number")``; one token each when read)."""
+
+    found: tuple[Found, ...]
+    kept: tuple[tuple[int, int, str], ...]
+
+
 def find(text: str) -> tuple[Found, ...]:
     """Every piece of personal data in ``text``, in order, none overlapping."""
+    return scan(text).found
+
+
+def scan(text: str) -> Scan:
+    """:func:`find`, with the spans it kept on the way."""
     found: list[Found] = []
+    kept: list[tuple[int, int, str]] = []
     masked = list(text)
 
     def mask(start: int, end: int) -> None:
@@ -225,13 +245,24 @@ def find(text: str) -> tuple[Found, ...]:
     after_email = "".join(masked)
     for m in _URL.finditer(after_email):
         start, end = m.start(), _strip_end(after_email, m.start(), m.end())
-        for wa in _WHATSAPP.finditer(after_email, start, end):
-            found.append(Found("phone", wa.start(1), wa.end(1)))
+        phones = [
+            Found("phone", wa.start(1), wa.end(1))
+            for wa in _WHATSAPP.finditer(after_email, start, end)
+        ]
+        found.extend(phones)
+        if not phones:
+            kept.append((start, end, "url"))
         mask(start, end)
-    for m in _KEEP.finditer("".join(masked)):
-        mask(m.start(), m.end())
+    unmasked = "".join(masked)
+    for start, end in _windows(unmasked):
+        for m in _KEEP.finditer(unmasked, start, end):
+            kept.append((m.start(), m.end(), "number"))
+            mask(m.start(), m.end())
     plain = "".join(masked)
-    found.extend(_addresses(text, plain))
+    if _address_hint(text):
+        found.extend(_addresses(text, plain))
+    if not _DIGIT.search(plain):
+        return Scan(_resolve(found), tuple(sorted(kept)))
     taken = _spans(found)
     for m in _CODE.finditer(plain):
         if _free(taken, m.start(), m.end()) and not _DIGITS_ONLY.fullmatch(m.group()):
@@ -242,7 +273,7 @@ def find(text: str) -> tuple[Found, ...]:
     for m in _RUN.finditer(plain):
         if _free(taken, m.start(), m.end()):
             found.extend(_digit_runs(plain, m.start(), m.group()))
-    return _resolve(found)
+    return Scan(_resolve(found), tuple(sorted(kept)))
 
 
 def kinds(text: str) -> tuple[str, ...]:
@@ -266,6 +297,24 @@ def scrub(text: str, names: Iterable[str] = ()) -> str:
 
 
 # -- helpers -------------------------------------------------------------------
+
+
+def _address_hint(text: str) -> bool:
+    words = set(_WORD.findall(text.lower()))
+    return bool(words & _ADDRESS_WORDS) or bool(_HOUSE_NUMBER.search(text))
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches around the digits: the only places an amount, date or time can be
+    (a currency, month or magnitude word is at most 12 characters from a digit)."""
+    out: list[tuple[int, int]] = []
+    for m in _DIGITS.finditer(text):
+        start, end = max(0, m.start() - 12), min(len(text), m.end() + 12)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _strip_end(text: str, start: int, end: int) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from kb.reading import data
 from kb.reading.data import Phrase
@@ -59,8 +60,7 @@ class Situation:
     signals: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word of a post as typed, folded, and in standard form."""
 
     token: int  # index into the post's tokens
@@ -143,47 +143,66 @@ def assess(toks: Sequence[Token], ws: list[Word], matches: Matches) -> Situation
 
 
 @cache
-def _index(category: str) -> dict[str, tuple[Phrase, ...]]:
-    """A category's phrases by first word, longest first."""
-    index: dict[str, list[Phrase]] = {}
-    for phrase in data.lexicon()[category]:
-        index.setdefault(phrase[0], []).append(phrase)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
+def _index() -> dict[str, tuple[tuple[str, Phrase], ...]]:
+    """Every category's phrases by first word: (category, phrase), longest first."""
+    index: dict[str, list[tuple[str, Phrase]]] = {}
+    lexicon = data.lexicon()
+    for category, phrases in lexicon.phrases.items():
+        for phrase in phrases:
+            index.setdefault(phrase[0], []).append((category, phrase))
+    return {
+        k: tuple(sorted(v, key=lambda cp: len(cp[1]), reverse=True))
+        for k, v in index.items()
+    }
 
 
 class Matches:
-    """Where the lexicon's phrases occur in a post, as typed and in standard form."""
+    """Where the lexicon's phrases occur in a post, as typed and in standard form.
+
+    Both readings are scanned once, for every category at a time; at each word
+    the longest phrase of a category wins.
+    """
 
     def __init__(self, ws: list[Word]) -> None:
         self.ws = ws
         # Two readings, each a list of (word, index into ws).
         self.typed = [(w.folded, i) for i, w in enumerate(ws)]
         self.standard = [(s, i) for i, w in enumerate(ws) for s in w.standard]
-        self._cache: dict[str, list[tuple[Phrase, int, int]]] = {}
+        index = _index()
+        found: dict[str, dict[tuple[int, int], Phrase]] = {}
+        for seq in (self.typed, self.standard):
+            words_ = [w for w, _ in seq]
+            for pos, word in enumerate(words_):
+                candidates = index.get(word)
+                if not candidates:
+                    continue
+                done: set[str] = set()
+                for category, phrase in candidates:
+                    n = len(phrase)
+                    if category in done or tuple(words_[pos : pos + n]) != phrase:
+                        continue
+                    done.add(category)
+                    span = (seq[pos][1], seq[pos + n - 1][1])
+                    found.setdefault(category, {}).setdefault(span, phrase)
+        self._at = {
+            category: [(p, s, e) for (s, e), p in sorted(spans.items())]
+            for category, spans in found.items()
+        }
+        self._starts: dict[str, dict[int, int]] = {}
 
     def at(self, category: str) -> list[tuple[Phrase, int, int]]:
         """(phrase, first word, last word) for each occurrence, indices into ws."""
-        if category not in self._cache:
-            name = "strong" if category == "strong_words" else category
-            index = _index(name)
-            found: dict[tuple[int, int], Phrase] = {}
-            for seq in (self.typed, self.standard):
-                for pos, (word, _) in enumerate(seq):
-                    for phrase in index.get(word, ()):
-                        n = len(phrase)
-                        if tuple(w for w, _ in seq[pos : pos + n]) == phrase:
-                            found.setdefault((seq[pos][1], seq[pos + n - 1][1]), phrase)
-                            break
-            self._cache[category] = [(p, s, e) for (s, e), p in sorted(found.items())]
-        return self._cache[category]
+        return self._at.get("strong" if category == "strong_words" else category, [])
 
-    def found(self, category: str, skip: frozenset[int] = frozenset()) -> set[Phrase]:
-        """The distinct phrases of a category in the post (outside ``skip``)."""
-        return {p for p, s, _ in self.at(category) if s not in skip}
+    def found(self, category: str) -> set[Phrase]:
+        """The distinct phrases of a category in the post."""
+        return {p for p, _, _ in self.at(category)}
 
     def starts(self, category: str) -> dict[int, int]:
         """First word -> last word of each occurrence of the category."""
-        return {s: e for _, s, e in self.at(category)}
+        if category not in self._starts:
+            self._starts[category] = {s: e for _, s, e in self.at(category)}
+        return self._starts[category]
 
 
 # -- complaint ------------------------------------------------------------------
@@ -304,8 +323,8 @@ def _capitals(toks: Sequence[Token], ws: list[Word], signals: dict[str, float]) 
         and w.folded not in acronyms
         and known(w.folded)
     ]
-    letters = [c for w in ws for c in w.text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
+    letters = "".join(w.text for w in ws if w.folded != "#")
+    upper = sum(map(str.isupper, letters))
     if len(shouted) >= 2 or (len(letters) >= 12 and upper / len(letters) >= 0.6):
         signals["shouting"] = WEIGHTS["shouting"]
     elif shouted and len(shouted[0].text) >= 3:
