@@ -343,24 +343,29 @@ def _resolve(found: list[Found]) -> tuple[Found, ...]:
 
 
 def _context(text: str, start: int) -> str | None:
-    """The kind named by a keyword just before ``start``, if any."""
+    """The kind named by a keyword just before ``start``, if any.
+
+    Up to five words back, in the same sentence, with at most one word between
+    that is neither a filler ("no", "saya", ":") nor a short word (a bank or
+    courier name we don't list: "rek BRImo 1234…"); a number in between ends it.
+    """
     before = text[max(0, start - 48) : start]
     cut = max((m.end() for m in _BREAK.finditer(before)), default=0)
     words = [w.lower().strip(".") for w in _WORD_BEFORE.findall(before[cut:])]
-    words = [w for w in words if w]
-    for i in range(len(words) - 1, max(-1, len(words) - 6), -1):
+    words = [w for w in words if w][-5:]
+    unknown = 0
+    for i in range(len(words) - 1, -1, -1):
         word = words[i]
-        pair = f"{words[i - 1]}_{word}" if i else ""
-        if pair in _KEYWORDS:
-            return _KEYWORDS[pair]
-        if word in _KEYWORDS:
-            return _KEYWORDS[word]
-        if word not in _GAP and not (word.isalpha() and len(word) <= 3):
-            # Up to one unknown word (a bank or courier name we don't list).
-            if i < len(words) - 1 and words[i + 1] not in _KEYWORDS:
-                return None
         if any(c.isdigit() for c in word):
             return None
+        pair = f"{words[i - 1]}_{word}" if i else ""
+        kind = _KEYWORDS.get(pair) or _KEYWORDS.get(word)
+        if kind:
+            return kind
+        if word not in _GAP and not (word.isalpha() and len(word) <= 3):
+            unknown += 1
+            if unknown > 1:
+                return None
     return None
 
 
