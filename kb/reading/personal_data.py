@@ -211,6 +211,8 @@ _PROVINCES = {
     11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53,
     61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96,
 }  # fmt: skip
+_MAX_GROUPS = 8  # digit groups read as one number at most
+_PHONE_GROUPS = 6  # "+62 812 3456 7890" is 4; six leave room for odd spacing
 _PRIORITY = {kind: i for i, kind in enumerate(KINDS)}
 
 
@@ -386,22 +388,18 @@ def _code_kind(text: str, start: int, code: str) -> str | None:
 
 
 def _digit_runs(text: str, start: int, run: str) -> Iterator[Found]:
-    """The personal data in one run of digit groups (maybe several numbers)."""
+    """The personal data in one run of digit groups (maybe several numbers).
+
+    A number is read from at most :data:`_MAX_GROUPS` groups, a phone number from
+    at most :data:`_PHONE_GROUPS`, so a long run costs time in proportion to it.
+    """
     groups = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", run)]
     i = 0
     while i < len(groups):
+        last = min(len(groups), i + _MAX_GROUPS)
         # A phone number from here (its country code a group of its own: "+62 812 …")
         # before any cut at a phone number further on.
-        phone = next(
-            (
-                j
-                for j in range(len(groups), i, -1)
-                if text[groups[i][0]] in "+(0"
-                and _valid_phone(text[groups[i][0] : groups[j - 1][1]])
-            ),
-            None,
-        )
-        end = phone or _next_phone(text, groups, i)
+        end = _phone_from(text, groups, i) or _next_phone(text, groups, i, last)
         # The longest stretch of groups from i that reads as one number.
         for j in range(end, i, -1):
             s, e = groups[i][0], groups[j - 1][1]
@@ -414,21 +412,29 @@ def _digit_runs(text: str, start: int, run: str) -> Iterator[Found]:
             i += 1
 
 
-def _next_phone(text: str, groups: list[tuple[int, int]], i: int) -> int:
-    """Where a phone number starts after group ``i`` ("order 1234567 0812 …").
+def _phone_from(text: str, groups: list[tuple[int, int]], i: int) -> int | None:
+    """The end (a group index) of a phone number starting at group ``i``, if any."""
+    if text[groups[i][0]] not in "+(0":
+        return None
+    for j in range(min(len(groups), i + _PHONE_GROUPS), i, -1):
+        if _valid_phone(text[groups[i][0] : groups[j - 1][1]]):
+            return j
+    return None
+
+
+def _next_phone(text: str, groups: list[tuple[int, int]], i: int, last: int) -> int:
+    """Where a phone number starts after group ``i`` ("order 1234567 0812 …"), or
+    ``last`` when none does before it.
 
     A run grouped evenly in fours ("8808 0812 3456 7890") is one number.
     """
-    sizes = [e - s for s, e in groups[i:]]
+    sizes = [e - s for s, e in groups[i:last]]
     if len(sizes) > 2 and all(n == 4 for n in sizes[:-1]) and sizes[-1] <= 4:
-        return len(groups)
-    for k in range(i + 1, len(groups)):
-        if text[groups[k][0]] in "+(0" and any(
-            _valid_phone(text[groups[k][0] : groups[j - 1][1]])
-            for j in range(len(groups), k, -1)
-        ):
+        return last
+    for k in range(i + 1, last):
+        if _phone_from(text, groups, k):
             return k
-    return len(groups)
+    return last
 
 
 def _number_kind(text: str, start: int, number: str, alone: bool) -> str | None:

@@ -261,3 +261,19 @@ def test_any_text_gives_ordered_spans_of_known_kinds(text: str) -> None:
     found = find(text)
     assert all(f.kind in KINDS and 0 <= f.start < f.end <= len(text) for f in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+
+
+def test_a_long_run_of_digit_groups_costs_time_in_proportion(monkeypatch) -> None:
+    """Each group is tried as the start of a phone number a bounded number of times
+    (a post of 1,000 groups must not take a million phone-number checks)."""
+    from kb.reading import personal_data
+
+    calls = []
+    real = personal_data._valid_phone
+    monkeypatch.setattr(
+        personal_data, "_valid_phone", lambda n: calls.append(n) or real(n)
+    )
+    for groups in (100, 400):
+        calls.clear()
+        find("0812 " * groups)
+        assert len(calls) <= 10 * groups
