@@ -221,22 +221,21 @@ def _hypothetical(ws: list[Word], toks: Sequence[Token], m: Matches) -> frozense
         if inside:
             out.add(i)
     asked = _asked_sentences(ws, toks)
-    for _, s, _ in m.at("permission"):
-        sentence = ws[s].sentence
-        if sentence in asked:
-            out.update(i for i, w in enumerate(ws) if w.sentence == sentence)
+    permitted = {ws[s].sentence for _, s, _ in m.at("permission")} & asked
+    out.update(i for i, w in enumerate(ws) if w.sentence in permitted)
     return frozenset(out)
 
 
 def _asked_sentences(ws: list[Word], toks: Sequence[Token]) -> set[int]:
     """The sentences that end with a question mark."""
+    sentence_of = {w.token: w.sentence for w in ws}
     asked = set()
-    for w in ws:
-        after = w.token + 1
-        while after < len(toks) and toks[after].kind not in ("punct", "word"):
-            after += 1
-        if after < len(toks) and "?" in toks[after].text:
-            asked.add(w.sentence)
+    last = None
+    for i, token in enumerate(toks):
+        if i in sentence_of:
+            last = sentence_of[i]
+        elif token.kind == "punct" and "?" in token.text and last is not None:
+            asked.add(last)
     return asked
 
 
