@@ -290,10 +290,11 @@ def _waiting(ws: list[Word], m: Matches) -> bool:
     for _, s, _ in m.at("since_point"):
         if s - 1 in since and ws[s].sentence in persisting:
             return True
+    # "since 11.11", "dari tgl 3": a date or number after "since"
     return any(
         w.folded == "#" and i - 1 in since and w.sentence in persisting
         for i, w in enumerate(ws)
-        if ws[i - 1].folded in ("since", "sejak", "dari")
+        if i
     )
 
 
