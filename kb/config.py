@@ -222,13 +222,23 @@ SETTINGS: tuple[Setting, ...] = (
         "KB_SMTP_HOST",
         "SMTP_HOST",
         _str,
-        "SMTP server for outgoing mail; unset prints mail to the console.",
+        "SMTP server for outgoing mail; required in production unless "
+        "`KB_MAIL_BACKEND=log`.",
     ),
     Setting("KB_SMTP_PORT", "SMTP_PORT", _int, "SMTP port (default 587)."),
     Setting("KB_SMTP_USER", "SMTP_USER", _str, "SMTP user name (optional)."),
     Setting("KB_SMTP_PASSWORD", "SMTP_PASSWORD", _str, "SMTP password (optional)."),
     Setting("KB_SMTP_TLS", "SMTP_TLS", _bool, "Use STARTTLS (default true)."),
     Setting("KB_MAIL_FROM", "MAIL_FROM", _str, "Sender address of Jawab's mail."),
+    Setting(
+        "KB_MAIL_BACKEND",
+        "MAIL_BACKEND",
+        _str,
+        "How mail leaves: `smtp` (the default when KB_SMTP_HOST is set), `log` "
+        "(nothing is sent; each mail's masked recipient and subject are logged) "
+        "or `console` (whole mails printed, secret links included: development "
+        "only, its default without KB_SMTP_HOST).",
+    ),
     Setting(
         "KB_RATELIMIT_STORAGE_URI",
         "RATELIMIT_STORAGE_URI",
@@ -345,6 +355,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         "SMTP_TLS": True,
         "MAIL_FROM": "Toko Rona Help <bantuan@tokorona.example>",
+        "MAIL_BACKEND": "",  # chosen in validate(): smtp, log or console
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "SUPPORT_HOURS": None,
@@ -396,6 +407,7 @@ def validate(config: dict[str, Any]) -> None:
             "(e.g. KB_BASE_URL=https://help.example.com)"
         )
     config["BASE_URL"] = base_url.rstrip("/")
+    config["MAIL_BACKEND"] = _mail_backend(config)
     if base_url:
         parts = urlsplit(config["BASE_URL"])
         if not parts.hostname or parts.path or parts.query or parts.fragment:
@@ -411,6 +423,36 @@ def validate(config: dict[str, Any]) -> None:
     # index, so whatever places the index places them too.
     index_dir = Path(config["SEARCH_INDEX_DIR"])
     config.setdefault("CACHE_DIR", str(index_dir.with_name(f".{index_dir.name}-cache")))
+
+
+MAIL_BACKENDS = ("smtp", "log", "console")
+
+
+def _mail_backend(config: dict[str, Any]) -> str:
+    """The mail backend to use; never one that prints secret links in production."""
+    chosen = str(config.get("MAIL_BACKEND") or "").strip().lower()
+    backend = chosen or ("smtp" if config["SMTP_HOST"] else "console")
+    if backend not in MAIL_BACKENDS:
+        raise ConfigError(
+            f"KB_MAIL_BACKEND must be smtp, log or console, not {chosen!r}"
+        )
+    if backend == "smtp" and not config["SMTP_HOST"]:
+        raise ConfigError("KB_MAIL_BACKEND=smtp needs KB_SMTP_HOST")
+    if backend == "console" and config["KB_ENV"] == "production":
+        # The console is the log under gunicorn: every ticket's secret link,
+        # every customer's address and words would end up there.
+        if chosen:
+            raise ConfigError(
+                "KB_MAIL_BACKEND=console prints whole mails, secret ticket links "
+                "included; it is for development only"
+            )
+        raise ConfigError(
+            "KB_SMTP_HOST is required when KB_ENV=production: without it every "
+            "mail, secret ticket links included, would be printed to the log. "
+            "Set KB_SMTP_HOST, or KB_MAIL_BACKEND=log to send nothing and log "
+            "only each mail's recipient (masked) and subject"
+        )
+    return backend
 
 
 def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:

@@ -29,6 +29,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A ticket's secret link, /t/<reference>/<token>, anywhere in a text.
+_SECRET_PATH = re.compile(r"/t/([^/?#\s]+)/[^/?#\s]+")
+
+
+def without_secrets(text: str) -> str:
+    """``text`` with the token of every ticket link cut (for logs)."""
+    return _SECRET_PATH.sub(r"/t/\1/[secret]", text)
 
 
 def is_safe_next(target: str | None) -> bool:
