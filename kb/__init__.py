@@ -119,7 +119,7 @@ def _warn_about_mail(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from kb import i18n, security, templating
+    from kb import i18n, ratelimit, security, templating
     from kb.extensions import babel, csrf, limiter, login_manager
     from kb.storage import db
 
@@ -131,6 +131,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     csrf.init_app(app)
+    ratelimit.init_app(app)  # Redis down: count in memory, never answer 500
     limiter.init_app(app)
     db.init_app(app)
     login_manager.init_app(app)
