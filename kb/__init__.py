@@ -142,13 +142,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _load_user(token: str):
-    from flask import current_app
+    from flask import current_app, session
 
     from kb.services import staff_sessions
     from kb.storage import db
 
     lifetimes = staff_sessions.Lifetimes.from_config(current_app.config)
-    return staff_sessions.load(db.session(), token, lifetimes)
+    user = staff_sessions.load(db.session(), token, lifetimes)
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if user is None and name in request.cookies:
+        # The sign-in ended (signed out elsewhere, timed out, new password):
+        # its remember cookie is useless, so have Flask-Login delete it.
+        session["_remember"] = "clear"
+    return user
 
 
 def _init_services(app: Flask) -> None:
