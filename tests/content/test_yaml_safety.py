@@ -25,6 +25,8 @@ BOMB = "\n".join(
         for below, name in zip(LEVELS, LEVELS[1:], strict=False)
     ]
 )
+# One level more: 261 bytes, 9**7 strings (a minute of CPU per parse before).
+BOMB_7 = BOMB + "\ng: &g [" + ",".join(["*f"] * 9) + "]"
 ALIASES = "YAML aliases (*name) are not allowed: write the value out in full"
 
 
@@ -86,12 +88,15 @@ def test_the_site_keeps_serving_with_a_bomb_in_the_synonyms(
     make_app, articles_dir
 ) -> None:
     (articles_dir / "_synonyms.yml").write_text(
-        f"{BOMB}\nen:\n  2026-13-45: [date]\n", encoding="utf-8"
+        f"{BOMB_7}\nen:\n  2026-13-45: [date]\n", encoding="utf-8"
     )
-    (app, seconds) = _timed(lambda: make_app())
-    assert seconds < 20  # building the index included; a stall took far longer
-    response = app.test_client().get("/en/search?q=refund")
+
+    def serve_a_search():
+        return make_app().test_client().get("/en/search?q=refund")
+
+    response, seconds = _timed(serve_a_search)
     assert response.status_code == 200
+    assert seconds < 20  # index built too; before: over 30 s, past the worker timeout
 
 
 def test_the_editor_shows_the_alias_line(auth) -> None:
