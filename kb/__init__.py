@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import config as kb_config
@@ -21,9 +21,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
 
 
+class Jawab(Flask):
+    """Flask, logging a failed request without the secret its path may hold."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log an unhandled exception; a ticket's secret link is cut from the path."""
+        from kb.security import without_secrets
+
+        self.logger.error(
+            "Exception on %s [%s]",
+            without_secrets(request.path),
+            request.method,
+            exc_info=exc_info,
+        )
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the Jawab app from defaults, ``KB_*`` variables and ``test_config``."""
-    app = Flask(
+    app = Jawab(
         __name__,
         instance_relative_config=True,
         template_folder=str(kb_config.PROJECT_ROOT / "templates"),
@@ -66,6 +81,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         n = settings["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     _warn_about_limits(app)
+    _warn_about_mail(app)
 
     _init_extensions(app)
     _init_services(app)
@@ -92,8 +108,18 @@ def _warn_about_limits(app: Flask) -> None:
         )
 
 
+def _warn_about_mail(app: Flask) -> None:
+    """``KB_MAIL_BACKEND=log``: customers get no mail, so say it at start-up."""
+    if app.config["MAIL_BACKEND"] == "log":
+        log.warning(
+            "KB_MAIL_BACKEND=log: no mail is sent (acknowledgements, new links, "
+            "replies); each one is logged with its masked recipient and subject "
+            "only. Set KB_SMTP_HOST to send mail."
+        )
+
+
 def _init_extensions(app: Flask) -> None:
-    from kb import i18n, security, templating
+    from kb import i18n, ratelimit, security, templating
     from kb.extensions import babel, csrf, limiter, login_manager
     from kb.storage import db
 
@@ -105,6 +131,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     csrf.init_app(app)
+    ratelimit.init_app(app)  # Redis down: count in memory, never answer 500
     limiter.init_app(app)
     db.init_app(app)
     login_manager.init_app(app)
@@ -115,13 +142,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _load_user(token: str):
-    from flask import current_app
+    from flask import current_app, session
 
     from kb.services import staff_sessions
     from kb.storage import db
 
     lifetimes = staff_sessions.Lifetimes.from_config(current_app.config)
-    return staff_sessions.load(db.session(), token, lifetimes)
+    user = staff_sessions.load(db.session(), token, lifetimes)
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if user is None and name in request.cookies:
+        # The sign-in ended (signed out elsewhere, timed out, new password):
+        # its remember cookie is useless, so have Flask-Login delete it.
+        session["_remember"] = "clear"
+    return user
 
 
 def _init_services(app: Flask) -> None:

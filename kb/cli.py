@@ -304,11 +304,21 @@ def users_create_command(
 @click.argument("email")
 @click.option("--password", default=None, help="Prompted for when not given.")
 def users_set_password_command(email: str, password: str | None) -> None:
-    """Change a password; every session of that user ends."""
+    """Change a password; every session and API token of that user ends."""
     from kb.services import users
+    from kb.storage.db import standalone_session
 
     site = current_app.config["SITE_NAME"]
-    _users_call(users.set_password, email, _password(password), site_name=site)
+    new_password = _password(password)
+    with standalone_session() as db:
+        try:
+            changed = users.set_password(db, email, new_password, site_name=site)
+        except users.UserError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            f"{changed.user.email}: password changed; every sign-in ended and "
+            f"{changed.tokens_revoked} API token(s) revoked."
+        )
 
 
 @users_group.command("disable")

@@ -283,9 +283,12 @@ SETTINGS: tuple[Setting, ...] = (
         "KB_SMTP_HOST",
         "SMTP_HOST",
         _str,
-        "SMTP server for outgoing mail.",
+        "SMTP server for outgoing mail; required in production unless "
+        "`KB_MAIL_BACKEND=log`.",
         default="",
-        doc="Unset: mail is printed to the console (development).",
+        doc="Unset in development: mail is printed to the console. Production "
+        "refuses to start without it (mail would otherwise go to the log, secret "
+        "ticket links included) unless `KB_MAIL_BACKEND=log` says so explicitly.",
     ),
     Setting("KB_SMTP_PORT", "SMTP_PORT", _int, "SMTP port.", default="587"),
     Setting(
@@ -305,6 +308,19 @@ SETTINGS: tuple[Setting, ...] = (
         default="Toko Rona Help <bantuan@tokorona.example>",
     ),
     Setting(
+        "KB_MAIL_BACKEND",
+        "MAIL_BACKEND",
+        _str,
+        "How mail leaves: `smtp`, `log` or `console`.",
+        default="",
+        default_doc="`smtp` when `KB_SMTP_HOST` is set, otherwise `console`",
+        doc="`smtp` sends through the `KB_SMTP_*` server. `log` sends nothing: "
+        "each mail is logged with its masked recipient and its subject only, "
+        "never a body or a link (customers get no mail; the acknowledgement page "
+        "still shows their link once). `console` prints whole mails, secret "
+        "links included: development only, production refuses to start with it.",
+    ),
+    Setting(
         "KB_RATELIMIT_STORAGE_URI",
         "RATELIMIT_STORAGE_URI",
         _str,
@@ -313,7 +329,9 @@ SETTINGS: tuple[Setting, ...] = (
         doc="Use Redis whenever more than one worker or node serves the site: "
         "with `memory://` each worker counts on its own, so 4 workers give an "
         "attacker 4 times the allowed tries (production logs a warning at "
-        "start-up).",
+        "start-up). If the storage stops answering, each worker counts in its "
+        "own memory until it answers again (tried every 5 s), with one error "
+        "line in the log per outage: pages never fail because of it.",
     ),
     Setting(
         "KB_RATELIMIT_ENABLED",
@@ -475,6 +493,7 @@ def validate(config: dict[str, Any]) -> None:
             "(e.g. KB_BASE_URL=https://help.example.com)"
         )
     config["BASE_URL"] = base_url.rstrip("/")
+    config["MAIL_BACKEND"] = _mail_backend(config)
     if base_url:
         parts = urlsplit(config["BASE_URL"])
         if not parts.hostname or parts.path or parts.query or parts.fragment:
@@ -490,6 +509,36 @@ def validate(config: dict[str, Any]) -> None:
     # index, so whatever places the index places them too.
     index_dir = Path(config["SEARCH_INDEX_DIR"])
     config.setdefault("CACHE_DIR", str(index_dir.with_name(f".{index_dir.name}-cache")))
+
+
+MAIL_BACKENDS = ("smtp", "log", "console")
+
+
+def _mail_backend(config: dict[str, Any]) -> str:
+    """The mail backend to use; never one that prints secret links in production."""
+    chosen = str(config.get("MAIL_BACKEND") or "").strip().lower()
+    backend = chosen or ("smtp" if config["SMTP_HOST"] else "console")
+    if backend not in MAIL_BACKENDS:
+        raise ConfigError(
+            f"KB_MAIL_BACKEND must be smtp, log or console, not {chosen!r}"
+        )
+    if backend == "smtp" and not config["SMTP_HOST"]:
+        raise ConfigError("KB_MAIL_BACKEND=smtp needs KB_SMTP_HOST")
+    if backend == "console" and config["KB_ENV"] == "production":
+        # The console is the log under gunicorn: every ticket's secret link,
+        # every customer's address and words would end up there.
+        if chosen:
+            raise ConfigError(
+                "KB_MAIL_BACKEND=console prints whole mails, secret ticket links "
+                "included; it is for development only"
+            )
+        raise ConfigError(
+            "KB_SMTP_HOST is required when KB_ENV=production: without it every "
+            "mail, secret ticket links included, would be printed to the log. "
+            "Set KB_SMTP_HOST, or KB_MAIL_BACKEND=log to send nothing and log "
+            "only each mail's recipient (masked) and subject"
+        )
+    return backend
 
 
 def ensure_secret_key(config: dict[str, Any], instance_path: str) -> None:

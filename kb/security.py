@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
@@ -29,6 +29,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A ticket's secret link, /t/<reference>/<token>, anywhere in a text.
+_SECRET_PATH = re.compile(r"/t/([^/?#\s]+)/[^/?#\s]+")
+
+
+def without_secrets(text: str) -> str:
+    """``text`` with the token of every ticket link cut (for logs)."""
+    return _SECRET_PATH.sub(r"/t/\1/[secret]", text)
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -129,9 +136,35 @@ def refuse_control_characters() -> Response | None:
     raise error
 
 
+def body_limit(limit: int) -> Callable[[Callable], Callable]:
+    """Let signed-in staff send this view up to ``limit`` bytes.
+
+    Everyone else, and every other view, keeps ``MAX_CONTENT_LENGTH`` (64 KB).
+    A limit must fit the view's form: its longest fields in the worst encoding.
+    """
+
+    def mark(view: Callable) -> Callable:
+        view.body_limit = limit  # type: ignore[attr-defined]  # read by apply_body_limit
+        return view
+
+    return mark
+
+
+def apply_body_limit() -> None:
+    """Raise this request's body limits when its view allows more (before reading)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "body_limit", None)
+    # Only a signed-in person gets the room: a stranger's large body is refused
+    # before anything parses it, as on every other route.
+    if limit and current_user.is_authenticated:
+        request.max_content_length = limit
+        request.max_form_memory_size = limit
+
+
 def init_app(app: Flask) -> None:
     """Register input checks and the security headers on every response."""
     production = app.config["KB_ENV"] == "production"
+    app.before_request(apply_body_limit)  # first: before anything reads the body
     app.before_request(refuse_control_characters)
     app.after_request(keep_staff_pages_private)
     app.after_request(

@@ -5,7 +5,9 @@ something finer: only *failures* count, keyed on the client together with what
 was tried, so a correct link or password is never refused because someone else
 (behind the same carrier NAT or proxy) guessed wrong. Counters live in the
 rate-limit storage (``KB_RATELIMIT_STORAGE_URI``), so with Redis every worker and
-node shares them.
+node shares them; while Redis does not answer, :mod:`kb.ratelimit` has each
+worker count in its own memory (the same storage object serves Flask-Limiter's
+decorators and these counters, so both fall back and come back together).
 """
 
 from __future__ import annotations

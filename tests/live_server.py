@@ -45,6 +45,8 @@ def gunicorn(
         "KB_ARTICLES_DIR": str(articles),
         "KB_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+        # Production needs a mail server; these tests read no mail.
+        "KB_MAIL_BACKEND": "log",
         **(env or {}),
     }
     log_path = tmp_path / "gunicorn.log"

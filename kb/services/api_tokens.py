@@ -15,7 +15,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb.storage.models import ApiToken, User, utcnow
@@ -120,6 +120,24 @@ def revoke(db: Session, user_id: int, token_id: int) -> bool:
         row.revoked_at = utcnow()
         db.commit()
     return True
+
+
+def revoke_all(db: Session, user_id: int, now: dt.datetime | None = None) -> int:
+    """End every usable token of the person (new password); how many there were.
+
+    The caller commits, in the same transaction as the change that calls for it.
+    """
+    moment = now or utcnow()
+    ended = db.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > moment,
+        )
+        .values(revoked_at=moment)
+    )
+    return int(ended.rowcount)  # type: ignore[attr-defined]  # a CursorResult
 
 
 def authenticate(

@@ -121,11 +121,30 @@ def _forget_after_rollback(db: Session) -> None:
 
 
 class ConsoleSender:
-    """Development: print mail instead of sending it."""
+    """Development: print mail instead of sending it (never in production)."""
 
     def send(self, mail: Mail) -> None:
         """Print the mail to standard output."""
         print(f"--- mail to {mail.to}: {mail.subject}\n{mail.body}---", flush=True)
+
+
+class LogSender:
+    """``KB_MAIL_BACKEND=log``: send nothing, log that a mail was due.
+
+    Only the masked recipient and the subject are logged: bodies carry secret
+    links and customers' words, and the log is read by more people than mail.
+    Subjects are Jawab's own text (the ticket reference and a fixed phrase).
+    """
+
+    def send(self, mail: Mail) -> None:
+        """Log one line for the mail instead of sending it."""
+        from kb.services.tickets import mask_email  # tickets imports this module
+
+        log.warning(
+            "mail not sent (KB_MAIL_BACKEND=log): to %s, subject %r",
+            mask_email(mail.to),
+            mail.subject,
+        )
 
 
 @dataclass
@@ -156,10 +175,15 @@ class SmtpSender:
             smtp.send_message(message)
 
 
-def sender_for(config) -> ConsoleSender | SmtpSender:
-    """SMTP when KB_SMTP_HOST is set, else the console."""
-    if not config["SMTP_HOST"]:
+Sender = ConsoleSender | LogSender | SmtpSender
+
+
+def sender_for(config) -> Sender:
+    """The sender ``KB_MAIL_BACKEND`` names (see :func:`kb.config.validate`)."""
+    if config["MAIL_BACKEND"] == "console":
         return ConsoleSender()
+    if config["MAIL_BACKEND"] == "log":
+        return LogSender()
     return SmtpSender(
         config["SMTP_HOST"],
         config["SMTP_PORT"],
@@ -192,6 +216,21 @@ def secret_link(base: str, reference: str, token: str) -> str:
         "tickets.ticket", {"reference": reference, "token": token}
     )
     return base + path
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong with a send, for the log: never an address or a text.
+
+    smtplib's errors carry the refused recipients and the server's answer
+    (which may quote the address); the log gets the kind and the code only.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"SMTPRecipientsRefused ({len(exc.recipients)} recipient(s))"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{type(exc).__name__} (SMTP {exc.smtp_code})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return type(exc).__name__
 
 
 def deliver_pending(
@@ -229,7 +268,9 @@ def deliver_pending(
             row.next_attempt_at = utcnow() + backoff
             row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
             failed += 1
-            log.warning("mail %s to outbox retry in %s: %s", row.id, backoff, exc)
+            log.warning(
+                "mail %s not sent, retry in %s: %s", row.id, backoff, describe(exc)
+            )
         else:
             row.sent_at = utcnow()
             row.attempts += 1

@@ -2,19 +2,21 @@
 
 Passwords are hashed with scrypt (werkzeug, :data:`PASSWORD_METHOD`). Changing a
 password or disabling an account ends every sign-in of that user on the server
-(``staff_sessions``).
+(``staff_sessions``); changing a password also revokes their API tokens (a token
+made by whoever knew the old password must not outlive it).
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.services import passwords, staff_sessions
+from kb.services import api_tokens, passwords, staff_sessions
 from kb.storage.models import ROLES, User
 
 MIN_PASSWORD = passwords.MIN_LENGTH
@@ -95,10 +97,18 @@ def create(
     return user
 
 
+@dataclass(frozen=True)
+class PasswordChanged:
+    """A new password: whose, and how many API tokens it revoked."""
+
+    user: User
+    tokens_revoked: int
+
+
 def set_password(
     db: Session, email: str, password: str, *, site_name: str = ""
-) -> User:
-    """Change a password and end every session of that user."""
+) -> PasswordChanged:
+    """Change a password; end every session and API token of that user."""
     user = find(db, email)
     if user is None:
         raise UserError(f"no account for {email}")
@@ -106,8 +116,9 @@ def set_password(
     user.password_hash = _hash(password)
     user.session_id = secrets.token_hex(32)
     staff_sessions.end_all(db, user)
+    revoked = api_tokens.revoke_all(db, user.id)
     db.commit()
-    return user
+    return PasswordChanged(user, revoked)
 
 
 def disable(db: Session, email: str) -> User:

@@ -18,6 +18,8 @@ from typing import Any
 import frontmatter
 import yaml
 
+from kb.storage import safe_yaml
+from kb.storage.safe_yaml import load as load_yaml
 from kb.translatable import N_
 
 LANGS = ("id", "en")
@@ -181,44 +183,6 @@ def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
     }
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-
-
-def load_yaml(text: str) -> tuple[yaml.Node | None, object]:
-    """Parse YAML once, keeping the node tree (for line numbers) and the values."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        try:
-            return node, (loader.construct_document(node) if node is not None else {})
-        except ValueError as exc:  # "2026-13-01": a timestamp that is no date
-            raise _bad_scalar(node, exc) from exc
-    finally:
-        loader.dispose()
-
-
-def _bad_scalar(node: yaml.Node | None, exc: ValueError) -> yaml.YAMLError:
-    """A YAML error at the scalar that could not be built (for its line)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.ScalarNode):
-            try:
-                _Loader("").construct_object(current)
-            except ValueError:
-                return yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"{current.value!r} is not a valid value: {exc}",
-                    current.start_mark,
-                )
-        elif isinstance(current, yaml.MappingNode):
-            stack.extend(v for pair in reversed(current.value) for v in reversed(pair))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(reversed(current.value))
-    return yaml.YAMLError(str(exc))
-
-
 def _string_list(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return ()
@@ -280,12 +244,13 @@ def parse_bytes(
     try:
         node, meta = load_yaml(fm_text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + fm_line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line, problem = safe_yaml.problem(exc)
         return None, [
             Problem.of(
-                rel, line, N_("invalid YAML front matter: %(error)s"), error=problem
+                rel,
+                line + fm_line,
+                N_("invalid YAML front matter: %(error)s"),
+                error=problem,
             )
         ]
     if not isinstance(meta, dict):

@@ -36,15 +36,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with Jawab's durability settings."""
+    """An engine for ``url`` with Jawab's durability settings.
+
+    ``hide_parameters``: a database error is logged (a 503, a failed delivery)
+    and its text would otherwise quote the statement's values — a queued mail's
+    secret link, a customer's address and message.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from kb.storage.articles import LANGS, Problem, load_yaml
+from kb.storage.articles import LANGS, Problem
+from kb.storage.safe_yaml import load as load_yaml
 from kb.translatable import N_
 
 FILENAME = "_synonyms.yml"
@@ -198,7 +199,7 @@ _PLAIN = re.compile(r"^\w[\w '-]*$")
 
 def _scalar(value: str) -> str:
     """``value`` as a YAML flow scalar: plain when that reads back the same."""
-    if _PLAIN.match(value) and yaml.safe_load(value) == value:
+    if _PLAIN.match(value) and load_yaml(value)[1] == value:
         return value
     return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML too
 

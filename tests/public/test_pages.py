@@ -181,6 +181,7 @@ def test_production_requires_a_secret_key(make_app) -> None:
             KB_ENV="production",
             SECRET_KEY=None,
             BASE_URL="https://help.tokorona.example",
+            SMTP_HOST="smtp.tokorona.example",
         )
 
 

@@ -137,6 +137,7 @@ def test_production_cookies_are_secure(make_app, database_url) -> None:
         DATABASE_URL=database_url,
         KB_ENV="production",
         BASE_URL="https://help.tokorona.example",
+        SMTP_HOST="smtp.tokorona.example",
     )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     # __Host- cookies: HTTPS only, this exact host, path "/".

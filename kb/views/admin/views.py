@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.security import role_required
-from kb.services import composer
+from kb.services import composer, health
 from kb.storage import db
 from kb.views.admin import bp
 from kb.views.admin.forms import CannedForm, ReplyTemplateForm
 from kb.views.forms import ActionForm
+
+
+@bp.get("/health")
+@role_required("admin")
+def health_page() -> str:
+    """This worker's dependencies, checked now, and its counters since it started."""
+    from kb.extensions import limiter
+
+    enabled = current_app.config["RATELIMIT_ENABLED"]
+    found = health.report(
+        db.session(), limiter.storage if enabled else None, current_app.config
+    )
+    return render_template("admin/health.html", report=found, noindex=True)
 
 
 @bp.get("/reply-templates")

@@ -81,5 +81,10 @@ def logout() -> Response:
     if current_user.is_authenticated:
         staff_sessions.end(db.session(), current_user.get_id())
     logout_user()
+    # logout_user asks (in the session) for the remember cookie to be deleted;
+    # clearing the session must not drop that request.
+    forget_cookie = session.get("_remember")
     session.clear()
+    if forget_cookie:
+        session["_remember"] = forget_cookie
     return redirect(url_for("auth.login"))

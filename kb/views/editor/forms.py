@@ -21,6 +21,16 @@ from kb.vocab import LANG_NAMES
 
 _SLUG_MESSAGE = _l("Use lowercase letters, digits, - or _ (for example: refund-times).")
 _LIST = r"^[^\n]*$"
+SYNONYMS_MAX_CHARS = 100_000
+
+# Body limits of the routes that take these forms (kb.security.body_limit): a
+# character form-encoded takes up to 12 bytes (a 4-byte UTF-8 character is
+# %F0%9F%98%80), and 64 KB more holds field names, the CSRF token and the
+# small fields. The draft's other text fields hold at most 1,860 characters.
+_BYTES_PER_CHAR = 12
+_ROOM = 64 * 1024
+DRAFT_BODY_LIMIT = _BYTES_PER_CHAR * (MAX_CHARS + 2_000) + _ROOM
+SYNONYMS_BODY_LIMIT = _BYTES_PER_CHAR * SYNONYMS_MAX_CHARS + _ROOM
 
 
 class DraftForm(FlaskForm):
@@ -125,7 +135,9 @@ class SynonymsForm(FlaskForm):
 
     text = TextAreaField(
         _l("Synonyms (YAML)"),
-        validators=[Length(max=100_000, message=_l("The file is too long."))],
+        validators=[
+            Length(max=SYNONYMS_MAX_CHARS, message=_l("The file is too long."))
+        ],
     )
 
 

@@ -21,7 +21,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from kb.security import role_required, safe_next
+from kb.security import body_limit, role_required, safe_next
 from kb.services import agent_tickets, diffs, editing, events, update_requests
 from kb.services.editing import Fields
 from kb.storage import articles as files
@@ -33,6 +33,8 @@ from kb.views import params
 from kb.views.context import content, library, search_service
 from kb.views.editor import bp
 from kb.views.editor.forms import (
+    DRAFT_BODY_LIMIT,
+    SYNONYMS_BODY_LIMIT,
     AddSynonymForm,
     CommentForm,
     DraftForm,
@@ -242,6 +244,7 @@ class NewArgs:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@body_limit(DRAFT_BODY_LIMIT)
 @role_required("agent")
 def new() -> Response | tuple[Response | str, int]:
     """A new article: ``title``/``lang`` prefill it, ``from_ticket`` drafts a reply."""
@@ -370,6 +373,7 @@ def _rel(draft: Draft, fields: Fields) -> str:
 
 
 @bp.post("/drafts/<int:draft_id>")
+@body_limit(DRAFT_BODY_LIMIT)
 @role_required("agent")
 def save(draft_id: int) -> Response | tuple[str, int]:
     """Save (and preview, propose or publish) the draft from the form."""
@@ -439,6 +443,7 @@ def _revision(form: DraftForm) -> int | None:
 
 
 @bp.post("/drafts/<int:draft_id>/autosave")
+@body_limit(DRAFT_BODY_LIMIT)
 @role_required("agent")
 def autosave(draft_id: int) -> tuple[Response, int]:
     """Save the form in the background (every few seconds and on leaving)."""
@@ -567,6 +572,7 @@ def _publish(draft: Draft) -> Response | tuple[str, int]:
 
 
 @bp.post("/drafts/<int:draft_id>/publish")
+@body_limit(DRAFT_BODY_LIMIT)
 @role_required("editor")
 def publish(draft_id: int) -> Response | tuple[str, int]:
     """Approve and publish the draft as it is saved."""
@@ -876,6 +882,7 @@ def settings() -> Response | str:
 
 
 @bp.route("/synonyms", methods=["GET", "POST"])
+@body_limit(SYNONYMS_BODY_LIMIT)
 @role_required("editor")
 def synonyms() -> Response | tuple[str, int]:
     """Edit the synonyms file, checked and committed like an article."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import (
     abort,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -21,9 +22,10 @@ from werkzeug.wrappers import Response
 from kb import i18n
 from kb.markdown import Heading
 from kb.security import safe_next
-from kb.services import next_steps, sharing
+from kb.services import health, next_steps, sharing
 from kb.services.articles import Library
 from kb.services.search import Hits, SearchRequest
+from kb.storage import db
 from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.context import library, search_service
@@ -322,3 +324,16 @@ def robots() -> Response:
     response = make_response("\n".join(lines))
     response.mimetype = "text/plain"
     return response
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """For load balancers: ``ok`` while the database answers, else a 503.
+
+    Status only: which dependency failed, and the counters, are on the admins'
+    health page (a stranger learns nothing about the setup here).
+    """
+    ok = health.database_answers(db.session())
+    response = jsonify(status="ok" if ok else "unavailable")
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ok else 503
