@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kb.storage import git_repo
 from kb.vocab import LANGUAGES, PRIORITIES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -275,6 +276,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Push the articles repository after each web publish (default false).",
     ),
     Setting(
+        "KB_GIT_TIMEOUT",
+        "GIT_TIMEOUT",
+        _positive,
+        "Seconds one git command may run before it is stopped and its publish "
+        "rolled back (default 10, a third of gunicorn's 30 s worker timeout).",
+    ),
+    Setting(
         "KB_REVIEW_AFTER_DAYS",
         "REVIEW_AFTER_DAYS",
         _positive,
@@ -337,6 +345,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SITE_NAME": "Toko Rona Help",
         "EDITOR_WRITER": True,
         "GIT_PUSH": False,
+        "GIT_TIMEOUT": git_repo.TIMEOUT,  # a third of gunicorn's 30 s (see there)
         "REVIEW_AFTER_DAYS": 180,
         "MAX_CONTENT_LENGTH": 64 * 1024,  # a ticket is text; larger bodies get 413
         "SMTP_HOST": "",
