@@ -283,8 +283,12 @@ class Repository:
             return str(exc)
         return ""
 
-    def verify(self) -> str:
-        """:meth:`problem`, then every object reachable from the branches (slower)."""
+    def verify(self, timeout: float = 300) -> str:
+        """:meth:`problem`, then every object reachable from the branches.
+
+        Slower (for ``kb check``, outside any request): ``timeout`` bounds
+        the walk over the objects.
+        """
         found = self.problem()
         if found or self.top is None:
             return found
@@ -295,6 +299,7 @@ class Repository:
                 "--no-dangling",
                 "--no-progress",
                 check=False,
+                timeout=timeout,
             )
         except GitError as exc:
             return str(exc)

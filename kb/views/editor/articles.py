@@ -11,12 +11,16 @@ from werkzeug.wrappers import Response
 
 from kb.security import role_required
 from kb.services import agent_tickets, diffs, editing, update_requests
-from kb.storage import db, git_repo
+from kb.storage import db
 from kb.views import params
 from kb.views.context import library
 from kb.views.editor import bp
 from kb.views.editor.forms import NeedsUpdateForm
-from kb.views.editor.site import articles_root, note_on_ticket
+from kb.views.editor.site import (
+    articles_root,
+    note_on_ticket,
+    repository,
+)
 from kb.views.forms import ActionForm
 
 
@@ -156,7 +160,7 @@ def start(slug: str) -> Response:
 def history(slug: str) -> str:
     """Who changed the article when, from git (across renames)."""
     found = _article_or_404(slug)
-    repo = git_repo.Repository(articles_root())
+    repo = repository()
     revisions = repo.history(found.path) if repo.available else []
     return render_template(
         "editor/history.html",
@@ -172,7 +176,7 @@ def history(slug: str) -> str:
 def revision(slug: str, commit: str) -> str:
     """One version of the article and what it changed (inline or side by side)."""
     found = _article_or_404(slug)
-    repo = git_repo.Repository(articles_root())
+    repo = repository()
     if not repo.available:
         abort(404)
     revisions = repo.history(found.path)
@@ -205,7 +209,7 @@ def restore(slug: str, commit: str) -> Response:
     found = _article_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    repo = git_repo.Repository(articles_root())
+    repo = repository()
     chosen = next((r for r in repo.history(found.path) if r.commit == commit), None)
     text = repo.show(chosen.commit, chosen.path) if chosen else None
     if chosen is None or text is None:

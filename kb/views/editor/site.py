@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kb.services import agent_tickets, editing, publishing
-from kb.storage import db
+from kb.storage import db, git_repo
 from kb.storage.models import Draft, Ticket
 from kb.views.context import content, search_service
 from kb.views.urls import absolute_url
@@ -36,6 +36,13 @@ def editor_site() -> publishing.Site:
         after_publish=after,
         git_timeout=current_app.config["GIT_TIMEOUT"],
         draft_link=draft_link,
+    )
+
+
+def repository() -> git_repo.Repository:
+    """The articles folder's git repository, with the configured timeout."""
+    return git_repo.Repository(
+        articles_root(), timeout=current_app.config["GIT_TIMEOUT"]
     )
 
 

@@ -114,7 +114,9 @@ class Changed:
     """A publish or schedule refused: the draft changed since the page was opened."""
 
     lines: list  # the inline diff, what was seen → what is there now
-    seen_kept: bool  # False: the diff starts from what the page held
+    # Where the diff starts: "seen" (the version the page was given), "page"
+    # (what the page held; that version is no longer kept) or "" (neither).
+    start: str
     page_text: str  # what the refused page held, when it differs from now
     by: str  # who changed it last
 
@@ -526,7 +528,7 @@ def _changed(
     )
     changed = Changed(
         lines=diffs.around_changes(diffs.inline(start, now)),
-        seen_kept=before is not None,
+        start="seen" if before is not None else ("page" if page_text else ""),
         page_text=page_text if page_text and page_text != start else "",
         by=(last.name or last.email) if last else "",
     )
