@@ -88,7 +88,8 @@ def test_a_change_after_scheduling_cancels_the_schedule(auth, repo, how) -> None
     assert "the schedule is cancelled" in page
     [mail] = rows(auth.app, OutboxMail)
     assert mail.to_address == staff_email("editor")
-    assert mail.subject.startswith("[") and "Schedule cancelled" in mail.subject
+    # In the site's language (KB_DEFAULT_LANG, Indonesian here), as the digest.
+    assert mail.subject == "[Toko Rona Help] Jadwal dibatalkan: " + DRAFT["title"]
     assert f"/editor/drafts/{draft_id}" in mail.body
 
 
@@ -216,7 +217,7 @@ def test_a_schedule_from_before_pinning_is_not_published(auth, repo) -> None:
     assert [d.state for d in rows(auth.app, Draft)] == ["editing"]
     [mail] = rows(auth.app, OutboxMail)
     assert mail.to_address == staff_email("editor")
-    assert "schedule it again" in mail.body
+    assert "jadwalkan lagi" in mail.body  # "schedule it again"
     page = editor.get(f"/editor/drafts/{draft_id}").get_data(as_text=True)
     assert "scheduled before Jawab kept the text a schedule approves" in page
 
