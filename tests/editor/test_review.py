@@ -71,6 +71,8 @@ def test_a_change_after_scheduling_cancels_the_schedule(auth, repo, how) -> None
     scheduled = post_draft(editor, draft_id, "schedule", publish_at=_soon())
     assert scheduled.status_code == 302, scheduled.get_data(as_text=True)[-2000:]
     assert [d.state for d in rows(auth.app, Draft)] == ["scheduled"]
+    warned = agent.get(f"/editor/drafts/{draft_id}").get_data(as_text=True)
+    assert "Any change to the text sends it back to being written" in warned
 
     answer = _agent_change(agent, draft_id, how)
 
