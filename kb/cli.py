@@ -88,8 +88,14 @@ def check_command() -> None:
     Checks YAML and front matter (required and unknown fields), duplicate slugs
     and aliases, translations, categories, links to unknown articles or
     anchors, old anchors, synonyms, the Markdown limits, and whether each
-    article renders at all. Lists scheduled articles. Exits 1 on any problem.
+    article renders at all, and whether the git repository holding the articles
+    can be read (a damaged one refuses publishing). Lists scheduled articles.
+    Exits 1 on any problem.
     """
+    from pathlib import Path
+
+    from kb.storage.git_repo import Repository
+
     library = _content().library()
     problems = sorted(
         [*library.problems, *library.link_problems()],
@@ -97,6 +103,10 @@ def check_command() -> None:
     )
     for problem in problems:
         click.echo(str(problem))
+    root = Path(current_app.config["ARTICLES_DIR"])
+    damaged = Repository(root, timeout=current_app.config["GIT_TIMEOUT"]).verify()
+    if damaged:
+        click.echo(f"git: the articles repository is damaged: {damaged}")
     checked = len(library.all)
     for article in sorted(library.scheduled.values(), key=lambda a: a.publish_at):
         click.echo(
@@ -105,6 +115,9 @@ def check_command() -> None:
         )
     if problems:
         click.echo(f"{len(problems)} problem(s) in {checked} article(s)", err=True)
+        sys.exit(1)
+    if damaged:
+        click.echo("publishing is off until the repository is repaired", err=True)
         sys.exit(1)
     click.echo(f"{checked} article(s) OK", err=True)
 
@@ -453,13 +466,20 @@ def editor_publish_due_command() -> None:
     """
     from pathlib import Path
 
-    from kb.services import editing
+    from kb.services import mail, publishing
     from kb.storage.db import standalone_session
+    from kb.views.urls import absolute_url
 
     if not current_app.config["EDITOR_WRITER"]:
         click.echo("this node does not publish (KB_EDITOR_WRITER=false)", err=True)
         sys.exit(1)
-    site = editing.Site(
+
+    def draft_link(draft_id: int) -> str:
+        # Built as for a request (on KB_BASE_URL), for the mail to a scheduler.
+        with current_app.test_request_context():
+            return absolute_url("editor.edit", draft_id=draft_id)
+
+    site = publishing.Site(
         root=Path(current_app.config["ARTICLES_DIR"]),
         content=_content(),
         lock_file=Path(current_app.config["CACHE_DIR"]) / "publish.lock",
@@ -467,9 +487,13 @@ def editor_publish_due_command() -> None:
         after_publish=lambda fresh: current_app.extensions[
             "jawab.search"
         ].ensure_current(fresh),
+        git_timeout=current_app.config["GIT_TIMEOUT"],
+        draft_link=draft_link,
     )
     with standalone_session() as db:
-        results = editing.publish_due(db, site)
+        results = publishing.publish_due(db, site)
+        # Schedulers told of a schedule sent back to editing hear of it now.
+        mail.deliver_pending(db, mail.sender_for(current_app.config))
     failed = [r for r in results if not r.ok]
     click.echo(f"published {len(results) - len(failed)} scheduled draft(s)")
     if failed:

@@ -389,6 +389,18 @@ SETTINGS: tuple[Setting, ...] = (
         doc="A failed push is logged and reported; the commit stays.",
     ),
     Setting(
+        "KB_GIT_TIMEOUT",
+        "GIT_TIMEOUT",
+        _positive,
+        "Seconds one git command (a commit with its hooks, a push) may run.",
+        default="10",
+        doc="Past it, the command and its hooks are stopped and the publish is "
+        "rolled back: the file, the staging area and the draft are left as they "
+        "were. Keep gunicorn's `--timeout` at least three times this value (10 "
+        "is a third of gunicorn's default 30 s), so a slow hook never outlives "
+        "the worker.",
+    ),
+    Setting(
         "KB_REVIEW_AFTER_DAYS",
         "REVIEW_AFTER_DAYS",
         _positive,

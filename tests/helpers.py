@@ -1,6 +1,8 @@
 """Helpers shared by test modules (never import one test module from another).
 
 - :func:`csrf` — the CSRF token of the form on a page;
+- :func:`draft_form` — the CSRF token and revision a draft's editor page holds;
+- :func:`new_draft`, :func:`post_draft` — write a draft through the editor's form;
 - :func:`submit_form` — fetch a form's page and post it with its token;
 - :func:`open_ticket` — open a ticket through the contact form;
 - :func:`make_staff`, :func:`add_staff` — staff accounts with :data:`PASSWORD`;
@@ -54,6 +56,7 @@ _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"'
     r'|type="hidden" name="csrf_token" value="([^"]+)"'
 )
+_REVISION = re.compile(r'name="revision" type="hidden" value="(\d+)"')
 REFERENCE = re.compile(r"JWB-[0-9A-Z]{5}")
 _SECRET_LINK = re.compile(r'id="secret-link" type="text" readonly value="([^"]+)"')
 
@@ -64,6 +67,53 @@ def csrf(client: FlaskClient, url: str, **request: Any) -> str:
     found = _CSRF.search(page)
     assert found, f"no CSRF token on {url}: {page[:2000]}"
     return found.group(1) or found.group(2)
+
+
+def draft_form(client: FlaskClient, draft_id: int) -> dict[str, str]:
+    """The CSRF token and the draft revision its editor page holds (to approve it)."""
+    page = client.get(f"/editor/drafts/{draft_id}").get_data(as_text=True)
+    token, revision = _CSRF.search(page), _REVISION.search(page)
+    assert token and revision, f"no draft form on the page: {page[:2000]}"
+    return {"csrf_token": token.group(1) or token.group(2), "revision": revision[1]}
+
+
+# A new article as the editor's form sends it (see new_draft).
+DRAFT = {
+    "title": "Cara refund lewat transfer",
+    "lang": "id",
+    "slug": "cara-refund",
+    "category": "payments",
+    "tags": "refund, transfer",
+    "summary": "Langkah refund.",
+    "aliases": "",
+    "translation": "",
+    "status": "published",
+    "owner": "",
+    "body": "Transfer balik dalam satu hari.\n",
+}
+_DRAFT_ID = re.compile(r"/editor/drafts/(\d+)")
+
+
+def new_draft(client: FlaskClient, **fields: str) -> int:
+    """Save a new article's draft through the editor form; its id."""
+    data = {**DRAFT, **fields, "csrf_token": csrf(client, "/editor/new")}
+    response = client.post("/editor/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    found = _DRAFT_ID.search(response.headers["Location"])
+    assert found
+    return int(found[1])
+
+
+def post_draft(
+    client: FlaskClient, draft_id: int, step: str = "save", **fields: str
+) -> TestResponse:
+    """Post the draft's form (``DRAFT`` changed by ``fields``) with ``step``.
+
+    The CSRF token and revision are those the draft's page shows now, unless
+    ``fields`` names a ``revision`` (a page opened earlier).
+    """
+    data = {**DRAFT, **draft_form(client, draft_id), "step": step, **fields}
+    return client.post(f"/editor/drafts/{draft_id}", data=data)
 
 
 def submit_form(

@@ -52,7 +52,7 @@ WAITING_ON_US = ("new", "open")
 BULK_ACTIONS = ("assign", "close")
 QUEUE_LIMIT = 200
 MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-ARTICLE_PATH = re.compile(r"^/(?:id|en)/articles/([A-Za-z0-9_-]+)/?$")
+ARTICLE_PATH = re.compile(r"\A/(?:id|en)/articles/([A-Za-z0-9_-]+)/?\Z")
 
 
 class AgentTicketError(ValueError):

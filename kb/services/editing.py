@@ -1,10 +1,9 @@
-"""Editing articles on the web: drafts in the database, publishing into git.
+"""Editing articles on the web: drafts in the database, checked like ``kb check``.
 
 Drafts, proposals, comments and soft locks live in the database, so nothing
-unpublished ever reaches ``articles/`` or the search index. :func:`publish`
-checks a draft exactly as ``kb check`` would check the file it becomes, then,
-under one lock, writes the file atomically and commits it; if the commit fails
-the file is put back as it was, and the index is only told after a commit.
+unpublished ever reaches ``articles/`` or the search index. Who changed a
+draft's text and what a reviewer saw are kept by :mod:`kb.services.review`;
+:mod:`kb.services.publishing` writes a draft into the folder and git.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,12 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.markdown import render
-from kb.services import events, update_requests
-from kb.services.articles import ContentStore, Library, default_url, parse_checked_text
+from kb.services import review
+from kb.services.articles import Library, default_url, parse_checked_text
 from kb.storage import articles as files
-from kb.storage import git_repo, synonyms
 from kb.storage.articles import ArticleFile, Problem
-from kb.storage.git_repo import GitError, Person
 from kb.storage.models import (
     Draft,
     DraftComment,
@@ -43,7 +39,8 @@ log = logging.getLogger(__name__)
 LOCK_MINUTES = 5  # a soft lock older than this is free to take
 OPEN_STATES = ("editing", "proposed", "scheduled")
 REQUIRE_SECOND_PERSON = "require_second_person"
-_FILE_EXISTS = N_("a file already exists at %(path)s")
+SECOND_PERSON = "A second person must approve this draft."
+FILE_EXISTS = N_("a file already exists at %(path)s")
 FORM_FIELDS = (
     "title",
     "lang",
@@ -169,10 +166,10 @@ def target_path(draft: Draft | Fields, article_path: str | None) -> str:
     if article_path:
         return article_path
     slug = draft.slug.strip()
-    if not files.SLUG.match(slug):
+    if not files.SLUG.fullmatch(slug):
         raise EditingError(f"slug {slug!r} is not valid")
     category = draft.category.strip()
-    if category and not files.SLUG.match(category):
+    if category and not files.SLUG.fullmatch(category):
         raise EditingError(f"category {category!r} is not valid")
     return f"{category}/{slug}.md" if category else f"{slug}.md"
 
@@ -207,7 +204,7 @@ def check(library: Library, fields: Fields, rel: str, *, new: bool = False) -> C
         existing = next((a for a in library.all.values() if a.path == rel), None)
         if new and existing is not None:
             found.append(
-                Problem.of(rel, article.lines.get("slug", 1), _FILE_EXISTS, path=rel)
+                Problem.of(rel, article.lines.get("slug", 1), FILE_EXISTS, path=rel)
             )
         elif (
             existing is not None
@@ -302,6 +299,19 @@ def drafts_of(db: Session, article_path: str) -> list[Draft]:
     )
 
 
+def too_long(fields: Fields) -> tuple[str, int] | None:
+    """The first field longer than its column: (name, the column's length).
+
+    (Control characters such as NUL never get this far: every request
+    holding one is refused by ``kb.security``.)
+    """
+    for name in FORM_FIELDS:
+        limit = getattr(Draft.__table__.c[name].type, "length", None)
+        if limit is not None and len(getattr(fields, name)) > limit:
+            return name, limit
+    return None
+
+
 def _apply(draft: Draft, fields: Fields) -> None:
     for name in FORM_FIELDS:
         setattr(draft, name, getattr(fields, name))
@@ -346,6 +356,8 @@ def _keep(db: Session, draft: Draft, fields: Fields, user: User) -> Draft:
     _apply(draft, fields)
     draft.lock_user_id, draft.lock_at = user.id, utcnow()
     db.add(draft)
+    db.flush()  # its id, for the first change
+    review.record(db, draft, user, text_of(draft), was="editing")
     db.commit()
     return draft
 
@@ -397,6 +409,34 @@ def claim(db: Session, draft: Draft, user: User, *, take_over: bool = False) -> 
     return True
 
 
+def text_of(draft: Draft) -> str:
+    """The article file the draft would make now (without the ``updated`` date)."""
+    return Fields.from_draft(draft).to_text()
+
+
+def _reviewed_text(draft: Draft) -> str:
+    """The draft's text as review compares it: the ``reviewed:`` date set aside.
+
+    Ticking "I checked that this article is still true" records when someone
+    checked it; it says nothing new to readers and changes no reviewed text.
+    """
+    fields = Fields.from_draft(draft)
+    extra = {k: v for k, v in fields.extra.items() if k != "reviewed"}
+    return Fields(**{**fields.__dict__, "extra": extra}).to_text()
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What :func:`save` did."""
+
+    ok: bool  # False: someone else holds the soft lock; nothing was saved
+    changed: bool = False  # the text changed (a new revision)
+    reopened: str = ""  # the review state the change ended ("proposed", "scheduled")
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
 def save(
     db: Session,
     draft: Draft,
@@ -404,23 +444,38 @@ def save(
     fields: Fields,
     *,
     revision: int | None = None,
-) -> bool:
-    """Store the form's fields; False (nothing saved) when another holds the lock.
+    reviewed: bool = False,
+    link: str = "",
+) -> Saved:
+    """Store the form's fields, unless another holds the lock.
 
     ``revision`` is the version the browser last saw: an older autosave that
-    arrives after a newer one (sendBeacon on leaving) is ignored.
+    arrives after a newer one (sendBeacon on leaving) is ignored. A change of
+    the text makes a new revision and, on a draft under review, sends it back
+    to being written (see :mod:`kb.services.review`; ``link`` is the draft's
+    page for the mail). ``reviewed`` records that the article was checked today.
     """
     if holder(draft, user) is not None:
-        return False
+        return Saved(False)
     if revision is not None and revision < draft.revision:
-        return True
+        return Saved(True)
+    before = _reviewed_text(draft)
     keep = json.loads(draft.extra or "{}")
+    if reviewed:
+        keep["reviewed"] = dt.datetime.now(dt.UTC).date().isoformat()
     _apply(draft, Fields(**{**fields.__dict__, "extra": keep or fields.extra}))
-    draft.revision += 1
-    draft.updated_at = draft.lock_at = utcnow()
+    draft.lock_at = utcnow()
     draft.lock_user_id = user.id
+    changed = _reviewed_text(draft) != before
+    reopened = ""
+    if changed:
+        draft.revision += 1
+        draft.updated_at = draft.lock_at
+        was = draft.state
+        reopened = review.reopen(db, draft, user, link=link)
+        review.record(db, draft, user, text_of(draft), was=was)
     db.commit()
-    return True
+    return Saved(True, changed, reopened)
 
 
 def propose(db: Session, draft: Draft) -> None:
@@ -467,174 +522,29 @@ def requires_second_person(db: Session) -> bool:
 
 
 def may_publish(db: Session, draft: Draft, user: User) -> str | None:
-    """Why ``user`` may not publish ``draft`` now (None when they may)."""
+    """Why ``user`` may not publish or schedule ``draft`` now (None when they may).
+
+    With a second person required, nobody who changed the text since its last
+    approval approves it (whoever started the draft, see :mod:`review`).
+    """
     if not user.has_role("editor"):
         return "Only editors and admins publish."
     if draft.state not in OPEN_STATES:
         return "This draft is no longer open."
-    if requires_second_person(db) and draft.author_id == user.id:
-        return "A second person must approve this draft."
+    if requires_second_person(db) and user.id in review.changed_since_approval(
+        db, draft
+    ):
+        return SECOND_PERSON
     return None
 
 
-# -- publishing -----------------------------------------------------------
-@dataclass
-class Site:
-    """Where publishing writes and whom it tells (built by the view)."""
-
-    root: Path
-    content: ContentStore
-    lock_file: Path
-    writer: bool = True
-    push: bool = False
-    after_publish: Callable[[Library], None] | None = None
-
-
-@dataclass(frozen=True)
-class Published:
-    """The outcome of :func:`publish`."""
-
-    ok: bool
-    check: Check | None = None  # problems that stopped it
-    conflict: bool = False  # the file changed and the changes overlap
-    merged: bool = False  # the file changed; the changes were merged
-    commit: str | None = None
-    git: bool = True  # False: the folder is not a git repository
-    error: str = ""  # a git failure, the node not writing, the lock
-    pushed: bool | None = None
-
-
-def _normalized(text: str, rel: str) -> str:
+# -- merging and conflicts ----------------------------------------------
+def normalized(text: str, rel: str) -> str:
     """A file as the editor would write it (for merging like with like)."""
     article, _ = files.parse_bytes(text.encode("utf-8"), rel)
     if article is None:
         return text
     return Fields.from_article(article).to_text()
-
-
-def _message(draft: Draft, rel: str, fields: Fields, approver: User) -> str:
-    verb = "Add" if not draft.base_hash else "Update"
-    lines = [f"{verb} {rel}: {fields.title.strip()}"[:200], ""]
-    if approver.id != draft.author_id:
-        lines.append(f"Approved-by: {approver.name} <{approver.email}>")
-    if draft.source_ticket:
-        lines.append(f"From-ticket: {draft.source_ticket}")
-    lines.append(f"Published with the Jawab editor (draft {draft.id}).")
-    return "\n".join(lines).strip() + "\n"
-
-
-def publish(db: Session, draft: Draft, publisher: User, site: Site) -> Published:
-    """Check, write and commit the draft as one article file (see module doc)."""
-    if not site.writer:
-        return Published(False, error="not_writer")
-    refused = may_publish(db, draft, publisher)
-    if refused:
-        return Published(False, error=refused)
-    try:
-        rel = target_path(draft, draft.article_path)
-        target = files.inside(site.root, rel)
-    except (EditingError, ValueError):
-        fields = Fields.from_draft(draft)
-        problem = Problem.of(fields.slug, 1, N_("slug or category is not a valid name"))
-        return Published(False, check=Check(None, (problem,), {"slug": [problem]}, {}))
-    repo = git_repo.Repository(site.root)
-    merged = False
-    try:
-        with git_repo.publish_lock(site.lock_file):
-            library = site.content.reload()
-            fields = Fields.from_draft(draft)
-            current = target.read_bytes() if target.exists() else None
-            current_hash = content_hash(current) if current is not None else ""
-            if current is not None and not draft.base_hash:
-                problem = Problem.of(rel, 1, _FILE_EXISTS, path=rel)
-                return Published(
-                    False, check=Check(None, (problem,), {"slug": [problem]}, {})
-                )
-            if current is not None and current_hash != draft.base_hash:
-                theirs = current.decode("utf-8")
-                text, clean = git_repo.merge_texts(
-                    fields.to_text(),
-                    _normalized(draft.base_text, rel),
-                    _normalized(theirs, rel),
-                )
-                if not clean:
-                    draft.conflict_text = theirs
-                    db.commit()
-                    return Published(False, conflict=True)
-                article, _ = files.parse_bytes(text.encode("utf-8"), rel)
-                if article is None:
-                    draft.conflict_text = theirs
-                    db.commit()
-                    return Published(False, conflict=True)
-                fields = Fields.from_article(article)
-                merged = True
-            result = check(library, fields, rel)
-            if not result.ok:
-                return Published(False, check=result)
-            today = dt.datetime.now(dt.UTC).date()
-            text = fields.to_text(today)
-            commit = None
-            unchanged = current is not None and (
-                _normalized(current.decode("utf-8"), rel) == fields.to_text()
-            )
-            if not unchanged:
-                files.write_atomic(target, text)
-            if repo.available and not unchanged:
-                author = db.get(User, draft.author_id) or publisher
-                try:
-                    commit = repo.commit(
-                        [rel],
-                        _message(draft, rel, fields, publisher),
-                        Person(author.name, author.email),
-                        Person(publisher.name, publisher.email),
-                    )
-                except GitError as exc:
-                    # Put the file back exactly as it was: the tree, the
-                    # staging area (reset by commit()) and so the index agree.
-                    if current is None:
-                        target.unlink(missing_ok=True)
-                    else:
-                        target.write_bytes(current)
-                    log.error("publishing draft %s failed: %s", draft.id, exc)
-                    return Published(False, error=str(exc))
-            pushed = None
-            if commit and site.push:
-                try:
-                    repo.push()
-                    pushed = True
-                except GitError as exc:
-                    log.warning("push after publishing failed: %s", exc)
-                    pushed = False
-            _apply(draft, fields)
-            draft.article_path = rel
-            draft.state = "published"
-            draft.published_commit = commit
-            draft.approved_by_id = publisher.id
-            draft.conflict_text = None
-            draft.lock_user_id = None
-            draft.updated_at = utcnow()
-            db.commit()
-            # Publishing answers "this article needs an update" (any reason).
-            update_requests.clear(
-                db, {fields.slug, *split_list(fields.aliases)}, commit
-            )
-            if not unchanged:  # the team report counts the writer's knowledge work
-                events.record(
-                    events.ArticlePublished(draft.author_id, fields.slug, fields.lang)
-                )
-            fresh = site.content.reload()
-            _remember_counterpart(db, fresh, fields.slug)
-            if site.after_publish:
-                site.after_publish(fresh)
-    except git_repo.PublishBusy:
-        return Published(False, error="busy")
-    return Published(
-        True,
-        merged=merged,
-        commit=commit,
-        git=repo.available,
-        pushed=pushed,
-    )
 
 
 def keep_mine(db: Session, draft: Draft, root: Path) -> None:
@@ -649,7 +559,9 @@ def keep_mine(db: Session, draft: Draft, root: Path) -> None:
     db.commit()
 
 
-def take_theirs(db: Session, draft: Draft, root: Path) -> None:
+def take_theirs(
+    db: Session, draft: Draft, root: Path, user: User, link: str = ""
+) -> None:
     """Resolve a conflict by starting the draft again from the published file."""
     rel = draft.article_path
     if not rel:
@@ -659,10 +571,15 @@ def take_theirs(db: Session, draft: Draft, root: Path) -> None:
     article, _ = files.parse_bytes(raw, rel)
     if article is None:
         raise EditingError("the published file cannot be read")
+    before = text_of(draft)
     _apply(draft, Fields.from_article(article))
     draft.base_text, draft.base_hash = raw.decode("utf-8"), content_hash(raw)
     draft.conflict_text = None
-    draft.revision += 1
+    if text_of(draft) != before:  # a change of the text like any other
+        draft.revision += 1
+        was = draft.state
+        review.reopen(db, draft, user, link=link)
+        review.record(db, draft, user, text_of(draft), was=was)
     db.commit()
 
 
@@ -688,141 +605,6 @@ def slugify(title: str) -> str:
     return slug[:80].strip("-")
 
 
-def mark_reviewed(db: Session, draft: Draft) -> None:
-    """Record that someone checked the article is still true (``reviewed:`` today)."""
-    extra = json.loads(draft.extra or "{}")
-    extra["reviewed"] = dt.datetime.now(dt.UTC).date().isoformat()
-    draft.extra = json.dumps(extra)
-    db.commit()
-
-
-# -- the synonyms file ----------------------------------------------------
-@dataclass(frozen=True)
-class FileSaved:
-    """The outcome of saving a non-article file (the synonyms)."""
-
-    ok: bool
-    problems: tuple[Problem, ...] = ()
-    commit: str | None = None
-    git: bool = True
-    error: str = ""
-
-
-def synonyms_text(root: Path) -> str:
-    """The synonyms file as it is now ("" when there is none)."""
-    path = root / synonyms.FILENAME
-    return path.read_text("utf-8") if path.exists() else ""
-
-
-def save_synonyms(text: str, user: User, site: Site, summary: str = "") -> FileSaved:
-    """Check the synonyms file like ``kb check``, then write and commit it."""
-    if not site.writer:
-        return FileSaved(False, error="not_writer")
-    if not user.has_role("editor"):
-        return FileSaved(False, error="Only editors and admins publish.")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + "\n"
-    _, problems = synonyms.parse_text(text)
-    if problems:
-        return FileSaved(False, problems=tuple(problems))
-    repo = git_repo.Repository(site.root)
-    target = site.root / synonyms.FILENAME
-    person = Person(user.name, user.email)
-    try:
-        with git_repo.publish_lock(site.lock_file):
-            old = target.read_bytes() if target.exists() else None
-            if old == text.encode("utf-8"):
-                return FileSaved(True, git=repo.available)  # nothing changed
-            files.write_atomic(target, text)
-            commit = None
-            if repo.available:
-                try:
-                    commit = repo.commit(
-                        [synonyms.FILENAME],
-                        (summary or f"Update {synonyms.FILENAME}")
-                        + "\n\nSaved with the Jawab editor.\n",
-                        person,
-                        person,
-                    )
-                except GitError as exc:
-                    if old is None:
-                        target.unlink(missing_ok=True)
-                    else:
-                        target.write_bytes(old)
-                    return FileSaved(False, error=str(exc))
-            fresh = site.content.reload()
-            if site.after_publish:
-                site.after_publish(fresh)
-    except git_repo.PublishBusy:
-        return FileSaved(False, error="busy")
-    return FileSaved(True, commit=commit, git=repo.available)
-
-
-def add_synonym(term: str, lang: str, phrase: str, user: User, site: Site) -> FileSaved:
-    """Let searches for ``term`` find ``phrase`` too: one entry, checked, committed.
-
-    The file is changed in place (comments kept) and then goes through
-    :func:`save_synonyms`, so the checks and the commit are the editor's own.
-    ``error`` is a :class:`~kb.storage.synonyms.SynonymEditError` code when the
-    entry itself cannot be made.
-    """
-    try:
-        text = synonyms.with_synonym(synonyms_text(site.root), lang, term, phrase)
-    except synonyms.SynonymEditError as exc:
-        return FileSaved(False, error=str(exc))
-    key = " ".join(synonyms.words(term))
-    wanted = " ".join(synonyms.words(phrase))
-    return save_synonyms(text, user, site, f"Synonym ({lang}): {key} -> {wanted}")
-
-
-# -- schedules ------------------------------------------------------------
-def schedule(db: Session, draft: Draft, user: User, when: dt.datetime) -> str | None:
-    """Publish the draft at ``when`` (UTC); why not, when it may not be."""
-    refused = may_publish(db, draft, user)
-    if refused:
-        return refused
-    draft.state = "scheduled"
-    draft.publish_at = when
-    draft.approved_by_id = user.id
-    draft.lock_user_id = draft.lock_at = None
-    db.commit()
-    return None
-
-
-def unschedule(db: Session, draft: Draft) -> None:
-    """Take a scheduled draft back to being written."""
-    draft.state = "editing"
-    draft.publish_at = None
-    db.commit()
-
-
-def publish_due(
-    db: Session, site: Site, now: dt.datetime | None = None
-) -> list[Published]:
-    """Publish every scheduled draft whose time has come (by whoever scheduled it)."""
-    now = now or utcnow()
-    due = db.scalars(
-        select(Draft).where(Draft.state == "scheduled", Draft.publish_at.is_not(None))
-    ).all()
-    results = []
-    for draft in due:
-        moment = draft.publish_at
-        if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        if moment is None or moment > now:
-            continue
-        publisher = db.get(User, draft.approved_by_id) if draft.approved_by_id else None
-        if publisher is None:
-            continue
-        result = publish(db, draft, publisher, site)
-        if not result.ok:
-            # Keep it visible to editors instead of retrying a broken draft forever.
-            draft.state = "editing"
-            db.commit()
-            log.warning("scheduled draft %s was not published: %s", draft.id, result)
-        results.append(result)
-    return results
-
-
 # -- translations ---------------------------------------------------------
 def _section_hashes(library: Library, slug: str) -> list[str]:
     try:
@@ -837,7 +619,7 @@ def _counterpart(library: Library, article: ArticleFile) -> ArticleFile | None:
     return library.translation_of(article, other) if other else None
 
 
-def _remember_counterpart(db: Session, library: Library, slug: str) -> None:
+def remember_counterpart(db: Session, library: Library, slug: str) -> None:
     """After publishing ``slug``: its counterpart's sections as they are now."""
     article = library.get(slug)
     counterpart = _counterpart(library, article) if article else None

@@ -89,6 +89,18 @@ def reports_digest(to: str, lang: str, **values: object) -> Mail:
     return Mail(to, subject.strip(), body.strip() + "\n")
 
 
+def draft_reopened(to: str, **values: object) -> Mail:
+    """A draft someone scheduled was changed: it is back to being written."""
+    with force_locale(current_app.config["DEFAULT_LANG"]):
+        text = render_template(
+            "mail/draft_reopened.txt",
+            site_name=current_app.config["SITE_NAME"],
+            **values,
+        )
+    subject, _, body = text.strip().partition("\n\n")
+    return Mail(to, subject.strip(), body.strip() + "\n")
+
+
 _QUEUED = "jawab.mail_queued"
 
 

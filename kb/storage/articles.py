@@ -41,7 +41,8 @@ FIELDS = (
     "publish_at",
 )
 REQUIRED = ("title", "lang")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# \Z, not $: "x\n" is no slug (``$`` also matches before a final newline).
+SLUG = re.compile(r"\A[a-z0-9][a-z0-9_-]*\Z")
 CATEGORIES_FILE = "_categories.yml"
 
 
@@ -288,7 +289,7 @@ def parse_bytes(
         )
 
     slug = str(meta.get("slug") or Path(rel).stem)
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         fail(
             line_of("slug"),
             N_(
@@ -313,7 +314,7 @@ def parse_bytes(
     if aliases is None:
         fail(line_of("aliases"), N_("'aliases' must be a list of old slugs"))
     for alias in aliases or ():
-        if not SLUG.match(alias):
+        if not SLUG.fullmatch(alias):
             fail(
                 line_of("aliases"),
                 N_("alias %(alias)s is not a valid slug"),
@@ -500,6 +501,63 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+class FileChange:
+    """One file replaced with :func:`write_atomic`, and the way back.
+
+    The old file is kept through a second hard link, so putting it back is a
+    rename: it needs no free space, and works on the full disk that may have
+    made the commit fail. Folders made for a new file are removed again.
+    """
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self._keep: Path | None = None
+        self._old: bytes | None = None
+        self._made: list[Path] = []
+        folder = path.parent
+        while not folder.exists():
+            self._made.append(folder)
+            folder = folder.parent
+        if path.exists():
+            keep = path.with_name(f".{path.name}.{os.getpid()}.keep")
+            keep.unlink(missing_ok=True)
+            try:
+                os.link(path, keep)
+                self._keep = keep
+            except OSError:  # no hard links here: keep the bytes instead
+                self._old = path.read_bytes()
+        try:
+            write_atomic(path, text)
+        except BaseException:
+            self._forget_folders()
+            self.done()
+            raise
+
+    def undo(self) -> None:
+        """Put the file (or its absence) back exactly as it was."""
+        if self._keep is not None:
+            os.replace(self._keep, self.path)
+            self._keep = None
+        elif self._old is not None:
+            write_atomic(self.path, self._old.decode("utf-8"))
+        else:
+            self.path.unlink(missing_ok=True)
+            self._forget_folders()
+
+    def done(self) -> None:
+        """Keep the new file: let go of the old one."""
+        if self._keep is not None:
+            self._keep.unlink(missing_ok=True)
+            self._keep = None
+
+    def _forget_folders(self) -> None:
+        for folder in self._made:  # innermost first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def inside(root: Path, rel: str) -> Path:

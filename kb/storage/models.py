@@ -504,6 +504,9 @@ class Draft(Base):
     # The published file when the last publish found a conflict (for the view).
     conflict_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # The revision the last approval (a schedule) was given to: whoever changed
+    # the text after it (see ``DraftChange``) may not approve it again.
+    approved_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
@@ -520,8 +523,33 @@ class Draft(Base):
     )
 
 
+class DraftChange(Base):
+    """Who changed a draft's text, to which revision, and the text then.
+
+    One row per run of saves by one person while the draft is being written
+    (autosaves update the run's row); a change to a draft under review always
+    starts a new row, so the revision a reviewer was shown is kept as it was.
+    """
+
+    __tablename__ = "draft_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    # The article file the draft made at ``revision`` (None: not known).
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
 class DraftComment(Base):
-    """A reviewer's comment on a draft."""
+    """A reviewer's comment on a draft, or an entry Jawab wrote in its history."""
 
     __tablename__ = "draft_comments"
 
@@ -530,6 +558,11 @@ class DraftComment(Base):
         ForeignKey("drafts.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # "comment" (a person wrote ``body``) or "reopened" (Jawab: a change sent
+    # the draft back to being written; ``body`` is JSON of what it was).
+    kind: Mapped[str] = mapped_column(
+        String(16), default="comment", server_default="comment"
+    )
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow

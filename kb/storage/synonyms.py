@@ -194,13 +194,17 @@ class SynonymEditError(ValueError):
     """Why a synonym cannot be added to the file's text (a short code)."""
 
 
-_PLAIN = re.compile(r"^\w[\w '-]*$")
+_PLAIN = re.compile(r"\A\w[\w '-]*\Z")
 
 
 def _scalar(value: str) -> str:
     """``value`` as a YAML flow scalar: plain when that reads back the same."""
-    if _PLAIN.match(value) and load_yaml(value)[1] == value:
-        return value
+    if _PLAIN.fullmatch(value):
+        try:
+            if load_yaml(value)[1] == value:
+                return value
+        except yaml.YAMLError:  # "2026-13-45": a date that is none
+            pass
     return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML too
 
 

@@ -43,7 +43,7 @@ def article_urls(*, external: bool = False) -> Callable[[str, str], str]:
     prefixes: dict[str, str] = {}
 
     def build(lang: str, slug: str) -> str:
-        if not SLUG.match(slug):
+        if not SLUG.fullmatch(slug):
             return article_url(lang, slug, external=True)
         prefix = prefixes.get(lang)
         if prefix is None:
@@ -108,6 +108,6 @@ def search_url(lang: str, **values: Any) -> str:
 
 def article_href(lang: str, slug: str) -> str:
     """An article page's URL, as ``url_for("public.article", ...)`` builds it."""
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         return article_url(lang, slug)
     return chrome_urls(lang)["article"] + slug

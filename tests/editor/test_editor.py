@@ -8,10 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import csrf, execute, git, open_ticket, rows, setup_commit, staff_email
+from helpers import (
+    csrf,
+    draft_form,
+    execute,
+    git,
+    open_ticket,
+    rows,
+    setup_commit,
+    staff_email,
+)
 from sqlalchemy import update
 
-from kb.services import editing
+from kb.services import editing, publishing
 from kb.services.search import SearchRequest
 from kb.storage import articles as files
 from kb.storage import git_repo
@@ -51,10 +60,11 @@ def _create(client, **fields) -> int:
 
 
 def _post_step(client, draft_id: int, step: str, **fields):
+    """Post the draft's form with ``step``, at the revision its page shows."""
     page = f"/editor/drafts/{draft_id}"
     data = _new_form(client, **fields)
-    data["csrf_token"] = csrf(client, page)
-    data["step"] = step
+    data.update(draft_form(client, draft_id))
+    data.update({"step": step, **fields})
     return client.post(page, data=data)
 
 
@@ -264,7 +274,7 @@ def test_agents_propose_and_only_editors_publish(auth, repo) -> None:
     assert denied.status_code == 403
     direct = agent.post(
         f"/editor/drafts/{draft_id}/publish",
-        data={"csrf_token": csrf(agent, f"/editor/drafts/{draft_id}")},
+        data=draft_form(agent, draft_id),
     )
     assert direct.status_code == 403
     assert _post_step(agent, draft_id, "propose").status_code == 302
@@ -273,7 +283,7 @@ def test_agents_propose_and_only_editors_publish(auth, repo) -> None:
     assert "Waiting for review" in listing
     response = editor.post(
         f"/editor/drafts/{draft_id}/publish",
-        data={"csrf_token": csrf(editor, f"/editor/drafts/{draft_id}")},
+        data=draft_form(editor, draft_id),
     )
     assert response.status_code == 302
     log = git(repo, "log", "-1", "--format=%ae|%ce|%b")
@@ -298,7 +308,7 @@ def test_a_second_person_can_be_required(auth, repo) -> None:
     second = auth.login("editor", email="editor2@tokorona.example")
     response = second.post(
         f"/editor/drafts/{draft_id}/publish",
-        data={"csrf_token": csrf(second, f"/editor/drafts/{draft_id}")},
+        data=draft_form(second, draft_id),
     )
     assert response.status_code == 302
     assert git(repo, "log", "-1", "--format=%ae").strip() == staff_email("editor")
@@ -437,7 +447,7 @@ def test_history_diff_and_restore(auth, repo) -> None:
     assert "Brand new text." in (repo / "payments" / "refund-times.md").read_text()
     publish = client.post(
         f"/editor/drafts/{restored}/publish",
-        data={"csrf_token": csrf(client, f"/editor/drafts/{restored}")},
+        data=draft_form(client, restored),
     )
     assert publish.status_code == 302
     assert "Brand new text." not in (repo / "payments" / "refund-times.md").read_text()
@@ -514,10 +524,10 @@ def test_a_scheduled_draft_is_published_when_its_time_comes(auth, repo) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     with auth.app.app_context():
         from kb.storage.db import standalone_session
-        from kb.views.editor.views import _site
+        from kb.views.editor.site import editor_site as _site
 
         with auth.app.test_request_context(), standalone_session() as db:
-            results = editing.publish_due(db, _site(), now=later)
+            results = publishing.publish_due(db, _site(), now=later)
     assert [r.ok for r in results] == [True]
     assert (repo / "payments" / "cara-refund.md").exists()
     assert git(repo, "log", "-1", "--format=%ae").strip() == staff_email("editor")
@@ -578,7 +588,7 @@ def test_a_translation_is_flagged_outdated_per_section(auth, repo) -> None:
     assert (
         client.post(
             f"/editor/drafts/{lupa}/publish",
-            data={"csrf_token": csrf(client, f"/editor/drafts/{lupa}")},
+            data=draft_form(client, lupa),
         ).status_code
         == 302
     )

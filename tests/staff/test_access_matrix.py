@@ -5,7 +5,7 @@ and admins — as a browser and as a JSON client."""
 from __future__ import annotations
 
 import pytest
-from helpers import csrf, login, make_staff, open_ticket, staff_email
+from helpers import csrf, draft_form, login, make_staff, open_ticket, staff_email
 
 from kb.storage.db import standalone_session
 
@@ -197,8 +197,7 @@ def test_only_editors_and_admins_publish(matrix_app) -> None:
             fields = editing.Fields(title="Draft", slug=f"draft-{number}")
             draft_id = editing.create(db, agent, fields).id
         client = _client(matrix_app, actor)
-        token = csrf(client, f"/editor/drafts/{draft_id}")
         response = client.post(
-            f"/editor/drafts/{draft_id}/publish", data={"csrf_token": token}
+            f"/editor/drafts/{draft_id}/publish", data=draft_form(client, draft_id)
         )
         assert response.status_code == 302, actor

@@ -38,6 +38,8 @@
     }
     if (revision && json.revision !== undefined) revision.value = String(json.revision);
     if (json.preview) showPreview(json.preview);
+    // A change to a draft under review sent it back to being written: say so.
+    if (json.notice) { say(json.notice); return; }
     say(T.saved + new Date().toLocaleTimeString());
   }
 

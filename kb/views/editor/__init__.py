@@ -9,7 +9,11 @@ from kb.views.staff_nav import NavItem, register
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 
-from kb.views.editor import views  # noqa: E402,F401 - registers the routes
+from kb.views.editor import (  # noqa: E402,F401 - registers the routes
+    articles,
+    synonyms,
+    views,
+)
 
 # Agents may propose; editors and admins approve and publish.
 register(

@@ -20,7 +20,7 @@ from kb.storage.articles import SLUG
 from kb.vocab import LANG_NAMES
 
 _SLUG_MESSAGE = _l("Use lowercase letters, digits, - or _ (for example: refund-times).")
-_LIST = r"^[^\n]*$"
+_LIST = r"\A[^\n]*\Z"
 SYNONYMS_MAX_CHARS = 100_000
 
 # Body limits of the routes that take these forms (kb.security.body_limit): a
@@ -187,4 +187,4 @@ class NeedsUpdateForm(FlaskForm):
         ],
     )
     from_ticket = HiddenField(validators=[Optional(), Length(max=16)])
-    from_vote = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+    from_vote = HiddenField(validators=[Optional(), Regexp(r"\A\d{1,12}\Z")])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import (
     abort,
@@ -21,26 +20,34 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from kb.security import body_limit, role_required, safe_next
-from kb.services import agent_tickets, diffs, editing, events, update_requests
+from kb.security import body_limit, role_required
+from kb.services import (
+    agent_tickets,
+    diffs,
+    editing,
+    publishing,
+    review,
+    update_requests,
+)
 from kb.services.editing import Fields
 from kb.storage import articles as files
-from kb.storage import db, git_repo
-from kb.storage import synonyms as synonym_file
+from kb.storage import db
 from kb.storage.articles import Problem
 from kb.storage.models import Draft, Ticket
 from kb.views import params
-from kb.views.context import content, library, search_service
+from kb.views.context import content, library
 from kb.views.editor import bp
 from kb.views.editor.forms import (
     DRAFT_BODY_LIMIT,
-    SYNONYMS_BODY_LIMIT,
-    AddSynonymForm,
     CommentForm,
     DraftForm,
-    NeedsUpdateForm,
-    SettingsForm,
-    SynonymsForm,
+)
+from kb.views.editor.site import (
+    articles_root,
+    draft_link,
+    editor_site,
+    note_on_ticket,
+    publish_error,
 )
 from kb.views.forms import ActionForm
 
@@ -56,25 +63,6 @@ def problem_text(problem: Problem) -> str:
         return problem.message
 
 
-def _root() -> Path:
-    return Path(current_app.config["ARTICLES_DIR"])
-
-
-def _site() -> editing.Site:
-    def after(fresh) -> None:
-        # The index picks the change up now, incrementally (one article).
-        search_service().ensure_current(fresh)
-
-    return editing.Site(
-        root=_root(),
-        content=content(),
-        lock_file=Path(current_app.config["CACHE_DIR"]) / "publish.lock",
-        writer=current_app.config["EDITOR_WRITER"],
-        push=current_app.config["GIT_PUSH"],
-        after_publish=after,
-    )
-
-
 def _draft_or_404(draft_id: int) -> Draft:
     found = editing.get(db.session(), draft_id)
     if found is None:
@@ -84,9 +72,15 @@ def _draft_or_404(draft_id: int) -> Draft:
     return found
 
 
-def _form(fields: Fields | None = None, revision: int = 0) -> DraftForm:
-    form = DraftForm(
-        data=fields.__dict__ if fields and request.method == "GET" else None
+def _form(
+    fields: Fields | None = None, revision: int = 0, *, fresh: bool = False
+) -> DraftForm:
+    """The draft form: what was posted, or ``fields`` on a GET (or when ``fresh``)."""
+    shown = fields is not None and (fresh or request.method == "GET")
+    form = (
+        DraftForm(formdata=None, data=fields.__dict__)
+        if shown and fields is not None
+        else DraftForm()
     )
     lib = library()
     # Without a _categories.yml any category is allowed: offer those in use.
@@ -97,7 +91,7 @@ def _form(fields: Fields | None = None, revision: int = 0) -> DraftForm:
         else SelectChoice(key, key)
         for key in keys
     ]
-    if request.method == "GET":
+    if shown:
         form.revision.data = str(revision)
     return form
 
@@ -116,15 +110,29 @@ def _fields(form: DraftForm) -> Fields:
     return Fields(**values)  # type: ignore[arg-type]  # str fields by name
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A publish or schedule refused: the draft changed since the page was opened."""
+
+    lines: list  # the inline diff, what was seen → what is there now
+    # Where the diff starts: "seen" (the version the page was given), "page"
+    # (what the page held; that version is no longer kept) or "" (neither).
+    start: str
+    page_text: str  # what the refused page held, when it differs from now
+    by: str  # who changed it last
+
+
 def _render_edit(
     draft: Draft | None,
     form: DraftForm,
     preview: editing.Preview | None = None,
     status: int = 200,
-    published: editing.Published | None = None,
+    published: publishing.Published | None = None,
+    changed: Changed | None = None,
 ) -> tuple[str, int]:
     database = db.session()
     holder = editing.holder(draft, current_user) if draft else None
+    second_person = editing.requires_second_person(database)
     return render_template(
         "editor/edit.html",
         draft=draft,
@@ -132,13 +140,22 @@ def _render_edit(
         preview=preview,
         holder=holder,
         published=published,
+        changed=changed,
         comment_form=CommentForm(formdata=None),
         action=ActionForm(formdata=None),
         may_publish=(
             draft is not None
             and editing.may_publish(database, draft, current_user) is None
         ),
-        second_person=editing.requires_second_person(database),
+        second_person=second_person,
+        changed_it=(
+            draft is not None
+            and second_person
+            and current_user.id in review.changed_since_approval(database, draft)
+        ),
+        reopened=review.REOPENED,
+        entry=review.entry,
+        repo_problem=publishing.repository_problem(editor_site()),
         hidden_until=_hidden_until(draft),
         noindex=True,
     ), status
@@ -152,7 +169,7 @@ def index() -> str:
     if current_app.config["EDITOR_WRITER"]:
         # Schedules also run from `kb editor publish-due` (cron); looking here
         # too means a site without cron still publishes on time-ish.
-        editing.publish_due(database, _site())
+        publishing.publish_due(database, editor_site())
     lib = library()
     q = params.parse(ListArgs, request.args).q
     articles = sorted(lib.all.values(), key=lambda a: (a.lang, a.title.lower()))
@@ -165,6 +182,7 @@ def index() -> str:
     drafts = editing.open_drafts(database)
     return render_template(
         "editor/index.html",
+        repo_problem=publishing.repository_problem(editor_site()),
         mine=[d for d in drafts if d.author_id == current_user.id],
         proposed=[
             d
@@ -259,6 +277,8 @@ def new() -> Response | tuple[Response | str, int]:
         fields = _from_ticket(ticket)
     form = _form(fields)
     valid = request.method == "POST" and form.validate_on_submit()
+    if valid and _too_big(form) is not None:
+        return _too_big(form)  # type: ignore[return-value]
     if (
         not valid
         and request.method == "POST"
@@ -274,6 +294,9 @@ def new() -> Response | tuple[Response | str, int]:
         form.status.data = (
             form.status.data if form.status.data == "draft" else "published"
         )
+        refused = _too_big(form)
+        if refused is not None:
+            return refused
     if valid:
         draft = editing.create(
             db.session(),
@@ -282,7 +305,7 @@ def new() -> Response | tuple[Response | str, int]:
             source_ticket=ticket.reference if ticket else None,
         )
         if ticket is not None:
-            _note_on_ticket(ticket, draft)
+            note_on_ticket(ticket, draft)
         if _wants_json():
             return jsonify(
                 id=draft.id,
@@ -316,20 +339,6 @@ def _from_ticket(ticket: Ticket) -> Fields:
     )
 
 
-def _note_on_ticket(ticket: Ticket, draft: Draft) -> None:
-    link = url_for("editor.edit", draft_id=draft.id, _external=False)
-    agent_tickets.add_message(
-        db.session(),
-        ticket,
-        current_user.id,
-        _("An article draft was started from this ticket: %(link)s", link=link),
-        internal=True,
-        status=None,
-        site_root=request.host_url,
-        new_link_url="",
-    )
-
-
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch" or (
         request.accept_mimetypes.best == "application/json"
@@ -342,6 +351,21 @@ def _json_errors(form: DraftForm) -> tuple[Response, int]:
     if field == "csrf_token":
         message = _("The page expired; reload it to keep saving.")
     return jsonify(error=str(message), status=400, field=field), 400
+
+
+def _storage_error(fields: Fields) -> tuple[Response, int] | None:
+    """A 400 naming the field longer than the database keeps."""
+    found = editing.too_long(fields)
+    if found is None:
+        return None
+    name, limit = found
+    message = _("Use at most %(max)d characters.", max=limit)
+    return jsonify(error=message, status=400, field=name), 400
+
+
+def _too_big(form: DraftForm) -> tuple[Response, int] | None:
+    """:func:`_storage_error` for the fields of a JSON autosave of a new article."""
+    return _storage_error(_fields(form)) if _wants_json() else None
 
 
 @bp.get("/drafts/<int:draft_id>")
@@ -376,7 +400,7 @@ def _rel(draft: Draft, fields: Fields) -> str:
 @body_limit(DRAFT_BODY_LIMIT)
 @role_required("agent")
 def save(draft_id: int) -> Response | tuple[str, int]:
-    """Save (and preview, propose or publish) the draft from the form."""
+    """Save (and preview, propose, schedule or publish) the draft from the form."""
     draft = _draft_or_404(draft_id)
     if not editing.may_edit(draft, current_user):
         abort(403)
@@ -385,52 +409,44 @@ def save(draft_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_edit(draft, form, status=400)
     fields = _fields(form)
+    if step in ("publish", "schedule"):
+        if not current_user.has_role("editor"):
+            flash(_("Only editors and admins publish."))
+            return _render_edit(draft, form, status=403)
+        if _revision(form) != draft.revision:
+            # Approving names the text the editor saw: not one saved since.
+            return _changed(draft, _revision(form), fields)
     # An explicit Save always stores what the page holds (only background
     # saves, which may arrive out of order, are compared by revision).
-    if not editing.save(db.session(), draft, current_user, fields):
+    saved = editing.save(
+        db.session(),
+        draft,
+        current_user,
+        fields,
+        reviewed=bool(form.reviewed.data),
+        link=draft_link(draft.id),
+    )
+    if not saved:
         flash(_("Someone else has taken over this draft; nothing was saved."))
         return _render_edit(draft, form, status=409)
-    if form.reviewed.data:
-        editing.mark_reviewed(db.session(), draft)
+    form.revision.data = str(draft.revision)
+    if saved.reopened:
+        flash(_reopened_message(saved.reopened))
     if step == "preview":
         shown = editing.preview(
             library(), fields, _rel(draft, fields), new=not draft.article_path
         )
         return _render_edit(
-            draft, _form(Fields.from_draft(draft), draft.revision), shown
+            draft, _form(Fields.from_draft(draft), draft.revision, fresh=True), shown
         )
     if step == "propose":
         editing.propose(db.session(), draft)
         flash(_("Sent for review. An editor will approve and publish it."))
         return redirect(url_for("editor.edit", draft_id=draft.id))
     if step == "publish":
-        return _publish(draft)
+        return _publish(draft, draft.revision)
     if step == "schedule":
-        when = form.publish_at.data
-        if when is None:
-            form.publish_at.errors = [_("Choose when to publish it.")]
-            return _render_edit(draft, form, status=400)
-        when = when.replace(tzinfo=dt.UTC)
-        if when <= dt.datetime.now(dt.UTC):
-            form.publish_at.errors = [_("Choose a time in the future.")]
-            return _render_edit(draft, form, status=400)
-        rel = _rel(draft, fields)
-        result = editing.check(library(), fields, rel, new=not draft.article_path)
-        if not result.ok:
-            flash(_("Not scheduled: fix the problems below first."))
-            shown = editing.preview(library(), fields, rel, new=not draft.article_path)
-            return _render_edit(draft, form, shown, status=400)
-        refused = editing.schedule(db.session(), draft, current_user, when)
-        if refused:
-            flash(_("Only editors and admins publish."))
-            return _render_edit(draft, form, status=403)
-        flash(
-            _(
-                "Scheduled: it will be published at %(when)s UTC.",
-                when=when.strftime("%Y-%m-%d %H:%M"),
-            )
-        )
-        return redirect(url_for("editor.edit", draft_id=draft.id))
+        return _schedule(draft, form, fields)
     flash(_("Draft saved."))
     return redirect(url_for("editor.edit", draft_id=draft.id))
 
@@ -440,6 +456,87 @@ def _revision(form: DraftForm) -> int | None:
         return int(form.revision.data)
     except (TypeError, ValueError):
         return None
+
+
+def _reopened_message(was: str) -> str:
+    if was == "scheduled":
+        return _(
+            "The draft was scheduled: your change cancelled the schedule and it is "
+            "back to being written. Whoever scheduled it was told."
+        )
+    return _(
+        "The draft was waiting for review: your change took it back to being "
+        "written. Ask for review again when it is ready."
+    )
+
+
+def _schedule(
+    draft: Draft, form: DraftForm, fields: Fields
+) -> Response | tuple[str, int]:
+    when = form.publish_at.data
+    if when is None:
+        form.publish_at.errors = [_("Choose when to publish it.")]
+        return _render_edit(draft, form, status=400)
+    when = when.replace(tzinfo=dt.UTC)
+    if when <= dt.datetime.now(dt.UTC):
+        form.publish_at.errors = [_("Choose a time in the future.")]
+        return _render_edit(draft, form, status=400)
+    rel = _rel(draft, fields)
+    result = editing.check(library(), fields, rel, new=not draft.article_path)
+    if not result.ok:
+        flash(_("Not scheduled: fix the problems below first."))
+        shown = editing.preview(library(), fields, rel, new=not draft.article_path)
+        return _render_edit(draft, form, shown, status=400)
+    refused = publishing.schedule(
+        db.session(), draft, current_user, when, revision=draft.revision
+    )
+    if refused == editing.SECOND_PERSON:
+        flash(_("A second person must approve this draft: ask another editor."))
+        return _render_edit(draft, form, status=403)
+    if refused:
+        flash(_("Only editors and admins publish."))
+        return _render_edit(draft, form, status=403)
+    flash(
+        _(
+            "Scheduled: it will be published at %(when)s UTC.",
+            when=when.strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+    return redirect(url_for("editor.edit", draft_id=draft.id))
+
+
+def _changed(
+    draft: Draft, seen: int | None, page: Fields | None = None
+) -> tuple[str, int]:
+    """409: the draft changed since revision ``seen``; show what changed.
+
+    Nothing is saved or published. The form now holds the draft as it is, so
+    approving again approves what the editor has just been shown.
+    """
+    database = db.session()
+    now = editing.text_of(draft)
+    before = review.seen_text(database, draft, seen)
+    page_text = ""
+    if page is not None:
+        extra = Fields.from_draft(draft).extra
+        page_text = Fields(**{**page.__dict__, "extra": extra}).to_text()
+    start = before if before is not None else page_text
+    last = draft.lock_user or draft.author
+    flash(
+        _(
+            "Not published: the draft changed since you opened it. Below is what "
+            "changed; the form now holds the draft as it is. Review it, then "
+            "publish again."
+        )
+    )
+    changed = Changed(
+        lines=diffs.around_changes(diffs.inline(start, now)),
+        start="seen" if before is not None else ("page" if page_text else ""),
+        page_text=page_text if page_text and page_text != start else "",
+        by=(last.name or last.email) if last else "",
+    )
+    form = _form(Fields.from_draft(draft), draft.revision, fresh=True)
+    return _render_edit(draft, form, status=409, changed=changed)
 
 
 @bp.post("/drafts/<int:draft_id>/autosave")
@@ -459,16 +556,25 @@ def autosave(draft_id: int) -> tuple[Response, int]:
         if "csrf_token" in form.errors or "body" in form.errors:
             return _json_errors(form)
     values: dict[str, str] = {
-        name: str(getattr(draft, name) or "")[:20_000] for name in editing.FORM_FIELDS
+        name: str(getattr(draft, name) or "") for name in editing.FORM_FIELDS
     } | params.sent(request.form, tuple(editing.FORM_FIELDS), 20_000)
     fields = Fields(**values)  # type: ignore[arg-type]  # str fields by name
     if fields.lang not in ("id", "en"):
         fields = Fields(**{**fields.__dict__, "lang": draft.lang})
     if fields.status not in ("published", "draft"):
         fields = Fields(**{**fields.__dict__, "status": draft.status})
-    if not editing.save(
-        db.session(), draft, current_user, fields, revision=_revision(form)
-    ):
+    refused = _storage_error(fields)
+    if refused is not None:
+        return refused
+    saved = editing.save(
+        db.session(),
+        draft,
+        current_user,
+        fields,
+        revision=_revision(form),
+        link=draft_link(draft.id),
+    )
+    if not saved:
         holder = draft.lock_user.name if draft.lock_user else ""
         return jsonify(
             error=_(
@@ -480,7 +586,10 @@ def autosave(draft_id: int) -> tuple[Response, int]:
     answer: dict[str, object] = {
         "revision": draft.revision,
         "saved_at": draft.updated_at.isoformat(),
+        "state": draft.state,
     }
+    if saved.reopened:
+        answer["notice"] = _reopened_message(saved.reopened)
     if params.parse(LiveArgs, request.form).live:
         answer["preview"] = _live_preview(draft)
     return jsonify(answer), 200
@@ -512,8 +621,10 @@ def _live_preview(draft: Draft) -> dict[str, object]:
     }
 
 
-def _publish(draft: Draft) -> Response | tuple[str, int]:
-    result = editing.publish(db.session(), draft, current_user, _site())
+def _publish(draft: Draft, revision: int | None) -> Response | tuple[str, int]:
+    result = publishing.publish(
+        db.session(), draft, current_user, editor_site(), revision=revision
+    )
     if result.ok:
         if result.merged:
             flash(
@@ -536,6 +647,8 @@ def _publish(draft: Draft) -> Response | tuple[str, int]:
                 )
             )
         return redirect(url_for("editor.edit", draft_id=draft.id))
+    if result.error == publishing.CHANGED:
+        return _changed(draft, revision)
     if result.conflict:
         flash(
             _(
@@ -544,42 +657,34 @@ def _publish(draft: Draft) -> Response | tuple[str, int]:
             )
         )
         return redirect(url_for("editor.conflict", draft_id=draft.id))
+    form = _form(Fields.from_draft(draft), draft.revision, fresh=True)
     if result.check is not None:
         fields = Fields.from_draft(draft)
         html = editing.preview(library(), fields, _rel(draft, fields)).html
         shown = editing.Preview(html, result.check)
         flash(_("Not published: fix the problems below first."))
-        return _render_edit(draft, _form(fields, draft.revision), shown, status=400)
-    messages = {
-        "not_writer": _(
-            "This server does not publish articles; publish on the writer node."
-        ),
-        "busy": _("Another article is being published; try again in a moment."),
-        "Only editors and admins publish.": _("Only editors and admins publish."),
-        "This draft is no longer open.": _("This draft is no longer open."),
-        "A second person must approve this draft.": _(
-            "A second person must approve this draft: ask another editor."
-        ),
-    }
-    flash(
-        messages.get(result.error)
-        or _("Publishing failed; nothing was changed. (%(error)s)", error=result.error)
-    )
-    status = 403 if result.error in messages and result.error != "busy" else 409
-    return _render_edit(
-        draft, _form(Fields.from_draft(draft), draft.revision), status=status
-    )
+        return _render_edit(draft, form, shown, status=400)
+    message, status = publish_error(result.error, result.detail)
+    flash(message)
+    return _render_edit(draft, form, status=status)
+
+
+@dataclass(frozen=True)
+class PinArgs:
+    """The draft revision an approving editor saw (the form's hidden field)."""
+
+    revision: int | None = params.arg(params.identifier)
 
 
 @bp.post("/drafts/<int:draft_id>/publish")
 @body_limit(DRAFT_BODY_LIMIT)
 @role_required("editor")
 def publish(draft_id: int) -> Response | tuple[str, int]:
-    """Approve and publish the draft as it is saved."""
+    """Approve and publish the draft at the revision the editor saw."""
     draft = _draft_or_404(draft_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _publish(draft)
+    return _publish(draft, params.parse(PinArgs, request.form).revision)
 
 
 @bp.post("/drafts/<int:draft_id>/take-over")
@@ -634,13 +739,13 @@ def conflict(draft_id: int) -> str:
     current = ""
     if rel:
         try:
-            target = files.inside(_root(), rel)
+            target = files.inside(articles_root(), rel)
             current = target.read_text("utf-8") if target.exists() else ""
         except ValueError:
             abort(404)
     mine = Fields.from_draft(draft).to_text()
-    theirs = editing._normalized(current, rel or "") if current else ""
-    base = editing._normalized(draft.base_text, rel or "") if draft.base_text else ""
+    theirs = editing.normalized(current, rel or "") if current else ""
+    base = editing.normalized(draft.base_text, rel or "") if draft.base_text else ""
     return render_template(
         "editor/conflict.html",
         draft=draft,
@@ -662,333 +767,13 @@ def resolve(draft_id: int) -> Response:
     ):
         abort(403)
     if params.parse(EditArgs, request.form).choice == "theirs":
-        editing.take_theirs(db.session(), draft, _root())
+        editing.take_theirs(
+            db.session(), draft, articles_root(), current_user, draft_link(draft.id)
+        )
         flash(_("Your draft now starts from the published version."))
     else:
-        editing.keep_mine(db.session(), draft, _root())
+        editing.keep_mine(db.session(), draft, articles_root())
         flash(
             _("Your draft is kept; publishing it will replace the published changes.")
         )
     return redirect(url_for("editor.edit", draft_id=draft.id))
-
-
-def _article_or_404(slug: str):
-    found = library().all.get(slug)
-    if found is None:
-        abort(404)
-    return found
-
-
-@dataclass(frozen=True)
-class TicketArg:
-    """The ticket an article page was opened from ("needs an update")."""
-
-    from_ticket: str = params.arg(params.text(16))
-
-
-@bp.get("/articles/<slug>")
-@role_required("agent")
-def article(slug: str) -> str:
-    """One article: its open drafts, a button to edit it, its history link."""
-    found = _article_or_404(slug)
-    reference = params.parse(TicketArg, request.args).from_ticket
-    form = NeedsUpdateForm(formdata=None, from_ticket=reference)
-    return _render_article(found, form, reference)[0]
-
-
-def _render_article(
-    found, form: NeedsUpdateForm, from_ticket: str = "", status: int = 200
-) -> tuple[str, int]:
-    database = db.session()
-    return render_template(
-        "editor/article.html",
-        article=found,
-        scheduled=found.slug in library().scheduled,
-        from_ticket=from_ticket,
-        outdated=editing.outdated(database, library(), found),
-        drafts=editing.drafts_of(database, found.path),
-        action=ActionForm(formdata=None),
-        needs_update_form=form,
-        update_reasons=update_requests.open_for(database, found.slug),
-        votes=update_requests.unhelpful_votes(database, found.slug),
-        noindex=True,
-    ), status
-
-
-@bp.post("/articles/<slug>/needs-update")
-@role_required("agent")
-def needs_update(slug: str) -> Response | tuple[str, int]:
-    """Flag the article: it needs an update (from a ticket, a vote, or a reason)."""
-    found = _article_or_404(slug)
-    form = NeedsUpdateForm()
-    database = db.session()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        return _render_article(found, form, form.from_ticket.data or "", 400)
-    ticket = None
-    if form.from_ticket.data:
-        ticket = agent_tickets.get(database, form.from_ticket.data)
-        if ticket is None:
-            form.reason.errors = [_("That ticket does not exist.")]
-            return _render_article(found, form, "", 400)
-    vote = None
-    if form.from_vote.data:
-        vote = update_requests.vote(database, found.slug, int(form.from_vote.data))
-        if vote is None:
-            form.reason.errors = [_("That vote is not a 'not helpful' vote here.")]
-            return _render_article(found, form, form.from_ticket.data or "", 400)
-    reason = (form.reason.data or "").strip()
-    if not reason and vote is None:
-        form.reason.errors = [_("Say what needs updating.")]
-        return _render_article(found, form, form.from_ticket.data or "", 400)
-    update_requests.flag(
-        database, found.slug, current_user, reason, ticket=ticket, vote=vote
-    )
-    if ticket is not None:  # the ticket says where its problem went
-        agent_tickets.add_message(
-            database,
-            ticket,
-            current_user.id,
-            _(
-                "Flagged the article “%(title)s” as needing an update: %(link)s",
-                title=found.title,
-                link=url_for("editor.article", slug=found.slug),
-            ),
-            internal=True,
-            status=None,
-            site_root=request.host_url,
-            new_link_url="",
-        )
-    flash(_("Flagged: this article needs an update."))
-    return redirect(url_for("editor.article", slug=found.slug))
-
-
-@bp.post("/articles/<slug>/draft")
-@role_required("agent")
-def start(slug: str) -> Response:
-    """Start (or reopen) a draft of a published article."""
-    found = _article_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    draft = editing.start_from_file(
-        db.session(),
-        current_user,
-        _root(),
-        found,
-        fresh=params.parse(EditArgs, request.form).fresh,
-    )
-    # "This article needs an update" from a ticket: the draft links back to it.
-    reference = params.parse(EditArgs, request.form).from_ticket
-    ticket = agent_tickets.get(db.session(), reference) if reference else None
-    if ticket is not None and draft.source_ticket is None:
-        draft.source_ticket = ticket.reference
-        db.session().commit()
-        _note_on_ticket(ticket, draft)
-    return redirect(url_for("editor.edit", draft_id=draft.id))
-
-
-@bp.get("/articles/<slug>/history")
-@role_required("agent")
-def history(slug: str) -> str:
-    """Who changed the article when, from git (across renames)."""
-    found = _article_or_404(slug)
-    repo = git_repo.Repository(_root())
-    revisions = repo.history(found.path) if repo.available else []
-    return render_template(
-        "editor/history.html",
-        article=found,
-        revisions=revisions,
-        available=repo.available,
-        noindex=True,
-    )
-
-
-@bp.get("/articles/<slug>/history/<commit>")
-@role_required("agent")
-def revision(slug: str, commit: str) -> str:
-    """One version of the article and what it changed (inline or side by side)."""
-    found = _article_or_404(slug)
-    repo = git_repo.Repository(_root())
-    if not repo.available:
-        abort(404)
-    revisions = repo.history(found.path)
-    position = next((i for i, r in enumerate(revisions) if r.commit == commit), None)
-    if position is None:
-        abort(404)
-    chosen = revisions[position]
-    after = repo.show(chosen.commit, chosen.path) or ""
-    before = ""
-    if position + 1 < len(revisions):
-        older = revisions[position + 1]
-        before = repo.show(older.commit, older.path) or ""
-    mode = params.parse(EditArgs, request.args).mode
-    return render_template(
-        "editor/revision.html",
-        article=found,
-        revision=chosen,
-        mode=mode,
-        inline=diffs.around_changes(diffs.inline(before, after)),
-        rows=diffs.side_by_side(before, after),
-        action=ActionForm(formdata=None),
-        noindex=True,
-    )
-
-
-@bp.post("/articles/<slug>/history/<commit>/restore")
-@role_required("agent")
-def restore(slug: str, commit: str) -> Response:
-    """Make a new draft holding an old version (history is never rewritten)."""
-    found = _article_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    repo = git_repo.Repository(_root())
-    chosen = next((r for r in repo.history(found.path) if r.commit == commit), None)
-    text = repo.show(chosen.commit, chosen.path) if chosen else None
-    if chosen is None or text is None:
-        abort(404)
-    try:
-        draft = editing.start_from_text(
-            db.session(), current_user, _root(), found.path, text
-        )
-    except editing.EditingError:
-        abort(404)
-    flash(
-        _(
-            "A new draft holds the version of %(date)s. Publish it to restore it.",
-            date=chosen.date[:10],
-        )
-    )
-    return redirect(url_for("editor.edit", draft_id=draft.id))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@role_required("admin")
-def settings() -> Response | str:
-    """Admin settings of the editor area."""
-    database = db.session()
-    form = SettingsForm()
-    if request.method == "GET":
-        form.require_second_person.data = editing.requires_second_person(database)
-    if form.validate_on_submit():
-        editing.set_setting(
-            database,
-            editing.REQUIRE_SECOND_PERSON,
-            "1" if form.require_second_person.data else "0",
-        )
-        flash(_("Settings saved."))
-        return redirect(url_for("editor.settings"))
-    return render_template("editor/settings.html", form=form, noindex=True)
-
-
-@bp.route("/synonyms", methods=["GET", "POST"])
-@body_limit(SYNONYMS_BODY_LIMIT)
-@role_required("editor")
-def synonyms() -> Response | tuple[str, int]:
-    """Edit the synonyms file, checked and committed like an article."""
-    form = SynonymsForm()
-    problems: tuple = ()
-    if request.method == "GET":
-        form.text.data = editing.synonyms_text(_root())
-    elif form.validate_on_submit():
-        result = editing.save_synonyms(form.text.data or "", current_user, _site())
-        if result.ok:
-            flash(_("Synonyms saved."))
-            return redirect(url_for("editor.synonyms"))
-        problems = result.problems
-        if result.error:
-            flash(
-                _(
-                    "Publishing failed; nothing was changed. (%(error)s)",
-                    error=result.error,
-                )
-            )
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "editor/synonyms.html", form=form, problems=problems, noindex=True
-    ), status
-
-
-@dataclass(frozen=True)
-class AddSynonymArgs:
-    """What the search gap report's "Add a synonym" link prefills."""
-
-    term: str = params.arg(params.text(100))
-    lang: str = params.arg(params.choice(("id", "en"), "id"))
-    next: str = params.arg(params.text(500, squeeze=False))
-
-
-def _synonym_error(code: str) -> tuple[str, str]:
-    """The field at fault and its message, for an entry that cannot be made."""
-    messages = {
-        "term": ("term", _("The search has no words to match.")),
-        "phrase": ("phrase", _("Write a word or phrase with letters or digits.")),
-        "same": ("phrase", _("A word cannot be a synonym of itself.")),
-        "known": ("phrase", _("This synonym is already in the file.")),
-        "lang": ("lang", _("Choose Bahasa Indonesia or English.")),
-        "broken": (
-            "",
-            _("The synonyms file has problems; fix them on the synonyms page first."),
-        ),
-        "busy": ("", _("Someone else is publishing right now. Try again.")),
-        "not_writer": ("", _("This server does not publish; use the main one.")),
-    }
-    return messages.get(
-        code,
-        ("", _("Publishing failed; nothing was changed. (%(error)s)", error=code)),
-    )
-
-
-@bp.route("/synonyms/add", methods=["GET", "POST"])
-@role_required("editor")
-def add_synonym() -> Response | tuple[str, int]:
-    """Add one synonym (from a search gap): checked and committed like any edit."""
-    form = AddSynonymForm()
-    problems: tuple = ()
-    if request.method == "GET":
-        args = params.parse(AddSynonymArgs, request.args)
-        form.term.data = args.term
-        form.gap.data = args.term
-        form.lang.data = args.lang
-        form.next.data = args.next
-    elif form.validate_on_submit():
-        lang = form.lang.data or "id"
-        result = editing.add_synonym(
-            form.term.data or "", lang, form.phrase.data or "", current_user, _site()
-        )
-        if result.ok:
-            gap = (form.gap.data or "").strip()
-            if gap:
-                # The gap is dealt with; it comes back if it fails again.
-                events.record(events.GapHandled(current_user.id, lang, gap))
-                events.flush()
-                from kb.views.reports.views import forget_cached
-
-                forget_cached()
-            flash(
-                _(
-                    "Saved and published: searches for “%(term)s” now also find "
-                    "“%(phrase)s”.",
-                    term=form.term.data,
-                    phrase=form.phrase.data,
-                )
-                + (" " + _("The gap is marked handled.") if gap else "")
-            )
-            target = safe_next(form.next.data, url_for("editor.synonyms"))
-            return redirect(target)
-        problems = result.problems
-        field, message = _synonym_error(result.error)
-        if field:
-            getattr(form, field).errors = [message]
-        elif not problems:
-            flash(message)
-    lang = form.lang.data if form.lang.data in ("id", "en") else "id"
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "editor/add_synonym.html",
-        form=form,
-        problems=problems,
-        suggestions=synonym_file.phrases_of(editing.synonyms_text(_root()), lang),
-        back=safe_next(form.next.data, url_for("reports.search")),
-        noindex=True,
-    ), status

@@ -46,7 +46,7 @@ SUBMIT_LIMIT = "5/minute;30/hour;200/day"
 WRONG_TOKEN_LIMIT = "10/minute;50/hour"
 WRONG_TOKEN_CLIENT_LIMIT = "60/minute;300/hour"
 RETRY_AFTER_SECONDS = 30  # database unavailable: a short wait usually does it
-CASE_CODE = re.compile(r"^C-[A-Z0-9]{4,12}$")
+CASE_CODE = re.compile(r"\AC-[A-Z0-9]{4,12}\Z")
 
 
 def _secret_link(reference: str, token: str) -> str:
