@@ -83,12 +83,14 @@ def _open(directory: Path) -> index.Index:
 
 def exists(directory: Path) -> bool:
     """True when an index of the current schema is in ``directory``."""
+    storage = _Storage(directory)
     try:
         marker = directory / "SCHEMA"
-        return marker.read_text().strip() == SCHEMA_VERSION and index.exists_in(
-            str(directory)
-        )
+        return marker.read_text().strip() == SCHEMA_VERSION and storage.index_exists()
     except Exception:  # noqa: BLE001 - a damaged TOC raises many kinds of errors
+        # Whoosh leaves the table of contents open when it cannot read it (a
+        # truncated file, or a pickled schema naming a function that moved).
+        storage.close_opened()
         return False
 
 
