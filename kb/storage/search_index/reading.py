@@ -4,9 +4,10 @@ No mmap (a truncated file raises instead of killing the worker); each
 segment's term table (and a small postings file) is copied into memory;
 term lookups, term statistics, postings and field lengths are read once and
 remembered (bounded) on the segment's reader. Segments never change once
-written, so nothing remembered is ever stale. Much of this reaches into
-Whoosh 2.7.4's internals, each time falling back to Whoosh's own lookups
-when they are not what is expected.
+written, so nothing remembered is ever stale; :func:`_folder_state` tells a
+searcher when the folder holds something new (or damaged) to reopen. Much of
+this reaches into Whoosh 2.7.4's internals, each time falling back to
+Whoosh's own lookups when they are not what is expected.
 """
 
 from __future__ import annotations
