@@ -11,6 +11,8 @@ from whoosh import collectors
 from whoosh.filedb.structfile import BufferFile
 
 from kb.storage import search_index, stemming
+from kb.storage.search_index import building, reading, scoring
+from kb.storage.search_index import searcher as searching
 
 QUERIES = [
     ("lupa kata sandi", ("id",)),
@@ -42,7 +44,7 @@ def _every_term_matches_whoosh(searcher) -> int:
         for fieldname, text in reader.all_terms():
             if not searcher.schema[fieldname].scorable:
                 continue
-            ids, weights = search_index._read_postings(reader, fieldname, text)
+            ids, weights = reading._read_postings(reader, fieldname, text)
             assert (list(ids), list(weights)) == _whoosh_postings(
                 reader, fieldname, text
             ), (fieldname, text)
@@ -52,18 +54,18 @@ def _every_term_matches_whoosh(searcher) -> int:
 
 def _whoosh_rank(searcher, plan, depth: int) -> list[tuple[int, float]]:
     collector = collectors.TopCollector(limit=depth, usequality=False)
-    searcher.search_with_collector(search_index._UnionOr(plan.required), collector)
+    searcher.search_with_collector(scoring._UnionOr(plan.required), collector)
     results = collector.results()
     scores = {results.docnum(i): results.score(i) for i in range(len(results.top_n))}
     if plan.optional and scores:
-        search_index._add_scores(searcher, plan.optional, scores)
+        scoring._add_scores(searcher, plan.optional, scores)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _changed_index(index_template: Path, folder: Path) -> None:
     """Two segments and a deleted document: an article edited, one added."""
     shutil.copytree(index_template, folder)
-    writer = search_index._open(folder).writer()
+    writer = reading._open(folder).writer()
     edited = search_index.IndexDocument(
         "reset-password",
         "en",
@@ -78,7 +80,7 @@ def _changed_index(index_template: Path, folder: Path) -> None:
     added = search_index.IndexDocument(
         "zebra", "en", "account", "Zebracorn", "", (), (), "A zebracorn.", "h"
     )
-    search_index._write(writer, [edited, added], 2, None)
+    building._write(writer, [edited, added], 2, None)
 
 
 def test_postings_read_directly_are_whoosh_postings(index_template: Path) -> None:
@@ -119,8 +121,8 @@ def test_small_segments_are_read_from_memory_and_large_ones_from_the_file(
     in_memory = box.search("lupa kata sandi").hits
     box.close()
 
-    monkeypatch.setattr(search_index, "IN_MEMORY_POSTINGS", 0)
-    monkeypatch.setattr(search_index, "TERM_TABLE_AS_DICT", 0)
+    monkeypatch.setattr(reading, "IN_MEMORY_POSTINGS", 0)
+    monkeypatch.setattr(reading, "TERM_TABLE_AS_DICT", 0)
     box = search_index.Searcher(index_template)
     terms = next(iter(box._current().leaf_searchers()))[0].reader()._terms
     assert isinstance(terms._dbfile, BufferFile)  # the term table always is
@@ -157,7 +159,7 @@ def test_the_index_keeps_its_articles_stems_and_nothing_typed(
     box.search("zzkrimpelan bayar")
     assert "zzkrimpelan" in stemming.remembered_stems("id")
     assert "zzkrimpelan" in stemming.remembered_stems("en")
-    search_index._write_stems(folder)
+    building._write_stems(folder)
     rewritten = json.loads((folder / search_index.STEMS_FILE).read_text())["stems"]
     assert "zzkrimpelan" not in rewritten["id"]
     assert "zzkrimpelan" not in rewritten["en"]
@@ -177,7 +179,7 @@ def test_an_unusable_stems_file_is_ignored(
     folder = tmp_path / "index"
     shutil.copytree(index_template, folder)
     (folder / search_index.STEMS_FILE).write_text(content)
-    assert search_index._read_stems(folder) == {}
+    assert building._read_stems(folder) == {}
     box = search_index.Searcher(folder)
     assert box.search("lupa kata sandi", langs=("id",)).total
     box.close()
@@ -189,9 +191,9 @@ def test_one_search_checks_the_index_folder_once(
     box = search_index.Searcher(index_template)
     box.search("warm up")
     checks = []
-    real = search_index._folder_state
+    real = searching._folder_state
     monkeypatch.setattr(
-        search_index,
+        searching,
         "_folder_state",
         lambda d, files=(): checks.append(d) or real(d, files),
     )

@@ -9,6 +9,7 @@ import pytest
 from whoosh import collectors, query
 
 from kb.storage import search_index
+from kb.storage.search_index import building, reading, scoring
 from kb.storage.synonyms import parse_text
 
 QUERIES = [
@@ -25,7 +26,7 @@ QUERIES = [
 
 def _whoosh_rank(searcher, plan, category, depth):
     """What the ranking did before: Whoosh's union matcher and top-N collector."""
-    q: query.Query = search_index._UnionOr(plan.required)
+    q: query.Query = scoring._UnionOr(plan.required)
     if category:
         q = query.And([q, query.Term("category", category)])
     collector = collectors.TopCollector(limit=depth, usequality=False)
@@ -33,7 +34,7 @@ def _whoosh_rank(searcher, plan, category, depth):
     results = collector.results()
     scores = {results.docnum(i): results.score(i) for i in range(len(results.top_n))}
     if plan.optional and scores:
-        search_index._add_scores(searcher, plan.optional, scores)
+        scoring._add_scores(searcher, plan.optional, scores)
     return len(results), sorted(scores.items(), key=lambda it: (-it[1], it[0]))
 
 
@@ -79,8 +80,8 @@ def test_a_new_generation_written_elsewhere_is_seen(
     doc = search_index.IndexDocument(
         "zebra", "en", "account", "Zebracorn", "", (), (), "A zebracorn.", "h"
     )
-    writer = search_index._open(folder).writer()
-    search_index._write(writer, [doc], 1, None)
+    writer = reading._open(folder).writer()
+    building._write(writer, [doc], 1, None)
     assert reader.search("zebracorn").total == 1
     reader.close()
 
