@@ -1,0 +1,89 @@
+"""Database tables, one module per area; every model is importable from here.
+
+- ``base``: the declarative base and ``utcnow``
+- ``staff``: users, their sign-ins, API tokens and preferences
+- ``tickets``: tickets, messages, ticket history, the mail outbox, new-link requests
+- ``replies``: cases, linked articles, public replies, reply templates, canned responses
+- ``analytics``: searches, views, votes, deflections, staff work, daily roll-ups
+- ``editor``: drafts, draft changes and comments, editor settings, translations
+  and update requests
+
+A new table goes in its area's module (a new area: a new module imported below)
+with an Alembic migration in ``kb/migrations/versions/``. Nothing here ever
+reaches the public search index.
+"""
+
+from __future__ import annotations
+
+from kb.storage.models.analytics import (
+    ArticleViewLog,
+    DailyCount,
+    Deflection,
+    ReportSetting,
+    SearchLog,
+    StaffWork,
+    VoteLog,
+)
+from kb.storage.models.base import Base, utcnow
+from kb.storage.models.editor import (
+    Draft,
+    DraftChange,
+    DraftComment,
+    EditorSetting,
+    TranslationBaseline,
+    UpdateRequest,
+)
+from kb.storage.models.replies import (
+    CannedResponse,
+    Case,
+    LinkedArticle,
+    PublicReply,
+    ReplyTemplate,
+)
+from kb.storage.models.staff import ApiToken, StaffPreference, StaffSession, User
+from kb.storage.models.tickets import (
+    LinkRequest,
+    Message,
+    OutboxMail,
+    Ticket,
+    TicketEvent,
+)
+
+# The vocabularies live in kb.vocab; re-exported for the tables' users.
+from kb.vocab import PLATFORMS, PRIORITIES, ROLES, STATUSES
+
+__all__ = [
+    "PLATFORMS",
+    "PRIORITIES",
+    "ROLES",
+    "STATUSES",
+    "ApiToken",
+    "ArticleViewLog",
+    "Base",
+    "CannedResponse",
+    "Case",
+    "DailyCount",
+    "Deflection",
+    "Draft",
+    "DraftChange",
+    "DraftComment",
+    "EditorSetting",
+    "LinkRequest",
+    "LinkedArticle",
+    "Message",
+    "OutboxMail",
+    "PublicReply",
+    "ReplyTemplate",
+    "ReportSetting",
+    "SearchLog",
+    "StaffPreference",
+    "StaffSession",
+    "StaffWork",
+    "Ticket",
+    "TicketEvent",
+    "TranslationBaseline",
+    "UpdateRequest",
+    "User",
+    "VoteLog",
+    "utcnow",
+]

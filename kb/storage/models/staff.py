@@ -1,0 +1,121 @@
+"""Staff accounts and what belongs to them: sign-ins, API tokens, preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kb.storage.models.base import Base, utcnow
+from kb.vocab import ROLES
+
+
+class User(Base):
+    """A staff member who signs in: agent, editor or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16), default="agent")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changes when the password changes or the user is disabled, so that every
+    # existing session and remember-me cookie stops working.
+    session_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+    # Set when a sign-in is made or loaded: the secret that the session and
+    # remember-me cookies carry (only its hash is stored, in ``staff_sessions``).
+    sign_in_token = ""
+
+    def get_id(self) -> str:
+        """Flask-Login identity: this sign-in's secret, ended on the server."""
+        return self.sign_in_token
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Flask-Login: a loaded user is signed in."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: disabled users cannot sign in."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Flask-Login: never anonymous."""
+        return False
+
+    def has_role(self, role: str) -> bool:
+        """True when the user's role is ``role`` or a higher one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+class StaffSession(Base):
+    """One staff sign-in; signing out or a timeout ends it on the server."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    last_seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    ended_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class ApiToken(Base):
+    """A staff member's personal token for the reports API (only its hash kept)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    # SHA-256 of the secret: the secret itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class StaffPreference(Base):
+    """A staff member's own choice, e.g. to stay off the leaderboard."""
+
+    __tablename__ = "staff_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), default="")
