@@ -75,9 +75,9 @@ class Cache(Generic[V]):
     ) -> None:
         self.size = size
         self.max_weight = max_weight
+        self.clock = clock  # seconds, never going back (tests move their own)
         self._ttl = ttl
         self._weigh = weigh
-        self._clock = clock
         self._lock = threading.Lock()
         self._version: object = None
         # key -> (when stored, value, weight), least recently used first
@@ -104,7 +104,7 @@ class Cache(Generic[V]):
 
     def put(self, key: Hashable, value: V, version: object = None) -> None:
         """Keep ``value`` for ``key`` (unless ``version`` is no longer current)."""
-        self._store(key, value, version, self.ttl, self._clock())
+        self._store(key, value, version, self.ttl, self.clock())
 
     def get_or_make(
         self, key: Hashable, make: Callable[[], V], *, version: object = None
@@ -115,7 +115,7 @@ class Cache(Generic[V]):
         if found is not _MISSING:
             return found
         # Stamped before making: an entry's age is that of the data it was made from.
-        made_at = self._clock()
+        made_at = self.clock()
         value = make()
         self._store(key, value, version, ttl, made_at)
         return value
@@ -135,7 +135,7 @@ class Cache(Generic[V]):
             entry = self._entries.get(key)
             if entry is None:
                 return _MISSING
-            if ttl is not None and self._clock() - entry[0] >= ttl:
+            if ttl is not None and self.clock() - entry[0] >= ttl:
                 self._drop(key)
                 return _MISSING
             self._entries.move_to_end(key)
@@ -152,6 +152,8 @@ class Cache(Generic[V]):
                 return  # made for a version that has since been replaced
             if key in self._entries:
                 self._drop(key)
+            if self.max_weight is not None and weight > self.max_weight:
+                return  # heavier than the bound alone: keeping it would empty the rest
             self._entries[key] = (at, value, weight)
             self._weight += weight
             if self._over():
@@ -165,7 +167,7 @@ class Cache(Generic[V]):
     def _evict(self, ttl: float | None) -> None:
         """Drop expired entries, then the least recently used, until within bounds."""
         if ttl is not None:
-            now = self._clock()
+            now = self.clock()
             for key in [k for k, e in self._entries.items() if now - e[0] >= ttl]:
                 self._drop(key)
         while self._entries and self._over():
