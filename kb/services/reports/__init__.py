@@ -32,7 +32,8 @@ A new report: a module here with a frozen result class that has ``period``,
 ``lang`` and ``csv_rows`` (see :class:`Report`) and a function computing it from
 ``(db, period, lang, ...)``, re-exported below; then its name in
 ``kb/views/reports/shared.py`` (``NAMES`` and ``build``, which the JSON API uses
-too), a route and a template in ``kb/views/reports/``, and a tab in
+too) and in ``REPORT_NAMES`` in ``kb/views/api/schemas.py``, a route in
+``kb/views/reports/views.py``, a template, and a tab in
 ``templates/reports/_layout.html``.
 """
 

@@ -1,7 +1,7 @@
 """The overview report: headline figures against the period before, searches per day.
 
-A new figure: compute it in :func:`_overview_figures`, name its kind in
-:data:`KINDS` (its CSV row and JSON follow), and show it in
+A new figure: compute it in :func:`_overview_figures` and name its kind in
+:data:`KINDS` (its CSV row and JSON follow), then give it a label and a hint in
 ``templates/reports/overview.html``.
 """
 
