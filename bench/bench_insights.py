@@ -273,11 +273,11 @@ def _time(client, url: str, n: int) -> float:
 
 def _bases(target, visitor, staff) -> dict[str, float]:
     """The article page three ways: cached anonymous, rendered afresh, as staff."""
-    from kb.views.page_cache import PageCache
+    from kb.cache import Cache
 
     cached = _time(visitor, ARTICLE, 30)
     pages = target.extensions["jawab.pages"]
-    target.extensions["jawab.pages"] = PageCache(0)  # keeps nothing: renders
+    target.extensions["jawab.pages"] = Cache(0)  # keeps nothing: renders
     try:
         uncached = _time(visitor, ARTICLE, 30)
     finally:

@@ -158,10 +158,10 @@ def _load_user(token: str):
 
 
 def _init_services(app: Flask) -> None:
+    from kb import cache
     from kb.services import events
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
-    from kb.views.page_cache import SEARCH_PAGES, PageCache
 
     content = ContentStore(
         Path(app.config["ARTICLES_DIR"]),
@@ -169,11 +169,8 @@ def _init_services(app: Flask) -> None:
         cache_dir=Path(app.config["CACHE_DIR"]),
     )
     app.extensions["jawab.content"] = content
-    app.extensions["jawab.pages"] = PageCache()
+    cache.init_app(app)  # rendered pages, best hits, reports
     events.init_app(app)
-    app.extensions["jawab.search_pages"] = PageCache(SEARCH_PAGES)
-    # The search report's "best current hit" per (term, language).
-    app.extensions["jawab.best_hits"] = PageCache(SEARCH_PAGES)
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     semantic = None
     if app.config["SEMANTIC"]:

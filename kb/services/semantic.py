@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from kb.cache import Cache
 from kb.storage import embeddings
 from kb.storage.embeddings import ArticleText, Embedder, SemanticUnavailable
 
@@ -56,8 +56,8 @@ class SemanticRanker:
         self._embedder: Embedder | None = None
         self._failed: str | None = None
         self._vectors: embeddings.Vectors | None = None
-        self._queries: OrderedDict[str, Any] = OrderedDict()
-        self._queries_lock = threading.Lock()  # threaded servers share the cache
+        # Threaded servers share it: kb.cache.Cache is safe across threads.
+        self._queries: Cache[Any] = Cache(QUERY_CACHE)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
         self.last_sync: embeddings.SyncReport | None = None
@@ -165,10 +165,7 @@ class SemanticRanker:
         The vector is ``None`` when it cannot be had (logged); a remembered
         query costs nothing, and a new one is remembered once it is used.
         """
-        with self._queries_lock:
-            cached = self._queries.get(text)
-            if cached is not None:
-                self._queries.move_to_end(text)
+        cached = self._queries.get(text)
         if cached is not None:
             return lambda: cached
         embedder = self.embedder()
@@ -191,10 +188,7 @@ class SemanticRanker:
                     "embedding a query failed; lexical order kept", exc_info=True
                 )
                 return None
-            with self._queries_lock:
-                self._queries[text] = vector
-                if len(self._queries) > QUERY_CACHE:
-                    self._queries.popitem(last=False)
+            self._queries.put(text, vector)
             return vector
 
         return wait

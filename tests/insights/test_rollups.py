@@ -231,13 +231,12 @@ def test_a_kept_overview_is_not_shown_after_a_demotion(ticket_app, auth) -> None
 
 
 def test_kept_pages_stay_within_their_bound(ticket_app, auth, monkeypatch) -> None:
-    from kb.views.reports import views
-
     ticket_app.config["REPORT_CACHE_SECONDS"] = 60
     editor = auth.login("editor")
     size = len(editor.get("/admin/reports/team").get_data(as_text=True))
-    monkeypatch.setattr(views, "KEPT_PAGE_CHARS", size * 2)
+    cache = ticket_app.extensions["jawab.reports"]
+    monkeypatch.setattr(cache, "max_weight", size * 2)
     for days in (7, 30, 90, 365):
         assert editor.get(f"/admin/reports/team?days={days}").status_code == 200
-        kept = sum(views._chars(v) for _at, v in views._CACHE.values())
+        kept = cache.weight  # characters of the pages kept
         assert kept <= size * 2 + 1000

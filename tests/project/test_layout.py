@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 VIEWS = Path(__file__).resolve().parents[2] / "kb" / "views"
 # Reading one argument by hand skips the typed dataclass and its one 400 shape.
 DIRECT_READ = re.compile(r"request\.(args|form|values)(\.get\(|\[|\.getlist\()")
@@ -159,3 +161,200 @@ def test_nothing_outside_the_search_index_uses_its_private_names() -> None:
         f"use the names {PACKAGE} exports, not its files' private ones:\n"
         + "\n".join(offenders)
     )
+
+
+# -- no module reaches into another's private names --------------------------------
+
+KB = ROOT / "kb"
+# Packages whose files share underscored names among themselves by design (their
+# callers use what the package's __init__ exports; the test above guards that).
+SHARED_INSIDE = ("kb.storage.search_index",)
+
+
+def _is_kb(module: str) -> bool:
+    return module == "kb" or module.startswith("kb.")
+
+
+def _shared_inside(own: str, target: str) -> bool:
+    return any(
+        own.startswith(package + ".") and target.startswith(package + ".")
+        for package in SHARED_INSIDE
+    )
+
+
+def private_uses(path: Path, tree: ast.Module) -> list[str]:
+    """Underscored names of other kb modules that the file ``path`` uses."""
+    own = _module_name(path)
+    found = []
+    for node in ast.walk(tree):
+        for module, name, _alias in _imported(path, node):
+            if not _is_kb(module) or module == own:
+                continue
+            target = module if name is None else f"{module}.{name}"
+            if _shared_inside(own, target):
+                continue
+            if any(_private(part) for part in target.split(".")):
+                found.append(f"{node.lineno}: {target}")
+    bound = _bindings(path, tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or not _private(node.attr):
+            continue
+        chain = _dotted(node.value)
+        head, _, rest = (chain or "").partition(".")
+        if head not in bound:
+            continue
+        target = f"{bound[head]}.{rest}" if rest else bound[head]
+        if _is_kb(target) and target != own and not _shared_inside(own, target):
+            found.append(f"{node.lineno}: {target}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from kb.views.reports.views import (\n    _query,\n    cached,\n)\n",
+        "from .views import _targets\n",
+        "from kb.views.reports import views\nviews._chars('page')\n",
+        "import kb.views.reports.views as v\nv._CACHE.clear()\n",
+        "from kb.services import reports\nreports.counts._rate(1, 2)\n",
+    ],
+)
+def test_the_private_name_rule_sees_a_private_import(source: str) -> None:
+    path = KB / "views" / "reports" / "recognition.py"
+    assert private_uses(path, ast.parse(source))
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    # An underscored name is its module's own: what another module needs gets a
+    # public name, in the module where it belongs.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(KB.rglob("*.py"))
+        for line in private_uses(path, ast.parse(path.read_text(), str(path)))
+    ]
+    assert offenders == [], "\n".join(offenders)
+
+
+# -- one cache implementation -------------------------------------------------------
+
+CLOCKS = {"monotonic", "monotonic_ns", "time", "time_ns", "perf_counter"}
+
+
+def _is_clock(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in CLOCKS and getattr(func.value, "id", "") == "time"
+    return isinstance(func, ast.Name) and func.id in {"monotonic", "perf_counter"}
+
+
+def hand_made_caches(source: str) -> list[str]:
+    """Where ``source`` builds a cache by hand instead of using kb.cache.Cache.
+
+    An LRU is an ``OrderedDict`` (``move_to_end``, ``popitem(last=False)``); a TTL
+    dict stores a clock reading beside each value (``d[key] = (now, value)``).
+    Memoizing a pure function with ``functools.cache`` is neither.
+    """
+    tree = ast.parse(source)
+    found = [
+        f"{node.lineno}: OrderedDict"
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and node.id == "OrderedDict")
+        or (isinstance(node, ast.Attribute) and node.attr == "OrderedDict")
+        or (
+            isinstance(node, ast.ImportFrom)
+            and any(alias.name == "OrderedDict" for alias in node.names)
+        )
+    ]
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        readings = {
+            target.id
+            for node in ast.walk(function)
+            if isinstance(node, ast.Assign) and _is_clock(node.value)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Assign) or not isinstance(
+                node.value, ast.Tuple
+            ):
+                continue
+            stamped = any(
+                _is_clock(item) or (isinstance(item, ast.Name) and item.id in readings)
+                for item in node.value.elts
+            )
+            if stamped and any(isinstance(t, ast.Subscript) for t in node.targets):
+                found.append(f"{node.lineno}: an entry stamped with the clock")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # The report views' old TTL dict and the old page cache, in miniature.
+        "import time\n_CACHE = {}\ndef cached(key, build):\n"
+        "    now = time.monotonic()\n    value = build()\n"
+        "    _CACHE[key] = (now, value)\n    return value\n",
+        "from time import monotonic\ndef put(d, k, v):\n    d[k] = (monotonic(), v)\n",
+        "from collections import OrderedDict\npages = OrderedDict()\n",
+        "import collections\npages = collections.OrderedDict()\n",
+    ],
+)
+def test_the_cache_rule_sees_a_hand_made_cache(source: str) -> None:
+    assert hand_made_caches(source)
+
+
+def test_only_one_cache_implementation() -> None:
+    # Bounds, expiry and thread safety are written and tested once, in
+    # kb/cache.py: every other cache is a kb.cache.Cache.
+    offenders = [
+        f"{path.relative_to(KB)}:{line}"
+        for path in sorted(KB.rglob("*.py"))
+        if path != KB / "cache.py"
+        for line in hand_made_caches(path.read_text())
+    ]
+    assert offenders == [], "use kb.cache.Cache:\n" + "\n".join(offenders)
+
+
+# -- reports: one module per concern ---------------------------------------------------
+
+REPORTS = KB / "services" / "reports"
+REPORT_MODULE_LINES = 400
+
+
+def test_reports_are_a_package_of_small_modules() -> None:
+    assert not (KB / "services" / "reports.py").exists()
+    modules = {
+        path.name: len(path.read_text().splitlines()) for path in REPORTS.glob("*.py")
+    }
+    one_per_report = {"overview", "search", "articles", "public_replies", "team"}
+    assert {f"{name}.py" for name in one_per_report} <= set(modules)
+    too_long = {name: n for name, n in modules.items() if n > REPORT_MODULE_LINES}
+    assert too_long == {}, f"split these (over {REPORT_MODULE_LINES} lines): {too_long}"
+
+
+def test_each_report_owns_its_csv_columns() -> None:
+    # A report's columns live beside its rows: no module decides them by type.
+    from kb.services import reports
+
+    for report in (
+        reports.Overview,
+        reports.SearchReport,
+        reports.ArticlesReport,
+        reports.PublicReport,
+        reports.TeamReport,
+    ):
+        assert "csv_rows" in vars(report), report.__name__
+    ladders = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(REPORTS.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "isinstance"
+        and len(node.args) == 2
+        and getattr(node.args[1], "id", "").endswith(("Report", "Overview"))
+    ]
+    assert ladders == []

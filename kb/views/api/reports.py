@@ -23,7 +23,7 @@ from kb.storage import db
 from kb.views import params
 from kb.views.api import bp
 from kb.views.api.errors import invalid, json_error, not_found
-from kb.views.reports.views import NAMES, build, parse_query
+from kb.views.reports.shared import NAMES, build, parse_query
 
 
 def _refused() -> Response:

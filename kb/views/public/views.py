@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb import i18n
+from kb.cache import Cache
 from kb.markdown import Heading
 from kb.security import safe_next
 from kb.services import health, next_steps, sharing
@@ -30,7 +31,6 @@ from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.context import library, search_service
 from kb.views.insights import limits, tracking
-from kb.views.page_cache import PageCache
 from kb.views.public import bp
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import LANGUAGES
@@ -126,8 +126,8 @@ def search(lang: str) -> tuple[str, int]:
         # the visit id (``v``) only links the search to its visit, so it is not
         # part of the key (else a visitor with JavaScript never hits the cache).
         args = tuple((k, v) for k, v in request.args.items(multi=True) if k != "v")
-        cache: PageCache = current_app.extensions["jawab.search_pages"]
-        found = cache.get_or_render(lib, (lang, str(get_locale()), args), page)
+        cache: Cache[_SearchPage] = current_app.extensions["jawab.search_pages"]
+        found = cache.get_or_make((lang, str(get_locale()), args), page, version=lib)
     # Every search is recorded, cached page or not: the key is this request's.
     key = tracking.record_search(found.req, found.hits, "page", lang)
     attribute = f' data-search-key="{key}"' if key else ""
@@ -231,8 +231,8 @@ def article(lang: str, slug: str) -> Response | str:
         return page()
     # The section is part of the page (its link preview), so part of the key.
     key = (found.slug, lang, str(get_locale()), section and section.anchor)
-    cache: PageCache = current_app.extensions["jawab.pages"]
-    return cache.get_or_render(lib, key, page)
+    cache: Cache[str] = current_app.extensions["jawab.pages"]
+    return cache.get_or_make(key, page, version=lib)
 
 
 def _article_page(

@@ -19,14 +19,14 @@ from kb.services import events, recognition, reports
 from kb.storage import db
 from kb.views.reports import bp, charts
 from kb.views.reports.forms import RecognitionForm
-from kb.views.reports.views import _query, _targets, cached
+from kb.views.reports.shared import cached, current_query, targets
 
 
 @bp.get("/leaderboard")
 @role_required("agent")
 def leaderboard() -> Response | str:
     """Settled answers and knowledge work, ranked: staff only, when turned on."""
-    query, period = _query()
+    query, period = current_query()
     database = db.session()
     settings = recognition.load(database)
     standings: tuple[recognition.Standing, ...] = ()
@@ -35,7 +35,7 @@ def leaderboard() -> Response | str:
         lang = query.language
         team = cached(
             ("team", period, lang),
-            lambda: reports.team(database, period, lang, _targets()),
+            lambda: reports.team(database, period, lang, targets()),
         )
         standings = recognition.leaderboard(database, team, settings)
     if query.format == "csv" and settings.leaderboard:
