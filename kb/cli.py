@@ -466,7 +466,8 @@ def editor_publish_due_command() -> None:
     """
     from pathlib import Path
 
-    from kb.services import mail, publishing
+    from kb.services import mail
+    from kb.services.editing import publishing, schedules
     from kb.storage.db import standalone_session
     from kb.views.urls import absolute_url
 
@@ -491,7 +492,7 @@ def editor_publish_due_command() -> None:
         draft_link=draft_link,
     )
     with standalone_session() as db:
-        results = publishing.publish_due(db, site)
+        results = schedules.publish_due(db, site)
         # Schedulers told of a schedule sent back to editing hear of it now.
         mail.deliver_pending(db, mail.sender_for(current_app.config))
     failed = [r for r in results if not r.ok]

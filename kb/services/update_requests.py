@@ -3,7 +3,7 @@
 An agent or editor flags an article from a ticket (the reference links back),
 from a customer's "not helpful" vote (its reason and comment), or just with a
 reason. The editor's "Needs update" list counts the open reasons per article;
-publishing the article clears them (see :func:`kb.services.editing.publish`).
+publishing the article clears them (see :func:`kb.services.editing.publishing.publish`).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from helpers import (
 )
 from sqlalchemy import update
 
-from kb.services import editing, publishing
+from kb.services import editing
+from kb.services.editing import schedules
 from kb.services.search import SearchRequest
 from kb.storage import articles as files
 from kb.storage import git_repo
@@ -527,7 +528,7 @@ def test_a_scheduled_draft_is_published_when_its_time_comes(auth, repo) -> None:
         from kb.views.editor.site import editor_site as _site
 
         with auth.app.test_request_context(), standalone_session() as db:
-            results = publishing.publish_due(db, _site(), now=later)
+            results = schedules.publish_due(db, _site(), now=later)
     assert [r.ok for r in results] == [True]
     assert (repo / "payments" / "cara-refund.md").exists()
     assert git(repo, "log", "-1", "--format=%ae").strip() == staff_email("editor")

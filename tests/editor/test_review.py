@@ -24,7 +24,7 @@ from helpers import (
 )
 from sqlalchemy import update
 
-from kb.services import publishing
+from kb.services.editing import publishing, schedules
 from kb.storage.db import standalone_session
 from kb.storage.models import Draft, DraftChange, DraftComment, OutboxMail
 
@@ -42,7 +42,7 @@ def _publish_due(app) -> list[publishing.Published]:
 
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     with app.test_request_context(), standalone_session() as db:
-        return publishing.publish_due(db, editor_site(), now=later)
+        return schedules.publish_due(db, editor_site(), now=later)
 
 
 def _agent_change(agent, draft_id: int, how: str) -> dict:

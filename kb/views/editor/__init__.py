@@ -11,8 +11,13 @@ bp = Blueprint("editor", __name__, url_prefix="/editor")
 
 from kb.views.editor import (  # noqa: E402,F401 - registers the routes
     articles,
+    conflicts,
+    drafts,
+    history,
+    overview,
+    review,
+    settings,
     synonyms,
-    views,
 )
 
 # Agents may propose; editors and admins approve and publish.

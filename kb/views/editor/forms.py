@@ -113,8 +113,10 @@ class DraftForm(FlaskForm):
 class CommentForm(FlaskForm):
     """A reviewer's comment on a draft."""
 
+    # Posted as "body", but the draft page's article text is id="body" already.
     body = TextAreaField(
         _l("Comment"),
+        id="comment-body",
         validators=[
             InputRequired(_l("Write a comment.")),
             Length(max=4000, message=_l("Use at most 4,000 characters.")),

@@ -8,8 +8,9 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kb.services import agent_tickets, editing, publishing
-from kb.storage import db, git_repo
+from kb.services import agent_tickets
+from kb.services.editing import publishing, review
+from kb.storage import db
 from kb.storage.models import Draft, Ticket
 from kb.views.context import content, search_service
 from kb.views.urls import absolute_url
@@ -39,13 +40,6 @@ def editor_site() -> publishing.Site:
     )
 
 
-def repository() -> git_repo.Repository:
-    """The articles folder's git repository, with the configured timeout."""
-    return git_repo.Repository(
-        articles_root(), timeout=current_app.config["GIT_TIMEOUT"]
-    )
-
-
 def draft_link(draft_id: int) -> str:
     """A draft's editor page as an absolute URL (on ``KB_BASE_URL`` when set)."""
     return absolute_url("editor.edit", draft_id=draft_id)
@@ -60,7 +54,7 @@ def publish_error(error: str, detail: str) -> tuple[str, int]:
     refusals = {
         "Only editors and admins publish.": _("Only editors and admins publish."),
         "This draft is no longer open.": _("This draft is no longer open."),
-        editing.SECOND_PERSON: _(
+        review.SECOND_PERSON: _(
             "A second person must approve this draft: ask another editor."
         ),
         publishing.NOT_WRITER: _(

@@ -1,4 +1,4 @@
-"""Editor pages of the files beside the articles (synonyms) and the settings."""
+"""Editor pages of the synonyms file beside the articles: edit it, add one entry."""
 
 from __future__ import annotations
 
@@ -10,37 +10,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb.security import body_limit, role_required, safe_next
-from kb.services import editing, events, publishing
-from kb.storage import db
-from kb.storage import synonyms as synonym_file
+from kb.services import events
+from kb.services.editing import synonyms as synonym_file
 from kb.views import params
 from kb.views.editor import bp
 from kb.views.editor.forms import (
     SYNONYMS_BODY_LIMIT,
     AddSynonymForm,
-    SettingsForm,
     SynonymsForm,
 )
 from kb.views.editor.site import articles_root, editor_site, publish_error
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@role_required("admin")
-def settings() -> Response | str:
-    """Admin settings of the editor area."""
-    database = db.session()
-    form = SettingsForm()
-    if request.method == "GET":
-        form.require_second_person.data = editing.requires_second_person(database)
-    if form.validate_on_submit():
-        editing.set_setting(
-            database,
-            editing.REQUIRE_SECOND_PERSON,
-            "1" if form.require_second_person.data else "0",
-        )
-        flash(_("Settings saved."))
-        return redirect(url_for("editor.settings"))
-    return render_template("editor/settings.html", form=form, noindex=True)
 
 
 @bp.route("/synonyms", methods=["GET", "POST"])
@@ -52,9 +31,9 @@ def synonyms() -> Response | tuple[str, int]:
     problems: tuple = ()
     status = 400 if request.method == "POST" else 200
     if request.method == "GET":
-        form.text.data = publishing.synonyms_text(articles_root())
+        form.text.data = synonym_file.synonyms_text(articles_root())
     elif form.validate_on_submit():
-        result = publishing.save_synonyms(
+        result = synonym_file.save_synonyms(
             form.text.data or "", current_user, editor_site()
         )
         if result.ok:
@@ -111,7 +90,7 @@ def add_synonym() -> Response | tuple[str, int]:
         form.next.data = args.next
     elif form.validate_on_submit():
         lang = form.lang.data or "id"
-        result = publishing.add_synonym(
+        result = synonym_file.add_synonym(
             form.term.data or "",
             lang,
             form.phrase.data or "",
@@ -124,7 +103,7 @@ def add_synonym() -> Response | tuple[str, int]:
                 # The gap is dealt with; it comes back if it fails again.
                 events.record(events.GapHandled(current_user.id, lang, gap))
                 events.flush()
-                from kb.views.reports.views import forget_cached
+                from kb.views.reports.shared import forget_cached
 
                 forget_cached()
             flash(
@@ -151,9 +130,7 @@ def add_synonym() -> Response | tuple[str, int]:
         "editor/add_synonym.html",
         form=form,
         problems=problems,
-        suggestions=synonym_file.phrases_of(
-            publishing.synonyms_text(articles_root()), lang
-        ),
+        suggestions=synonym_file.phrases(articles_root(), lang),
         back=safe_next(form.next.data, url_for("reports.search")),
         noindex=True,
     ), status

@@ -1,4 +1,4 @@
-"""Review of drafts: who changed the text, what a reviewer saw, who may approve.
+"""Review of drafts: asking for it, comments, who changed the text, who may approve.
 
 What a help center owes its readers is that no text goes live that nobody but
 its writer has read. So, as a change request's approval is dismissed by a new
@@ -24,16 +24,52 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.services import mail
+from kb.services import diffs, mail
+from kb.services.editing.fields import Fields, text_of
+from kb.services.editing.settings import requires_second_person
 from kb.storage.models import Draft, DraftChange, DraftComment, User, utcnow
 
 log = logging.getLogger(__name__)
 REVIEW_STATES = ("proposed", "scheduled")
+# A draft being written or under review; "published" and "discarded" are closed.
+OPEN_STATES = ("editing", *REVIEW_STATES)
 REOPENED = "reopened"
+SECOND_PERSON = "A second person must approve this draft."
+
+
+def propose(db: Session, draft: Draft) -> None:
+    """Ask an editor to review and publish the draft (the writer lets go of it)."""
+    draft.state = "proposed"
+    draft.lock_user_id = draft.lock_at = None
+    db.commit()
+
+
+def comment(db: Session, draft: Draft, user: User, body: str) -> DraftComment:
+    """Add a reviewer's comment."""
+    note = DraftComment(draft_id=draft.id, author_id=user.id, body=body.strip())
+    db.add(note)
+    db.commit()
+    return note
+
+
+def may_publish(db: Session, draft: Draft, user: User) -> str | None:
+    """Why ``user`` may not publish or schedule ``draft`` now (None when they may).
+
+    With a second person required, nobody who changed the text since its last
+    approval approves it (whoever started the draft, see the module doc).
+    """
+    if not user.has_role("editor"):
+        return "Only editors and admins publish."
+    if draft.state not in OPEN_STATES:
+        return "This draft is no longer open."
+    if requires_second_person(db) and user.id in changed_since_approval(db, draft):
+        return SECOND_PERSON
+    return None
 
 
 def record(db: Session, draft: Draft, user: User, text: str, *, was: str) -> None:
@@ -138,3 +174,35 @@ def entry(comment: DraftComment) -> dict[str, str]:
     if not isinstance(found, dict):
         found = {}
     return {key: str(found.get(key) or "") for key in ("was", "at", "why")}
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A publish or schedule refused: the draft changed since the page was opened."""
+
+    lines: list  # the inline diff, what was seen → what is there now
+    # Where the diff starts: "seen" (the version the page was given), "page"
+    # (what the page held; that version is no longer kept) or "" (neither).
+    start: str
+    page_text: str  # what the refused page held, when it differs from now
+    by: str  # who changed it last
+
+
+def changed_since(
+    db: Session, draft: Draft, seen: int | None, page: Fields | None = None
+) -> Changed:
+    """What changed in ``draft`` since revision ``seen`` (or since ``page``'s text)."""
+    now = text_of(draft)
+    before = seen_text(db, draft, seen)
+    page_text = ""
+    if page is not None:
+        extra = Fields.from_draft(draft).extra
+        page_text = Fields(**{**page.__dict__, "extra": extra}).to_text()
+    start = before if before is not None else page_text
+    last = draft.lock_user or draft.author
+    return Changed(
+        lines=diffs.around_changes(diffs.inline(start, now)),
+        start="seen" if before is not None else ("page" if page_text else ""),
+        page_text=page_text if page_text and page_text != start else "",
+        by=(last.name or last.email) if last else "",
+    )

@@ -1,4 +1,4 @@
-"""Publishing drafts and the synonyms file into the articles folder and git.
+"""Publishing a draft into the articles folder and git.
 
 :func:`publish` is a unit: the draft's file is written and committed, or the
 folder, git's staging area and the draft are left exactly as they were and the
@@ -21,23 +21,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from kb.services import editing, events, review, update_requests
+from kb.services import events, update_requests
 from kb.services.articles import ContentStore, Library
-from kb.services.editing import (
+from kb.services.editing.checks import FILE_EXISTS, Check, check
+from kb.services.editing.fields import (
     FORM_FIELDS,
-    Check,
+    EditingError,
     Fields,
-    check,
     content_hash,
-    may_publish,
+    normalized,
     split_list,
     target_path,
 )
+from kb.services.editing.review import may_publish
+from kb.services.editing.translations import remember_counterpart
 from kb.storage import articles as files
-from kb.storage import git_repo, synonyms
+from kb.storage import git_repo
 from kb.storage.articles import Problem
 from kb.storage.git_repo import GitError, Person
 from kb.storage.models import Draft, User, utcnow
@@ -47,7 +49,7 @@ log = logging.getLogger(__name__)
 # Trailers only Jawab writes (a title or a name can never add one).
 APPROVED_BY = "Approved-by"
 FROM_TICKET = "From-ticket"
-# Error codes of :class:`Published` and :class:`FileSaved` besides git's text.
+# Error codes of :class:`Published` and :class:`synonyms.FileSaved` besides git's text.
 BUSY = "busy"  # another publish holds the lock
 GIT_BUSY = "git_busy"  # git's index.lock is (or may be) held
 DAMAGED = "damaged"  # git cannot read the repository
@@ -136,7 +138,7 @@ def publish(
     try:
         rel = target_path(draft, draft.article_path)
         target = files.inside(site.root, rel)
-    except (editing.EditingError, ValueError):
+    except (EditingError, ValueError):
         fields = Fields.from_draft(draft)
         problem = Problem.of(fields.slug, 1, N_("slug or category is not a valid name"))
         return Published(False, check=Check(None, (problem,), {"slug": [problem]}, {}))
@@ -181,15 +183,15 @@ def _publish_locked(
     current = target.read_bytes() if target.exists() else None
     current_hash = content_hash(current) if current is not None else ""
     if current is not None and not draft.base_hash:
-        problem = Problem.of(rel, 1, editing.FILE_EXISTS, path=rel)
+        problem = Problem.of(rel, 1, FILE_EXISTS, path=rel)
         return Published(False, check=Check(None, (problem,), {"slug": [problem]}, {}))
     merged = False
     if current is not None and current_hash != draft.base_hash:
         theirs = current.decode("utf-8")
         text, clean = git_repo.merge_texts(
             fields.to_text(),
-            editing.normalized(draft.base_text, rel),
-            editing.normalized(theirs, rel),
+            normalized(draft.base_text, rel),
+            normalized(theirs, rel),
         )
         article = files.parse_bytes(text.encode("utf-8"), rel)[0] if clean else None
         if article is None:
@@ -204,7 +206,7 @@ def _publish_locked(
     text = fields.to_text(dt.datetime.now(dt.UTC).date())
     commit = None
     unchanged = current is not None and (
-        editing.normalized(current.decode("utf-8"), rel) == fields.to_text()
+        normalized(current.decode("utf-8"), rel) == fields.to_text()
     )
     change = None
     if not unchanged:
@@ -246,7 +248,7 @@ def _publish_locked(
             events.ArticlePublished(draft.author_id, fields.slug, fields.lang)
         )
     fresh = site.content.reload()
-    editing.remember_counterpart(db, fresh, fields.slug)
+    remember_counterpart(db, fresh, fields.slug)
     if site.after_publish:
         site.after_publish(fresh)
     return Published(
@@ -297,165 +299,3 @@ def _close(
         )
     db.commit()
     db.refresh(draft)
-
-
-# -- the synonyms file ----------------------------------------------------
-@dataclass(frozen=True)
-class FileSaved:
-    """The outcome of saving a non-article file (the synonyms)."""
-
-    ok: bool
-    problems: tuple[Problem, ...] = ()
-    commit: str | None = None
-    git: bool = True
-    error: str = ""
-    detail: str = ""
-
-
-def synonyms_text(root: Path) -> str:
-    """The synonyms file as it is now ("" when there is none)."""
-    path = root / synonyms.FILENAME
-    return path.read_text("utf-8") if path.exists() else ""
-
-
-def save_synonyms(text: str, user: User, site: Site, summary: str = "") -> FileSaved:
-    """Check the synonyms file like ``kb check``, then write and commit it."""
-    if not site.writer:
-        return FileSaved(False, error=NOT_WRITER)
-    if not user.has_role("editor"):
-        return FileSaved(False, error="Only editors and admins publish.")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + "\n"
-    _, problems = synonyms.parse_text(text)
-    if problems:
-        return FileSaved(False, problems=tuple(problems))
-    repo = site.repository()
-    damaged = repo.problem()
-    if damaged:
-        return FileSaved(False, error=DAMAGED, detail=damaged)
-    target = site.root / synonyms.FILENAME
-    person = Person(user.name, user.email)
-    try:
-        with git_repo.publish_lock(site.lock_file):
-            old = target.read_bytes() if target.exists() else None
-            if old == text.encode("utf-8"):
-                return FileSaved(True, git=repo.available)  # nothing changed
-            if repo.available:
-                repo.clear_stale_lock()
-            try:
-                change = files.FileChange(target, text)
-            except OSError as exc:
-                log.error("cannot write %s: %s", synonyms.FILENAME, exc)
-                return FileSaved(False, error=DISK, detail=exc.strerror or str(exc))
-            commit = None
-            if repo.available:
-                try:
-                    commit = repo.commit(
-                        [synonyms.FILENAME],
-                        git_repo.commit_message(
-                            summary or f"Update {synonyms.FILENAME}",
-                            "Saved with the Jawab editor.",
-                        ),
-                        person,
-                        person,
-                    )
-                except GitError as exc:
-                    change.undo()
-                    return FileSaved(False, error=str(exc))
-            change.done()
-            fresh = site.content.reload()
-            if site.after_publish:
-                site.after_publish(fresh)
-    except git_repo.PublishBusy:
-        return FileSaved(False, error=BUSY)
-    except git_repo.GitBusy as exc:
-        return FileSaved(False, error=GIT_BUSY, detail=str(exc))
-    return FileSaved(True, commit=commit, git=repo.available)
-
-
-def add_synonym(term: str, lang: str, phrase: str, user: User, site: Site) -> FileSaved:
-    """Let searches for ``term`` find ``phrase`` too: one entry, checked, committed.
-
-    The file is changed in place (comments kept) and then goes through
-    :func:`save_synonyms`, so the checks and the commit are the editor's own.
-    ``error`` is a :class:`~kb.storage.synonyms.SynonymEditError` code when the
-    entry itself cannot be made.
-    """
-    try:
-        text = synonyms.with_synonym(synonyms_text(site.root), lang, term, phrase)
-    except synonyms.SynonymEditError as exc:
-        return FileSaved(False, error=str(exc))
-    key = " ".join(synonyms.words(term))
-    wanted = " ".join(synonyms.words(phrase))
-    return save_synonyms(text, user, site, f"Synonym ({lang}): {key} -> {wanted}")
-
-
-# -- schedules ------------------------------------------------------------
-def schedule(
-    db: Session,
-    draft: Draft,
-    user: User,
-    when: dt.datetime,
-    *,
-    revision: int | None,
-) -> str | None:
-    """Publish the draft at ``when`` (UTC); why not, when it may not be.
-
-    Scheduling approves the draft's ``revision`` (the one the editor saw):
-    :data:`CHANGED` when the draft is no longer at it.
-    """
-    refused = may_publish(db, draft, user)
-    if refused:
-        return refused
-    if revision is None or revision != draft.revision:
-        return CHANGED
-    draft.state = "scheduled"
-    draft.publish_at = when
-    draft.approved_by_id = user.id
-    draft.approved_revision = draft.revision
-    draft.lock_user_id = draft.lock_at = None
-    db.commit()
-    return None
-
-
-def unschedule(db: Session, draft: Draft) -> None:
-    """Take a scheduled draft back to being written."""
-    draft.state = "editing"
-    draft.publish_at = None
-    db.commit()
-
-
-def publish_due(
-    db: Session, site: Site, now: dt.datetime | None = None
-) -> list[Published]:
-    """Publish every scheduled draft whose time has come (by whoever scheduled it).
-
-    Exactly the revision that was scheduled is published; a draft scheduled
-    before Jawab kept that revision goes back to editing and its scheduler is
-    told, since nothing shows its text is still the one they approved.
-    """
-    now = now or utcnow()
-    due = db.scalars(
-        select(Draft).where(Draft.state == "scheduled", Draft.publish_at.is_not(None))
-    ).all()
-    results = []
-    for draft in due:
-        moment = draft.publish_at
-        if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        if moment is None or moment > now:
-            continue
-        publisher = db.get(User, draft.approved_by_id) if draft.approved_by_id else None
-        if publisher is None:
-            continue
-        if draft.approved_revision is None:
-            review.reopen(db, draft, publisher, link=site.link(draft), why="unpinned")
-            db.commit()
-            continue
-        result = publish(db, draft, publisher, site, revision=draft.approved_revision)
-        if not result.ok:
-            # Keep it visible to editors instead of retrying a broken draft forever.
-            draft.state = "editing"
-            db.commit()
-            log.warning("scheduled draft %s was not published: %s", draft.id, result)
-        results.append(result)
-    return results
