@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
+from alembic import command
 from flask import Flask
-from helpers import execute, rows
-from sqlalchemy import update
+from helpers import POSTGRES_DSN, execute, postgres_schema_url, rows
+from sqlalchemy import create_engine, inspect, text, update
 
 from kb import config as kb_config
 from kb.services import composer, public_replies, short_links
-from kb.storage import db
+from kb.storage import db, migrate
+from kb.storage.db import normalise_url
 from kb.storage.models import ArticleViewLog, ShortLink
 
 CODE = "k7m2p9qa"
@@ -266,3 +269,53 @@ def test_prune_keeps_what_was_posted_or_opened(app: Flask) -> None:
         "bbbbbbbb",
         "dddddddd",
     ]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty database, unmigrated: a SQLite file or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
+    except psycopg.Error:
+        pytest.skip("PostgreSQL is not reachable (database test)")
+    schema = f"short_links_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield postgres_schema_url(schema)
+    finally:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_migration_0013_up_down_up(empty_database: str) -> None:
+    url = empty_database
+    migrate.upgrade(url, "0013_short_links")
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO short_links (code, slug, lang, anchor, platform,"
+                    " created_at) VALUES ('k7m2p9qa', 'refund-times', 'en', NULL,"
+                    " 'x', :now)"
+                ),
+                {"now": dt.datetime(2026, 12, 7, tzinfo=dt.UTC)},
+            )
+        assert "short_links" in inspect(engine).get_table_names()
+        command.downgrade(migrate.alembic_config(url), "0012")
+        assert "short_links" not in inspect(engine).get_table_names()
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("short_links")}
+            pk = inspect(conn).get_pk_constraint("short_links")
+            empty = conn.execute(text("SELECT count(*) FROM short_links")).scalar()
+        assert columns == {"code", "slug", "lang", "anchor", "platform", "created_at"}
+        assert pk["constrained_columns"] == ["code"]
+        assert empty == 0
+    finally:
+        engine.dispose()
