@@ -319,3 +319,17 @@ def test_migration_0013_up_down_up(empty_database: str) -> None:
         assert empty == 0
     finally:
         engine.dispose()
+
+
+def test_the_nightly_purge_prunes_unused_short_links(app: Flask) -> None:
+    _shorten(app, code="cccccccc")
+    _shorten(app, code="dddddddd")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=short_links.UNUSED_DAYS + 1)
+    execute(
+        app,
+        update(ShortLink).where(ShortLink.code == "cccccccc").values(created_at=old),
+    )
+    result = app.test_cli_runner().invoke(args=["reports", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "purged 1 unused short link(s)" in result.output
+    assert [link.code for link in rows(app, ShortLink)] == ["dddddddd"]
