@@ -149,7 +149,7 @@ def test_a_vanished_article_answers_the_not_found_page(app: Flask) -> None:
         "abcdefgh",  # well-formed, never made
         "short",
         "k7m2p9qa0",  # too long
-        "K7M2P9QA",  # not the alphabet (upper case)
+        "K7M2P9QB",  # upper case of a code never made
         "k7m2p9q1",  # 1 is not in the alphabet
         "%3Cscript%3E",
         "..%2F..%2Fetc",
@@ -160,6 +160,47 @@ def test_unknown_or_malformed_codes_answer_not_found(app: Flask, code: str) -> N
     response = app.test_client().get(f"/s/{code}")
     assert response.status_code == 404
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_code_retyped_in_capitals_still_works(app: Flask) -> None:
+    _shorten(app)
+    client = app.test_client()
+    typed = client.get(f"/s/{CODE.upper()}")
+    assert typed.status_code == 302
+    assert typed.headers["Location"] == client.get(f"/s/{CODE}").headers["Location"]
+
+
+def test_following_is_rate_limited(app: Flask) -> None:
+    _shorten(app)
+    client = app.test_client()
+    answers = [client.get(f"/s/{CODE}").status_code for _ in range(61)]
+    assert answers[:60] == [302] * 60
+    assert answers[60] == 429
+
+
+def test_the_short_domain_answers_only_short_links(make_app) -> None:
+    app = make_app(
+        index=False,
+        BASE_URL="https://help.tokorona.example",
+        SHORT_BASE_URL="https://tkr.id",
+    )
+    _shorten(app)
+    client = app.test_client()
+    short = client.get(f"/s/{CODE}", base_url="https://tkr.id")
+    assert short.status_code == 302
+    assert short.headers["Location"].startswith(
+        "https://help.tokorona.example/en/articles/refund-times?"
+    )
+    for path, moved in (
+        ("/", "https://help.tokorona.example/"),
+        ("/agent/login", "https://help.tokorona.example/agent/login"),
+        ("/id/search?q=refund", "https://help.tokorona.example/id/search?q=refund"),
+    ):
+        page = client.get(path, base_url="https://tkr.id")
+        assert (page.status_code, page.headers["Location"]) == (301, moved), path
+    # The help center's own host is untouched.
+    home = client.get("/en/", base_url="https://help.tokorona.example")
+    assert home.status_code == 200
 
 
 def test_shorten_refuses_a_code_the_reply_could_not_carry(app: Flask) -> None:
