@@ -27,6 +27,7 @@ from kb.services import composer, public_replies
 from kb.services.articles import Library
 from kb.storage.articles import ArticleFile
 from kb.storage.models import ArticleViewLog, PublicReply, ShortLink
+from kb.vocab import LANGUAGES, PLATFORMS
 
 PATH = "/s/"
 # A draft's link that nobody copied or opened within this many days never will.
@@ -65,6 +66,8 @@ def shorten(
     """
     if not public_replies.valid_code(code):
         raise ValueError(f"not a reply code: {code!r}")
+    if lang not in LANGUAGES or platform not in PLATFORMS:
+        raise ValueError(f"unknown language or platform: {lang!r}, {platform!r}")
     anchor = anchor or None
     found = resolve(db, code)
     if found is None:

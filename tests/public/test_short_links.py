@@ -203,9 +203,15 @@ def test_the_short_domain_answers_only_short_links(make_app) -> None:
     assert home.status_code == 200
 
 
-def test_shorten_refuses_a_code_the_reply_could_not_carry(app: Flask) -> None:
+@pytest.mark.parametrize(
+    "bad", [{"code": "NOT-A-CODE"}, {"lang": "fr"}, {"platform": "myspace"}]
+)
+def test_shorten_refuses_what_a_reply_could_not_carry(
+    app: Flask, bad: dict[str, str]
+) -> None:
     with pytest.raises(ValueError):
-        _shorten(app, code="NOT-A-CODE")
+        _shorten(app, **bad)
+    assert rows(app, ShortLink) == []
 
 
 def test_following_the_link_counts_nothing_itself(app: Flask) -> None:
