@@ -193,10 +193,22 @@ def _register_blueprints(app: Flask) -> None:
         insights,
         public,
         reports,
+        short_links,
         tickets,
     )
 
-    areas = (public, tickets, auth, desk, composer, admin, insights, editor, account)
+    areas = (
+        public,
+        short_links,
+        tickets,
+        auth,
+        desk,
+        composer,
+        admin,
+        insights,
+        editor,
+        account,
+    )
     for area in areas:
         app.register_blueprint(area.bp)
     for blueprint in reports.blueprints:

@@ -397,19 +397,25 @@ def reports_rollup_command() -> None:
 def reports_purge_command(days: int | None) -> None:
     """Roll up, then delete raw search, view and vote events older than DAYS.
 
-    The daily counts stay. Run it from cron to enforce
+    The daily counts stay. Short links of replies drafted over 30 days ago
+    that were never copied nor opened go too. Run it from cron to enforce
     KB_EVENTS_RETENTION_DAYS.
     """
-    from kb.services import reports
+    import datetime as dt
+
+    from kb.services import reports, short_links
     from kb.storage.db import standalone_session
 
     keep = days or current_app.config["EVENTS_RETENTION_DAYS"]
     with standalone_session() as db:
+        # Links first: whether one was opened is read from the view events.
+        links = short_links.prune(db, dt.datetime.now(dt.UTC))
         removed = reports.purge(db, keep, current_app.config["REPORT_TZ"])
     click.echo(
         f"purged {removed['searches']} search(es), {removed['views']} view(s) "
         f"and {removed['votes']} vote(s) older than {keep} days"
     )
+    click.echo(f"purged {links} unused short link(s)")
 
 
 @reports_group.command("digest")

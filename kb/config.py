@@ -202,6 +202,17 @@ SETTINGS: tuple[Setting, ...] = (
         "requests for any other host get a 400.",
     ),
     Setting(
+        "KB_SHORT_BASE_URL",
+        "SHORT_BASE_URL",
+        _str,
+        "Optional short domain for public replies' short links, scheme and host only.",
+        default="",
+        default_doc="`KB_BASE_URL`",
+        doc="For example `https://tkr.id`: replies then carry `https://tkr.id/s/<code>`"
+        " instead of a link on `KB_BASE_URL`. The domain must point at this Jawab "
+        "(its host is answered in production like `KB_BASE_URL`'s).",
+    ),
+    Setting(
         "KB_TRUSTED_HOSTS",
         "EXTRA_TRUSTED_HOSTS",
         _list,
@@ -505,6 +516,7 @@ def validate(config: dict[str, Any]) -> None:
             "(e.g. KB_BASE_URL=https://help.example.com)"
         )
     config["BASE_URL"] = base_url.rstrip("/")
+    config["SHORT_BASE_URL"] = _short_base_url(config)
     config["MAIL_BACKEND"] = _mail_backend(config)
     if base_url:
         parts = urlsplit(config["BASE_URL"])
@@ -516,11 +528,37 @@ def validate(config: dict[str, Any]) -> None:
         if config["KB_ENV"] == "production":
             # Flask answers any other Host header with a 400.
             hosts = [parts.hostname, *config.get("EXTRA_TRUSTED_HOSTS", [])]
+            hosts += _short_hosts(config)
             config.setdefault("TRUSTED_HOSTS", hosts)
     # Generated, disposable files (the parsed-article cache) live beside the
     # index, so whatever places the index places them too.
     index_dir = Path(config["SEARCH_INDEX_DIR"])
     config.setdefault("CACHE_DIR", str(index_dir.with_name(f".{index_dir.name}-cache")))
+
+
+def _short_base_url(config: dict[str, Any]) -> str:
+    """``KB_SHORT_BASE_URL`` checked as ``KB_BASE_URL`` is: a scheme and host only."""
+    raw = str(config.get("SHORT_BASE_URL") or "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw.rstrip("/"))
+    if parts.scheme not in {"http", "https"}:
+        raise ConfigError("KB_SHORT_BASE_URL must start with http:// or https://")
+    if not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ConfigError(
+            "KB_SHORT_BASE_URL must be a scheme and host only, like "
+            f"https://tkr.id, not {raw!r}"
+        )
+    if config["KB_ENV"] == "production" and parts.scheme != "https":
+        # A short link is typed by customers; it must not start on plain HTTP.
+        raise ConfigError("KB_SHORT_BASE_URL must use https:// in production")
+    return raw.rstrip("/")
+
+
+def _short_hosts(config: dict[str, Any]) -> list[str]:
+    """The short domain's host, answered in production like the base URL's."""
+    host = urlsplit(config.get("SHORT_BASE_URL") or "").hostname
+    return [host] if host else []
 
 
 MAIL_BACKENDS = ("smtp", "log", "console")

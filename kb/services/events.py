@@ -10,7 +10,9 @@ when the process exits cleanly.
 Privacy comes first: no IP address, user agent, cookie or customer account is
 ever stored. A visit is a random id the visitor's own tab keeps in
 ``sessionStorage`` (30 minutes idle); queries and comments are scrubbed of
-emails, phone numbers and long digit runs before they reach the queue.
+personal data by the project's one detector (kb.reading.personal_data: emails,
+phone, card, account, order and tracking numbers, addresses, long digit runs)
+before they reach the queue, while amounts, dates, times and URLs stay.
 
 One bad event never costs the others: every event fits its columns as it is
 made (text cut and stripped of what a column cannot hold, numbers clamped), and
@@ -42,6 +44,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kb import metrics
+from kb.reading import personal_data
 from kb.storage.models import (
     ArticleViewLog,
     SearchLog,
@@ -67,10 +70,6 @@ GATHER_SECONDS = 0.5
 SOURCES = ("page", "suggest", "contact", "api")
 REASONS = VOTE_REASONS
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# Indonesian numbers: +62 / 62 / 0 then 8-13 more digits, spaces or dashes between.
-_PHONE = re.compile(r"(?:\+62|\b62|\b0)[\s-]?\d(?:[\s-]?\d){7,12}\b")
-_DIGITS = re.compile(r"\d{8,}")
 _VISIT = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,16}$")
 # What no column may hold: C0 controls and DEL (PostgreSQL refuses NUL in text;
@@ -227,16 +226,15 @@ Event = (
 
 
 def scrub(text: str) -> str:
-    """``text`` with emails, phone numbers and runs of 8+ digits replaced."""
-    text = _EMAIL.sub("[email]", text)
-    text = _PHONE.sub("[phone]", text)
-    return _DIGITS.sub("[number]", text)
+    """``text`` with each piece of personal data replaced by ``[kind]``."""
+    return personal_data.scrub(text)
 
 
 def normalise_query(text: str) -> str:
-    """A query as stored: NFKC, lower case, one space between words, scrubbed."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    return scrub(folded)[:QUERY_MAX]
+    """A query as stored: NFKC, scrubbed, lower case, one space between words."""
+    # Scrubbed before lower-casing: capitals help tell a street name from a verb.
+    spaced = " ".join(unicodedata.normalize("NFKC", text).split())
+    return scrub(spaced).casefold()[:QUERY_MAX]
 
 
 def clean_comment(text: str) -> str:

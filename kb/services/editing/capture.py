@@ -5,22 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from kb.reading import personal_data
 from kb.services.editing.fields import Fields
 from kb.storage.models import Ticket
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])")
-_REFERENCE = re.compile(r"\bJWB-[0-9A-Z]{5}\b")
-
 
 def redact(text: str, names: tuple[str, ...] = ()) -> str:
-    """``text`` without email addresses, phone numbers, references or ``names``."""
-    text = _EMAIL.sub("[email]", text)
-    text = _REFERENCE.sub("[reference]", text)
-    text = _PHONE.sub("[phone]", text)
-    for name in sorted({n for n in names if n and len(n) > 1}, key=len, reverse=True):
-        text = re.sub(re.escape(name), "[name]", text, flags=re.IGNORECASE)
-    return text
+    """``text`` without personal data (kb.reading.personal_data) or ``names``.
+
+    Amounts, times, dates and URLs stay: they are the article's substance.
+    """
+    return personal_data.scrub(text, names)
 
 
 def slugify(title: str) -> str:

@@ -3,7 +3,8 @@
 - ``base``: the declarative base and ``utcnow``
 - ``staff``: users, their sign-ins, API tokens and preferences
 - ``tickets``: tickets, messages, ticket history, the mail outbox, new-link requests
-- ``replies``: cases, linked articles, public replies, reply templates, canned responses
+- ``replies``: cases, linked articles, public replies, short links, reply
+  templates, canned responses
 - ``analytics``: searches, views, votes, deflections, staff work, daily roll-ups
 - ``editor``: drafts, draft changes and comments, editor settings, translations
   and update requests
@@ -39,6 +40,7 @@ from kb.storage.models.replies import (
     LinkedArticle,
     PublicReply,
     ReplyTemplate,
+    ShortLink,
 )
 from kb.storage.models.staff import ApiToken, StaffPreference, StaffSession, User
 from kb.storage.models.tickets import (
@@ -76,6 +78,7 @@ __all__ = [
     "ReplyTemplate",
     "ReportSetting",
     "SearchLog",
+    "ShortLink",
     "StaffPreference",
     "StaffSession",
     "StaffWork",

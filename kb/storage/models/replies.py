@@ -1,5 +1,5 @@
-"""Public replies and handoffs: cases, linked articles, public replies, reply
-templates and canned responses."""
+"""Public replies and handoffs: cases, linked articles, public replies, short
+links, reply templates and canned responses."""
 
 from __future__ import annotations
 
@@ -83,6 +83,26 @@ class PublicReply(Base):
     outcome_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
+class ShortLink(Base):
+    """Where a public reply's short link ``/s/<code>`` leads: its code is the reply's.
+
+    Made when a reply is drafted, so some are never posted: those are pruned
+    (kb.services.short_links.prune). The slug is the one at drafting time; a
+    renamed article is found through its aliases.
+    """
+
+    __tablename__ = "short_links"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(2))
+    anchor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    platform: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
