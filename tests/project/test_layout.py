@@ -561,3 +561,47 @@ drafts.save(database, draft, user, fields)
 """
     assert row_writes(good) == []
     assert git_uses("from kb.services.editing import history\n") == []
+
+
+# -- the ground floor never imports the floors above it ------------------------------
+
+
+def imported_modules(path: Path, source: str) -> set[str]:
+    """Each module (and ``module.name``) imported by ``source``, the file ``path``."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        for module, name, _alias in _imported(path, node):
+            found.add(module)
+            if name is not None:
+                found.add(f"{module}.{name}")
+    return found
+
+
+def _reaches(modules: set[str], package: str) -> list[str]:
+    return sorted(m for m in modules if m == package or m.startswith(package + "."))
+
+
+SECURITY = KB / "security.py"
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "from kb.views.errors import wants_json",
+        "from kb.views.api.errors import json_error",
+        "from kb.views import access",
+        "import kb.views.errors",
+        "from .views.errors import wants_json",
+        "def f():\n    from kb.views.api.errors import json_error",
+        "import importlib\nimportlib.import_module('kb.views.errors')",
+    ],
+)
+def test_the_security_rule_sees_a_web_import(snippet: str) -> None:
+    assert _reaches(imported_modules(SECURITY, snippet), "kb.views")
+
+
+def test_security_imports_nothing_from_the_web_layer() -> None:
+    # kb.security is used by the app factory and services alike; refusals that
+    # answer with a page or JSON live in kb/views/access.py.
+    found = _reaches(imported_modules(SECURITY, SECURITY.read_text()), "kb.views")
+    assert found == [], "move it to kb/views/access.py: " + ", ".join(found)
