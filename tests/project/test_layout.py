@@ -605,3 +605,88 @@ def test_security_imports_nothing_from_the_web_layer() -> None:
     # answer with a page or JSON live in kb/views/access.py.
     found = _reaches(imported_modules(SECURITY, SECURITY.read_text()), "kb.views")
     assert found == [], "move it to kb/views/access.py: " + ", ".join(found)
+
+
+# -- the outbox calls no service back --------------------------------------------------
+
+MAIL = KB / "services" / "mail.py"
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "from kb.services.tickets import mask_email",
+        "from kb.services import tickets",
+        "def deliver(db):\n    from kb.services import tickets\n"
+        "    tickets.process_link_requests(db)",
+        "from . import tickets",
+        "import kb.services.tickets as t",
+    ],
+)
+def test_the_outbox_rule_sees_tickets_imported(snippet: str) -> None:
+    assert _reaches(imported_modules(MAIL, snippet), "kb.services.tickets")
+
+
+def test_mail_never_imports_tickets() -> None:
+    # tickets queues mail and registers what runs before each delivery round
+    # (mail.before_delivery); the outbox calling tickets back was a cycle.
+    found = _reaches(imported_modules(MAIL, MAIL.read_text()), "kb.services.tickets")
+    assert found == [], "register a mail.before_delivery hook: " + ", ".join(found)
+
+
+# -- one builder of secret links -------------------------------------------------------
+
+TICKET_ENDPOINT = "tickets.ticket"  # /t/<reference>/<token>
+SECRET_LINK_BUILDER = KB / "services" / "tickets.py"
+
+
+def _writes_ticket_path(node: ast.AST) -> bool:
+    """An f-string or a ``+`` that puts ``/t/`` into a string it builds."""
+    if isinstance(node, ast.JoinedStr):
+        parts = node.values
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = [node.left, node.right]
+    else:
+        return False
+    return any(
+        isinstance(part, ast.Constant) and "/t/" in str(part.value) for part in parts
+    )
+
+
+def secret_link_builds(source: str) -> list[str]:
+    """Where ``source`` names the secret-link endpoint or builds a ``/t/…`` path.
+
+    (A route declaring the path, or a pattern recognising it, builds nothing.)
+    """
+    return [
+        f"{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(ast.parse(source))
+        if (isinstance(node, ast.Constant) and node.value == TICKET_ENDPOINT)
+        or _writes_ticket_path(node)
+    ]
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "link = absolute_url('tickets.ticket', reference=r, token=t)",
+        "return redirect(url_for('tickets.ticket', reference=r, token=token))",
+        "link = f'{base}/t/{reference}/{token}'",
+        "path = '/t/' + reference + '/' + token",
+    ],
+)
+def test_the_secret_link_rule_sees_another_builder(snippet: str) -> None:
+    assert secret_link_builds(snippet)
+
+
+def test_one_builder_of_secret_links() -> None:
+    # kb.services.tickets.secret_link builds every ticket link (page, mail,
+    # redirects, the mailed new link); routes are declared with the path itself.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(KB.rglob("*.py"))
+        if path != SECRET_LINK_BUILDER
+        for line in secret_link_builds(path.read_text())
+    ]
+    assert offenders == [], "use tickets.secret_link:\n" + "\n".join(offenders)
+    assert len(secret_link_builds(SECRET_LINK_BUILDER.read_text())) == 1

@@ -9,7 +9,8 @@ from helpers import CONTACT_FORM, csrf, open_ticket, rows, submit_form, wait_for
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from kb.services.tickets import hash_token, mask_email
+from kb.services.mail import mask_email
+from kb.services.tickets import hash_token
 from kb.storage.models import Case, Deflection, Ticket
 
 FORM = CONTACT_FORM
