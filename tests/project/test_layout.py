@@ -690,3 +690,83 @@ def test_one_builder_of_secret_links() -> None:
     ]
     assert offenders == [], "use tickets.secret_link:\n" + "\n".join(offenders)
     assert len(secret_link_builds(SECRET_LINK_BUILDER.read_text())) == 1
+
+
+# -- views never write rows ---------------------------------------------------------
+
+MODELS = "kb.storage.models"
+# Rolling back after the database failed is giving up, not writing.
+VIEW_SESSION_WRITES = SESSION_WRITES | {"commit"}
+
+
+def view_writes(path: Path, source: str) -> list[str]:
+    """Where ``source`` (a view module) builds a model row or writes a session."""
+    tree = ast.parse(source)
+    bound = _bindings(path, tree)
+    sessions = _bound_to(tree, _is_session)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        head, _, rest = (_dotted(func) or "").partition(".")
+        target = bound.get(head, "")
+        target = f"{target}.{rest}" if target and rest else target
+        name = target.rpartition(".")[2]
+        if (target == MODELS or target.startswith(MODELS + ".")) and name[:1].isupper():
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in VIEW_SESSION_WRITES
+            and (
+                _is_session(func.value)
+                or (isinstance(func.value, ast.Name) and func.value.id in sessions)
+            )
+        ):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        # The contact form's deflection beacon, as it was.
+        "from kb.storage.models import Deflection\n"
+        "database = db.session()\n"
+        "database.add(Deflection(article_slug=slug, lang=lang))\n"
+        "database.commit()",
+        "from kb.storage.models import Deflection\nrow = Deflection(article_slug=s)",
+        "from kb.storage import models\nrow = models.VoteLog(key=k)",
+        "from kb.storage.models.analytics import SearchLog as Log\nLog(query=q)",
+        "db.session().add(row)",
+        "db.session().execute(delete(Ticket))",
+        "with standalone_session() as s:\n    s.commit()",
+    ],
+)
+def test_the_view_rule_sees_a_row_written(snippet: str) -> None:
+    assert view_writes(VIEWS / "tickets" / "views.py", snippet)
+
+
+def test_the_view_rule_lets_views_read_and_give_up() -> None:
+    good = (
+        "from kb.storage.models import Ticket, utcnow\n"
+        "found = db.session().get(Ticket, 1)\n"
+        "when = utcnow()\n"
+        "db.session().rollback()\n"
+        "events.record(events.Deflected(slug, lang))\n"
+        "tickets.open_ticket(db.session(), data, link)\n"
+    )
+    assert view_writes(VIEWS / "tickets" / "views.py", good) == []
+
+
+def test_views_write_rows_only_through_services() -> None:
+    # A view parses and answers; a service (or events.record, for analytics)
+    # writes rows, so each write has one tested home.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(VIEWS.rglob("*.py"))
+        for line in view_writes(path, path.read_text())
+    ]
+    assert offenders == [], "call a service (or events.record) instead:\n" + "\n".join(
+        offenders
+    )

@@ -26,9 +26,9 @@ from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
-from kb.services import cases, mail, next_steps, tickets
+from kb.services import cases, events, mail, next_steps, tickets
 from kb.storage import db
-from kb.storage.models import Deflection, Ticket
+from kb.storage.models import Ticket
 from kb.views import params
 from kb.views.context import library
 from kb.views.forms import ActionForm
@@ -221,9 +221,7 @@ def deflect(lang: str, slug: str) -> Response | tuple[str, int]:
         abort(404)
     seen = session.get("deflected", [])
     if article.slug not in seen:
-        database = db.session()
-        database.add(Deflection(article_slug=article.slug, lang=lang))
-        database.commit()
+        events.record(events.Deflected(article.slug, lang))
         session["deflected"] = [*seen, article.slug][-20:]
     return "", 204
 
