@@ -770,3 +770,142 @@ def test_views_write_rows_only_through_services() -> None:
     assert offenders == [], "call a service (or events.record) instead:\n" + "\n".join(
         offenders
     )
+
+
+# -- request arguments: only through kb/views/params.py -----------------------------
+
+REQUEST_DATA = {"args", "form", "values", "files"}
+# Builtins that take the mapping apart by hand (a parser receives it whole).
+BY_HAND = {"dict", "list", "tuple", "set", "sorted", "iter", "len", "next", "any"}
+READERS_BY_DESIGN = {
+    KB / "views" / "params.py": "the one reader",
+    KB / "security.py": "the control-character check reads every field, by design",
+    # The one exception: the composer is being rewritten in issue 21 (h21-reply),
+    # which reads its arguments through params; remove it from here then.
+    KB / "views" / "composer" / "views.py": "being rewritten in issue 21",
+}
+
+
+def _is_request_data(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in REQUEST_DATA
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "request"
+    )
+
+
+class _HandReads:
+    """Follows the request's mapping through one module (see :func:`hand_reads`)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.parents = {
+            child: node
+            for node in ast.walk(tree)
+            for child in ast.iter_child_nodes(node)
+        }
+        self.functions = {
+            node.name: node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        self.found: list[str] = []
+        self.followed: set[tuple[str, str]] = set()
+
+    def check(self, node: ast.AST) -> None:
+        """``node`` (the mapping) must be handed whole to a call."""
+        child, parent = node, self.parents.get(node)
+        if isinstance(parent, ast.Compare) and all(
+            isinstance(op, ast.Is | ast.IsNot) for op in parent.ops
+        ):
+            return  # ``source is not None`` asks which mapping, reads nothing
+        while isinstance(parent, ast.IfExp | ast.BoolOp | ast.keyword):
+            child, parent = parent, self.parents.get(parent)
+        if not (
+            isinstance(parent, ast.Call)
+            and child is not parent.func
+            and _callee(parent) not in BY_HAND
+        ):
+            self.found.append(f"{node.lineno}: {ast.unparse(parent or node)}"[:120])
+            return
+        # A function of this module receiving it must hand it on whole too.
+        function = self.functions.get(getattr(parent.func, "id", ""))
+        if function is None:
+            return
+        arguments = function.args.posonlyargs + function.args.args
+        name = None
+        if child in parent.args and parent.args.index(child) < len(arguments):
+            name = arguments[parent.args.index(child)].arg
+        elif isinstance(child, ast.keyword):
+            name = child.arg
+        if name is None or (function.name, name) in self.followed:
+            return
+        self.followed.add((function.name, name))
+        for use in ast.walk(function):
+            if isinstance(use, ast.Name) and use.id == name:
+                self.check(use)
+
+
+def hand_reads(source: str) -> list[str]:
+    """Where ``source`` reads ``request.args``/``form``/``values`` by hand.
+
+    Handing the whole mapping to a parser (``params.parse(Args, request.args)``,
+    a form's ``formdata=``) is how arguments are read; anything else — ``.get``,
+    ``[...]``, ``.items()``, ``dict(...)``, ``in``, a loop — is by hand, also
+    inside a function of the same module the mapping was handed to.
+    """
+    tree = ast.parse(source)
+    reads = _HandReads(tree)
+    for node in ast.walk(tree):
+        if _is_request_data(node):
+            reads.check(node)
+    return reads.found
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "lang = request.args.get('lang')",  # kb/i18n.py, as it was
+        "args = dict(request.args)",  # the search page, as it was
+        "key = tuple((k, v) for k, v in request.args.items(multi=True) if k != 'v')",
+        "q = request.args['q']",
+        "if 'preview' in request.form:\n    pass",
+        "for name in request.values:\n    pass",
+        "pages = request.args.getlist('page')",
+        "data = request.form.to_dict()",
+        "args = request.args\nq = args.get('q')",
+        # The composer's, as it is: a helper of the module takes the mapping apart.
+        "def _parse(args):\n    lang = args.get('lang')\n"
+        "    return params.parse(Q, args)\n"
+        "query = _parse(request.args)",
+        "def _form(source, lang):\n    return source['q']\n"
+        "found = _form(lang='id', source=request.form)",
+    ],
+)
+def test_the_arguments_rule_sees_a_hand_read(snippet: str) -> None:
+    assert hand_reads(snippet)
+
+
+def test_the_arguments_rule_lets_parsers_have_the_mapping() -> None:
+    good = (
+        "found = params.parse(QueueArgs, request.args)\n"
+        "back = safe_next(params.next_target(request.form), home)\n"
+        "form = ReplyForm(formdata=request.form if posted else None)\n"
+        "def _picker(source, lang):\n    return params.parse(PickerArgs, source)\n"
+        "picker = _picker(source if source is not None else request.args, lang)\n"
+        "query, period = parse_query(request.args)\n"
+    )
+    assert hand_reads(good) == []
+
+
+def test_request_arguments_are_read_only_through_params() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(KB.rglob("*.py"))
+        if path not in READERS_BY_DESIGN
+        for line in hand_reads(path.read_text())
+    ]
+    assert offenders == [], (
+        "hand the mapping to kb.views.params (a dataclass and parse):\n"
+        + "\n".join(offenders)
+    )
