@@ -122,6 +122,7 @@ def _init_extensions(app: Flask) -> None:
     from kb import i18n, ratelimit, security, templating
     from kb.extensions import babel, csrf, limiter, login_manager
     from kb.storage import db
+    from kb.views import access
 
     # Input checks run before anything else reads the request (CSRF included).
     security.init_app(app)
@@ -137,7 +138,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
-    login_manager.unauthorized_handler(security.unauthorized)
+    login_manager.unauthorized_handler(access.unauthorized)
     templating.init_app(app)
 
 

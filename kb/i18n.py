@@ -6,6 +6,7 @@ from babel.support import NullTranslations
 from flask import current_app, g, request
 from flask_babel import get_translations
 
+from kb.views import params
 from kb.vocab import LANGUAGES
 
 COOKIE = "kb_lang"
@@ -28,7 +29,7 @@ def select_locale() -> str:
     if lang is None and request.path.startswith("/api/"):
         # API clients name the language of their results; pages have it in the
         # path (the composer's ``lang`` is the reply's, not the interface's).
-        lang = request.args.get("lang")
+        lang = params.asked_lang(request.args)
     if lang in LANGUAGES:
         return lang
     return preferred_lang()

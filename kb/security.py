@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, current_app, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
-
-from kb.views.errors import wants_json
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -170,48 +167,3 @@ def init_app(app: Flask) -> None:
     app.after_request(
         lambda response: set_security_headers(response, production=production)
     )
-
-
-def unauthorized() -> Response:
-    """Signed out: browsers go to the sign-in page, JSON clients get 401."""
-    if wants_json():
-        from kb.views.api.errors import json_error
-
-        return json_error(401, "sign in required")
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-# Set on every staff view: whatever its path, it never answers another origin.
-STAFF_ONLY = "jawab_staff_only"
-
-
-def mark_staff_only(view: Callable) -> Callable:
-    """Mark ``view`` as a staff route (see :func:`is_staff_view`); returns it."""
-    setattr(view, STAFF_ONLY, True)
-    return view
-
-
-def is_staff_view(view: Callable | None) -> bool:
-    """True for a view that only staff may use (CORS is never added to it)."""
-    return bool(getattr(view, STAFF_ONLY, False))
-
-
-def role_required(role: str) -> Callable:
-    """Allow a view only to signed-in staff with ``role`` or a higher one."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return unauthorized()
-            if not current_user.has_role(role):
-                if wants_json():
-                    from kb.views.api.errors import json_error
-
-                    return json_error(403, "not allowed for your role")
-                abort(403)
-            return view(*args, **kwargs)
-
-        return mark_staff_only(wrapped)
-
-    return decorator

@@ -47,6 +47,7 @@ from kb import metrics
 from kb.reading import personal_data
 from kb.storage.models import (
     ArticleViewLog,
+    Deflection,
     SearchLog,
     StaffWork,
     VoteLog,
@@ -96,10 +97,14 @@ LENGTHS = {
     "key": _length(SearchLog.key),
     "visit_id": _length(SearchLog.visit_id),
     "query": min(_length(SearchLog.query), _length(StaffWork.subject)),
-    "lang": _length(SearchLog.lang),
+    "lang": min(_length(SearchLog.lang), _length(Deflection.lang)),
     "source": min(_length(SearchLog.source), _length(ArticleViewLog.source)),
     "best_slug": _length(SearchLog.best_slug),
-    "slug": min(_length(ArticleViewLog.slug), _length(StaffWork.subject)),
+    "slug": min(
+        _length(ArticleViewLog.slug),
+        _length(StaffWork.subject),
+        _length(Deflection.article_slug),
+    ),
     "section": min(_length(VoteLog.section), _length(SearchLog.clicked_section)),
     "reply_code": _length(ArticleViewLog.reply_code),
     "reason": _length(VoteLog.reason),
@@ -211,6 +216,14 @@ class GapHandled(_Fits):
     query: str
 
 
+@dataclass(frozen=True)
+class Deflected(_Fits):
+    """A suggested article opened from the contact form instead of writing."""
+
+    slug: str
+    lang: str
+
+
 Event = (
     SearchPerformed
     | SearchClicked
@@ -219,6 +232,7 @@ Event = (
     | VoteExplained
     | ArticlePublished
     | GapHandled
+    | Deflected
 )
 
 
@@ -326,6 +340,8 @@ def _write_one(db: Session, event: Event, now: dt.datetime) -> None:
                 created_at=now,
             )
         )
+    elif isinstance(event, Deflected):
+        db.add(Deflection(article_slug=event.slug, lang=event.lang, created_at=now))
 
 
 def _write_search(db: Session, event: SearchPerformed, now: dt.datetime) -> None:

@@ -102,6 +102,27 @@ def draft_reopened(to: str, **values: object) -> Mail:
 
 
 _QUEUED = "jawab.mail_queued"
+# What runs at the start of every delivery round, registered by the services
+# that queue mail there (tickets mails new links): the outbox imports none of them.
+_BEFORE_DELIVERY: list[Callable[[Session], object]] = []
+
+
+def before_delivery(hook: Callable[[Session], object]) -> Callable[[Session], object]:
+    """Run ``hook(db)`` at the start of every delivery round; returns it.
+
+    Registering the same hook twice (a module imported again) keeps one.
+    """
+    if hook not in _BEFORE_DELIVERY:
+        _BEFORE_DELIVERY.append(hook)
+    return hook
+
+
+def mask_email(email: str) -> str:
+    """``budi.santoso@mail.com`` → ``b***o@m***.com`` for logs and non-agent pages."""
+    local, _, domain = email.partition("@")
+    host, dot, tld = domain.rpartition(".")
+    masked_local = local[:1] + "***" + (local[-1:] if len(local) > 1 else "")
+    return f"{masked_local}@{host[:1]}***{dot}{tld}" if host else masked_local
 
 
 def enqueue(db: Session, mail: Mail) -> None:
@@ -150,8 +171,6 @@ class LogSender:
 
     def send(self, mail: Mail) -> None:
         """Log one line for the mail instead of sending it."""
-        from kb.services.tickets import mask_email  # tickets imports this module
-
         log.warning(
             "mail not sent (KB_MAIL_BACKEND=log): to %s, subject %r",
             mask_email(mail.to),
@@ -222,14 +241,6 @@ def _claim(db: Session, row: OutboxMail) -> bool:
     return claimed == 1
 
 
-def secret_link(base: str, reference: str, token: str) -> str:
-    """The absolute secret link of a ticket on ``base`` (no request needed)."""
-    path = current_app.url_map.bind("localhost").build(
-        "tickets.ticket", {"reference": reference, "token": token}
-    )
-    return base + path
-
-
 def describe(exc: BaseException) -> str:
     """What went wrong with a send, for the log: never an address or a text.
 
@@ -253,13 +264,13 @@ def deliver_pending(
 ) -> tuple[int, int]:
     """Send due mail; return (sent, failed). Failures are retried later.
 
-    New-link requests are matched first, so their mail goes out in this round.
+    The :func:`before_delivery` hooks run first (tickets matches new-link
+    requests there), so the mail they queue goes out in this round.
     ``stop`` is asked before each mail: when it answers True, the mail in
     flight is finished and recorded, and the rest stays queued.
     """
-    from kb.services import tickets  # imported here: tickets imports this module
-
-    tickets.process_link_requests(db, secret_link)
+    for hook in _BEFORE_DELIVERY:
+        hook(db)
     due = db.scalars(
         select(OutboxMail)
         .where(OutboxMail.sent_at.is_(None), OutboxMail.next_attempt_at <= utcnow())

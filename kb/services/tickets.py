@@ -14,6 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -200,12 +201,21 @@ def process_link_requests(db: Session, link_for) -> int:
     return mailed
 
 
-def mask_email(email: str) -> str:
-    """``budi.santoso@mail.com`` → ``b***o@m***.com`` for non-agent pages."""
-    local, _, domain = email.partition("@")
-    host, dot, tld = domain.rpartition(".")
-    masked_local = local[:1] + "***" + (local[-1:] if len(local) > 1 else "")
-    return f"{masked_local}@{host[:1]}***{dot}{tld}" if host else masked_local
+def secret_link(base: str, reference: str, token: str) -> str:
+    """A ticket's secret link, ``base`` + ``/t/<reference>/<token>``.
+
+    The one place the link is built: for the acknowledgement page and mail,
+    redirects (``base`` empty: the path alone) and the mailed new link, which
+    is built without a request.
+    """
+    values = {"reference": reference, "token": token}
+    return base + current_app.url_map.bind("localhost").build("tickets.ticket", values)
+
+
+@mail.before_delivery
+def mail_new_links(db: Session) -> int:
+    """Match stored new-link requests and queue their mail (each delivery round)."""
+    return process_link_requests(db, secret_link)
 
 
 def purge(db: Session, older_than_days: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from kb.services.search import MAX_LIMIT, MAX_PAGE, SearchRequest
 from kb.vocab import LANGUAGES
@@ -157,6 +158,27 @@ def next_target(args: Mapping[str, str]) -> str | None:
     return parse(NextArgs, args).next
 
 
+@dataclasses.dataclass(frozen=True)
+class LangArgs:
+    """The language an API client asks for; anything else is no choice."""
+
+    lang: str | None = arg(lambda raw: raw if raw in LANGUAGES else None)
+
+
+def asked_lang(args: Mapping[str, str]) -> str | None:
+    """``lang`` when it names a language of the site, else None (never a 400)."""
+    return parse(LangArgs, args).lang
+
+
+def cache_key(args: MultiDict[str, str], ignore: tuple[str, ...]) -> tuple:
+    """Every argument as sent (repeats and order kept) but ``ignore``.
+
+    What a page cached per URL depends on; arguments the page never reads
+    only make more keys, which the cache's bound holds in check.
+    """
+    return tuple((k, v) for k, v in args.items(multi=True) if k not in ignore)
+
+
 # -- the search arguments, shared by the search page, the API and the desk ------
 
 
@@ -169,9 +191,14 @@ class _SearchArgs:
     limit: int = arg(number("limit", 10, MAX_LIMIT))
 
 
-def search_request(args: Mapping[str, str], max_length: int) -> SearchRequest:
-    """Validate search arguments into a :class:`SearchRequest` (or ParamError)."""
-    found = parse(_SearchArgs, args)
+def search_request(
+    args: Mapping[str, str], max_length: int, **fixed: Any
+) -> SearchRequest:
+    """Validate search arguments into a :class:`SearchRequest` (or ParamError).
+
+    ``fixed`` values (the search page's language filter) replace arguments.
+    """
+    found = parse(_SearchArgs, args, **fixed)
     if len(found.q) > max_length:
         raise ParamError(
             "q",

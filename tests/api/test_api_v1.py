@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.exceptions import TooManyRequests
 
-from kb.security import is_staff_view
+from kb.views.access import is_staff_view
 from kb.views.api import schemas
 from kb.views.api.errors import from_http_exception
 

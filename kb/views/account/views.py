@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services import api_tokens, recognition
 from kb.storage import db
+from kb.views.access import role_required
 from kb.views.account import bp
 from kb.views.account.forms import PreferencesForm, RevokeForm, TokenForm
 

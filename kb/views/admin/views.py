@@ -14,9 +14,9 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services import composer, health
 from kb.storage import db
+from kb.views.access import role_required
 from kb.views.admin import bp
 from kb.views.admin.forms import CannedForm, ReplyTemplateForm
 from kb.views.forms import ActionForm

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, request
 from werkzeug.wrappers import Response
 
-from kb.security import is_staff_view
+from kb.views.access import is_staff_view
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 legacy = Blueprint("api", __name__, url_prefix="/api")

@@ -17,10 +17,10 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kb.security import mark_staff_only, role_required
 from kb.services import api_tokens, events, recognition, reports
 from kb.storage import db
 from kb.views import params
+from kb.views.access import mark_staff_only, role_required
 from kb.views.api import bp
 from kb.views.api.errors import invalid, json_error, not_found
 from kb.views.reports.shared import NAMES, build, parse_query

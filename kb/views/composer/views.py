@@ -20,10 +20,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb import i18n
-from kb.security import role_required, safe_next
+from kb.security import safe_next
 from kb.services import cases, composer, public_replies
 from kb.storage import db
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.composer import bp
 from kb.views.composer.forms import HandoffForm, UseReplyForm
 from kb.views.context import library, search_service

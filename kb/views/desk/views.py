@@ -23,12 +23,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.markdown import Heading
-from kb.security import role_required, safe_next
+from kb.security import safe_next
 from kb.services import agent_tickets, composer
 from kb.services.search import Hit
 from kb.storage import db
 from kb.storage.models import CannedResponse, Ticket, utcnow
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.context import library, search_service
 from kb.views.desk import bp
 from kb.views.desk.forms import AgentReplyForm, BulkForm, TicketUpdateForm

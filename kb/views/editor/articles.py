@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services import agent_tickets, update_requests
 from kb.services.editing import drafts, translations
 from kb.storage import db
 from kb.storage.articles import ArticleFile
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.context import library
 from kb.views.editor import bp
 from kb.views.editor.forms import NeedsUpdateForm

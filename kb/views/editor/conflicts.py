@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services import diffs
 from kb.services.editing import conflicts, drafts
 from kb.storage import db
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.editor import bp
 from kb.views.editor.draft_page import EditArgs, draft_or_404
 from kb.views.editor.site import articles_root, draft_link

@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import body_limit, role_required
+from kb.security import body_limit
 from kb.services import agent_tickets
 from kb.services.editing import capture, drafts
 from kb.services.editing.fields import FORM_FIELDS, Fields
 from kb.storage import db
 from kb.storage.models import Draft
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.context import library
 from kb.views.editor import bp
 from kb.views.editor.draft_page import (

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services import diffs
 from kb.services.editing import history as article_history
 from kb.storage import db
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.editor import bp
 from kb.views.editor.articles import article_or_404
 from kb.views.editor.site import editor_site

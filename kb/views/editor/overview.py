@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from kb.security import role_required
 from kb.services import update_requests
 from kb.services.editing import drafts, publishing, schedules
 from kb.storage import db
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.context import library
 from kb.views.editor import bp
 from kb.views.editor.site import editor_site

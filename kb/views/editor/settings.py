@@ -6,9 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services.editing import settings as editor_settings
 from kb.storage import db
+from kb.views.access import role_required
 from kb.views.editor import bp
 from kb.views.editor.forms import SettingsForm
 

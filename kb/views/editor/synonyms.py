@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import body_limit, role_required, safe_next
+from kb.security import body_limit, safe_next
 from kb.services import events
 from kb.services.editing import synonyms as synonym_file
 from kb.views import params
+from kb.views.access import role_required
 from kb.views.editor import bp
 from kb.views.editor.forms import (
     SYNONYMS_BODY_LIMIT,

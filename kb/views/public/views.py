@@ -125,7 +125,7 @@ def search(lang: str) -> tuple[str, int]:
         # The page is a function of its URL (query, filters, page) and language;
         # the visit id (``v``) only links the search to its visit, so it is not
         # part of the key (else a visitor with JavaScript never hits the cache).
-        args = tuple((k, v) for k, v in request.args.items(multi=True) if k != "v")
+        args = params.cache_key(request.args, ignore=("v",))
         cache: Cache[_SearchPage] = current_app.extensions["jawab.search_pages"]
         found = cache.get_or_make((lang, str(get_locale()), args), page, version=lib)
     # Every search is recorded, cached page or not: the key is this request's.
@@ -152,14 +152,15 @@ def _search_page(lang: str) -> _SearchPage:
     """Render the results page (uncached), with a slot for the search key."""
     lib = library()
     page = params.parse(SearchPageArgs, request.args)
-    args = dict(request.args)
-    args["lang"] = _language_filter(lang, page) or ""
+    language = _language_filter(lang, page)
     error = None
     try:
-        req = params.search_request(args, current_app.config["MAX_QUERY_LENGTH"])
+        req = params.search_request(
+            request.args, current_app.config["MAX_QUERY_LENGTH"], lang=language
+        )
     except params.ParamError as exc:  # shown beside the search box
         error = exc.message
-        req = SearchRequest(q="", lang=args["lang"] or None)
+        req = SearchRequest(q="", lang=language)
     hits = search_service().search(req, library())
     pages = max(1, math.ceil(hits.total / req.limit))
     likely = None
@@ -169,7 +170,7 @@ def _search_page(lang: str) -> _SearchPage:
         "public/search.html",
         lang=lang,
         req=req,
-        language=args["lang"] or "all",
+        language=language or "all",
         hits=hits,
         search_key_slot=SEARCH_KEY_SLOT,
         pages=pages,

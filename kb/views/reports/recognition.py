@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kb.security import role_required
 from kb.services import events, recognition, reports
 from kb.storage import db
+from kb.views.access import role_required
 from kb.views.reports import bp, charts
 from kb.views.reports.forms import RecognitionForm
 from kb.views.reports.shared import cached, current_query, targets

@@ -23,9 +23,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from kb.security import role_required, safe_next
+from kb.security import safe_next
 from kb.services import events, public_replies, recognition, reports
 from kb.storage import db
+from kb.views.access import role_required
 from kb.views.context import library
 from kb.views.reports import bp, charts, replies_bp
 from kb.views.reports.forms import HandledForm, OutcomeForm

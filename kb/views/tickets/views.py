@@ -26,15 +26,15 @@ from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
-from kb.services import cases, next_steps, tickets
+from kb.services import cases, events, mail, next_steps, tickets
 from kb.storage import db
-from kb.storage.models import Deflection, Ticket
+from kb.storage.models import Ticket
 from kb.views import params
 from kb.views.context import library
 from kb.views.forms import ActionForm
 from kb.views.tickets import bp
 from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
-from kb.views.urls import absolute_url, site_root
+from kb.views.urls import site_root
 from kb.vocab import PLATFORMS
 
 LANG = "<any(id, en):lang>"
@@ -50,7 +50,12 @@ CASE_CODE = re.compile(r"\AC-[A-Z0-9]{4,12}\Z")
 
 
 def _secret_link(reference: str, token: str) -> str:
-    return absolute_url("tickets.ticket", reference=reference, token=token)
+    """The absolute secret link (``tickets.secret_link`` builds every one)."""
+    return tickets.secret_link(site_root() + request.script_root, reference, token)
+
+
+def _secret_path(reference: str, token: str) -> str:
+    return tickets.secret_link(request.script_root, reference, token)
 
 
 def _home_other(lang: str) -> str:
@@ -216,9 +221,7 @@ def deflect(lang: str, slug: str) -> Response | tuple[str, int]:
         abort(404)
     seen = session.get("deflected", [])
     if article.slug not in seen:
-        database = db.session()
-        database.add(Deflection(article_slug=article.slug, lang=lang))
-        database.commit()
+        events.record(events.Deflected(article.slug, lang))
         session["deflected"] = [*seen, article.slug][-20:]
     return "", 204
 
@@ -267,7 +270,7 @@ def _ticket_page(
             ticket=found,
             messages=tickets.public_messages(found),
             token=token,
-            email=tickets.mask_email(found.email),
+            email=mail.mask_email(found.email),
             form=form,
             action=ActionForm(),
             unavailable=unavailable,
@@ -300,7 +303,7 @@ def reply(reference: str, token: str) -> Response | tuple[Response, int]:
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    target = url_for("tickets.ticket", reference=found.reference, token=token)
+    target = _secret_path(found.reference, token)
     return _private(redirect(target + "#latest"))
 
 
@@ -311,9 +314,7 @@ def change_status(reference: str, token: str, action: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     (tickets.close if action == "close" else tickets.reopen)(db.session(), found)
-    return _private(
-        redirect(url_for("tickets.ticket", reference=found.reference, token=token))
-    )
+    return _private(redirect(_secret_path(found.reference, token)))
 
 
 @bp.route(f"/{LANG}/contact/new-link", methods=["GET", "POST"])
