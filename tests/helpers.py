@@ -13,6 +13,9 @@
 - :func:`git` — run git in a test's own repository;
 - :func:`id_problems`, :func:`control_of` — repeated ids and labels naming
   no control or several, on a page's HTML;
+- :func:`imports`, :func:`bindings`, :func:`dotted`, :func:`callee`,
+  :func:`bound_to`, :func:`is_session` — what a source file imports and calls
+  (the rules of ``tests/project/test_*layout*.py`` and ``test_walls.py``);
 - :func:`visitor`, :func:`beacon`, :func:`morning_traffic` — anonymous traffic
   for the insights reports.
 
@@ -22,12 +25,13 @@ among them), those of one folder in its own ``conftest.py``.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import secrets
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -546,3 +550,104 @@ def control_of(html: str, label: str) -> tuple[str, dict[str, str]]:
     found = [(tag, attrs) for i, tag, attrs in page.ids if i == targets[0]]
     assert len(found) == 1, (label, targets[0])
     return found[0]
+
+
+# -- reading the project's source (the layout tests) ---------------------------------
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def module_name(path: Path) -> str:
+    """The dotted module name of the project file ``path``."""
+    parts = path.relative_to(PROJECT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, node: ast.AST) -> list[tuple[str, str | None, str]]:
+    """(module, name or None, bound as) for each import in ``node``."""
+    if isinstance(node, ast.Import):
+        return [
+            (alias.name, None, alias.asname or alias.name.split(".")[0])
+            for alias in node.names
+        ]
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        if node.level:  # relative: resolve against this file's package
+            package = module_name(path).split(".")
+            if path.name != "__init__.py":
+                package = package[:-1]
+            base = package[: len(package) - node.level + 1]
+            module = ".".join([*base, module] if module else base)
+        return [
+            (module, alias.name, alias.asname or alias.name) for alias in node.names
+        ]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name | ast.Attribute)
+        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None))
+        in {"import_module", "__import__"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return [(node.args[0].value, None, "")]
+    return []
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def is_private(name: str) -> bool:
+    """True for ``_name`` (not ``__dunder__``)."""
+    return name.startswith("_") and not name.startswith("__")
+
+
+def bindings(path: Path, tree: ast.Module) -> dict[str, str]:
+    """Each name a module's imports bind -> the dotted path it stands for."""
+    bound = {}
+    for node in ast.walk(tree):
+        for module, name, alias in imports(path, node):
+            if not alias:
+                continue
+            if name is None:  # ``import a.b`` binds ``a``; ``import a.b as x``, a.b
+                bound[alias] = alias if alias == module.split(".")[0] else module
+            else:
+                bound[alias] = f"{module}.{name}"
+    return bound
+
+
+def bound_to(tree: ast.AST, wanted: Callable[[ast.AST], bool]) -> set[str]:
+    """Names assigned (or annotated) somewhere in ``tree`` from what ``wanted`` says."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and wanted(node.value):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.withitem) and wanted(node.context_expr):
+            if isinstance(node.optional_vars, ast.Name):
+                names.add(node.optional_vars.id)
+        elif isinstance(node, ast.arg) and node.annotation is not None:
+            if wanted(node.annotation):
+                names.add(node.arg)
+    return names
+
+
+def callee(node: ast.AST) -> str:
+    """The name a call calls (``f`` of ``f()`` and ``a.f()``), else ""."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return ""
+
+
+def is_session(node: ast.AST) -> bool:
+    """``db.session()``, ``standalone_session()``, or an annotation ``Session``."""
+    if isinstance(node, ast.Call):
+        return callee(node) in {"session", "standalone_session"}
+    return ast.unparse(node).split(".")[-1] == "Session"
