@@ -104,3 +104,10 @@ def test_shared_fixtures_are_defined_once() -> None:
     for name in ("staff_app", "insights_app"):
         defined = [p for p, source in sources.items() if name in fixtures(source)]
         assert len(defined) == 1, (name, defined)
+
+
+def test_test_modules_have_unique_names() -> None:
+    # pytest imports test modules by their basename (no packages under tests/):
+    # a second test_page_ids.py stops the whole run at collection.
+    names = [p.name for p in _test_sources() if p.name.startswith("test_")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
