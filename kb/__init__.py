@@ -16,6 +16,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import config as kb_config
+from kb.storage.models import User
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def _init_extensions(app: Flask) -> None:
     templating.init_app(app)
 
 
-def _load_user(token: str):
+def _load_user(token: str) -> User | None:
     from flask import current_app, session
 
     from kb.services import staff_sessions

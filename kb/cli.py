@@ -6,11 +6,14 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
 
+from kb.services.articles import ContentStore
 from kb.services.search import SearchRequest, update_index
 
 
@@ -20,7 +23,7 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def _content():
+def _content() -> ContentStore:
     return current_app.extensions["jawab.content"]
 
 
@@ -215,7 +218,7 @@ def _first_admin_hint(base: str) -> str | None:
     )
 
 
-def _create_app(*_args) -> Flask:
+def _create_app(*_args: object) -> Flask:
     from kb import create_app
 
     return create_app()
@@ -273,7 +276,7 @@ def _password(given: str | None) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _users_call(action, *args, **kwargs) -> None:
+def _users_call(action: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     from kb.services.users import UserError
     from kb.storage.db import standalone_session
 

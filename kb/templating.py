@@ -11,6 +11,7 @@ from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
 from kb import i18n, vocab
+from kb.storage.models import Message
 from kb.views import staff_nav, urls
 
 # The characters Flask's url_for leaves unquoted in an anchor.
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
     )
 
     @app.template_filter("message_html")
-    def message_html_filter(message) -> Markup:
+    def message_html_filter(message: Message) -> Markup:
         """An agent message's HTML, stored (nh3-sanitized) when it was saved."""
         if message.body_html is None:  # not backfilled: render, never re-store here
             from kb.markdown import message_html

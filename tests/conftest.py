@@ -20,7 +20,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from helpers import POSTGRES_DSN, Auth, postgres_schema_url, serving, wait_for_mail
+from helpers import (
+    POSTGRES_DSN,
+    Auth,
+    add_staff,
+    postgres_schema_url,
+    serving,
+    staff_email,
+    wait_for_mail,
+)
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
@@ -28,6 +36,7 @@ from kb import create_app
 from kb.cli import cli
 from kb.services import users
 from kb.services.search import update_index
+from kb.storage.db import standalone_session
 
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -290,6 +299,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def ticket_app(make_app, database_url: str) -> Flask:
     """The app over a migrated database (SQLite and PostgreSQL)."""
     return make_app(DATABASE_URL=database_url)
+
+
+@pytest.fixture()
+def staff_names() -> dict[str, str]:
+    """Display names of :func:`staff_app`'s accounts by role (modules override)."""
+    return {}
+
+
+@pytest.fixture()
+def staff_app(ticket_app: Flask, staff_names: dict[str, str]) -> Flask:
+    """``ticket_app`` with ``<role>@tokorona.example`` for agent, editor and admin
+    (named per ``staff_names``) and a disabled agent, ``gone@tokorona.example``."""
+    for role in ("agent", "editor", "admin"):
+        add_staff(ticket_app, staff_email(role), role, name=staff_names.get(role, ""))
+    add_staff(ticket_app, "gone@tokorona.example", "agent")
+    with ticket_app.app_context(), standalone_session() as db:
+        users.disable(db, "gone@tokorona.example")
+    return ticket_app
 
 
 @pytest.fixture()

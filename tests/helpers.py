@@ -10,18 +10,30 @@
 - :func:`rows`, :func:`execute` — read or change the app's database directly;
 - :func:`postgres_schema_url` — one schema of the PostgreSQL test database;
 - :func:`wait_for_mail` — let background delivery finish;
-- :func:`git` — run git in a test's own repository.
+- :func:`git` — run git in a test's own repository;
+- :func:`id_problems`, :func:`control_of` — repeated ids and labels naming
+  no control or several, on a page's HTML;
+- :func:`imports`, :func:`bindings`, :func:`dotted`, :func:`callee`,
+  :func:`bound_to`, :func:`is_session` — what a source file imports and calls
+  (the rules of ``tests/project/test_*layout*.py`` and ``test_walls.py``);
+- :func:`visitor`, :func:`beacon`, :func:`morning_traffic` — anonymous traffic
+  for the insights reports.
+
+Fixtures shared by several folders live in ``tests/conftest.py`` (``staff_app``
+among them), those of one folder in its own ``conftest.py``.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import secrets
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,7 +43,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from kb.services import users
+from kb.services import events, users
 from kb.storage.db import standalone_session
 
 PASSWORD = "correct horse battery staple"
@@ -368,3 +380,274 @@ def give_work(
                 )
             )
         db.commit()
+
+
+# -- a morning of traffic (the insights reports) ----------------------------------
+
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36"
+
+
+def visitor(app: Flask) -> FlaskClient:
+    """A client that looks like a browser (bots and scripts are not counted)."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = BROWSER_UA
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def beacon(client: FlaskClient, **data: Any) -> TestResponse:
+    """Post an insights event as insights.js does (a fetch from the site's page)."""
+    return client.post("/e", json=data, headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def morning_traffic(app: Flask, auth: Auth) -> dict:
+    """Customers search, click, vote; an agent replies in public and hands off."""
+    visitors = [visitor(app) for _ in range(4)]
+    for n, client in enumerate(visitors[:3]):
+        v = f"visit-morning{n}"
+        client.get(f"/en/search?q=warranty+gadget&v={v}")  # nothing matches
+        page = client.get(f"/en/search?q=password&v={v}").get_data(as_text=True)
+        key = re.search(r'data-search-key="([^"]+)"', page).group(1)
+        beacon(client, t="click", k=key, slug="reset-password", rank=1)
+        beacon(client, t="view", v=v, slug="reset-password", sr=True)
+        beacon(client, t="vote", v=v, slug="reset-password", helpful=n != 0)
+    for n, client in enumerate(visitors[:2]):  # only 2 visits: not listed
+        client.get(f"/en/search?q=cicilan+mobil&v=visit-rare{n}")
+    # An agent copies a public reply; a customer opens its link.
+    agent = auth.login("agent")
+    reply = agent.get("/agent/reply?article=reset-password&platform=instagram")
+    page = reply.get_data(as_text=True)
+    code = re.search(r"[?&]amp;r=([a-z0-9]{8})|[?&]r=([a-z0-9]{8})", page)
+    code = code.group(1) or code.group(2)
+    token = csrf(agent, "/agent/reply?article=reset-password&platform=instagram")
+    used = agent.post(
+        "/agent/reply/use",
+        data={
+            "csrf_token": token,
+            "article": "reset-password",
+            "section": "",
+            "platform": "instagram",
+            "code": code,
+        },
+    )
+    assert used.status_code == 302
+    beacon(
+        visitors[3],
+        t="view",
+        v="visit-fromreply",
+        slug="reset-password",
+        src="instagram",
+        r=code,
+    )
+    # A handoff whose link opens a ticket: the case's replies go private.
+    handoff = submit_form(
+        agent,
+        "/agent/handoff",
+        {
+            "thread_url": "https://x.com/budi/status/1",
+            "platform": "x",
+            "handle": "@budi",
+            "article": "reset-password",
+        },
+    )
+    case = handoff.headers["Location"].rsplit("/", 1)[-1]
+    reply2 = agent.get(f"/agent/reply?article=reset-password&platform=x&case={case}")
+    code2 = re.search(
+        r'name="code" type="hidden" value="([a-z0-9]{8})"',
+        reply2.get_data(as_text=True),
+    ).group(1)
+    agent.post(
+        "/agent/reply/use",
+        data={
+            "csrf_token": token,
+            "article": "reset-password",
+            "section": "",
+            "platform": "x",
+            "code": code2,
+            "case": case,
+        },
+    )
+    open_ticket(visitor(app), case=case, platform="x", article="reset-password")
+    events.recorder(app).flush()
+    return {"agent": agent, "code": code, "code2": code2, "case": case}
+
+
+# -- ids and labels of a page -------------------------------------------------------
+
+# Elements a <label for=…> can name (HTML's "labelable elements").
+LABELABLE = {"button", "input", "meter", "output", "progress", "select", "textarea"}
+
+
+class _Page(HTMLParser):
+    """The ids of one page, its labels, and the form each control sits in."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[tuple[str, str, dict[str, str]]] = []  # (id, tag, attrs)
+        self.labels: list[tuple[str, str]] = []  # (for, label text)
+        self.references: list[tuple[str, str]] = []  # (attribute, id it names)
+        self._label: list[str] | None = None
+        self._label_for = ""
+        self._form = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self._form = values.get("action", "")
+        if "id" in values:
+            self.ids.append((values["id"], tag, {**values, "form": self._form}))
+        for name in ("aria-labelledby", "aria-describedby"):
+            self.references += [(name, ref) for ref in values.get(name, "").split()]
+        if tag == "label" and "for" in values:
+            self._label, self._label_for = [], values["for"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = ""
+        if tag == "label" and self._label is not None:
+            self.labels.append(
+                (self._label_for, " ".join("".join(self._label).split()))
+            )
+            self._label = None
+
+    def handle_data(self, data: str) -> None:
+        if self._label is not None:
+            self._label.append(data)
+
+
+def id_problems(html: str) -> list[str]:
+    """Repeated ids, labels naming no control or several, references to no id."""
+    page = _Page()
+    page.feed(html)
+    seen: dict[str, int] = {}
+    for found, _tag, _attrs in page.ids:
+        seen[found] = seen.get(found, 0) + 1
+    problems = [f'id="{i}" appears {n} times' for i, n in seen.items() if n > 1]
+    tags = {found: (tag, attrs) for found, tag, attrs in page.ids}
+    for target, text in page.labels:
+        if seen.get(target) != 1:
+            problems.append(
+                f'label "{text}" for="{target}" names {seen.get(target, 0)}'
+            )
+        elif (
+            tags[target][0] not in LABELABLE or tags[target][1].get("type") == "hidden"
+        ):
+            problems.append(f'label "{text}" for="{target}" names a {tags[target][0]}')
+    problems += [
+        f'{name}="{ref}" names no element'
+        for name, ref in page.references
+        if ref not in seen
+    ]
+    return problems
+
+
+def control_of(html: str, label: str) -> tuple[str, dict[str, str]]:
+    """The tag and attributes (with the action of its form) that ``label`` names."""
+    page = _Page()
+    page.feed(html)
+    targets = [target for target, text in page.labels if text == label]
+    assert len(targets) == 1, (label, page.labels)
+    found = [(tag, attrs) for i, tag, attrs in page.ids if i == targets[0]]
+    assert len(found) == 1, (label, targets[0])
+    return found[0]
+
+
+# -- reading the project's source (the layout tests) ---------------------------------
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def module_name(path: Path) -> str:
+    """The dotted module name of the project file ``path``."""
+    parts = path.relative_to(PROJECT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, node: ast.AST) -> list[tuple[str, str | None, str]]:
+    """(module, name or None, bound as) for each import in ``node``."""
+    if isinstance(node, ast.Import):
+        return [
+            (alias.name, None, alias.asname or alias.name.split(".")[0])
+            for alias in node.names
+        ]
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        if node.level:  # relative: resolve against this file's package
+            package = module_name(path).split(".")
+            if path.name != "__init__.py":
+                package = package[:-1]
+            base = package[: len(package) - node.level + 1]
+            module = ".".join([*base, module] if module else base)
+        return [
+            (module, alias.name, alias.asname or alias.name) for alias in node.names
+        ]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name | ast.Attribute)
+        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None))
+        in {"import_module", "__import__"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return [(node.args[0].value, None, "")]
+    return []
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def is_private(name: str) -> bool:
+    """True for ``_name`` (not ``__dunder__``)."""
+    return name.startswith("_") and not name.startswith("__")
+
+
+def bindings(path: Path, tree: ast.Module) -> dict[str, str]:
+    """Each name a module's imports bind -> the dotted path it stands for."""
+    bound = {}
+    for node in ast.walk(tree):
+        for module, name, alias in imports(path, node):
+            if not alias:
+                continue
+            if name is None:  # ``import a.b`` binds ``a``; ``import a.b as x``, a.b
+                bound[alias] = alias if alias == module.split(".")[0] else module
+            else:
+                bound[alias] = f"{module}.{name}"
+    return bound
+
+
+def bound_to(tree: ast.AST, wanted: Callable[[ast.AST], bool]) -> set[str]:
+    """Names assigned (or annotated) somewhere in ``tree`` from what ``wanted`` says."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and wanted(node.value):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.withitem) and wanted(node.context_expr):
+            if isinstance(node.optional_vars, ast.Name):
+                names.add(node.optional_vars.id)
+        elif isinstance(node, ast.arg) and node.annotation is not None:
+            if wanted(node.annotation):
+                names.add(node.arg)
+    return names
+
+
+def callee(node: ast.AST) -> str:
+    """The name a call calls (``f`` of ``f()`` and ``a.f()``), else ""."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return ""
+
+
+def is_session(node: ast.AST) -> bool:
+    """``db.session()``, ``standalone_session()``, or an annotation ``Session``."""
+    if isinstance(node, ast.Call):
+        return callee(node) in {"session", "standalone_session"}
+    return ast.unparse(node).split(".")[-1] == "Session"

@@ -21,10 +21,11 @@ import smtplib
 import ssl
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, render_template
 from flask_babel import force_locale
@@ -209,7 +210,7 @@ class SmtpSender:
 Sender = ConsoleSender | LogSender | SmtpSender
 
 
-def sender_for(config) -> Sender:
+def sender_for(config: Mapping[str, Any]) -> Sender:
     """The sender ``KB_MAIL_BACKEND`` names (see :func:`kb.config.validate`)."""
     if config["MAIL_BACKEND"] == "console":
         return ConsoleSender()
@@ -258,7 +259,7 @@ def describe(exc: BaseException) -> str:
 
 def deliver_pending(
     db: Session,
-    sender,
+    sender: Sender,
     limit: int = 100,
     stop: Callable[[], bool] = lambda: False,
 ) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kb.storage.search_index import (
     Hits,
     IndexBusy,
     IndexUnavailable,
+    Reranker,
     Searcher,
     UpdateReport,
 )
@@ -131,7 +133,7 @@ class SearchService:
         langs: tuple[str, ...],
         request: SearchRequest,
         library: Library,
-        rerank=None,
+        rerank: Reranker | None = None,
     ) -> Hits:
         also = library.synonyms.sources(text, langs)
         hits = self.searcher.search(
@@ -176,9 +178,9 @@ def update_index(
     index_dir: Path,
     *,
     rebuild: bool = False,
-    progress=None,
+    progress: Callable[[int, int], None] | None = None,
     semantic: SemanticRanker | None = None,
-    embed_progress=None,
+    embed_progress: Callable[[int, int], None] | None = None,
 ) -> UpdateReport:
     """Bring the index up to date with the published articles.
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -33,7 +35,7 @@ class Lifetimes:
     remember: dt.timedelta
 
     @classmethod
-    def from_config(cls, config) -> Lifetimes:
+    def from_config(cls, config: Mapping[str, Any]) -> Lifetimes:
         """Read ``KB_STAFF_*`` settings."""
         return cls(
             absolute=dt.timedelta(hours=config["STAFF_SESSION_HOURS"]),

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -67,7 +68,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_ticket(db: Session, data: TicketInput, link_for) -> Opened:
+def open_ticket(
+    db: Session, data: TicketInput, link_for: Callable[[str, str], str]
+) -> Opened:
     """Store a ticket with its first message and its mail, then acknowledge it.
 
     ``link_for(reference, token)`` builds the absolute secret link for the mail.
@@ -171,7 +174,7 @@ def request_new_link(db: Session, reference: str, email: str, link_base: str) ->
     db.commit()
 
 
-def process_link_requests(db: Session, link_for) -> int:
+def process_link_requests(db: Session, link_for: Callable[[str, str, str], str]) -> int:
     """Match stored new-link requests; mail a new link for each match.
 
     ``link_for(link_base, reference, token)`` builds the absolute link. Each

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kb.storage import file_lock, git_locks
 
@@ -238,7 +239,7 @@ class Repository:
             raise GitError("the articles folder is not in a git repository")
         return self.top
 
-    def _git(self, *args: str, **options) -> subprocess.CompletedProcess[str]:
+    def _git(self, *args: str, **options: Any) -> subprocess.CompletedProcess[str]:
         options.setdefault("timeout", self.timeout)
         return _run(self._top(), *args, **options)
 

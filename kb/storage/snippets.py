@@ -106,7 +106,9 @@ def _window(text: str, spans: list[tuple[int, int, str]]) -> tuple[int, int]:
     return begin, end
 
 
-def _markup(text: str, begin: int, end: int, spans) -> str:
+def _markup(
+    text: str, begin: int, end: int, spans: Iterable[tuple[int, int, str]]
+) -> str:
     out = ["… " if begin > 0 else ""]
     at = begin
     for start, stop, _stem in spans:

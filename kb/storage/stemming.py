@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache
+from typing import Any
 
 # Sastrawi 1.2.1 over-stems some everyday customer-service words; these win.
 SASTRAWI_EXCEPTIONS = {
@@ -33,7 +34,7 @@ SASTRAWI_EXCEPTIONS = {
 
 
 @cache
-def _sastrawi():
+def _sastrawi() -> Any:
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     # The delegated stemmer has no cache of its own; lru_cache below is ours.
@@ -41,7 +42,7 @@ def _sastrawi():
 
 
 @cache
-def _snowball_en():
+def _snowball_en() -> Any:
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")

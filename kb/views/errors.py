@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
@@ -70,12 +71,12 @@ def init_app(app: Flask) -> None:
     from kb.services.articles import ArticleUnavailable
 
     @app.errorhandler(ArticleUnavailable)
-    def article_unavailable(_error: ArticleUnavailable):
+    def article_unavailable(_error: ArticleUnavailable) -> ResponseReturnValue:
         """An article that failed to render answers as not found (it is logged)."""
         return http_error(NotFound())
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         """Friendly pages for browsers, JSON for the API."""
         if wants_json():
             from kb.views.api.errors import from_http_exception
@@ -89,14 +90,18 @@ def init_app(app: Flask) -> None:
             # An untrusted Host header: no URL can be built for it, and none
             # should be. A bare answer, naming no host.
             text = f"{error.code} {error.name}: {error.description}\n"
-            return text, error.code, {"Content-Type": "text/plain; charset=utf-8"}
+            return (
+                text,
+                error.code or 500,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
         lang = (request.view_args or {}).get("lang") or i18n.select_locale()
         title, text = error_texts(error)
         if _staff_page():
             page = render_template(
                 "staff/error.html", error=error, title=title, text=text, noindex=True
             )
-            return page, error.code
+            return page, error.code or 500
         template = {
             404: "errors/404.html",
             413: "errors/413.html",
@@ -113,10 +118,10 @@ def init_app(app: Flask) -> None:
             noindex=True,
             alternate=alternate,
         )
-        return page, error.code
+        return page, error.code or 500
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
+    def database_unavailable(error: OperationalError) -> ResponseReturnValue:
         """Database down, locked or full: say so and when to retry, never a 500."""
         from kb.storage import db
 

@@ -24,7 +24,7 @@ def site_root() -> str:
     return current_app.config["BASE_URL"] or request.host_url.rstrip("/")
 
 
-def article_url(lang: str, slug: str, *, external: bool = False, **values) -> str:
+def article_url(lang: str, slug: str, *, external: bool = False, **values: Any) -> str:
     """The canonical URL of an article page."""
     if external:
         return absolute_url("public.article", lang=lang, slug=slug, **values)

@@ -3,86 +3,8 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
-from helpers import csrf, draft_form, new_draft, post_draft
-
-# Elements a <label for=…> can name (HTML's "labelable elements").
-LABELABLE = {"button", "input", "meter", "output", "progress", "select", "textarea"}
-
-
-class _Page(HTMLParser):
-    """The ids of one page, its labels, and the form each control sits in."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: list[tuple[str, str, dict[str, str]]] = []  # (id, tag, attrs)
-        self.labels: list[tuple[str, str]] = []  # (for, label text)
-        self.references: list[tuple[str, str]] = []  # (attribute, id it names)
-        self._label: list[str] | None = None
-        self._label_for = ""
-        self._form = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self._form = values.get("action", "")
-        if "id" in values:
-            self.ids.append((values["id"], tag, {**values, "form": self._form}))
-        for name in ("aria-labelledby", "aria-describedby"):
-            self.references += [(name, ref) for ref in values.get(name, "").split()]
-        if tag == "label" and "for" in values:
-            self._label, self._label_for = [], values["for"]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = ""
-        if tag == "label" and self._label is not None:
-            self.labels.append(
-                (self._label_for, " ".join("".join(self._label).split()))
-            )
-            self._label = None
-
-    def handle_data(self, data: str) -> None:
-        if self._label is not None:
-            self._label.append(data)
-
-
-def id_problems(html: str) -> list[str]:
-    """Repeated ids, labels naming no control or several, references to no id."""
-    page = _Page()
-    page.feed(html)
-    seen: dict[str, int] = {}
-    for found, _tag, _attrs in page.ids:
-        seen[found] = seen.get(found, 0) + 1
-    problems = [f'id="{i}" appears {n} times' for i, n in seen.items() if n > 1]
-    tags = {found: (tag, attrs) for found, tag, attrs in page.ids}
-    for target, text in page.labels:
-        if seen.get(target) != 1:
-            problems.append(
-                f'label "{text}" for="{target}" names {seen.get(target, 0)}'
-            )
-        elif (
-            tags[target][0] not in LABELABLE or tags[target][1].get("type") == "hidden"
-        ):
-            problems.append(f'label "{text}" for="{target}" names a {tags[target][0]}')
-    problems += [
-        f'{name}="{ref}" names no element'
-        for name, ref in page.references
-        if ref not in seen
-    ]
-    return problems
-
-
-def control_of(html: str, label: str) -> tuple[str, dict[str, str]]:
-    """The tag and attributes (with the action of its form) that ``label`` names."""
-    page = _Page()
-    page.feed(html)
-    targets = [target for target, text in page.labels if text == label]
-    assert len(targets) == 1, (label, page.labels)
-    found = [(tag, attrs) for i, tag, attrs in page.ids if i == targets[0]]
-    assert len(found) == 1, (label, targets[0])
-    return found[0]
+from helpers import control_of, csrf, draft_form, id_problems, new_draft, post_draft
 
 
 def test_the_review_comment_has_its_own_label_and_the_body_keeps_its(

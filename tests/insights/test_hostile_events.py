@@ -42,13 +42,6 @@ def _flush(app: Flask) -> None:
     events.recorder(app).flush()
 
 
-@pytest.fixture()
-def insights_app(ticket_app: Flask) -> Flask:
-    """The app over a migrated database (SQLite and PostgreSQL), reports uncached."""
-    ticket_app.config["REPORT_CACHE_SECONDS"] = 0
-    return ticket_app
-
-
 # -- checked at the edge ------------------------------------------------------------
 
 PICK = {"t": "pick", "slug": "reset-password", "q": "refund", "rank": 1, "n": 3}

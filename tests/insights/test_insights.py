@@ -15,7 +15,16 @@ import re
 
 import pytest
 from flask import Flask
-from helpers import csrf, open_ticket, rows, submit_form
+from helpers import (
+    BROWSER_UA,
+    beacon,
+    csrf,
+    morning_traffic,
+    open_ticket,
+    rows,
+    submit_form,
+    visitor,
+)
 from sqlalchemy import inspect, update
 
 from kb.services import events, reports
@@ -28,30 +37,9 @@ from kb.storage.models import (
     VoteLog,
 )
 
-BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36"
-
 
 def _flush(app: Flask) -> None:
     events.recorder(app).flush()
-
-
-def _visitor(app: Flask):
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = BROWSER_UA
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def _beacon(client, **data):
-    # As insights.js sends it: a fetch from one of the site's own pages.
-    return client.post("/e", json=data, headers={"Sec-Fetch-Site": "same-origin"})
-
-
-@pytest.fixture()
-def insights_app(ticket_app: Flask) -> Flask:
-    """The app over a migrated database (the ``auth`` fixture's), reports uncached."""
-    ticket_app.config["REPORT_CACHE_SECONDS"] = 0
-    return ticket_app
 
 
 # -- scrubbing, unit --------------------------------------------------------------
@@ -86,7 +74,7 @@ def test_obvious_bots_are_recognised() -> None:
 
 
 def test_a_search_is_stored_scrubbed_without_ip(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     q = "refund budi@mail.example 0812 3456 7890 order 12345678901"
     assert client.get("/en/search", query_string={"q": q}).status_code == 200
     _flush(insights_app)
@@ -97,7 +85,7 @@ def test_a_search_is_stored_scrubbed_without_ip(insights_app) -> None:
 
 
 def test_a_search_records_whether_its_words_have_synonyms(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     for q in ("money back", "refund"):
         assert client.get("/en/search", query_string={"q": q}).status_code == 200
     _flush(insights_app)
@@ -130,14 +118,14 @@ def test_staff_and_bots_are_not_counted(insights_app, auth) -> None:
     staff = auth.login("agent")
     staff.get("/en/search?q=refund")
     staff.get("/api/v1/search?q=refund")
-    assert _beacon(staff, t="view", slug="reset-password").status_code == 204
+    assert beacon(staff, t="view", slug="reset-password").status_code == 204
     _flush(insights_app)
     assert rows(insights_app, SearchLog) == []
     assert rows(insights_app, ArticleViewLog) == []
 
 
 def test_a_retyped_longer_query_replaces_the_last_one(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     client.get("/en/search?q=reset&v=visit-aaaaaaaa")
     client.get("/en/search?q=reset+password&v=visit-aaaaaaaa")
     client.get("/en/search?q=refund&v=visit-aaaaaaaa")  # another search
@@ -152,7 +140,7 @@ def test_a_retyped_longer_query_replaces_the_last_one(insights_app) -> None:
 
 
 def test_api_and_page_searches_record_their_source(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     client.get("/api/v1/search?q=refund&lang=en")
     client.get("/api/search?q=refund&lang=en&from=contact")
     client.get("/api/v1/suggest?q=ref")  # keystrokes are never logged
@@ -161,18 +149,18 @@ def test_api_and_page_searches_record_their_source(insights_app) -> None:
 
 
 def test_clicks_views_and_votes_through_the_beacon(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     page = client.get("/en/search?q=password&v=visit-cccccccc").get_data(as_text=True)
     key = re.search(r'data-search-key="([^"]+)"', page).group(1)
     assert '<ol class="result-list" start="1" data-search-key=' in page
     assert (
-        _beacon(client, t="click", k=key, slug="reset-password", rank=1).status_code
+        beacon(client, t="click", k=key, slug="reset-password", rank=1).status_code
         == 204
     )
     view = dict(t="view", v="visit-cccccccc", slug="reset-password", src="x", sr=True)
-    assert _beacon(client, **view).status_code == 204
-    assert _beacon(client, **view).status_code == 204  # once per visit
-    vote = _beacon(
+    assert beacon(client, **view).status_code == 204
+    assert beacon(client, **view).status_code == 204  # once per visit
+    vote = beacon(
         client,
         t="vote",
         v="visit-cccccccc",
@@ -181,7 +169,7 @@ def test_clicks_views_and_votes_through_the_beacon(insights_app) -> None:
         helpful=False,
     )
     assert vote.status_code == 200
-    reason = _beacon(
+    reason = beacon(
         client,
         t="reason",
         k=vote.get_json()["key"],
@@ -189,7 +177,7 @@ def test_clicks_views_and_votes_through_the_beacon(insights_app) -> None:
         comment="my number is 081234567890",
     )
     assert reason.status_code == 204
-    again = _beacon(
+    again = beacon(
         client,
         t="vote",
         v="visit-cccccccc",
@@ -208,12 +196,12 @@ def test_clicks_views_and_votes_through_the_beacon(insights_app) -> None:
 
 
 def test_the_beacon_names_the_field_at_fault(insights_app) -> None:
-    client = _visitor(insights_app)
-    bad = _beacon(client, t="vote", slug="no-such-article", helpful=True)
+    client = visitor(insights_app)
+    bad = beacon(client, t="vote", slug="no-such-article", helpful=True)
     assert bad.status_code == 400 and bad.get_json()["field"] == "slug"
-    bad = _beacon(client, t="vote", slug="reset-password", helpful="yes")
+    bad = beacon(client, t="vote", slug="reset-password", helpful="yes")
     assert bad.get_json()["field"] == "helpful"
-    bad = _beacon(client, t="reason", k="abcdefgh12", reason="bored")
+    bad = beacon(client, t="reason", k="abcdefgh12", reason="bored")
     assert bad.get_json()["field"] == "reason"
     assert client.post("/e", data="x").get_json()["field"] == "body"
     other = client.post(
@@ -225,7 +213,7 @@ def test_the_beacon_names_the_field_at_fault(insights_app) -> None:
 
 
 def test_a_vote_without_javascript_is_a_form_with_csrf(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     article = client.get("/en/articles/reset-password").get_data(as_text=True)
     assert "Was this article helpful?" in article
     assert "Was this section helpful?" in article
@@ -256,7 +244,7 @@ def test_a_vote_without_javascript_is_a_form_with_csrf(insights_app) -> None:
 
 
 def test_the_view_pixel_counts_views_without_javascript(insights_app) -> None:
-    client = _visitor(insights_app)
+    client = visitor(insights_app)
     page = client.get("/en/articles/reset-password?src=facebook").get_data(True)
     assert '<noscript><img class="view-pixel" src="/e.gif?slug=reset-password"' in page
     response = client.get(
@@ -278,80 +266,8 @@ def _csv(client, url: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
-def _morning(app: Flask, auth) -> dict:
-    """Customers search, click, vote; an agent replies in public and hands off."""
-    visitors = [_visitor(app) for _ in range(4)]
-    for n, client in enumerate(visitors[:3]):
-        v = f"visit-morning{n}"
-        client.get(f"/en/search?q=warranty+gadget&v={v}")  # nothing matches
-        page = client.get(f"/en/search?q=password&v={v}").get_data(as_text=True)
-        key = re.search(r'data-search-key="([^"]+)"', page).group(1)
-        _beacon(client, t="click", k=key, slug="reset-password", rank=1)
-        _beacon(client, t="view", v=v, slug="reset-password", sr=True)
-        _beacon(client, t="vote", v=v, slug="reset-password", helpful=n != 0)
-    for n, client in enumerate(visitors[:2]):  # only 2 visits: not listed
-        client.get(f"/en/search?q=cicilan+mobil&v=visit-rare{n}")
-    # An agent copies a public reply; a customer opens its link.
-    agent = auth.login("agent")
-    reply = agent.get("/agent/reply?article=reset-password&platform=instagram")
-    page = reply.get_data(as_text=True)
-    code = re.search(r"[?&]amp;r=([a-z0-9]{8})|[?&]r=([a-z0-9]{8})", page)
-    code = code.group(1) or code.group(2)
-    token = csrf(agent, "/agent/reply?article=reset-password&platform=instagram")
-    used = agent.post(
-        "/agent/reply/use",
-        data={
-            "csrf_token": token,
-            "article": "reset-password",
-            "section": "",
-            "platform": "instagram",
-            "code": code,
-        },
-    )
-    assert used.status_code == 302
-    _beacon(
-        visitors[3],
-        t="view",
-        v="visit-fromreply",
-        slug="reset-password",
-        src="instagram",
-        r=code,
-    )
-    # A handoff whose link opens a ticket: the case's replies go private.
-    handoff = submit_form(
-        agent,
-        "/agent/handoff",
-        {
-            "thread_url": "https://x.com/budi/status/1",
-            "platform": "x",
-            "handle": "@budi",
-            "article": "reset-password",
-        },
-    )
-    case = handoff.headers["Location"].rsplit("/", 1)[-1]
-    reply2 = agent.get(f"/agent/reply?article=reset-password&platform=x&case={case}")
-    code2 = re.search(
-        r'name="code" type="hidden" value="([a-z0-9]{8})"',
-        reply2.get_data(as_text=True),
-    ).group(1)
-    agent.post(
-        "/agent/reply/use",
-        data={
-            "csrf_token": token,
-            "article": "reset-password",
-            "section": "",
-            "platform": "x",
-            "code": code2,
-            "case": case,
-        },
-    )
-    open_ticket(_visitor(app), case=case, platform="x", article="reset-password")
-    _flush(app)
-    return {"agent": agent, "code": code, "code2": code2, "case": case}
-
-
 def test_a_morning_of_traffic_shows_on_every_report(insights_app, auth) -> None:
-    done = _morning(insights_app, auth)
+    done = morning_traffic(insights_app, auth)
     editor = auth.login("editor")
 
     overview = editor.get("/admin/reports/?lang=en&days=7").get_data(as_text=True)
@@ -409,7 +325,7 @@ def test_a_morning_of_traffic_shows_on_every_report(insights_app, auth) -> None:
 
 
 def test_an_agent_sees_only_their_own_row(insights_app, auth) -> None:
-    _morning(insights_app, auth)
+    morning_traffic(insights_app, auth)
     auth.login("editor")  # someone else on the team
     agent = auth.login("agent")
     page = agent.get("/admin/reports/").get_data(as_text=True)
@@ -420,7 +336,7 @@ def test_an_agent_sees_only_their_own_row(insights_app, auth) -> None:
 
 
 def test_mark_handled_hides_a_gap_until_it_fails_again(insights_app, auth) -> None:
-    _morning(insights_app, auth)
+    morning_traffic(insights_app, auth)
     editor = auth.login("editor")
     url = "/admin/reports/search?lang=en&tab=zero"
     token = csrf(editor, url)
@@ -436,7 +352,7 @@ def test_mark_handled_hides_a_gap_until_it_fails_again(insights_app, auth) -> No
     assert done.status_code == 302
     page = editor.get(url).get_data(as_text=True)
     assert "warranty gadget</th>" not in page and "1 handled query hidden" in page
-    _visitor(insights_app).get("/en/search?q=warranty+gadget&v=visit-later001")
+    visitor(insights_app).get("/en/search?q=warranty+gadget&v=visit-later001")
     _flush(insights_app)
     assert "warranty gadget</th>" in editor.get(url).get_data(as_text=True)
 
@@ -481,8 +397,8 @@ def test_report_dates_out_of_range_name_the_field(
 
 
 def test_reports_as_json_for_staff_only(insights_app, auth) -> None:
-    _morning(insights_app, auth)
-    outsider = _visitor(insights_app).get("/api/v1/reports/search")
+    morning_traffic(insights_app, auth)
+    outsider = visitor(insights_app).get("/api/v1/reports/search")
     assert outsider.status_code == 401 and outsider.get_json()["status"] == 401
     editor = auth.login("editor")
     data = editor.get("/api/v1/reports/search?lang=en&tab=zero").get_json()
@@ -530,7 +446,7 @@ def test_rollup_keeps_the_numbers_and_purge_removes_raw_events(insights_app) -> 
 
 
 def test_a_reply_older_than_7_days_does_not_go_private(insights_app, auth) -> None:
-    done = _morning(insights_app, auth)
+    done = morning_traffic(insights_app, auth)
     from helpers import execute
 
     execute(
@@ -541,7 +457,7 @@ def test_a_reply_older_than_7_days_does_not_go_private(insights_app, auth) -> No
             outcome="open", created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
         ),
     )
-    open_ticket(_visitor(insights_app), case=done["case"], platform="x")
+    open_ticket(visitor(insights_app), case=done["case"], platform="x")
     [reply] = [r for r in rows(insights_app, PublicReply) if r.code == done["code2"]]
     assert reply.outcome == "open"
 
@@ -551,7 +467,7 @@ def test_a_cached_results_page_still_records_each_search(insights_app) -> None:
     # and its own key for the click that follows.
     pages = []
     for visit in ("visit-cccccccc", "visit-dddddddd", None):
-        client = _visitor(insights_app)
+        client = visitor(insights_app)
         url = "/en/search?q=refund" + (f"&v={visit}" if visit else "")
         pages.append(client.get(url).get_data(as_text=True))
     _flush(insights_app)

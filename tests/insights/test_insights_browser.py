@@ -27,7 +27,7 @@ SHOTS = os.environ.get("JAWAB_SHOTS")
 
 
 @pytest.fixture()
-def insights_app(make_app, database_url: str) -> Flask:
+def seeded_app(make_app, database_url: str) -> Flask:
     """A migrated app with an editor, some history, and no rate limits."""
     app = make_app(DATABASE_URL=database_url, RATELIMIT_ENABLED=False)
     add_staff(app, EDITOR, "editor", name="Dewi")
@@ -73,8 +73,8 @@ def insights_app(make_app, database_url: str) -> Flask:
 
 
 @pytest.fixture()
-def base(insights_app: Flask) -> Iterator[str]:
-    yield from serve(insights_app)
+def base(seeded_app: Flask) -> Iterator[str]:
+    yield from serve(seeded_app)
 
 
 def _no_horizontal_scroll(page: Page) -> None:
@@ -83,7 +83,7 @@ def _no_horizontal_scroll(page: Page) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_feedback_and_search_with_javascript(browser, base, insights_app) -> None:
+def test_feedback_and_search_with_javascript(browser, base, seeded_app) -> None:
     context = browser.new_context(bypass_csp=True, locale="en-US")
     context.set_default_timeout(10_000)
     try:
@@ -109,12 +109,12 @@ def test_feedback_and_search_with_javascript(browser, base, insights_app) -> Non
         )
     finally:
         context.close()
-    events.recorder(insights_app).flush()
-    mine = [r for r in rows(insights_app, SearchLog) if r.visit_id == visit]
+    events.recorder(seeded_app).flush()
+    mine = [r for r in rows(seeded_app, SearchLog) if r.visit_id == visit]
     assert [(r.query, r.clicked_slug, r.clicked_rank) for r in mine] == [
         ("password", "reset-password", 1)
     ]
-    [vote] = [r for r in rows(insights_app, VoteLog) if r.visit_id == visit]
+    [vote] = [r for r in rows(seeded_app, VoteLog) if r.visit_id == visit]
     assert (vote.helpful, vote.reason, vote.section) == (False, "missing_step", "")
 
 

@@ -23,7 +23,7 @@ SIZES = {"375": {"width": 375, "height": 800}, "1280": {"width": 1280, "height":
 
 
 @pytest.fixture()
-def staff_app(make_app, database_url: str) -> Flask:
+def board_app(make_app, database_url: str) -> Flask:
     """A migrated app: an admin and two agents with work, a gap, the board on."""
     app = make_app(DATABASE_URL=database_url, RATELIMIT_ENABLED=False)
     add_staff(app, ADMIN, "admin", name="Sari Admin")
@@ -53,8 +53,8 @@ def staff_app(make_app, database_url: str) -> Flask:
 
 
 @pytest.fixture()
-def base(staff_app: Flask) -> Iterator[str]:
-    yield from serve(staff_app)
+def base(board_app: Flask) -> Iterator[str]:
+    yield from serve(board_app)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask, url_for
 from flask_babel import force_locale, get_translations
 from flask_login import current_user
-from test_insights import _morning
+from helpers import morning_traffic
 
 from kb import templating
 from kb.views import staff_nav
@@ -67,7 +67,7 @@ def test_staff_pages_read_as_when_looked_up_on_each_use(
     ticket_app: Flask, auth, monkeypatch, role
 ) -> None:
     ticket_app.config["REPORT_CACHE_SECONDS"] = 0
-    _morning(ticket_app, auth)
+    morning_traffic(ticket_app, auth)
     client = auth.login(role)
     if role == "agent":  # an agent sees their own part: overview and team only
         monkeypatch.setattr(

@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from flask import Flask
 from helpers import add_staff, csrf, signed_in, staff_email, user_id
 
 from kb.services import events, reports, staff_sessions
 from kb.storage.db import standalone_session
 from kb.storage.models import DailyCount, User
-
-
-@pytest.fixture()
-def insights_app(ticket_app: Flask) -> Flask:
-    """The app over a migrated database, reports uncached."""
-    ticket_app.config["REPORT_CACHE_SECONDS"] = 0
-    return ticket_app
 
 
 def _history(db, now: dt.datetime) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+from helpers import serving
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_search_then_read_an_article(browser, live_url) -> None:
@@ -76,3 +80,45 @@ def test_usable_at_320px(browser, live_url, path: str, scheme: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px)"
     page.close()
+
+
+# Sample articles (articles/) whose "#" after a heading sits near a phone's right
+# edge: "Tautan disalin" centred over it made the page 378-402 px wide at 375 px.
+NEAR_THE_EDGE = (
+    "id/articles/pesanan-terlambat",
+    "id/articles/metode-pembayaran",
+    "id/articles/jam-layanan-dan-waktu-respons",
+    "en/articles/cash-on-delivery",
+)
+
+
+def test_the_copied_tooltip_stays_inside_a_phone_screen(
+    browser, make_app, tmp_path
+) -> None:
+    sample = tmp_path / "sample"
+    shutil.copytree(PROJECT / "articles", sample)
+    app = make_app(ARTICLES_DIR=str(sample), index=False)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800},
+        permissions=["clipboard-read", "clipboard-write"],
+        has_touch=True,
+    )
+    page = context.new_page()
+    width = "document.documentElement.scrollWidth"
+    with serving(app) as url:
+        for path in NEAR_THE_EDGE:
+            page.goto(f"{url}/{path}")
+            assert page.evaluate(width) <= 375, path
+            links = page.locator("a.section-link")
+            for n in range(links.count()):
+                links.nth(n).click()
+                copied = "Tautan disalin" if path.startswith("id/") else "Link copied"
+                expect(links.nth(n)).to_have_attribute("data-tooltip", copied)
+                assert page.evaluate(width) <= 375, (path, n)
+            # The open section menu's "Copy link" and the share box's.
+            buttons = page.locator("button.copy-button:visible")
+            for n in range(buttons.count()):
+                buttons.nth(n).click()
+                expect(buttons.nth(n)).to_have_attribute("data-tooltip", copied)
+                assert page.evaluate(width) <= 375, (path, "copy button", n)
+    context.close()

@@ -22,7 +22,6 @@ from helpers import (
     csrf,
     execute,
     login,
-    make_staff,
     open_ticket,
     rows,
     submit_form,
@@ -94,12 +93,6 @@ def test_mailed_links_are_built_on_the_base_url(production_app) -> None:
 
 
 # -- 2. Sessions that really end ---------------------------------------------------
-
-
-@pytest.fixture()
-def staff_app(ticket_app) -> Flask:
-    make_staff(ticket_app, "agent", "admin")
-    return ticket_app
 
 
 def _replay(app: Flask, cookies: dict[str, str]):

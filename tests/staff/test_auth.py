@@ -5,21 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PASSWORD, add_staff, csrf, login, make_staff, open_ticket
+from helpers import PASSWORD, csrf, login, open_ticket
 
 from kb.security import is_safe_next, safe_next
 from kb.services import users
 from kb.storage.db import standalone_session
-
-
-@pytest.fixture()
-def staff_app(ticket_app):
-    """The app with one account per role (and a disabled one)."""
-    make_staff(ticket_app, "agent", "editor", "admin")
-    add_staff(ticket_app, "gone@tokorona.example", "agent")
-    with ticket_app.app_context(), standalone_session() as db:
-        users.disable(db, "gone@tokorona.example")
-    return ticket_app
 
 
 def test_signed_out_browsers_go_to_sign_in_json_gets_401(staff_app) -> None:

@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from helpers import add_staff, csrf, open_ticket, rows, signed_in
+from helpers import csrf, open_ticket, rows, signed_in
 
 from kb.services import composer
 from kb.services.composer import fill_canned
@@ -22,11 +22,9 @@ def acknowledged(client, **changes) -> str:
 
 
 @pytest.fixture()
-def staff_app(ticket_app):
-    """The app with an agent and an admin."""
-    add_staff(ticket_app, AGENT, "agent", name="Sari")
-    add_staff(ticket_app, ADMIN, "admin", name="Adi")
-    return ticket_app
+def staff_names() -> dict[str, str]:
+    """``staff_app`` (tests/conftest.py) with a named agent and admin."""
+    return {"agent": "Sari", "admin": "Adi"}
 
 
 def reply_text(page: str) -> str:

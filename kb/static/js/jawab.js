@@ -57,13 +57,33 @@
     return Promise.resolve(legacyCopy(text));
   }
 
+  // A tooltip is centred over (or ends with) its control; near the screen's
+  // edge it would widen the page, so shift it back inside (8 px margin).
+  // It is measured parked far to the left: measured in place, it widened the
+  // page once, and Chromium kept that width after the shift (a 388 px page).
+  var PARKED = -10000;
+  function keepOnScreen(control) {
+    control.style.setProperty("--tooltip-shift", PARKED + "px");
+    var tip = window.getComputedStyle(control, "::after");
+    var width = parseFloat(tip.width);
+    if (!width) return;
+    var moved = new DOMMatrixReadOnly(tip.transform === "none" ? "" : tip.transform);
+    var left = control.getBoundingClientRect().left + parseFloat(tip.left) +
+      moved.m41 - PARKED;
+    var room = document.documentElement.clientWidth - 8;
+    var shift = Math.max(8 - left, Math.min(0, room - (left + width)));
+    control.style.setProperty("--tooltip-shift", Math.round(shift) + "px");
+  }
+
   function confirm(link, message, copied) {
     link.setAttribute("data-tooltip", message);
     link.classList.toggle("is-copied", copied);
+    keepOnScreen(link);
     window.clearTimeout(link.jawabTimer);
     link.jawabTimer = window.setTimeout(function () {
       link.removeAttribute("data-tooltip");
       link.classList.remove("is-copied");
+      link.style.removeProperty("--tooltip-shift");
     }, 2000);
   }
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index
+from whoosh.writing import IndexWriter
 
 from kb.storage import file_lock, stemming
 from kb.storage.search_index.reading import _open, exists
@@ -131,7 +132,7 @@ def build_lock(directory: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None
 
 
 def _write(
-    writer,
+    writer: IndexWriter,
     documents: Iterable[IndexDocument],
     total: int,
     progress: Callable[[int, int], None] | None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile
-from whoosh.reading import TermNotFound
+from whoosh.filedb.structfile import BufferFile, StructFile
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from kb.storage.search_index.schema import SCHEMA_VERSION
@@ -62,7 +62,7 @@ class _Storage(FileStorage):
         super().__init__(str(directory), supports_mmap=False)
         self.opened: list = []
 
-    def open_file(self, name, **kwargs):
+    def open_file(self, name: str, **kwargs: Any) -> StructFile:
         """Open ``name`` and remember it."""
         found = super().open_file(name, **kwargs)
         self.opened.append(found)
@@ -95,7 +95,7 @@ def exists(directory: Path) -> bool:
         return False
 
 
-def _read_into_memory(reader) -> None:
+def _read_into_memory(reader: IndexReader) -> None:
     """Copy each segment's term table (and a small postings file) into memory.
 
     Looking up a term and opening its postings took about 30 small reads of
@@ -117,7 +117,7 @@ def _read_into_memory(reader) -> None:
             _look_up_in_a_dict(terms, dict(table.items()))
 
 
-def _look_up_in_a_dict(terms, entries: dict[bytes, bytes]) -> None:
+def _look_up_in_a_dict(terms: W3TermsReader, entries: dict[bytes, bytes]) -> None:
     """Answer a segment's term lookups from a dict of its whole term table.
 
     Whoosh walks an on-disk hash table in Python for each lookup (~20 us);
@@ -125,7 +125,7 @@ def _look_up_in_a_dict(terms, entries: dict[bytes, bytes]) -> None:
     """
     keycoder, decode = terms._keycoder, W3TermInfo.from_bytes
 
-    def term_info(fieldname: str, tbytes: bytes):
+    def term_info(fieldname: str, tbytes: bytes) -> W3TermInfo:
         try:
             return decode(entries[keycoder(fieldname, tbytes)])
         except KeyError:
@@ -134,12 +134,12 @@ def _look_up_in_a_dict(terms, entries: dict[bytes, bytes]) -> None:
     terms.term_info = term_info
 
 
-def _length(dbfile) -> int:
+def _length(dbfile: StructFile) -> int:
     dbfile.seek(0, os.SEEK_END)
     return dbfile.tell()
 
 
-def _copy(dbfile) -> BufferFile:
+def _copy(dbfile: StructFile) -> BufferFile:
     """An in-memory copy of a (sub-)file of a segment."""
     size = _length(dbfile)
     dbfile.seek(0)
@@ -149,7 +149,7 @@ def _copy(dbfile) -> BufferFile:
     return BufferFile(data, name=getattr(dbfile, "_name", None))
 
 
-def _cache_term_lookups(reader) -> None:
+def _cache_term_lookups(reader: IndexReader) -> None:
     """Remember where each looked-up term lives in each segment's term table.
 
     Every query looks up each stem several times (present? frequency? its
@@ -164,7 +164,11 @@ def _cache_term_lookups(reader) -> None:
 
         lookup = table.ranges_for_key
 
-        def ranges_for_key(key: bytes, _lookup=lookup, _found=found):
+        def ranges_for_key(
+            key: bytes,
+            _lookup: Callable[[bytes], Iterable[Any]] = lookup,
+            _found: dict[bytes, tuple] = found,
+        ) -> Iterator[Any]:
             hit = _found.get(key)
             if hit is None:
                 if len(_found) >= TERM_CACHE:
@@ -175,7 +179,7 @@ def _cache_term_lookups(reader) -> None:
         table.ranges_for_key = ranges_for_key
 
 
-def _term_info(reader, fieldname: str, text: str):
+def _term_info(reader: IndexReader, fieldname: str, text: str) -> W3TermInfo | None:
     """A term's statistics in ``reader`` (None when absent), decoded once per reader.
 
     Each query asks of each stem whether it is there, how rare it is and
@@ -198,13 +202,13 @@ def _term_info(reader, fieldname: str, text: str):
 _UNKNOWN = object()
 
 
-def _doc_frequency(reader, fieldname: str, text: str) -> int:
+def _doc_frequency(reader: IndexReader, fieldname: str, text: str) -> int:
     """How many documents hold the term (from the remembered statistics)."""
     info = _term_info(reader, fieldname, text)
     return 0 if info is None else info.doc_frequency()
 
 
-def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
+def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[array, array]:
     """A term's document numbers and weights in one segment, read once (bounded)."""
     cache = reader.__dict__.setdefault("_jawab_postings", {})
     key = (fieldname, text)
@@ -220,7 +224,9 @@ def _postings(reader, fieldname: str, text: str) -> tuple[array, array]:
     return found
 
 
-def _read_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
+def _read_postings(
+    reader: IndexReader, fieldname: str, text: str
+) -> tuple[array, array]:
     """A term's (non-deleted) document numbers and weights, from the index file."""
     ids, weights = array("l"), array("d")
     info = _term_info(reader, fieldname, text)
@@ -260,7 +266,7 @@ def _read_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
 _LENGTH_OF_BYTE = [byte_to_length(b) or 1 for b in range(256)]
 
 
-def _field_lengths(reader, fieldname: str) -> bytes | None:
+def _field_lengths(reader: IndexReader, fieldname: str) -> bytes | None:
     """A segment's length bytes for ``fieldname``, cached on its reader."""
     cache = reader.__dict__.setdefault("_jawab_lengths", {})
     if fieldname not in cache:

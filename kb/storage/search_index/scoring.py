@@ -14,6 +14,7 @@ from array import array
 from collections.abc import Callable, Iterator
 
 from whoosh import query, scoring
+from whoosh.searching import Searcher as WhooshSearcher
 
 from kb.storage.search_index.reading import (
     _LENGTH_OF_BYTE,
@@ -33,13 +34,15 @@ class BM25(scoring.BM25F):
     Whoosh's own IDF, ``log(N/(n+1)) + 1``, scored 2-3% lower on both dev sets.
     """
 
-    def idf(self, searcher, fieldname: str, text: str) -> float:
+    def idf(self, searcher: WhooshSearcher, fieldname: str, text: str) -> float:
         parent = searcher.get_parent()
         n = _doc_frequency(parent.reader(), fieldname, text)
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
-    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+    def scorer(
+        self, searcher: WhooshSearcher, fieldname: str, text: str, qf: int = 1
+    ) -> scoring.BaseScorer:
         """BM25F's scorer with its statistics looked up once, not per query.
 
         Whoosh looks up a term's IDF, average field length and block maxima
@@ -72,7 +75,16 @@ class BM25(scoring.BM25F):
 class _Scorer(scoring.WeightLengthScorer):
     """BM25F for one term, from statistics the weighting already looked up."""
 
-    def __init__(self, idf, avgfl, B, K1, dfl, max_weight, min_length) -> None:
+    def __init__(
+        self,
+        idf: float,
+        avgfl: float,
+        B: float,
+        K1: float,
+        dfl: Callable[[int], int],
+        max_weight: float,
+        min_length: int,
+    ) -> None:
         self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
         self.dfl = dfl
         self._maxquality = self._score(max_weight, min_length)
@@ -81,7 +93,9 @@ class _Scorer(scoring.WeightLengthScorer):
         return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
 
 
-def _idf_and_average_length(searcher, fieldname: str, text: str) -> tuple:
+def _idf_and_average_length(
+    searcher: WhooshSearcher, fieldname: str, text: str
+) -> tuple:
     """A term's IDF and its field's average length over the whole index (kept)."""
     parent = searcher.get_parent()
     return _remember(
@@ -94,7 +108,9 @@ def _idf_and_average_length(searcher, fieldname: str, text: str) -> tuple:
     )
 
 
-def _remember(owner, key: tuple[str, str], compute: Callable[[], tuple]) -> tuple:
+def _remember(
+    owner: object, key: tuple[str, str], compute: Callable[[], tuple]
+) -> tuple:
     """A per-searcher (or per-segment) memo, bounded by :data:`TERM_CACHE`."""
     memo = owner.__dict__.setdefault("_jawab_stats", {})
     found = memo.get(key)
@@ -119,7 +135,7 @@ class _UnionOr(query.Or):
 
 
 def _term_arrays(
-    leaf, terms: list[query.Query]
+    leaf: WhooshSearcher, terms: list[query.Query]
 ) -> Iterator[tuple[array, array, float]]:
     """Each term's document numbers, scores and boost in one segment (if present)."""
     reader = leaf.reader()
@@ -130,7 +146,7 @@ def _term_arrays(
 
 
 def _matches(
-    searcher, terms: list[query.Query], category: str | None
+    searcher: WhooshSearcher, terms: list[query.Query], category: str | None
 ) -> dict[int, float]:
     """Every document matching any of ``terms`` (in ``category``) → its score.
 
@@ -168,7 +184,9 @@ def _matches(
     return scores
 
 
-def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) -> None:
+def _add_scores(
+    searcher: WhooshSearcher, terms: list[query.Query], scores: dict[int, float]
+) -> None:
     """Add each term's score to the candidate documents that contain it.
 
     Candidates are found in the term's cached postings (:func:`_term_scores`)
@@ -202,7 +220,9 @@ def _add_scores(searcher, terms: list[query.Query], scores: dict[int, float]) ->
                     scores[doc + offset] += score * boost if boost != 1.0 else score
 
 
-def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
+def _term_scores(
+    leaf: WhooshSearcher, fieldname: str, text: str
+) -> tuple[array, array]:
     """A term's document numbers and unboosted BM25F scores in one segment.
 
     Computed once per searcher (the IDF depends on the whole index, so they

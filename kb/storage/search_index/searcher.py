@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index, query
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher as WhooshSearcher
 
 from kb.storage import stemming
 from kb.storage.search_index.building import _read_stems
@@ -96,7 +98,7 @@ class _Plan:
     highlight: dict[str, set[str]]  # language → stems to mark in snippets
 
 
-def _rarest(reader, lang: str, stems: list[str]) -> list[str]:
+def _rarest(reader: IndexReader, lang: str, stems: list[str]) -> list[str]:
     """At most MAX_TERMS stems, keeping the most selective, in query order."""
     if len(stems) <= MAX_TERMS:
         return stems
@@ -107,7 +109,9 @@ def _rarest(reader, lang: str, stems: list[str]) -> list[str]:
     return [s for s in stems if s in keep]
 
 
-def _terms(reader, field: str, stems, weight: float = 1.0) -> list[query.Query]:
+def _terms(
+    reader: IndexReader, field: str, stems: Iterable[str], weight: float = 1.0
+) -> list[query.Query]:
     # Only terms the index holds: Whoosh keeps absent terms in its matcher
     # tree as null matchers, and walking that tree is most of a query's cost.
     return [
@@ -117,7 +121,7 @@ def _terms(reader, field: str, stems, weight: float = 1.0) -> list[query.Query]:
     ]
 
 
-def _slugs(searcher) -> dict[int, str]:
+def _slugs(searcher: WhooshSearcher) -> dict[int, str]:
     """Document number → slug, read once per searcher from the slug postings.
 
     Stored fields would decompress every candidate's sections as well.
@@ -136,7 +140,10 @@ def _slugs(searcher) -> dict[int, str]:
 
 
 def _reranked(
-    searcher, ranked: list[tuple[int, float]], rerank: Reranker, depth: int
+    searcher: WhooshSearcher,
+    ranked: list[tuple[int, float]],
+    rerank: Reranker,
+    depth: int,
 ) -> list[tuple[int, float]]:
     """The top ``depth`` re-ordered by ``rerank``, the rest after them as they were."""
     slugs = _slugs(searcher)
@@ -148,7 +155,9 @@ def _reranked(
     return [(docnums[slug], score) for slug, score in order] + ranked[depth:]
 
 
-def _stored_document(searcher, docnum: int) -> tuple[dict, list[StoredSection]]:
+def _stored_document(
+    searcher: WhooshSearcher, docnum: int
+) -> tuple[dict, list[StoredSection]]:
     """A document's stored fields and sections, decoded once per searcher (bounded).
 
     Unpickling every hit's sections (zlib, pickle, then the section objects)
@@ -193,7 +202,7 @@ class Searcher:
         finally:
             self._pinned.searcher = None
 
-    def _current(self):
+    def _current(self) -> WhooshSearcher:
         held = getattr(self._pinned, "searcher", None)
         if held is not None:
             return held
@@ -207,7 +216,7 @@ class Searcher:
                 self._close_unlocked()
                 raise IndexUnavailable(f"cannot open index: {exc!r}") from exc
 
-    def _open_or_refresh(self):
+    def _open_or_refresh(self) -> WhooshSearcher:
         """The current searcher: opened, refreshed or kept (under the lock)."""
         if self._searcher is not None:
             seen = _folder_state(self.directory, self._files)
@@ -232,17 +241,17 @@ class Searcher:
         storage = _Storage(self.directory)
         try:
             self._index = storage.open_index()
-            self._searcher = self._index.searcher(weighting=WEIGHTING)
-            _read_into_memory(self._searcher.reader())
+            searcher = self._searcher = self._index.searcher(weighting=WEIGHTING)
+            _read_into_memory(searcher.reader())
         except BaseException:
             self._searcher = self._index = None
             storage.close_opened()
             raise
-        _cache_term_lookups(self._searcher.reader())
+        _cache_term_lookups(searcher.reader())
         for lang, stems in _read_stems(self.directory).items():
             stemming.remember_stems(lang, stems)
         self._seen = seen
-        return self._searcher
+        return searcher
 
     def _close_unlocked(self) -> None:
         if self._searcher is not None:
@@ -273,7 +282,10 @@ class Searcher:
 
     @staticmethod
     def plan(
-        searcher, text: str, langs: Iterable[str], also: Iterable[str] = ()
+        searcher: WhooshSearcher,
+        text: str,
+        langs: Iterable[str],
+        also: Iterable[str] = (),
     ) -> _Plan:
         """Plain text to Term objects; no query syntax is ever honoured.
 
@@ -335,7 +347,7 @@ class Searcher:
         return plan
 
     def _rank(
-        self, searcher, plan: _Plan, category: str | None, depth: int
+        self, searcher: WhooshSearcher, plan: _Plan, category: str | None, depth: int
     ) -> tuple[int, list[tuple[int, float]]]:
         """Total matches and the top ``depth`` (docnum, score), best first.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from whoosh.reading import IndexReader
+
 from kb.storage.search_index.reading import _doc_frequency
 from kb.storage.search_index.schema import LANGS, _stopwords, _words
 from kb.storage.stemming import STEMMERS
@@ -19,7 +21,9 @@ MIN_CORRECTION_DF = 2  # a correction is a word at least two articles use
 MAX_CORRECTION_SHARE = 0.5  # ... and not one half of all articles use (stopword-like)
 
 
-def _compound_splits(reader, words: Iterable[str]) -> list[tuple[str, str]]:
+def _compound_splits(
+    reader: IndexReader, words: Iterable[str]
+) -> list[tuple[str, str]]:
     """Unknown run-together words split in two article words ("paylater").
 
     Customers glue words that articles keep apart (paylater, topup); each
@@ -50,7 +54,7 @@ def _max_edits(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
-def _vocabulary(reader) -> dict[str, int]:
+def _vocabulary(reader: IndexReader) -> dict[str, int]:
     """Word → document frequency of every word at least two articles use.
 
     Built once per reader: Whoosh's automaton search (``terms_within``) took
@@ -110,7 +114,7 @@ def _within(vocabulary: dict[str, int], word: str, distance: int) -> list[str]:
     ]
 
 
-def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
+def _correct_word(reader: IndexReader, word: str, langs: Iterable[str]) -> str | None:
     """The most frequent close, content-bearing article word for ``word``."""
     stop = frozenset().union(*(_stopwords(lang) for lang in LANGS))
     total = max(1, reader.doc_count())
@@ -135,7 +139,9 @@ def _correct_word(reader, word: str, langs: Iterable[str]) -> str | None:
     return None
 
 
-def _corrected(reader, text: str, langs: Iterable[str], known: set[str]) -> str | None:
+def _corrected(
+    reader: IndexReader, text: str, langs: Iterable[str], known: set[str]
+) -> str | None:
     """``text`` with its unknown words corrected (see :meth:`Searcher.correction`)."""
     changed, words = False, []
     for word in _words(text):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import g, jsonify, request
 from flask_babel import gettext as _
@@ -39,7 +40,7 @@ def token_or_session(role: str) -> Callable:
         by_session = role_required(role)(view)
 
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization")
             if header is None:
                 response = by_session(*args, **kwargs)

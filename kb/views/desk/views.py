@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from flask import (
@@ -217,7 +218,7 @@ def _update_form(found: Ticket) -> TicketUpdateForm:
     return form
 
 
-def _picker(source, lang: str) -> dict:
+def _picker(source: Mapping[str, str], lang: str) -> dict:
     """The link picker without JavaScript: search results or one article's sections.
 
     ``source`` is the query (a plain GET) or the reply form (a draft round trip);
@@ -283,7 +284,10 @@ def _append(body: str, text: str) -> str:
 
 
 def _page(
-    found: Ticket, reply: AgentReplyForm, update: TicketUpdateForm, source=None
+    found: Ticket,
+    reply: AgentReplyForm,
+    update: TicketUpdateForm,
+    source: Mapping[str, str] | None = None,
 ) -> str:
     tools = params.parse(ReplyToolArgs, request.args)
     if request.method == "GET" and tools.insert:

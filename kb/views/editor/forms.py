@@ -147,7 +147,7 @@ def _stripped(value: object) -> object:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _phrase_field(label, missing) -> StringField:
+def _phrase_field(label: str, missing: str) -> StringField:
     """A word or phrase of a synonyms entry: spaces folded, 1-100 characters."""
     return StringField(
         label,

@@ -11,6 +11,7 @@ from flask_login import current_user
 from kb.services import update_requests
 from kb.services.editing import drafts, publishing, schedules
 from kb.storage import db
+from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.context import library
@@ -78,7 +79,7 @@ def index() -> str:
     )
 
 
-def _reviewed_on(article) -> dt.date:
+def _reviewed_on(article: ArticleFile) -> dt.date:
     if article.reviewed:
         return max(dt.date.fromisoformat(article.reviewed), article.updated)
     return article.updated

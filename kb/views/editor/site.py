@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kb.services import agent_tickets
+from kb.services.articles import Library
 from kb.services.editing import publishing, review
 from kb.storage import db
 from kb.storage.models import Draft, Ticket
@@ -24,7 +25,7 @@ def articles_root() -> Path:
 def editor_site() -> publishing.Site:
     """Where this app publishes, and what it tells after a publish."""
 
-    def after(fresh) -> None:
+    def after(fresh: Library) -> None:
         # The index picks the change up now, incrementally (one article).
         search_service().ensure_current(fresh)
 

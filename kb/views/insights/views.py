@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from kb.extensions import csrf, limiter
 from kb.services import events
+from kb.storage.articles import ArticleFile
 from kb.views import params
 from kb.views.api.errors import json_error
 from kb.views.context import library
@@ -41,7 +42,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 VOTED = "voted"  # the session list of (slug#section) a visitor without JS voted on
 
 
-def _article(slug: str):
+def _article(slug: str) -> ArticleFile | None:
     found = library().get(slug)
     return found
 

@@ -28,6 +28,7 @@ from kb import i18n, throttle
 from kb.extensions import limiter
 from kb.services import cases, events, mail, next_steps, tickets
 from kb.storage import db
+from kb.storage.articles import ArticleFile
 from kb.storage.models import Ticket
 from kb.views import params
 from kb.views.context import library
@@ -161,7 +162,9 @@ def contact(lang: str) -> ResponseReturnValue:
     ), status
 
 
-def _open(form: ContactForm, lang: str, continuing) -> tickets.Opened:
+def _open(
+    form: ContactForm, lang: str, continuing: ArticleFile | None
+) -> tickets.Opened:
     """Store the ticket; hidden handoff fields count only when they are real."""
     case_code = form.case.data or None
     if case_code and cases.find(db.session(), case_code) is None:
