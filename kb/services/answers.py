@@ -14,10 +14,13 @@ import re
 from dataclasses import dataclass
 
 from kb.services.articles import ArticleUnavailable, Library
-from kb.services.search import SearchRequest, SearchService
+from kb.services.search import Hits, SearchRequest, SearchService
 from kb.storage.stemming import STEMMERS
 
-SURE = 0.6  # confidence from which an answer is offered without being asked
+SURE = 0.5  # confidence from which an answer is offered without being asked
+PEERS = 3  # a hit's lead is its share of the first three hits' scores
+SHARE_POWER = 1.0
+QUICK_BUDGET = 320  # characters of a quick answer above search results
 MAX_SENTENCES = 2
 # Sentence and block ends in a section's plain text (" · " joins list items and
 # table cells that have no final punctuation of their own).
@@ -66,27 +69,55 @@ def candidates(
     if not text.strip():
         return ()
     hits = search.search(SearchRequest(q=text, lang=lang, limit=limit), library)
-    if not hits.hits:
-        return ()
-    best = hits.hits[0].score or 1.0
-    found = []
-    for rank, hit in enumerate(hits.hits):
-        runner_up = hits.hits[rank + 1].score if rank + 1 < len(hits.hits) else 0.0
-        # A placeholder measure until search reports how much of the text a hit
-        # covers: a clear lead over the next hit, scaled by the best score.
-        lead = (hit.score - runner_up) / hit.score if hit.score else 0.0
-        confidence = round(min(1.0, (hit.score / best) * (0.5 + lead)), 3)
-        found.append(
-            Candidate(
-                hit.slug,
-                hit.lang,
-                hit.title,
-                hit.section,
-                hit.section_heading,
-                confidence,
-            )
+    return tuple(
+        Candidate(
+            hit.slug,
+            hit.lang,
+            hit.title,
+            hit.section,
+            hit.section_heading,
+            sure,
         )
-    return tuple(found)
+        for hit, sure in zip(hits.hits, confidences(hits), strict=True)
+    )
+
+
+def confidences(hits: Hits) -> list[float]:
+    """How sure Jawab is (0..1) that each hit answers the query, in hit order.
+
+    Two things must hold for a hit to be the answer: it holds the query's
+    concepts (its IDF-weighted coverage, 1 when it holds every informative
+    word) and it stands out from the others (its share of the score of the
+    first :data:`PEERS` hits: a hit far ahead of the next is an answer, three
+    hits about as good are a list to choose from). A correction's hits are a
+    guess and weak matches are not answers, so both are worth nothing here.
+    """
+    if not hits.hits:
+        return []
+    if hits.corrected or hits.weak_match:
+        return [0.0] * len(hits.hits)
+    peers = sum(max(0.0, h.score) for h in hits.hits[:PEERS]) or 1.0
+    return [
+        round(h.coverage * (max(0.0, h.score) / peers) ** SHARE_POWER, 3)
+        for h in hits.hits
+    ]
+
+
+def quick_answer(
+    library: Library, hits: Hits, text: str, *, budget: int = QUICK_BUDGET
+) -> Answer | None:
+    """The sentence(s) that answer ``text`` from its best hit, when Jawab is sure.
+
+    None unless the first hit's confidence reaches :data:`SURE`: saying
+    nothing beats a confident wrong answer.
+    """
+    sure = confidences(hits)
+    if not sure or sure[0] < SURE:
+        return None
+    best = hits.hits[0]
+    return extract(
+        library, best.slug, best.section, text, budget=budget, confidence=sure[0]
+    )
 
 
 def sentences(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kb.reading import informal
 from kb.services.articles import ContentStore, Library, index_documents
 from kb.services.semantic import CANDIDATES, SemanticRanker, article_texts
 from kb.storage import embeddings, search_index
@@ -134,6 +135,8 @@ class SearchService:
         rerank=None,
     ) -> Hits:
         also = library.synonyms.sources(text, langs)
+        for phrase, keys in chat_words(text, langs).items():
+            also.setdefault(phrase, keys)
         hits = self.searcher.search(
             text,
             also=also,
@@ -169,6 +172,27 @@ class SearchService:
                 log.info("search index synced: %s", report)
             self.searcher.close()
             self._synced = library
+
+
+def chat_words(text: str, langs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Chat words of ``text`` in standard form → the typed word ("blm" → "belum").
+
+    Searched for as well, like synonyms: the reading normaliser's
+    dictionaries (:mod:`kb.reading.informal`) for the languages searched.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for token in informal.tokens(text):
+        if token.kind != "word":
+            continue
+        typed = token.text.lower()
+        standard = informal.expand(
+            informal.fold(token.text),
+            indonesian="id" in langs,
+            english="en" in langs,
+        )
+        if standard and standard != typed:
+            found.setdefault(standard, (typed,))
+    return found
 
 
 def update_index(

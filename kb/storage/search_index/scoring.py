@@ -247,3 +247,61 @@ def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
         leaf.__dict__["_jawab_scores_held"] = held
         found = cache[key] = (ids, scores)
     return found
+
+
+def _holders(searcher, fieldname: str, text: str, docs: list[int]) -> set[int]:
+    """Which of ``docs`` (sorted document numbers) hold the term."""
+    found: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if _term_info(reader, fieldname, text) is None:
+            continue
+        end = offset + leaf.doc_count_all()
+        local = [d - offset for d in docs if offset <= d < end]
+        if not local:
+            continue
+        ids, _weights = _postings(reader, fieldname, text)
+        if len(ids) <= len(local):
+            wanted = set(local)
+            found.update(d + offset for d in ids if d in wanted)
+            continue
+        size = len(ids)
+        for doc in local:
+            at = bisect.bisect_left(ids, doc)
+            if at == size:
+                break
+            if ids[at] == doc:
+                found.add(doc + offset)
+    return found
+
+
+def _coverage(
+    searcher,
+    concepts: list[tuple[float, tuple[tuple[tuple[str, str], ...], ...]]],
+    docs: list[int],
+) -> dict[int, float]:
+    """Each document's share (0..1) of the query's concepts it holds, by weight.
+
+    A concept is ``(weight, options)``: it is held when every term of one of
+    its options is (a typed word's stem in either language, or all the words
+    of a phrase that stands for it).
+    """
+    total = sum(weight for weight, _options in concepts)
+    if not total:
+        return dict.fromkeys(docs, 1.0)
+    ordered = sorted(docs)
+    memo: dict[tuple[str, str], set[int]] = {}
+    held = dict.fromkeys(docs, 0.0)
+    for weight, options in concepts:
+        holding: set[int] = set()
+        for option in options:
+            sets = []
+            for term in option:
+                if term not in memo:
+                    memo[term] = _holders(searcher, term[0], term[1], ordered)
+                sets.append(memo[term])
+            if sets:
+                holding |= set.intersection(*sets)
+        for doc in holding:
+            held[doc] += weight
+    return {doc: value / total for doc, value in held.items()}
