@@ -10,7 +10,8 @@ runs; then:
 * **precision**: of the queries given a quick answer, the share whose answer
   comes from a relevant document (per the qrels);
 * **coverage**: the share of queries given one;
-* both at the shipped threshold (``answers.SURE``) and over a small sweep;
+* both at the shipped threshold (``kb.services.quick_answers.SURE``) and
+  over a small sweep;
 * **off-topic**: the collection's queries against the sample help center
   (``articles/``), whose topics they do not share: the share given NO quick
   answer (target at least 95%);
@@ -90,8 +91,7 @@ def _app(articles: Path, work: Path):
 
 def _answers(app, queries: list[dict], lang: str) -> list[tuple[list[str], float]]:
     """Each query's ranked slugs and the first hit's confidence."""
-    from kb.services import answers
-    from kb.services.search import SearchRequest
+    from kb.services.search import SearchRequest, SearchService
 
     out = []
     with app.app_context():
@@ -99,7 +99,7 @@ def _answers(app, queries: list[dict], lang: str) -> list[tuple[list[str], float
         library = app.extensions["jawab.content"].library()
         for q in queries:
             hits = search.search(SearchRequest(q=q["text"], lang=lang), library)
-            sure = answers.confidences(hits)
+            sure = SearchService.confidences(hits)
             out.append(([h.slug for h in hits.hits], sure[0] if sure else 0.0))
     return out
 
@@ -130,10 +130,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10**9, help="queries per set")
     args = parser.parse_args()
     os.environ.setdefault("KB_RATELIMIT_ENABLED", "false")
-    from kb.services import answers
+    from kb.services.quick_answers import SURE
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    print(f"# bench_answers: threshold {answers.SURE}; {load_average()}")
+    print(f"# bench_answers: threshold {SURE}; {load_average()}")
     sample = _app(ROOT / "articles", work / "sample")
     for folder in sorted(p for p in args.sets.iterdir() if p.is_dir()):
         lang = "id" if "-id" in folder.name else "en"
@@ -153,15 +153,15 @@ def main() -> None:
             f"\n{folder.name} ({lang}, {len(corpus)} documents, {len(queries)} queries)"
         )
         print(f"  search: nDCG@10 {ndcg:.4f}  Recall@10 {recall:.4f}")
-        for threshold in sorted({*SWEEP, answers.SURE}):
+        for threshold in sorted({*SWEEP, SURE}):
             precision, coverage = _precision_coverage(runs, relevant, threshold)
-            mark = "  <- shipped" if threshold == answers.SURE else ""
+            mark = "  <- shipped" if threshold == SURE else ""
             print(
                 f"  threshold {threshold:.2f}: precision {precision:.1%}"
                 f"  coverage {coverage:.1%}{mark}"
             )
         off = _answers(sample, queries, lang)
-        silent = sum(1 for ranked, sure in off if not ranked or sure < answers.SURE)
+        silent = sum(1 for ranked, sure in off if not ranked or sure < SURE)
         print(
             f"  off-topic (its queries on the sample help center): "
             f"{silent / len(off):.1%} get no quick answer"

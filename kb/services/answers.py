@@ -14,13 +14,10 @@ import re
 from dataclasses import dataclass
 
 from kb.services.articles import ArticleUnavailable, Library
-from kb.services.search import Hits, SearchRequest, SearchService
+from kb.services.search import SearchRequest, SearchService
 from kb.storage.stemming import STEMMERS
 
-SURE = 0.5  # confidence from which an answer is offered without being asked
-PEERS = 3  # a hit's lead is its share of the first three hits' scores
-SHARE_POWER = 1.0
-QUICK_BUDGET = 320  # characters of a quick answer above search results
+SURE = 0.6  # confidence from which an answer is offered without being asked
 MAX_SENTENCES = 2
 # Sentence and block ends in a section's plain text (" · " joins list items and
 # table cells that have no final punctuation of their own).
@@ -69,6 +66,8 @@ def candidates(
     if not text.strip():
         return ()
     hits = search.search(SearchRequest(q=text, lang=lang, limit=limit), library)
+    if not hits.hits:
+        return ()
     return tuple(
         Candidate(
             hit.slug,
@@ -78,45 +77,7 @@ def candidates(
             hit.section_heading,
             sure,
         )
-        for hit, sure in zip(hits.hits, confidences(hits), strict=True)
-    )
-
-
-def confidences(hits: Hits) -> list[float]:
-    """How sure Jawab is (0..1) that each hit answers the query, in hit order.
-
-    Two things must hold for a hit to be the answer: it holds the query's
-    concepts (its IDF-weighted coverage, 1 when it holds every informative
-    word) and it stands out from the others (its share of the score of the
-    first :data:`PEERS` hits: a hit far ahead of the next is an answer, three
-    hits about as good are a list to choose from). A correction's hits are a
-    guess and weak matches are not answers, so both are worth nothing here.
-    """
-    if not hits.hits:
-        return []
-    if hits.corrected or hits.weak_match:
-        return [0.0] * len(hits.hits)
-    peers = sum(max(0.0, h.score) for h in hits.hits[:PEERS]) or 1.0
-    return [
-        round(h.coverage * (max(0.0, h.score) / peers) ** SHARE_POWER, 3)
-        for h in hits.hits
-    ]
-
-
-def quick_answer(
-    library: Library, hits: Hits, text: str, *, budget: int = QUICK_BUDGET
-) -> Answer | None:
-    """The sentence(s) that answer ``text`` from its best hit, when Jawab is sure.
-
-    None unless the first hit's confidence reaches :data:`SURE`: saying
-    nothing beats a confident wrong answer.
-    """
-    sure = confidences(hits)
-    if not sure or sure[0] < SURE:
-        return None
-    best = hits.hits[0]
-    return extract(
-        library, best.slug, best.section, text, budget=budget, confidence=sure[0]
+        for hit, sure in zip(hits.hits, search.confidences(hits), strict=True)
     )
 
 

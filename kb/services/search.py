@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 LANGS = search_index.LANGS
 MAX_LIMIT = 50
 MAX_PAGE = 100
+PEERS = 3  # a hit's lead is its share of the first three hits' scores
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,22 @@ class SearchService:
             self.ensure_current(library, force=True)
             with self.searcher.pinned():
                 return self._search(request, langs, library)
+
+    @staticmethod
+    def confidences(hits: Hits) -> list[float]:
+        """How sure Jawab is (0..1) that each hit answers the query, in hit order.
+
+        Two things must hold for a hit to be the answer: it holds the query's
+        concepts (its IDF-weighted coverage, 1 when it holds every informative
+        word) and it stands out (its share of the scores of the first
+        :data:`PEERS` hits: one far ahead of the next is an answer, three about
+        as good are a list to choose from). A correction's hits are a guess
+        and weak matches are not answers: both are worth nothing here.
+        """
+        if hits.corrected or hits.weak_match:
+            return [0.0] * len(hits.hits)
+        peers = sum(max(0.0, h.score) for h in hits.hits[:PEERS]) or 1.0
+        return [round(h.coverage * max(0.0, h.score) / peers, 3) for h in hits.hits]
 
     def suggest(
         self, q: str, lang: str | None, limit: int = 8, library: Library | None = None

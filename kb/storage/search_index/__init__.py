@@ -80,6 +80,7 @@ from kb.storage.search_index.schema import (
     SCHEMA_VERSION,
     IndexDocument,
     make_schema,
+    stopwords,
 )
 from kb.storage.search_index.searcher import Hit, Hits, Reranker, Searcher
 
@@ -99,6 +100,7 @@ __all__ = [
     "build_lock",
     "exists",
     "make_schema",
+    "stopwords",
     "stored_hashes",
     "update",
 ]

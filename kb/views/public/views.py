@@ -23,7 +23,7 @@ from kb import i18n
 from kb.cache import Cache
 from kb.markdown import Heading
 from kb.security import safe_next
-from kb.services import health, next_steps, sharing
+from kb.services import health, next_steps, quick_answers, sharing
 from kb.services.articles import Library
 from kb.services.search import Hits, SearchRequest
 from kb.storage import db
@@ -162,6 +162,8 @@ def _search_page(lang: str) -> _SearchPage:
         req = SearchRequest(q="", lang=args["lang"] or None)
     hits = search_service().search(req, library())
     pages = max(1, math.ceil(hits.total / req.limit))
+    # Above the first page only: a quick answer is the start of the results.
+    answer = quick_answers.quick_answer(lib, hits, req.q) if req.page == 1 else None
     likely = None
     if req.q and not hits.total:
         likely = next_steps.likely_category(lib, req.q, lang, req.category)
@@ -171,6 +173,8 @@ def _search_page(lang: str) -> _SearchPage:
         req=req,
         language=args["lang"] or "all",
         hits=hits,
+        answer=answer,
+        answer_article=lib.get(answer.slug) if answer else None,
         search_key_slot=SEARCH_KEY_SLOT,
         pages=pages,
         error=error,
