@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.timing import load_average  # noqa: E402
 
-SWEEP = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+SWEEP = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 
 
 def _load(folder: Path) -> tuple[list[dict], list[dict], dict[str, set[str]]]:

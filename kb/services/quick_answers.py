@@ -18,7 +18,7 @@ from kb.storage.stemming import STEMMERS
 
 # Confidence from which search shows a quick answer, chosen on the development
 # sets for at least 90% precision (see bench/bench_answers.py and its README).
-SURE = 0.5
+SURE = 0.35
 BUDGET = 320  # characters: two short sentences, readable at a glance on a phone
 MIN_WORDS = 4
 # An answer reads as one: it ends like a sentence (a table's header cells or a
