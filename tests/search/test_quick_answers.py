@@ -27,7 +27,8 @@ from kb.storage.models import VoteLog
 
 
 def search(client, q: str, lang: str = "en", **extra) -> dict:
-    response = client.get("/api/v1/search", query_string={"q": q, "lang": lang, **extra})
+    asked = {"q": q, "lang": lang, **extra}
+    response = client.get("/api/v1/search", query_string=asked)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 
