@@ -69,7 +69,7 @@ def _write_articles(corpus: list[dict], lang: str, folder: Path) -> None:
         )
 
 
-def _app(articles: Path, work: Path):
+def _app(articles: Path, work: Path, semantic: bool = False):
     from kb import create_app
     from kb.services.search import update_index
 
@@ -82,10 +82,15 @@ def _app(articles: Path, work: Path):
             "DATABASE_URL": f"sqlite:///{work / 'unused.sqlite3'}",
             "RELOAD_SECONDS": 0,
             "EVENTS_ENABLED": False,
+            "SEMANTIC": semantic,
         }
     )
     with app.app_context():
-        update_index(app.extensions["jawab.content"], work / "index")
+        update_index(
+            app.extensions["jawab.content"],
+            work / "index",
+            semantic=app.extensions["jawab.search"].semantic,
+        )
     return app
 
 
@@ -128,13 +133,17 @@ def main() -> None:
     parser.add_argument("sets", type=Path, help="folder of BEIR collections")
     parser.add_argument("--work", type=Path, help="keep articles and indexes here")
     parser.add_argument("--limit", type=int, default=10**9, help="queries per set")
+    parser.add_argument(
+        "--semantic", action="store_true", help="with semantic re-ranking on"
+    )
     args = parser.parse_args()
     os.environ.setdefault("KB_RATELIMIT_ENABLED", "false")
     from kb.services.quick_answers import SURE
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    print(f"# bench_answers: threshold {SURE}; {load_average()}")
-    sample = _app(ROOT / "articles", work / "sample")
+    semantic = "on" if args.semantic else "off"
+    print(f"# bench_answers: threshold {SURE}; semantic {semantic}; {load_average()}")
+    sample = _app(ROOT / "articles", work / "sample", args.semantic)
     for folder in sorted(p for p in args.sets.iterdir() if p.is_dir()):
         lang = "id" if "-id" in folder.name else "en"
         corpus, queries, qrels = _load(folder)
@@ -142,7 +151,8 @@ def main() -> None:
         target = work / folder.name
         if not (target / "articles").exists():
             _write_articles(corpus, lang, target / "articles")
-        runs = _answers(_app(target / "articles", target), queries, lang)
+        app = _app(target / "articles", target, args.semantic)
+        runs = _answers(app, queries, lang)
         relevant = [qrels[q["_id"]] for q in queries]
         scores = [
             _ndcg_recall(r, rel) for (r, _s), rel in zip(runs, relevant, strict=True)
