@@ -249,29 +249,35 @@ def _term_scores(leaf, fieldname: str, text: str) -> tuple[array, array]:
     return found
 
 
-def _holders(searcher, fieldname: str, text: str, docs: list[int]) -> set[int]:
-    """Which of ``docs`` (sorted document numbers) hold the term."""
-    found: set[int] = set()
+def _holders(searcher, terms: set[tuple[str, str]], docs: list[int]) -> dict:
+    """For each term, which of ``docs`` (sorted document numbers) hold it.
+
+    From the term's cached score arrays (:func:`_term_scores`), which a
+    search has just read for its own scoring.
+    """
+    found: dict[tuple[str, str], set[int]] = {term: set() for term in terms}
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if _term_info(reader, fieldname, text) is None:
-            continue
         end = offset + leaf.doc_count_all()
         local = [d - offset for d in docs if offset <= d < end]
         if not local:
             continue
-        ids, _weights = _postings(reader, fieldname, text)
-        if len(ids) <= len(local):
-            wanted = set(local)
-            found.update(d + offset for d in ids if d in wanted)
-            continue
-        size = len(ids)
-        for doc in local:
-            at = bisect.bisect_left(ids, doc)
-            if at == size:
-                break
-            if ids[at] == doc:
-                found.add(doc + offset)
+        wanted = set(local)
+        reader = leaf.reader()
+        for term in terms:
+            if _term_info(reader, term[0], term[1]) is None:
+                continue
+            ids, _scores = _term_scores(leaf, term[0], term[1])
+            held = found[term]
+            if len(ids) <= len(local):
+                held.update(d + offset for d in ids if d in wanted)
+                continue
+            size = len(ids)
+            for doc in local:
+                at = bisect.bisect_left(ids, doc)
+                if at == size:
+                    break
+                if ids[at] == doc:
+                    held.add(doc + offset)
     return found
 
 
@@ -289,19 +295,13 @@ def _coverage(
     total = sum(weight for weight, _options in concepts)
     if not total:
         return dict.fromkeys(docs, 1.0)
-    ordered = sorted(docs)
-    memo: dict[tuple[str, str], set[int]] = {}
+    terms = {term for _weight, options in concepts for o in options for term in o}
+    holders = _holders(searcher, terms, sorted(docs))
     held = dict.fromkeys(docs, 0.0)
     for weight, options in concepts:
         holding: set[int] = set()
         for option in options:
-            sets = []
-            for term in option:
-                if term not in memo:
-                    memo[term] = _holders(searcher, term[0], term[1], ordered)
-                sets.append(memo[term])
-            if sets:
-                holding |= set.intersection(*sets)
+            holding |= set.intersection(*(holders[term] for term in option))
         for doc in holding:
             held[doc] += weight
     return {doc: value / total for doc, value in held.items()}
