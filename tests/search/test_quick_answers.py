@@ -126,6 +126,21 @@ def test_weak_matches_are_flagged_and_said_as_such(help_center) -> None:
     assert 'class="quick-answer"' not in page
 
 
+def test_weak_matches_list_the_closest_few_then_the_rest(help_center) -> None:
+    data = search(help_center, "buy now pay later")
+    total = data["total"]
+    assert total > 3 and len(data["results"]) == min(total, 10)  # the API: all
+    page = help_center.get("/en/search?q=buy+now+pay+later").get_data(as_text=True)
+    assert page.count('<li class="result"') == 3
+    assert f"Show {total - 3} more articles" in page
+    assert "more=1" in page and 'class="pagination"' not in page
+    everything = help_center.get("/en/search?q=buy+now+pay+later&more=1")
+    text = everything.get_data(as_text=True)
+    assert text.count('<li class="result"') == min(total, 10)
+    assert "Nothing matched well — closest articles" in text
+    assert "more articles" not in text
+
+
 def test_weak_matches_said_in_indonesian(help_center) -> None:
     page = help_center.get("/id/search?q=buy+now+pay+later&language=en")
     text = page.get_data(as_text=True)
