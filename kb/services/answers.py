@@ -68,25 +68,17 @@ def candidates(
     hits = search.search(SearchRequest(q=text, lang=lang, limit=limit), library)
     if not hits.hits:
         return ()
-    best = hits.hits[0].score or 1.0
-    found = []
-    for rank, hit in enumerate(hits.hits):
-        runner_up = hits.hits[rank + 1].score if rank + 1 < len(hits.hits) else 0.0
-        # A placeholder measure until search reports how much of the text a hit
-        # covers: a clear lead over the next hit, scaled by the best score.
-        lead = (hit.score - runner_up) / hit.score if hit.score else 0.0
-        confidence = round(min(1.0, (hit.score / best) * (0.5 + lead)), 3)
-        found.append(
-            Candidate(
-                hit.slug,
-                hit.lang,
-                hit.title,
-                hit.section,
-                hit.section_heading,
-                confidence,
-            )
+    return tuple(
+        Candidate(
+            hit.slug,
+            hit.lang,
+            hit.title,
+            hit.section,
+            hit.section_heading,
+            sure,
         )
-    return tuple(found)
+        for hit, sure in zip(hits.hits, search.confidences(hits), strict=True)
+    )
 
 
 def sentences(text: str) -> list[str]:

@@ -19,8 +19,13 @@ Design
   terms (stopwords in titles, exact words) are then added for those
   candidates alone. Pasted paragraphs keep their ``MAX_TERMS`` rarest
   stems. Synonym phrases share one word's weight and score in titles and
-  leads too; unknown run-together words are split ("paylater"). These choices
+  leads too; unknown run-together words are split ("paylater") and adjacent
+  words an article writes as one are joined ("pay later"). These choices
   were measured on the dev sets for quality and time (see the docs).
+* Each of the top candidates' score is scaled by its *coverage*: the
+  IDF-weighted share of the query's informative words (concepts) it holds
+  (:func:`searcher._concepts`); when no candidate holds the main concepts the
+  hits are ``weak_match``.
 * Snippets are never computed from re-analysed text: each article section is
   stored (``sections``) with its plain text and the start of every non-stopword
   stem, and :mod:`kb.storage.snippets` picks the best section and window.
@@ -80,6 +85,7 @@ from kb.storage.search_index.schema import (
     SCHEMA_VERSION,
     IndexDocument,
     make_schema,
+    stopwords,
 )
 from kb.storage.search_index.searcher import Hit, Hits, Reranker, Searcher
 
@@ -99,6 +105,7 @@ __all__ = [
     "build_lock",
     "exists",
     "make_schema",
+    "stopwords",
     "stored_hashes",
     "update",
 ]

@@ -78,6 +78,11 @@ def _stopwords(lang: str) -> frozenset[str]:
     return words | {STEMMERS[lang](w) for w in words}
 
 
+def stopwords(lang: str) -> frozenset[str]:
+    """The words (and their stems) that never decide a match in ``lang``."""
+    return _stopwords(lang)
+
+
 def make_schema() -> fields.Schema:
     """The index schema (pickled into the index, so analyzers are plain objects)."""
     schema = fields.Schema(

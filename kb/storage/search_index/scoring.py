@@ -267,3 +267,61 @@ def _term_scores(
         leaf.__dict__["_jawab_scores_held"] = held
         found = cache[key] = (ids, scores)
     return found
+
+
+def _holders(searcher, terms: set[tuple[str, str]], docs: list[int]) -> dict:
+    """For each term, which of ``docs`` (sorted document numbers) hold it.
+
+    From the term's cached score arrays (:func:`_term_scores`), which a
+    search has just read for its own scoring.
+    """
+    found: dict[tuple[str, str], set[int]] = {term: set() for term in terms}
+    for leaf, offset in searcher.leaf_searchers():
+        end = offset + leaf.doc_count_all()
+        local = [d - offset for d in docs if offset <= d < end]
+        if not local:
+            continue
+        wanted = set(local)
+        reader = leaf.reader()
+        for term in terms:
+            if _term_info(reader, term[0], term[1]) is None:
+                continue
+            ids, _scores = _term_scores(leaf, term[0], term[1])
+            held = found[term]
+            if len(ids) <= len(local):
+                held.update(d + offset for d in ids if d in wanted)
+                continue
+            size = len(ids)
+            for doc in local:
+                at = bisect.bisect_left(ids, doc)
+                if at == size:
+                    break
+                if ids[at] == doc:
+                    held.add(doc + offset)
+    return found
+
+
+def _coverage(
+    searcher,
+    concepts: list[tuple[float, tuple[tuple[tuple[str, str], ...], ...]]],
+    docs: list[int],
+) -> dict[int, float]:
+    """Each document's share (0..1) of the query's concepts it holds, by weight.
+
+    A concept is ``(weight, options)``: it is held when every term of one of
+    its options is (a typed word's stem in either language, or all the words
+    of a phrase that stands for it).
+    """
+    total = sum(weight for weight, _options in concepts)
+    if not total:
+        return dict.fromkeys(docs, 1.0)
+    terms = {term for _weight, options in concepts for o in options for term in o}
+    holders = _holders(searcher, terms, sorted(docs))
+    held = dict.fromkeys(docs, 0.0)
+    for weight, options in concepts:
+        holding: set[int] = set()
+        for option in options:
+            holding |= set.intersection(*(holders[term] for term in option))
+        for doc in holding:
+            held[doc] += weight
+    return {doc: value / total for doc, value in held.items()}

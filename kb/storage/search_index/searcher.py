@@ -6,8 +6,10 @@ changes; one request pins one index state (:meth:`Searcher.pinned`).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ from kb.storage.search_index.schema import (
 from kb.storage.search_index.scoring import (
     WEIGHTING,
     _add_scores,
+    _coverage,
     _matches,
     _UnionOr,
 )
@@ -54,6 +57,14 @@ DOCUMENT_CACHE = 500  # decoded hits (stored fields and sections) per searcher
 SUGGEST_DEPTH = 30  # typeahead candidates re-ranked like a search
 MAX_TERMS = 16  # a pasted paragraph keeps its 16 rarest stems: fast, and no worse
 MIN_PREFIX = 2  # shorter prefixes expand to too many terms to be useful or fast
+# How much an article's share of the query's concepts counts: its score is
+# multiplied by COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage, so one that
+# holds every concept keeps its BM25F score and one that holds only the
+# commonest word ("akun" of "akun diblokir") drops behind those that hold both.
+COVERAGE_FLOOR = 0.75
+# A result "covers the main concepts" from this share of their weight; when no
+# result does, the results are weak matches and said to be so.
+COVERED = 0.7
 
 
 log = logging.getLogger(__name__)
@@ -72,6 +83,7 @@ class Hit:
     highlights: str
     section: str | None = None  # anchor of the best-matching section's heading
     section_heading: str | None = None
+    coverage: float = 1.0  # IDF-weighted share of the query's concepts it holds
 
 
 @dataclass(frozen=True)
@@ -84,9 +96,11 @@ class Hits:
     corrected: bool = False  # the hits are for ``did_you_mean``: nothing matched
     fallback_lang: str | None = None  # the hits are in this other language
     synonym: bool = False  # the query as typed has a synonyms entry
+    weak_match: bool = False  # no result holds the query's main concepts
 
 
 Reranker = Callable[[Sequence[tuple[str, float]]], list[tuple[str, float]]]
+_Concept = tuple[float, tuple[tuple[tuple[str, str], ...], ...]]
 
 
 @dataclass
@@ -96,6 +110,10 @@ class _Plan:
     required: list[query.Query]
     optional: list[query.Query]
     highlight: dict[str, set[str]]  # language → stems to mark in snippets
+    # The query's informative words, each (IDF weight, options): an option is
+    # the terms that together say the word (its stem in a language, or every
+    # word of a phrase standing for it: a synonym, a split or joined compound).
+    concepts: list[_Concept] = dataclasses.field(default_factory=list)
 
 
 def _rarest(reader: IndexReader, lang: str, stems: list[str]) -> list[str]:
@@ -172,6 +190,92 @@ def _stored_document(
             cache.clear()
         found = cache[docnum] = (stored, sections)
     return found
+
+
+def _joined(reader, words: list[str]) -> list[tuple[str, tuple[str, str]]]:
+    """Adjacent typed words that articles write as one ("pay later" → "paylater").
+
+    Yields (joined word, the two typed words) for every pair whose joined form
+    is a word of an article.
+    """
+    found = []
+    for left, right in zip(words, words[1:], strict=False):
+        if not (left.isalpha() and right.isalpha()):
+            continue
+        if _doc_frequency(reader, "exact", left + right):
+            found.append((left + right, (left, right)))
+    return found
+
+
+def _concepts(
+    reader,
+    words: list[str],
+    sources: Mapping[str, tuple[str, ...]],
+    langs: tuple[str, ...],
+) -> list[_Concept]:
+    """The query's informative words with their IDF weight and ways of matching.
+
+    A word is informative when it is not a stopword of a searched language
+    and not a number. It is matched by its stem in any searched language, or
+    by every word of a phrase standing for it (a synonym, a split or joined
+    compound, the standard form of a chat word). Its weight is the classic
+    IDF of its commonest option; a word no article holds weighs most, so a
+    query with words the help center does not know is never covered.
+    """
+    total = max(1, reader.doc_count_all())
+    phrases: dict[str, list[str]] = {}
+    for phrase, keys in sources.items():
+        for key in keys:
+            for word in _words(key):
+                phrases.setdefault(word, []).append(phrase)
+    concepts: list[_Concept] = []
+    for word in words:
+        if any(c.isdigit() for c in word):
+            continue
+        options: list[tuple[tuple[str, str], ...]] = []
+        for lang in langs:
+            stem, common = STEMMERS[lang], _stopwords(lang)
+            if word in common or stem(word) in common:
+                continue
+            found: list[tuple[tuple[str, str], ...]] = [
+                ((f"content_{lang}", stem(word)),)
+            ]
+            for phrase in phrases.get(word, ()):
+                parts = tuple(
+                    (f"content_{lang}", s)
+                    for s in dict.fromkeys(map(stem, _words(phrase)))
+                    if s not in common
+                )
+                if not parts:  # a chat word for a stopword: "gue", "blm"
+                    break
+                found.append(parts)
+            else:
+                options += found
+        if not options:
+            continue
+        df = max(
+            min(_doc_frequency(reader, field, text) for field, text in option)
+            for option in options
+        )
+        weight = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        concepts.append((weight, tuple(dict.fromkeys(options))))
+    return concepts
+
+
+def _covered(
+    searcher, plan: _Plan, ranked: list[tuple[int, float]]
+) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    """The candidates re-ordered by BM25F scaled by concept coverage, and each one's.
+
+    An article holding every concept of the query keeps its score; one holding
+    only its commonest word keeps :data:`COVERAGE_FLOOR` of it.
+    """
+    coverage = _coverage(searcher, plan.concepts, [doc for doc, _score in ranked])
+    scaled = [
+        (doc, score * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage[doc]))
+        for doc, score in ranked
+    ]
+    return sorted(scaled, key=lambda item: (-item[1], item[0])), coverage
 
 
 class Searcher:
@@ -298,8 +402,11 @@ class Searcher:
         sources = dict(also) if isinstance(also, Mapping) else dict.fromkeys(also, ())
         for word, phrase in _compound_splits(reader, words):
             sources.setdefault(phrase, (word,))
+        for phrase, pair in _joined(reader, words):
+            sources.setdefault(phrase, pair)
         also = list(sources)
         plan = _Plan([], [], {})
+        plan.concepts = _concepts(reader, words, sources, tuple(langs))
         stopwords: set[str] = set()
         for lang in langs:
             stem, common = STEMMERS[lang], _stopwords(lang)
@@ -393,7 +500,7 @@ class Searcher:
                 category,
                 page,
                 limit,
-                tuple(also),
+                dict(also) if isinstance(also, Mapping) else dict.fromkeys(also, ()),
                 rerank,
                 rerank_depth,
             )
@@ -411,18 +518,20 @@ class Searcher:
         category: str | None,
         page: int,
         limit: int,
-        also: tuple[str, ...],
+        also: Mapping[str, tuple[str, ...]],
         rerank: Reranker | None = None,
         rerank_depth: int = 50,
     ) -> Hits:
         searcher = self._current()
         plan = self.plan(searcher, text, langs, also)
         ranked: list[tuple[int, float]] = []
+        coverage: dict[int, float] = {}
         if not plan.required:
             total = 0
         else:
             depth = max(RERANK_DEPTH, page * limit)
             total, ranked = self._rank(searcher, plan, category, depth)
+            ranked, coverage = _covered(searcher, plan, ranked)
         if rerank is not None and len(ranked) > 1:
             ranked = _reranked(searcher, ranked, rerank, rerank_depth)
         hits = []
@@ -441,9 +550,11 @@ class Searcher:
                     snippet.html,
                     snippet.anchor,
                     snippet.heading,
+                    round(coverage.get(docnum, 1.0), 3),
                 )
             )
-        return Hits(total, tuple(hits), None)
+        weak = bool(coverage) and max(coverage.values()) < COVERED
+        return Hits(total, tuple(hits), None, weak_match=weak)
 
     def correction(
         self, text: str, langs: Iterable[str] = LANGS, known: Iterable[str] = ()

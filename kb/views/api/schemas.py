@@ -76,6 +76,32 @@ COMPONENTS: dict[str, Schema] = {
         "The section of the article that matched best.",
         {"anchor": TEXT, "heading": TEXT, "url": URL},
     ),
+    "QuickAnswer": obj(
+        "The sentence(s) of one article section that answer the query, "
+        "in the article's own words.",
+        {
+            "text": TEXT,
+            "article": obj(
+                "The article the answer comes from.",
+                {"slug": TEXT, "title": TEXT, "url": URL},
+            ),
+            "section": {
+                **nullable(
+                    obj(
+                        "The section the answer comes from.",
+                        {"anchor": TEXT, "heading": TEXT},
+                    )
+                ),
+                "description": "Null when the answer is the article's opening.",
+            },
+            "confidence": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "How sure Jawab is that this answers the query.",
+            },
+        },
+    ),
     "SearchResult": obj(
         "One ranked article.",
         {
@@ -102,6 +128,16 @@ COMPONENTS: dict[str, Schema] = {
             "corrected": {
                 "type": "boolean",
                 "description": "True when the results are for did_you_mean.",
+            },
+            "weak_match": {
+                "type": "boolean",
+                "description": "True when no result holds the query's main "
+                "concepts: the results are the closest articles, not answers.",
+            },
+            "answer": {
+                **nullable(ref("QuickAnswer")),
+                "description": "The quick answer, on the first page when "
+                "Jawab is sure; otherwise null.",
             },
         },
         {

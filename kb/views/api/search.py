@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
+from kb.services import answers, quick_answers
 from kb.services.search import Hit
 from kb.views import params
 from kb.views.api import bp, legacy
@@ -38,6 +39,7 @@ def search() -> Response:
     source = params.parse(SourceArgs, request.args).source
     tracking.record_search(req, hits, source, req.lang or "id")
     urls = article_urls(external=True)
+    answer = quick_answers.quick_answer(lib, hits, req.q) if req.page == 1 else None
     return jsonify(
         query=req.q,
         fallback_lang=hits.fallback_lang,
@@ -47,7 +49,22 @@ def search() -> Response:
         results=[_result(hit, urls(hit.lang, hit.slug)) for hit in hits.hits],
         did_you_mean=hits.did_you_mean,
         corrected=hits.corrected,
+        weak_match=hits.weak_match,
+        answer=_answer(answer, urls(answer.lang, answer.slug)) if answer else None,
     )
+
+
+def _answer(answer: answers.Answer, url: str) -> dict:
+    """The quick answer: its text, article, section and how sure Jawab is."""
+    section = None
+    if answer.anchor is not None:
+        section = {"anchor": answer.anchor, "heading": answer.heading or ""}
+    return {
+        "text": answer.text,
+        "article": {"slug": answer.slug, "title": answer.title, "url": url},
+        "section": section,
+        "confidence": answer.confidence,
+    }
 
 
 def _result(hit: Hit, url: str) -> dict:

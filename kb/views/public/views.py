@@ -23,7 +23,7 @@ from kb import i18n
 from kb.cache import Cache
 from kb.markdown import Heading
 from kb.security import safe_next
-from kb.services import health, next_steps, sharing
+from kb.services import health, next_steps, quick_answers, sharing
 from kb.services.articles import Library
 from kb.services.search import Hits, SearchRequest
 from kb.storage import db
@@ -36,6 +36,9 @@ from kb.views.urls import absolute_url, article_url
 from kb.vocab import LANGUAGES
 
 LANG = "<any(id, en):lang>"
+# Weak matches (no article holds the query's main concepts) are not answers:
+# the page lists the closest few, with a link to the rest.
+WEAK_SHOWN = 3
 
 
 @bp.get("/")
@@ -85,6 +88,8 @@ class SearchPageArgs:
     language: str = params.arg(params.choice((*LANGUAGES, "all"), ""))
     # The query as typed, shown back when it was refused (too long, say).
     raw_q: str = params.arg(params.text(2000, squeeze=False), "q")
+    # ``more=1``: every weak match, not only the closest few.
+    more: bool = params.arg(params.flag)
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,11 @@ def _search_page(lang: str) -> _SearchPage:
         req = SearchRequest(q="", lang=language)
     hits = search_service().search(req, library())
     pages = max(1, math.ceil(hits.total / req.limit))
+    # Above the first page only: a quick answer is the start of the results.
+    answer = quick_answers.quick_answer(lib, hits, req.q) if req.page == 1 else None
+    shown = hits.hits
+    if hits.weak_match and req.page == 1 and not page.more:
+        shown = hits.hits[:WEAK_SHOWN]
     likely = None
     if req.q and not hits.total:
         likely = next_steps.likely_category(lib, req.q, lang, req.category)
@@ -172,6 +182,10 @@ def _search_page(lang: str) -> _SearchPage:
         req=req,
         language=language or "all",
         hits=hits,
+        answer=answer,
+        shown=shown,
+        more=hits.total - len(shown) if len(shown) < len(hits.hits) else 0,
+        answer_article=lib.get(answer.slug) if answer else None,
         search_key_slot=SEARCH_KEY_SLOT,
         pages=pages,
         error=error,
