@@ -309,20 +309,22 @@ def compose(
     optional parts go in this order until it fits: the answer is shortened
     (kb.services.answers.extract), the document loses its section name, then
     its title, the privacy ask goes, then the answer; a handoff may lose the
-    article's link (the private form names the article anyway), and last the
-    opening. A reply that cannot be posted helps nobody.
+    article's link (the private form names the article anyway), and last a
+    drafted reply's opening. A reply that cannot be posted helps nobody.
     """
     kind = kind or ("handoff" if data.handoff else "answer")
     body = template_body(db, data.lang, data.tone, kind)
     limit = limit_for(data.platform)
     opening = data.apology or reply_wording.opening(
-        data.lang, data.tone, complaint=False, question=True
+        data.lang, data.tone, complaint=False, question=False
     )
     link = with_reply_code(data.link, data.code)
     levels = _DOCUMENT_LEVELS if data.handoff else _DOCUMENT_LEVELS[:-1]
     wants_answer = answer_for is not None and "{answer}" in body
     text = ""
-    for with_opening in (True, False):
+    # A drafted reply may lose its opening last; a reply composed by hand keeps
+    # it (its over-the-limit warning tells the agent to shorten the link).
+    for with_opening in (True, False) if data.apology else (True,):
         for with_answer in (True, False) if wants_answer else (False,):
             for with_privacy in (True, False) if data.privacy else (False,):
                 for level in levels:

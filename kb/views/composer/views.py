@@ -15,17 +15,19 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from babel.lists import format_list
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import role_required, safe_next
-from kb.services import cases, composer, public_replies
+from kb.services import cases, composer, drafting, public_replies, short_links
 from kb.storage import db
 from kb.views import params
 from kb.views.composer import bp
-from kb.views.composer.forms import HandoffForm, UseReplyForm
+from kb.views.composer.forms import DraftForm, HandoffForm, UseReplyForm
 from kb.views.context import library, search_service
 from kb.views.errors import wants_json
 from kb.views.urls import absolute_url, article_url
@@ -168,6 +170,126 @@ def reply() -> str:
         use_form=use_form,
         platforms=[(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
         limits=composer.PLATFORM_LIMITS,
+        draft_form=DraftForm(formdata=None),
+        noindex=True,
+    )
+
+
+# What a post exposes, as the warning names it (kb.reading.personal_data kinds).
+DATA_NAMES = {
+    "email": _l("an email address"),
+    "phone": _l("a phone number"),
+    "card": _l("a card number"),
+    "account": _l("a bank account number"),
+    "order": _l("an order number"),
+    "tracking": _l("a tracking number"),
+    "reference": _l("a ticket reference"),
+    "id_number": _l("an ID card number"),
+    "address": _l("a street address"),
+    "number": _l("a personal number"),
+}
+
+
+def exposed(kinds: tuple[str, ...]) -> str:
+    """The kinds of personal data a post exposes, as one phrase in the UI language."""
+    names = [str(DATA_NAMES.get(kind, kind)) for kind in kinds]
+    return format_list(names, locale=str(get_locale())) if names else ""
+
+
+@dataclass(frozen=True)
+class DraftChoice:
+    """Which button sent the draft form: a candidate ("slug#anchor") or "Re-draft"."""
+
+    pick: str = params.arg(params.text(401, squeeze=False))
+    redraft: bool = params.arg(params.present)
+
+
+def draft_links(platform: str) -> drafting.Links:
+    """Links of a drafted reply: its short link and the prefilled private form."""
+
+    def short(slug: str, lang: str, anchor: str | None, code: str) -> str:
+        return short_links.shorten(
+            db.session(),
+            code=code,
+            slug=slug,
+            lang=lang,
+            anchor=anchor,
+            platform=platform,
+        )
+
+    def handoff(slug: str | None) -> str:
+        return handoff_link(slug, platform, None)
+
+    return drafting.Links(short, handoff)
+
+
+@bp.get("/reply/draft")
+@role_required("agent")
+def draft_page() -> str:
+    """The empty "Customer's post" form (the composer page has it too)."""
+    return render_template(
+        "composer/draft.html", form=DraftForm(), draft=None, noindex=True
+    )
+
+
+@bp.post("/reply/draft")
+@role_required("agent")
+def draft_replies() -> str | tuple[str, int]:
+    """Read a pasted post and show three ready replies (the post is not stored).
+
+    "Draft replies" picks the best article and section; a candidate's button
+    or "Re-draft" (with another section) drafts again for the agent's choice.
+    """
+    form = DraftForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        page = render_template(
+            "composer/draft.html", form=form, draft=None, noindex=True
+        )
+        return page, 400
+    choice = params.parse(DraftChoice, request.form)
+    article, section = "", None
+    if choice.pick:
+        article, _hash, anchor = choice.pick.partition("#")
+        section = anchor
+    elif choice.redraft:
+        article, section = form.article.data or "", form.section.data or ""
+    platform = form.platform.data
+    result = drafting.draft(
+        db.session(),
+        search_service(),
+        library(),
+        drafting.DraftRequest(
+            post=form.post.data,
+            platform=platform,
+            lang=form.lang.data or None,
+            tone=form.tone.data or None,
+            thread_url=(form.thread_url.data or "").strip(),
+            article=article,
+            section=section,
+        ),
+        draft_links(platform),
+    )
+    form.article.data = result.article.slug if result.article else ""
+    form.section.data = result.section.anchor if result.section else ""
+    use_forms = {
+        reply.key: UseReplyForm(
+            formdata=None,
+            article=result.article.slug if result.article else "",
+            section=result.section.anchor if result.section else "",
+            platform=platform,
+            code=result.code,
+            kind=reply.kind,
+        )
+        for reply in result.replies
+    }
+    return render_template(
+        "composer/draft.html",
+        form=form,
+        draft=result,
+        use_forms=use_forms,
+        exposed=exposed(result.reading.personal_data),
         noindex=True,
     )
 
