@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from kb.markdown import Section
 from kb.services.articles import ArticleUnavailable, Library
-from kb.storage.articles import ArticleFile
 from kb.services.search import SearchRequest, SearchService
+from kb.storage.articles import ArticleFile
 from kb.storage.stemming import STEMMERS
 
 SURE = 0.6  # confidence from which an answer is offered without being asked

@@ -186,7 +186,9 @@ def draft(
         lang, tone, complaint=read.complaint, question=read.question, problem=problem
     )
     short = (
-        links.short(article.slug, article.lang, section.anchor if section else None, code)
+        links.short(
+            article.slug, article.lang, section.anchor if section else None, code
+        )
         if article
         else ""
     )
@@ -247,9 +249,7 @@ def _chosen(
         picked = library.get(request.article)
         if picked is not None:
             if request.section is None:
-                anchor = next(
-                    (c.anchor for c in found if c.slug == picked.slug), None
-                )
+                anchor = next((c.anchor for c in found if c.slug == picked.slug), None)
             else:
                 anchor = request.section or None
             return picked, anchor

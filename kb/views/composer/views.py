@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from babel.lists import format_list
 from flask import (
     abort,
     current_app,
@@ -15,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from babel.lists import format_list
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,13 +23,15 @@ from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import role_required, safe_next
-from kb.services import cases, composer, drafting, public_replies, short_links
+from kb.services import cases, composer, drafting, public_replies
 from kb.storage import db
 from kb.views import params
 from kb.views.composer import bp
+from kb.views.composer.drafts import draft_links, draft_wait, handoff_link
 from kb.views.composer.forms import DraftForm, HandoffForm, UseReplyForm
 from kb.views.context import library, search_service
 from kb.views.errors import wants_json
+from kb.views.insights.limits import too_many
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
@@ -76,18 +78,6 @@ def _parse(args) -> ComposerQuery:
     # A case code means the agent is handing off: include the private link.
     kind = found.kind or ("handoff" if found.handoff or found.case else "answer")
     return replace(found, handoff=kind == "handoff", kind=kind)
-
-
-def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
-    """The absolute, prefilled link to the private contact form.
-
-    A case already knows its article and platform: its code alone keeps the
-    link short enough for TikTok's 150 characters.
-    """
-    values = {"case": case} if case else {"article": slug, "platform": platform}
-    return absolute_url(
-        "tickets.contact_redirect", **{k: v for k, v in values.items() if v}
-    )
 
 
 def _reply_link(slug: str, platform: str, section: str | None) -> str:
@@ -204,25 +194,6 @@ class DraftChoice:
     redraft: bool = params.arg(params.present)
 
 
-def draft_links(platform: str) -> drafting.Links:
-    """Links of a drafted reply: its short link and the prefilled private form."""
-
-    def short(slug: str, lang: str, anchor: str | None, code: str) -> str:
-        return short_links.shorten(
-            db.session(),
-            code=code,
-            slug=slug,
-            lang=lang,
-            anchor=anchor,
-            platform=platform,
-        )
-
-    def handoff(slug: str | None) -> str:
-        return handoff_link(slug, platform, None)
-
-    return drafting.Links(short, handoff)
-
-
 @bp.get("/reply/draft")
 @role_required("agent")
 def draft_page() -> str:
@@ -248,6 +219,9 @@ def draft_replies() -> str | tuple[str, int]:
             "composer/draft.html", form=form, draft=None, noindex=True
         )
         return page, 400
+    wait = draft_wait(current_user.id)
+    if wait:
+        too_many(wait)
     choice = params.parse(DraftChoice, request.form)
     article, section = "", None
     if choice.pick:
