@@ -186,6 +186,17 @@ def template_body(db: Session, lang: str, tone: str, kind: str) -> str:
     return row.body if row else DEFAULTS[(lang, tone, kind)]
 
 
+def template_bodies(db: Session, lang: str, tone: str) -> dict[str, str]:
+    """Every kind's wording for this language and tone, in one query."""
+    query = (
+        select(ReplyTemplate)
+        .where(ReplyTemplate.lang == lang, ReplyTemplate.tone == tone)
+        .order_by(ReplyTemplate.id)
+    )
+    saved = {row.kind: row.body for row in db.scalars(query)}  # the newest wins
+    return {kind: saved.get(kind, DEFAULTS[(lang, tone, kind)]) for kind in KINDS}
+
+
 def is_customized(db: Session, lang: str, tone: str, kind: str) -> bool:
     """True when an admin saved their own wording for this combination."""
     return _template_row(db, lang, tone, kind) is not None
@@ -301,9 +312,11 @@ def compose(
     data: ReplyInput,
     kind: str | None = None,
     answer_for: Callable[[int | None], str] | None = None,
+    body: str | None = None,
 ) -> Reply:
     """The public reply for an article, fitted to the platform's limit.
 
+    ``body`` is the template when the caller already has it (else it is read).
     ``answer_for(budget)`` gives the article's answer within ``budget``
     characters (None: no limit), or "". When the whole text is over the limit,
     optional parts go in this order until it fits: the answer is shortened
@@ -313,7 +326,8 @@ def compose(
     drafted reply's opening. A reply that cannot be posted helps nobody.
     """
     kind = kind or ("handoff" if data.handoff else "answer")
-    body = template_body(db, data.lang, data.tone, kind)
+    if body is None:
+        body = template_body(db, data.lang, data.tone, kind)
     limit = limit_for(data.platform)
     opening = data.apology or reply_wording.opening(
         data.lang, data.tone, complaint=False, question=False

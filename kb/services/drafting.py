@@ -193,6 +193,7 @@ def draft(
         else ""
     )
     privacy = reply_wording.privacy(lang, tone, read.personal_data)
+    bodies = composer.template_bodies(db, lang, tone)
     replies = []
     for key, kind, most, cap, names in _SHAPES:
         if article is None and kind != "handoff":
@@ -212,16 +213,20 @@ def draft(
             calm=read.complaint,
         )
         answer_of = answer_for(most, cap) if article else None
-        reply = composer.compose(db, base, kind=kind, answer_for=answer_of)
+        reply = composer.compose(
+            db, base, kind=kind, answer_for=answer_of, body=bodies[kind]
+        )
         if kind == "handoff" and article and opening not in reply.text:
             # No room for the opening: the private form's link without the
             # article (the form asks for it) leaves room.
             shorter = replace(base, handoff=links.handoff(None))
-            again = composer.compose(db, shorter, kind=kind, answer_for=answer_of)
+            again = composer.compose(
+                db, shorter, kind=kind, answer_for=answer_of, body=bodies[kind]
+            )
             reply = again if opening in again.text else reply
         if repeats(reply.text, avoid):  # an article's digits, by chance
             bare = replace(base, privacy="")
-            reply = composer.compose(db, bare, kind=kind)
+            reply = composer.compose(db, bare, kind=kind, body=bodies[kind])
         replies.append(
             DraftReply(key, kind, reply.text, reply.length, reply.limit, short)
         )
