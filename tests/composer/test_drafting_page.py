@@ -167,3 +167,23 @@ def test_the_composer_page_has_the_post_form_and_csrf_is_required(sample_app) ->
     anonymous = sample_app.test_client().get("/agent/reply/draft")
     assert anonymous.status_code == 302
     assert anonymous.headers["Location"].startswith("/agent/login?next=")
+
+
+def test_a_drafts_short_link_leaves_sqlite_durable_for_everything_else(
+    sample_app,
+) -> None:
+    from kb.storage.db import engine
+
+    client = signed_in(sample_app, AGENT)
+    assert draft(client).status_code == 200
+    with sample_app.app_context():
+        pool = engine()
+        # Every pooled connection is back to synchronous=FULL (2).
+        held = [pool.connect() for _ in range(3)]
+        try:
+            for connection in held:
+                value = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+                assert value == 2
+        finally:
+            for connection in held:
+                connection.close()
