@@ -187,3 +187,13 @@ def test_a_drafts_short_link_leaves_sqlite_durable_for_everything_else(
         finally:
             for connection in held:
                 connection.close()
+
+
+def test_the_form_offers_every_platform_and_keeps_the_choice(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    empty = client.get("/agent/reply/draft").get_data(as_text=True)
+    assert '<option value="tiktok" >TikTok</option>' in empty
+    page = draft(client, platform="tiktok", tone="formal").get_data(as_text=True)
+    assert '<option value="tiktok" selected>TikTok</option>' in page
+    assert '<option value="formal" selected>' in page
+    assert f">{ANGRY}</textarea>" in page  # the post comes back, never stored
