@@ -109,7 +109,9 @@ def test_the_composer_reads_well_and_is_axe_clean(
     browser, base: str, width: int, scheme: str
 ) -> None:
     context = browser.new_context(
-        viewport={"width": width, "height": 900}, color_scheme=scheme
+        viewport={"width": width, "height": 900},
+        color_scheme=scheme,
+        bypass_csp=True,  # axe-core is injected as an inline script
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
