@@ -66,9 +66,19 @@
     if (warning) warning.hidden = !s.over;
   }
 
+  /* A drafted reply's box fits its text, so nothing of it is hidden. */
+  function grow(box) {
+    if (!box.classList.contains("js-reply-text")) return;
+    box.style.height = "auto";
+    box.style.height = box.scrollHeight + 2 + "px";
+  }
+
   function updateCount() {
     var boxes = live.querySelectorAll("#reply-text, .js-reply-text");
-    Array.prototype.forEach.call(boxes, function (box) { showCount(state(box)); });
+    Array.prototype.forEach.call(boxes, function (box) {
+      showCount(state(box));
+      grow(box);
+    });
   }
 
   function say(text, where) {
@@ -130,6 +140,7 @@
   live.addEventListener("input", function (event) {
     if (event.target.id === "reply-text" || event.target.classList.contains("js-reply-text")) {
       showCount(state(event.target));
+      grow(event.target);
     }
   });
 
