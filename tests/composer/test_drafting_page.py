@@ -197,3 +197,31 @@ def test_the_form_offers_every_platform_and_keeps_the_choice(sample_app) -> None
     assert '<option value="tiktok" selected>TikTok</option>' in page
     assert '<option value="formal" selected>' in page
     assert f">{ANGRY}</textarea>" in page  # the post comes back, never stored
+
+
+def test_an_admins_saved_template_still_renders_in_a_draft(sample_app) -> None:
+    from kb.storage.db import standalone_session
+
+    with sample_app.app_context(), standalone_session() as db:
+        composer.save_template(
+            db, "id", "casual", "answer", "Kak, silakan baca {title}: {link}"
+        )
+    client = signed_in(sample_app, AGENT)
+    drafted = replies(draft(client).get_data(as_text=True))
+    assert re.fullmatch(
+        r"Kak, silakan baca Pesanan terlambat atau paket tertahan: "
+        r"http://localhost/s/[a-z2-9]{8}",
+        drafted["standard"],
+    )
+    # The new placeholders are accepted on the admin's form.
+    assert (
+        composer.unknown_placeholders("{apology} {answer} {document} {privacy}") == []
+    )
+
+
+def test_placeholders_alone_vanish_one_by_one() -> None:
+    body = "{apology} {answer}\nDetailnya di {document}"
+    assert composer.fill(body, {"apology": "Halo.", "answer": "", "document": "x"}) == (
+        "Halo.\nDetailnya di x"
+    )
+    assert composer.fill(body, {"apology": "", "answer": "A.", "document": ""}) == "A."
