@@ -173,8 +173,9 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _operation(path: str, op: dict[str, Any]) -> list[str]:
-    lines = [f"### `GET {path}` {{#op-{op['operationId']}}}", "", op["summary"], ""]
+def _operation(path: str, method: str, op: dict[str, Any]) -> list[str]:
+    title = f"### `{method.upper()} {path}` {{#op-{op['operationId']}}}"
+    lines = [title, "", op["summary"], ""]
     lines.append(
         "Staff only: " + " or ".join(f"`{next(iter(s))}`" for s in op["security"])
         if op.get("security")
@@ -190,6 +191,9 @@ def _operation(path: str, op: dict[str, Any]) -> list[str]:
                 f"| {_cell(p['description'])} |"
             )
         lines.append("")
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    if body:
+        lines += [f"Body (JSON): {_type(body['schema'])}", ""]
     lines += ["| Status | Answer |", "|---|---|"]
     for status, response in op["responses"].items():
         body = response.get("content", {}).get("application/json", {}).get("schema")
@@ -222,7 +226,8 @@ def api_markdown() -> str:
     doc = document()
     lines = [doc["info"]["description"], "", "## Operations", ""]
     for path, item in doc["paths"].items():
-        lines += _operation(path, item["get"])
+        for method, op in item.items():
+            lines += _operation(path, method, op)
     lines += ["## Authentication", ""]
     for name, scheme in doc["components"]["securitySchemes"].items():
         lines += [f"- `{name}` ({scheme['type']}): {scheme['description']}"]

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.markdown import Section
 from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
+from kb.storage.articles import ArticleFile
 from kb.storage.stemming import STEMMERS
 
 SURE = 0.6  # confidence from which an answer is offered without being asked
@@ -23,6 +25,20 @@ MAX_SENTENCES = 2
 # table cells that have no final punctuation of their own).
 _BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\s+·\s+")
 _WORD = re.compile(r"\w+")
+# A part that leads into what follows: "… jika:", "…, atau", "… or".
+_OPEN_END = re.compile(r"(?:[:,;]|\b(?:atau|dan|serta|or|and))$", re.IGNORECASE)
+_PARENS = re.compile(r"\s*\([^()]*\)")
+_SPACED_MARK = re.compile(r"\s+([.,;:!?])")
+_NUMBER = re.compile(r"\d")
+MIN_WORDS = 4
+# Words a shortened sentence never ends on: it would promise what was cut.
+_JOINERS = frozenset(
+    "atau dan serta jika kalau bila yang di ke dari untuk dengan karena agar "
+    "supaya tetapi tapi namun lewat oleh pada dalam selama sampai "
+    "or and if when the a an to of for from with because but in on at by via "
+    "until that which your you tidak belum bukan sudah lebih kurang not no "
+    "than more less".split()
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Answer:
     heading: str | None
     sentences: tuple[str, ...]
     confidence: float
+    shortened: bool = False  # the last sentence was cut at a word boundary ("…")
 
     @property
     def text(self) -> str:
@@ -86,6 +103,51 @@ def sentences(text: str) -> list[str]:
     return [part.strip(" ·") for part in _BREAK.split(text) if part.strip(" ·")]
 
 
+def units(text: str) -> list[str]:
+    """Sentences, with a lead-in and its list items ("… jika: a, atau · b.") as one.
+
+    A part ending in ``:``, ``,`` or a joining word (or, and, atau, dan …) does
+    not stand alone: it is read together with the part after it, as the steps
+    or conditions of one answer.
+    """
+    out: list[str] = []
+    for part in sentences(text):
+        if out and _OPEN_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def compress(sentence: str, budget: int) -> str | None:
+    """``sentence`` within ``budget`` characters, shortened only at word boundaries.
+
+    Whole if it fits; else without its parentheses; else the longest opening
+    (whole clauses first, then whole words) that keeps at least
+    :data:`MIN_WORDS` words, ends on no joining word and never separates a
+    number from the word after it, marked with "…". None when nothing fits.
+    """
+    if len(sentence) <= budget:
+        return sentence
+    plain = " ".join(_PARENS.sub("", sentence).split())
+    plain = _SPACED_MARK.sub(r"\1", plain)
+    if len(plain) <= budget:
+        return plain
+    words = plain.split(" ")
+    best: str | None = None
+    for end in range(len(words) - 1, MIN_WORDS - 1, -1):
+        if _NUMBER.search(words[end - 1]) and words[end][:1].isalpha():
+            continue  # "3" without its "hari" says nothing
+        kept = words[:end]
+        while kept and kept[-1].lower().strip(",;:") in _JOINERS:
+            kept.pop()
+        text = " ".join(kept).rstrip(",;:–—-") + "…"
+        if len(kept) >= MIN_WORDS and len(text) <= budget:
+            best = text
+            break
+    return best
+
+
 def extract(
     library: Library,
     slug: str,
@@ -94,12 +156,17 @@ def extract(
     *,
     budget: int | None = None,
     confidence: float = 1.0,
+    max_sentences: int = MAX_SENTENCES,
+    avoid: tuple[str, ...] = (),
 ) -> Answer | None:
     """The sentence(s) of the section ``anchor`` of ``slug`` that answer ``text``.
 
-    At most :data:`MAX_SENTENCES` consecutive sentences, chosen by how many of
-    the text's word stems they hold, and never more than ``budget`` characters
-    in all: a sentence that does not fit whole is left out, never cut.
+    At most ``max_sentences`` consecutive sentences (a lead-in with its list
+    items counts as one), chosen by how many of the text's word stems they hold
+    (a number, the rule, counts a little too), and never more than ``budget``
+    characters in all: fewer sentences first, then the best one shortened at a
+    word boundary (:func:`compress`). A sentence holding any string of
+    ``avoid`` (the post's personal data) is never used.
     """
     article = library.get(slug)
     if article is None:
@@ -115,14 +182,27 @@ def extract(
         return None
     stem = STEMMERS[article.lang]
     wanted = {stem(w) for w in _WORD.findall(text.lower())}
-    parts = sentences(section.text)
+    # A question ("Paket hilang?", a box's title) asks, it does not answer.
+    parts = [
+        p
+        for p in units(section.text)
+        if not p.endswith("?") and not any(a and a in p for a in avoid)
+    ]
+    if not parts:
+        return None
     scored = [
-        (len(wanted & {stem(w) for w in _WORD.findall(p.lower())}), -i, i)
+        (
+            len(wanted & {stem(w) for w in _WORD.findall(p.lower())})
+            + (0.5 if _NUMBER.search(p) else 0.0),
+            -i,
+            i,
+        )
         for i, p in enumerate(parts)
     ]
+    ranked = [index for _score, _order, index in sorted(scored, reverse=True)]
     chosen: list[int] = []
-    for _hits, _order, index in sorted(scored, reverse=True):
-        if len(chosen) == MAX_SENTENCES:
+    for index in ranked:
+        if len(chosen) == max_sentences:
             break
         if chosen and abs(index - chosen[0]) != 1:
             continue
@@ -130,14 +210,32 @@ def extract(
         if budget is not None and len(" ".join(parts[i] for i in trial)) > budget:
             continue
         chosen = trial
+    if budget is not None and ranked[0] not in chosen:
+        # The best sentence did not fit whole: shortened, it still beats
+        # weaker ones that do.
+        short = compress(parts[ranked[0]], budget)
+        best_chosen = max((scored[i][0] for i in chosen), default=-1.0)
+        if short is not None and scored[ranked[0]][0] > best_chosen:
+            return _answer(article, section, (short,), confidence, shortened=True)
     if not chosen:
         return None
+    return _answer(article, section, tuple(parts[i] for i in chosen), confidence)
+
+
+def _answer(
+    article: ArticleFile,
+    section: Section,
+    found: tuple[str, ...],
+    confidence: float,
+    shortened: bool = False,
+) -> Answer:
     return Answer(
         article.slug,
         article.lang,
         article.title,
         section.anchor,
         section.heading or None,
-        tuple(parts[i] for i in chosen),
+        found,
         confidence,
+        shortened,
     )

@@ -9,25 +9,37 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.services import public_replies
+from kb.services import public_replies, reply_wording
 from kb.storage.models import CannedResponse, LinkedArticle, ReplyTemplate, utcnow
 
 LANGS = ("id", "en")
 TONES = ("formal", "casual")
 KINDS = ("answer", "handoff", "welcome")
-PLACEHOLDERS = ("title", "section", "link", "handoff")
-# Placeholders each kind's template must contain (checked when an admin saves).
+PLACEHOLDERS = (
+    "title",
+    "section",
+    "link",
+    "handoff",
+    "apology",
+    "answer",
+    "document",
+    "privacy",
+)
+# Placeholders each kind's template must contain (checked when an admin saves);
+# {document} carries the link too, so it stands for {link}.
 REQUIRED_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "answer": ("link",),
     "handoff": ("link", "handoff"),
     "welcome": ("link",),
 }
+_STANDS_FOR = {"link": ("link", "document")}
 CANNED_PLACEHOLDERS = ("customer_name", "reference", "agent_name")
 # The article a "welcome" reply links: how to get help (by translation key).
 WELCOME_ARTICLE = "contact-support"
@@ -46,42 +58,38 @@ X_LINK_LENGTH = 23  # X shortens every link to t.co, whatever its real length
 
 # A link ends its line: punctuation right after a URL would be read as part of
 # it by most platforms, and " ." looks like a typo. The next sentence starts on
-# a new line instead.
+# a new line instead. {apology} is the opening (an apology naming the problem
+# for a complaint, thanks for a question), {answer} the article's own sentences,
+# {document} the article › section and its link, {privacy} the ask to keep
+# exposed data out of public comments (kb.services.reply_wording).
 DEFAULTS: dict[tuple[str, str, str], str] = {
-    ("id", "formal", "answer"): (
-        "Halo Bapak/Ibu, terima kasih. Panduannya ada di sini: {link} 🙏"
-    ),
+    ("id", "formal", "answer"): "{apology} {answer}\nSelengkapnya di {document}",
     ("id", "formal", "handoff"): (
-        "Halo Bapak/Ibu, terima kasih. Panduannya ada di sini: {link}\n"
-        "Masih ada kendala? Lanjutkan secara pribadi agar data Anda aman: {handoff}"
+        "{apology} {answer}\nSelengkapnya di {document}\n"
+        "Mari lanjutkan secara pribadi agar data Anda aman: {handoff}\n{privacy}"
     ),
     ("id", "formal", "welcome"): (
         "Selamat datang, Bapak/Ibu! Panduan bantuan kami: {link} 🙏"
     ),
-    ("id", "casual", "answer"): "Halo Kak, makasih ya! Caranya ada di sini: {link} 😊",
+    ("id", "casual", "answer"): "{apology} {answer}\nDetailnya di {document}",
     ("id", "casual", "handoff"): (
-        "Halo Kak, makasih ya! Caranya ada di sini: {link}\n"
-        "Masih ada kendala? Lanjut lewat pesan pribadi biar data Kakak aman: "
-        "{handoff}"
+        "{apology} {answer}\nDetailnya di {document}\n"
+        "Lanjut secara pribadi ya, Kak, biar data Kakak aman: {handoff}\n"
+        "{privacy}"
     ),
     ("id", "casual", "welcome"): (
         "Halo Kak, selamat datang! Butuh bantuan? Cek di sini: {link} 😊"
     ),
-    (
-        "en",
-        "formal",
-        "answer",
-    ): "Hello, thank you for asking. The steps are here: {link}",
+    ("en", "formal", "answer"): "{apology} {answer}\nMore in {document}",
     ("en", "formal", "handoff"): (
-        "Hello, thank you. The steps are here: {link}\n"
-        "Still not solved? Please continue privately so your details stay safe: "
-        "{handoff}"
+        "{apology} {answer}\nMore in {document}\n"
+        "Continue privately so your details stay safe: {handoff}\n{privacy}"
     ),
     ("en", "formal", "welcome"): "Welcome to Toko Rona! Here's how to get help: {link}",
-    ("en", "casual", "answer"): "Hi there, thanks for asking! Here's how: {link}",
+    ("en", "casual", "answer"): "{apology} {answer}\nMore in {document}",
     ("en", "casual", "handoff"): (
-        "Hi there, thanks! Here's how: {link}\n"
-        "Still stuck? Let's chat privately so your details stay safe: {handoff}"
+        "{apology} {answer}\nMore in {document}\n"
+        "Let's continue privately so your details stay safe: {handoff}\n{privacy}"
     ),
     ("en", "casual", "welcome"): (
         "Hi, welcome to Toko Rona! 👋 Need a hand? Here's how: {link}"
@@ -109,6 +117,10 @@ class ReplyInput:
     section: str = ""
     handoff: str = ""
     code: str = ""  # the reply's r= code: views of its link count for it
+    # From a read post (kb.services.drafting); empty for a reply composed by hand.
+    apology: str = ""  # the opening: "" means thanks
+    privacy: str = ""
+    calm: bool = False  # a complaint: no exclamation mark anywhere
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,11 @@ class Reply:
 def missing_placeholders(body: str, kind: str) -> list[str]:
     """The placeholders ``kind``'s template must contain that ``body`` lacks."""
     found = set(_PLACEHOLDER.findall(body))
-    return [name for name in REQUIRED_PLACEHOLDERS.get(kind, ()) if name not in found]
+    return [
+        name
+        for name in REQUIRED_PLACEHOLDERS.get(kind, ())
+        if not found & set(_STANDS_FOR.get(name, (name,)))
+    ]
 
 
 def unknown_placeholders(body: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> list:
@@ -168,6 +184,17 @@ def template_body(db: Session, lang: str, tone: str, kind: str) -> str:
     """The admin's wording for this combination, else the built-in default."""
     row = _template_row(db, lang, tone, kind)
     return row.body if row else DEFAULTS[(lang, tone, kind)]
+
+
+def template_bodies(db: Session, lang: str, tone: str) -> dict[str, str]:
+    """Every kind's wording for this language and tone, in one query."""
+    query = (
+        select(ReplyTemplate)
+        .where(ReplyTemplate.lang == lang, ReplyTemplate.tone == tone)
+        .order_by(ReplyTemplate.id)
+    )
+    saved = {row.kind: row.body for row in db.scalars(query)}  # the newest wins
+    return {kind: saved.get(kind, DEFAULTS[(lang, tone, kind)]) for kind in KINDS}
 
 
 def is_customized(db: Session, lang: str, tone: str, kind: str) -> bool:
@@ -210,13 +237,20 @@ def save_template(db: Session, lang: str, tone: str, kind: str, body: str) -> No
 def fill(body: str, values: dict[str, str]) -> str:
     """Fill the placeholders; a sentence whose placeholder has no value is left out.
 
-    That lets one template serve a reply with and without an article link.
+    That lets one template serve a reply with and without an article link. A
+    "sentence" of placeholders alone (``{apology} {answer}``) is not one: each
+    empty placeholder in it is left out by itself.
     """
     parts = _SENTENCE_END.split(body.strip())
     kept: list[str] = []
     for index in range(0, len(parts), 2):
         sentence = parts[index]
         names = _PLACEHOLDER.findall(sentence)
+        if names and not _PLACEHOLDER.sub("", sentence).strip():
+            sentence = " ".join(
+                f"{{{name}}}" for name in names if values.get(name, "x")
+            )
+            names = []
         if not sentence or any(name in values and not values[name] for name in names):
             continue
         if kept:
@@ -251,28 +285,124 @@ def with_reply_code(link: str, code: str) -> str:
     return f"{base}{joiner}r={code}{hash_}{fragment}"
 
 
-def compose(db: Session, data: ReplyInput, kind: str | None = None) -> Reply:
-    """The public reply for an article (and a handoff link when there is one).
+# How much of the document a reply names, richest first: "Title › Section",
+# "Title", the link alone, and (a handoff only) nothing.
+_DOCUMENT_LEVELS = ("full", "title", "link", "none")
+# An answer shorter than this says too little: first the document gives up
+# its names to make room, then the reply goes without an answer.
+MIN_ANSWER = 45
 
-    When the whole text is over the platform's limit and there is a handoff
-    link, the article's sentence is left out: the private form names the
-    article anyway, and a reply that cannot be posted helps nobody.
+
+def document(title: str, section: str, link: str, level: str = "full") -> str:
+    """The ``{document}`` value: “Title › Section”: link (less at a lower level)."""
+    if level == "none" or not link:
+        return ""
+    name = f"{title} › {section}" if section and level == "full" else title
+    return f"“{name}”: {link}" if name and level != "link" else link
+
+
+def calm(text: str) -> str:
+    """``text`` without exclamation marks (they read as a raised voice)."""
+    text = re.sub(r"[!?]*![!?]*", lambda m: "?" if "?" in m.group() else ".", text)
+    return text.replace("..", ".")
+
+
+def compose(
+    db: Session,
+    data: ReplyInput,
+    kind: str | None = None,
+    answer_for: Callable[[int | None], str] | None = None,
+    body: str | None = None,
+) -> Reply:
+    """The public reply for an article, fitted to the platform's limit.
+
+    ``body`` is the template when the caller already has it (else it is read).
+    ``answer_for(budget)`` gives the article's answer within ``budget``
+    characters (None: no limit), or "". When the whole text is over the limit,
+    optional parts go in this order until it fits: the answer is shortened
+    (kb.services.answers.extract), the document loses its section name, then
+    its title, the privacy ask goes, then the answer; a handoff may lose the
+    article's link (the private form names the article anyway), and last a
+    drafted reply's opening. A reply that cannot be posted helps nobody.
     """
     kind = kind or ("handoff" if data.handoff else "answer")
-    body = template_body(db, data.lang, data.tone, kind)
+    if body is None:
+        body = template_body(db, data.lang, data.tone, kind)
+    limit = limit_for(data.platform)
+    opening = data.apology or reply_wording.opening(
+        data.lang, data.tone, complaint=False, question=False
+    )
+    link = with_reply_code(data.link, data.code)
+    levels = _DOCUMENT_LEVELS if data.handoff else _DOCUMENT_LEVELS[:-1]
+    wants_answer = answer_for is not None and "{answer}" in body
+    text = ""
+    # A drafted reply may lose its opening last; a reply composed by hand keeps
+    # it (its over-the-limit warning tells the agent to shorten the link).
+    for with_opening in (True, False) if data.apology else (True,):
+        for with_answer in (True, False) if wants_answer else (False,):
+            for with_privacy in (True, False) if data.privacy else (False,):
+                for level in levels:
+                    values = {
+                        "title": data.title if level != "none" else "",
+                        "section": data.section if level != "none" else "",
+                        "link": link if level != "none" else "",
+                        "handoff": data.handoff,
+                        "apology": opening if with_opening else "",
+                        "answer": "",
+                        "document": document(data.title, data.section, link, level),
+                        "privacy": data.privacy if with_privacy else "",
+                    }
+                    text = _fitted(body, values, data, limit, with_answer, answer_for)
+                    if text:
+                        return Reply(text, count(text, data.platform), limit)
+    # Nothing fits (a template too long for the platform): the fullest text,
+    # over the limit, for the agent to shorten by hand.
     values = {
         "title": data.title,
         "section": data.section,
-        "link": with_reply_code(data.link, data.code),
+        "link": link,
         "handoff": data.handoff,
+        "apology": opening,
+        "answer": answer_for(None) if answer_for else "",
+        "document": document(data.title, data.section, link),
+        "privacy": data.privacy,
     }
-    text = fill(body, values)
-    limit = limit_for(data.platform)
-    if limit is not None and count(text, data.platform) > limit and data.handoff:
-        shorter = fill(body, {**values, "link": "", "title": "", "section": ""})
-        if shorter and data.handoff in shorter:
-            text = shorter
+    text = _finish(fill(body, values), data.calm)
     return Reply(text, count(text, data.platform), limit)
+
+
+def _fitted(
+    body: str,
+    values: dict[str, str],
+    data: ReplyInput,
+    limit: int | None,
+    with_answer: bool,
+    answer_for: Callable[[int | None], str] | None,
+) -> str:
+    """The filled text when it fits ``limit`` (with the answer if asked), else ""."""
+    bare = _finish(fill(body, values), data.calm)
+    if data.handoff and data.handoff not in bare:
+        return ""  # an admin's handoff template that drops its link: never
+    if with_answer and answer_for is not None:
+        budget = None
+        if limit is not None:
+            # Each character of the answer counts once, plus the joining space.
+            budget = limit - count(bare, data.platform) - 1
+            if budget < MIN_ANSWER:
+                return ""
+        answer = answer_for(budget)
+        if len(answer) < MIN_ANSWER:
+            return ""
+        text = _finish(fill(body, {**values, "answer": answer}), data.calm)
+    else:
+        text = bare
+    if limit is not None and count(text, data.platform) > limit:
+        return ""
+    return text
+
+
+def _finish(text: str, calm_down: bool) -> str:
+    return calm(text) if calm_down else text
 
 
 def record_use(

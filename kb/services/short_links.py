@@ -19,13 +19,14 @@ import datetime as dt
 from collections.abc import Callable
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kb.services import composer, public_replies
 from kb.services.articles import Library
 from kb.storage.articles import ArticleFile
+from kb.storage.db import relaxed_write
 from kb.storage.models import ArticleViewLog, PublicReply, ShortLink
 from kb.vocab import LANGUAGES, PLATFORMS
 
@@ -69,21 +70,28 @@ def shorten(
     if lang not in LANGUAGES or platform not in PLATFORMS:
         raise ValueError(f"unknown language or platform: {lang!r}, {platform!r}")
     anchor = anchor or None
+    # Most codes are new (one per draft): insert first, look up only when the
+    # code is taken. A draft's row is not waited for on disk: nobody was told
+    # it is kept until the reply is copied (public_replies commits that
+    # durably), and a draft must cost about as much as a search.
+    row = {"code": code, "slug": slug, "lang": lang, "anchor": anchor}
+    try:
+        relaxed_write(db, insert(ShortLink).values(**row, platform=platform))
+        return short_url(code)
+    except IntegrityError:  # drafted before (or twice at once)
+        pass
     found = resolve(db, code)
-    if found is None:
-        db.add(
-            ShortLink(code=code, slug=slug, lang=lang, anchor=anchor, platform=platform)
+    if (
+        found is not None
+        and (found.slug, found.lang, found.anchor, found.platform)
+        != (
+            slug,
+            lang,
+            anchor,
+            platform,
         )
-        try:
-            db.commit()
-        except IntegrityError:  # the same code drafted twice at once
-            db.rollback()
-    elif (found.slug, found.lang, found.anchor, found.platform) != (
-        slug,
-        lang,
-        anchor,
-        platform,
-    ) and public_replies.find(db, code) is None:
+        and public_replies.find(db, code) is None
+    ):
         found.slug, found.lang, found.anchor = slug, lang, anchor
         found.platform = platform
         db.commit()

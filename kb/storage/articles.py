@@ -39,6 +39,7 @@ FIELDS = (
     "reviewed",
     "owner",
     "publish_at",
+    "problem",
 )
 REQUIRED = ("title", "lang")
 # \Z, not $: "x\n" is no slug (``$`` also matches before a final newline).
@@ -97,6 +98,9 @@ class ArticleFile:
     owner: str = ""
     # When a published article goes public (ISO datetime in UTC, or "": now).
     publish_at: str = ""
+    # The problem a complaint about this topic names, in the article's language
+    # ("paketnya belum sampai"): a public reply's apology names it.
+    problem: str = ""
 
     @property
     def published(self) -> bool:
@@ -321,7 +325,7 @@ def parse_bytes(
                 alias=repr(alias),
             )
 
-    for name in ("category", "summary", "translation"):
+    for name in ("category", "summary", "translation", "problem"):
         value = meta.get(name)
         if value is not None and not isinstance(value, str | int):
             fail(line_of(name), N_("'%(name)s' must be text"), name=name)
@@ -397,6 +401,7 @@ def parse_bytes(
         reviewed=reviewed.isoformat() if reviewed else "",
         owner=str(owner or "").strip(),
         publish_at=publish_at.isoformat() if publish_at else "",
+        problem=" ".join(str(meta.get("problem") or "").split()),
     )
     return article, problems
 

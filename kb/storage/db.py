@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -91,3 +92,40 @@ def standalone_session() -> Iterator[Session]:
         yield db
     finally:
         db.close()
+
+
+def relaxed_write(db: Session, statement: Executable) -> None:
+    """Run one write in its own transaction without waiting for the disk.
+
+    For rows that a power cut or an OS crash (not an app crash) may lose a
+    moment after they were written, and that nobody was told are kept: the
+    short link of a reply being drafted (written on every draft; a draft must
+    cost about as much as a search). The setting never reaches another write:
+    PostgreSQL sets it for this transaction of ``db`` (``synchronous_commit``,
+    ``db`` is committed), SQLite for a connection of its own until it is set
+    back (``synchronous``). Raises what the write raises (``db`` rolled back).
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        try:
+            db.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            db.execute(statement)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        return
+    with engine().connect() as connection:
+        dialect = connection.dialect.name
+        if dialect == "sqlite":
+            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            connection.commit()
+        try:
+            connection.execute(statement)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            if dialect == "sqlite":
+                connection.exec_driver_sql("PRAGMA synchronous=FULL")
+                connection.commit()

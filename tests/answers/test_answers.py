@@ -33,3 +33,37 @@ def test_the_answer_comes_from_the_section_whole_and_within_budget(app) -> None:
         section_text = " ".join(s.text for s in library.rendered(best.slug).sections)
         for sentence in answer.sentences:
             assert sentence in section_text  # never a word of its own
+
+
+def test_a_lead_in_and_its_list_items_are_one_answer() -> None:
+    text = (
+        "Hubungi kami jika: status resi tidak berubah selama 3 hari, atau · paket "
+        "lewat 2 hari dari estimasi. Pilih topik."
+    )
+    assert answers.units(text) == [
+        "Hubungi kami jika: status resi tidak berubah selama 3 hari, atau paket "
+        "lewat 2 hari dari estimasi.",
+        "Pilih topik.",
+    ]
+
+
+@pytest.mark.parametrize("budget", range(20, 120, 3))
+def test_shortening_keeps_words_and_numbers_whole(budget: int) -> None:
+    sentence = (
+        "Dana kembali dalam 3-7 hari kerja ke kartu kredit (tergantung bank), "
+        "atau 1 hari kerja ke RonaPay jika Anda memilihnya."
+    )
+    short = answers.compress(sentence, budget)
+    if short is None:
+        return
+    assert len(short) <= budget
+    # Parentheses go first (the rest stays whole), then words from the end.
+    plain = sentence.replace(" (tergantung bank)", "")
+    if short not in (sentence, plain):
+        assert short.endswith("…")
+        kept = short.removesuffix("…").split()
+        words = plain.split()
+        assert kept[:-1] == words[: len(kept) - 1]  # whole words, none invented
+        assert words[len(kept) - 1].startswith(kept[-1])  # at most its comma goes
+        assert not kept[-1][-1].isdigit()  # never "3-7" without "hari"
+        assert kept[-1].lower() not in {"atau", "ke", "dalam", "jika"}

@@ -17,6 +17,7 @@ import schemathesis
 import schemathesis.generation.dictionaries  # noqa: F401
 import schemathesis.specs.openapi.coverage._operation  # noqa: F401
 import schemathesis.transport.wsgi  # noqa: F401
+from helpers import csrf
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
@@ -196,25 +197,37 @@ def test_cors_on_public_gets_and_preflight_but_not_on_staff_routes(client) -> No
 
 def test_staff_api_routes_never_send_cors(ticket_app, auth) -> None:
     # The README promised it; /api/v1/reports/* sent Access-Control-Allow-Origin: *.
-    staff = [
-        rule.rule
+    rules = [
+        rule
         for rule in ticket_app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
         and is_staff_view(ticket_app.view_functions[rule.endpoint])
     ]
+    staff = [rule.rule for rule in rules]
     assert "/api/v1/reports/<name>" in staff
-    urls = [re.sub(r"<[^>]+>", "overview", rule) for rule in staff]
+    assert "/api/v1/replies/draft" in staff
     origin = {"Origin": "https://x.test"}
     preflight = {**origin, "Access-Control-Request-Method": "GET"}
     outsider = ticket_app.test_client()
     editor = auth.login("editor")
-    for url in urls:
-        answers = [
-            outsider.get(url, headers=origin),  # 401
-            editor.get(url, headers=origin),  # 200 with staff data
-            editor.get(url + "?start=x", headers=origin),  # 400
-            outsider.options(url, headers=preflight),
-        ]
+    token = {**origin, "X-CSRFToken": csrf(editor, "/agent/reply/draft")}
+    post = {"post": "refund belum masuk", "platform": "x"}
+    for rule in rules:
+        url = re.sub(r"<[^>]+>", "overview", rule.rule)
+        if "POST" in (rule.methods or ()):
+            answers = [
+                outsider.post(url, json=post, headers=origin),  # 401
+                editor.post(url, json=post, headers=token),  # 200 with staff data
+                editor.post(url, json={**post, "post": " "}, headers=token),  # 400
+                outsider.options(url, headers=preflight),
+            ]
+        else:
+            answers = [
+                outsider.get(url, headers=origin),  # 401
+                editor.get(url, headers=origin),  # 200 with staff data
+                editor.get(url + "?start=x", headers=origin),  # 400
+                outsider.options(url, headers=preflight),
+            ]
         assert [a.status_code for a in answers] == [401, 200, 400, 200], url
         for answer in answers:
             assert "Access-Control-Allow-Origin" not in answer.headers, url
@@ -239,9 +252,11 @@ def test_openapi_document_passes_redocly_security_and_licence_rules() -> None:
     # document names its licence.
     document = schemas.openapi_document(500)
     assert document["info"]["license"] == {"name": "MIT", "identifier": "MIT"}
+    staff = ("/reports/", "/replies/")
     for path, item in document["paths"].items():
-        security = item["get"]["security"]
-        if path.startswith(schemas.API_PREFIX + "/reports/"):
+        (security,) = {repr(op["security"]) for op in item.values()}
+        security = next(iter(item.values()))["security"]
+        if path.startswith(tuple(schemas.API_PREFIX + p for p in staff)):
             assert security == [{"staffToken": []}, {"staffSession": []}], path
         else:
             assert security == [], path

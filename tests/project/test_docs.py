@@ -72,8 +72,9 @@ def test_reference_pages_hold_their_generated_parts() -> None:
     ):
         assert f"<!-- reference: {marker} -->" in PAGES[f"docs/{page}"]
     api = reference.api_markdown()
-    for path in reference.document()["paths"]:
-        assert f"`GET {path}`" in api
+    for path, item in reference.document()["paths"].items():
+        for method in item:
+            assert f"`{method.upper()} {path}`" in api
 
 
 def _code(text: str) -> list[str]:

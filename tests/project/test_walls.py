@@ -244,9 +244,6 @@ BY_HAND = {"dict", "list", "tuple", "set", "sorted", "iter", "len", "next", "any
 READERS_BY_DESIGN = {
     KB / "views" / "params.py": "the one reader",
     KB / "security.py": "the control-character check reads every field, by design",
-    # The one exception: the composer is being rewritten in issue 21 (h21-reply),
-    # which reads its arguments through params; remove it from here then.
-    KB / "views" / "composer" / "views.py": "being rewritten in issue 21",
 }
 
 

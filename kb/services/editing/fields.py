@@ -52,7 +52,7 @@ class Fields:
     status: str = "published"
     owner: str = ""
     body: str = ""
-    # Front matter the form does not show (anchors, reviewed, publish_at).
+    # Front matter the form does not show (anchors, reviewed, publish_at, problem).
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +65,8 @@ class Fields:
             extra["reviewed"] = article.reviewed
         if article.publish_at:
             extra["publish_at"] = article.publish_at
+        if article.problem:
+            extra["problem"] = article.problem
         return cls(
             title=article.title,
             lang=article.lang,
@@ -119,6 +121,8 @@ class Fields:
             meta["updated"] = updated
         if self.extra.get("anchors"):
             meta["anchors"] = dict(self.extra["anchors"])
+        if self.extra.get("problem"):
+            meta["problem"] = str(self.extra["problem"])
         front = yaml.safe_dump(
             meta, allow_unicode=True, sort_keys=False, width=10_000
         ).rstrip("\n")

@@ -3,6 +3,7 @@
  *     (on X every link is 23 characters, CJK and emoji count twice).
  *  2. Kind, article, section, language, tone and platform update the reply at
  *     once: the page is fetched again and swapped in, the focus stays put.
+ *     A drafted post has three replies, each counted on its own.
  *  3. "Copy reply" copies the text and posts the same form it submits without
  *     JavaScript (composer.reply_use), which records the linked article;
  *     a reply over the limit is copied but not recorded.
@@ -44,28 +45,44 @@
     return total;
   }
 
-  function state() {
-    var box = document.getElementById("reply-text");
+  /* A reply box: the manual composer's #reply-text or a drafted reply's
+     .js-reply-text, each inside its [data-platform][data-limit] block. */
+  function state(box) {
+    box = box || document.getElementById("reply-text");
     if (!box) return null;
     var result = box.closest("[data-platform]");
     var limit = parseInt(result ? result.getAttribute("data-limit") : "", 10) || 0;
     var n = count(box.value, result ? result.getAttribute("data-platform") : "");
-    return { box: box, n: n, limit: limit, over: limit > 0 && n > limit };
+    return { box: box, result: result, n: n, limit: limit, over: limit > 0 && n > limit };
   }
 
-  function updateCount() {
-    var s = state();
-    if (!s) return;
-    var value = document.getElementById("char-count-value");
-    var counter = document.getElementById("char-count");
-    var warning = document.getElementById("over-warning");
+  function showCount(s) {
+    if (!s || !s.result) return;
+    var value = s.result.querySelector("#char-count-value, .js-count-value");
+    var counter = s.result.querySelector(".composer-count");
+    var warning = s.result.querySelector("#over-warning, .js-over-warning");
     if (value) value.textContent = String(s.n);
     if (counter) counter.classList.toggle("composer-count--over", s.over);
     if (warning) warning.hidden = !s.over;
   }
 
-  function say(text) {
-    var status = live.querySelector(".composer-live-status");
+  /* A drafted reply's box fits its text, so nothing of it is hidden. */
+  function grow(box) {
+    if (!box.classList.contains("js-reply-text")) return;
+    box.style.height = "auto";
+    box.style.height = box.scrollHeight + 2 + "px";
+  }
+
+  function updateCount() {
+    var boxes = live.querySelectorAll("#reply-text, .js-reply-text");
+    Array.prototype.forEach.call(boxes, function (box) {
+      showCount(state(box));
+      grow(box);
+    });
+  }
+
+  function say(text, where) {
+    var status = (where || live).querySelector(".composer-live-status");
     if (status) status.textContent = text;
   }
 
@@ -121,17 +138,20 @@
   }
 
   live.addEventListener("input", function (event) {
-    if (event.target.id === "reply-text") updateCount();
+    if (event.target.id === "reply-text" || event.target.classList.contains("js-reply-text")) {
+      showCount(state(event.target));
+      grow(event.target);
+    }
   });
 
   live.addEventListener("click", function (event) {
-    var button = event.target.closest("#copy-reply");
+    var button = event.target.closest("#copy-reply, .js-copy-reply");
     if (!button || !window.fetch || !navigator.clipboard) return;
     event.preventDefault();
-    var s = state();
     var form = button.form;
+    var s = state(form.querySelector("#reply-text, .js-reply-text"));
     navigator.clipboard.writeText(s.box.value.trim()).then(function () {
-      say(s.over ? button.dataset.copiedOver : button.dataset.copied);
+      say(s.over ? button.dataset.copiedOver : button.dataset.copied, form);
       // The endpoint itself refuses to record a reply over the limit.
       window.fetch(form.action, {
         method: "POST",
@@ -141,7 +161,7 @@
       }).catch(function () {});
     }, function () {
       s.box.select();
-      say(button.dataset.copyFailed);
+      say(button.dataset.copyFailed, form);
     });
   });
 

@@ -269,7 +269,9 @@ def _term_scores(
     return found
 
 
-def _holders(searcher, terms: set[tuple[str, str]], docs: list[int]) -> dict:
+def _holders(
+    searcher: WhooshSearcher, terms: set[tuple[str, str]], docs: list[int]
+) -> dict:
     """For each term, which of ``docs`` (sorted document numbers) hold it.
 
     From the term's cached score arrays (:func:`_term_scores`), which a
@@ -302,7 +304,7 @@ def _holders(searcher, terms: set[tuple[str, str]], docs: list[int]) -> dict:
 
 
 def _coverage(
-    searcher,
+    searcher: WhooshSearcher,
     concepts: list[tuple[float, tuple[tuple[tuple[str, str], ...], ...]]],
     docs: list[int],
 ) -> dict[int, float]:

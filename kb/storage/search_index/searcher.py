@@ -192,7 +192,7 @@ def _stored_document(
     return found
 
 
-def _joined(reader, words: list[str]) -> list[tuple[str, tuple[str, str]]]:
+def _joined(reader: IndexReader, words: list[str]) -> list[tuple[str, tuple[str, str]]]:
     """Adjacent typed words that articles write as one ("pay later" → "paylater").
 
     Yields (joined word, the two typed words) for every pair whose joined form
@@ -208,7 +208,7 @@ def _joined(reader, words: list[str]) -> list[tuple[str, tuple[str, str]]]:
 
 
 def _concepts(
-    reader,
+    reader: IndexReader,
     words: list[str],
     sources: Mapping[str, tuple[str, ...]],
     langs: tuple[str, ...],
@@ -263,7 +263,7 @@ def _concepts(
 
 
 def _covered(
-    searcher, plan: _Plan, ranked: list[tuple[int, float]]
+    searcher: WhooshSearcher, plan: _Plan, ranked: list[tuple[int, float]]
 ) -> tuple[list[tuple[int, float]], dict[int, float]]:
     """The candidates re-ordered by BM25F scaled by concept coverage, and each one's.
 

@@ -5,7 +5,8 @@ on /agent/account) or the signed-in staff session. A token acts as its owner
 for this request only — no cookie is set or read, so no CSRF applies — and an
 agent's token, like an agent's session, gets their own part. A bad token is a
 401 in the API's one error shape, never a fall-back to the session. Tokens
-authenticate nothing but this route. The same columns as the CSV export.
+authenticate nothing but this route and POST /api/v1/replies/draft. The same
+columns as the CSV export.
 """
 
 from __future__ import annotations

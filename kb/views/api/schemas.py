@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kb.reading import MAX_LENGTH as POST_MAX_LENGTH
+from kb.reading.personal_data import KINDS as PERSONAL_DATA_KINDS
 from kb.services.search import LANGS, MAX_LIMIT, MAX_PAGE
+from kb.vocab import PLATFORMS
 
 Schema = dict[str, Any]
 API_PREFIX = "/api/v1"
@@ -225,6 +228,96 @@ COMPONENTS: dict[str, Schema] = {
         "Categories that have published articles, in display order.",
         {"items": {"type": "array", "items": ref("Category")}},
     ),
+    "DraftRequest": obj(
+        "A customer's public post to answer. It is read, never stored.",
+        {
+            "post": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": POST_MAX_LENGTH,
+                "description": "The post as pasted (not only spaces).",
+            },
+            "platform": {"type": "string", "enum": list(PLATFORMS)},
+        },
+        {
+            "lang": {
+                **nullable(LANG),
+                "description": "The replies' language (default: the post's).",
+            },
+            "tone": {
+                **nullable({"type": "string", "enum": ["formal", "casual"]}),
+                "description": "formal (Bapak/Ibu) or casual (Kak; the default).",
+            },
+            "thread_url": {
+                **nullable({"type": "string", "maxLength": 500}),
+                "description": "The thread's http(s) address (optional).",
+            },
+        },
+    ),
+    "DraftSituation": obj(
+        "What Jawab read from the post.",
+        {
+            "complaint": {"type": "boolean"},
+            "heated": {"type": "boolean"},
+            "personal_data": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(PERSONAL_DATA_KINDS)},
+                "description": "Kinds of personal data the post exposes.",
+            },
+            "private": {
+                "type": "boolean",
+                "description": "Heated or exposing data: continue privately.",
+            },
+        },
+    ),
+    "DraftReply": obj(
+        "One ready reply: shortest, standard, then with the private step.",
+        {
+            "text": TEXT,
+            "length": {**COUNT, "description": "As the platform counts it."},
+            "limit": {**nullable(COUNT), "description": "null: no limit."},
+            "link": {**nullable(URL), "description": "The reply's short link."},
+            "handoff": {
+                "type": "boolean",
+                "description": "True for the reply with the private step.",
+            },
+        },
+    ),
+    "DraftCandidate": obj(
+        "An article (and its best section) that may answer the post.",
+        {
+            "slug": TEXT,
+            "lang": LANG,
+            "title": TEXT,
+            "anchor": nullable(TEXT),
+            "heading": nullable(TEXT),
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+    ),
+    "DraftResponse": obj(
+        "Three public replies for a post, with the article they answer from.",
+        {
+            "lang": LANG,
+            "situation": ref("DraftSituation"),
+            "article": nullable(
+                obj(
+                    "The article the replies link.",
+                    {"slug": TEXT, "title": TEXT, "url": URL},
+                )
+            ),
+            "section": nullable(obj("Its section.", {"anchor": TEXT, "heading": TEXT})),
+            "answer": {
+                **nullable(TEXT),
+                "description": "The article's own sentence(s) that answer the post.",
+            },
+            "replies": {"type": "array", "items": ref("DraftReply")},
+            "candidates": {
+                "type": "array",
+                "maxItems": 3,
+                "items": ref("DraftCandidate"),
+            },
+        },
+    ),
 }
 
 
@@ -250,7 +343,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Operation:
-    """One GET endpoint under /api/v1."""
+    """One endpoint under /api/v1 (a GET unless ``method`` says otherwise)."""
 
     path: str  # OpenAPI template under API_PREFIX, e.g. "/articles/{slug}"
     endpoint: str  # the view function's name in the blueprint
@@ -261,6 +354,8 @@ class Operation:
     redirects: bool = False  # an old slug answers 301
     missing: bool = False  # an unknown path part answers 404
     staff: bool = False  # a staff API token or a staff session is needed
+    method: str = "get"
+    body: str | None = None  # component name of a JSON request body
 
     def openapi(self) -> Schema:
         """The OpenAPI operation object."""
@@ -282,7 +377,9 @@ class Operation:
                 "description": "An old slug: Location is the current one.",
                 "headers": {"Location": {"required": True, "schema": URL}},
             }
-        responses["400"] = _error("A parameter is unusable; field names it.")
+        responses["400"] = _error(
+            "A parameter (or a field of the body) is unusable; field names it."
+        )
         if self.missing:
             responses["404"] = _error(
                 "The path names nothing (no such article or report)."
@@ -291,7 +388,7 @@ class Operation:
             responses["401"] = _error(
                 "No staff session, or the API token is unknown, revoked or expired."
             )
-            responses["403"] = _error("The report is not open to your role.")
+            responses["403"] = _error("Not open to your role.")
         responses["429"] = _error("Too many requests; see Retry-After.")
         responses["default"] = _error("Any other error, in the same shape.")
         operation: Schema = {
@@ -300,6 +397,11 @@ class Operation:
             "parameters": [p.openapi() for p in self.params],
             "responses": responses,
         }
+        if self.body:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(self.body)}},
+            }
         # Public operations say so (an empty list), as Redocly's rules ask.
         operation["security"] = (
             [{name: []} for name in SECURITY_SCHEMES] if self.staff else []
@@ -471,6 +573,18 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
             staff=True,
         ),
         Operation(
+            "/replies/draft",
+            "draft_replies",
+            "Three public replies for a customer's post (staff: a bearer API token, "
+            "or the session cookie with its CSRF token in X-CSRFToken). The post "
+            "is never stored.",
+            (),
+            "DraftResponse",
+            staff=True,
+            method="post",
+            body="DraftRequest",
+        ),
+        Operation(
             "/openapi.json",
             "openapi",
             "This document.",
@@ -482,10 +596,9 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
 
 def openapi_document(max_query_length: int) -> Schema:
     """The OpenAPI 3.1 document of /api/v1."""
-    paths = {
-        API_PREFIX + op.path: {"get": op.openapi()}
-        for op in operations(max_query_length)
-    }
+    paths: dict[str, Schema] = {}
+    for op in operations(max_query_length):
+        paths.setdefault(API_PREFIX + op.path, {})[op.method] = op.openapi()
     return {
         "openapi": "3.1.0",
         "info": {
@@ -493,11 +606,13 @@ def openapi_document(max_query_length: int) -> Schema:
             "version": "1",
             "license": {"name": "MIT", "identifier": "MIT"},
             "description": (
-                "Public, read-only JSON. Every GET answers CORS requests from any "
-                "origin (Access-Control-Allow-Origin: *). The unversioned paths "
+                "Public data is read-only JSON: every GET answers CORS requests "
+                "from any origin (Access-Control-Allow-Origin: *). The unversioned "
+                "paths "
                 "/api/search, /api/suggest and /api/articles/{slug} are aliases of "
-                "their /api/v1 operations. /api/v1/reports/{name} is for staff "
-                "only: a personal bearer token or the staff session."
+                "their /api/v1 operations. /api/v1/reports/{name} and "
+                "/api/v1/replies/draft are for staff only: a personal bearer token "
+                "or the staff session."
             ),
         },
         "servers": [{"url": "/"}],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -52,3 +52,45 @@ class UseReplyForm(FlaskForm):
     case = HiddenField(validators=[Optional(), Length(max=32)])
     # answer, handoff or welcome: the team report counts welcomes apart.
     kind = HiddenField(validators=[Optional(), Length(max=16)])
+
+
+class DraftForm(FlaskForm):
+    """A customer's public post to answer: read, never stored."""
+
+    post = TextAreaField(
+        _l("Customer's post"),
+        validators=[
+            InputRequired(_l("Paste the customer's post.")),
+            Length(max=5000, message=_l("A post is at most 5,000 characters.")),
+        ],
+    )
+    platform = SelectField(
+        _l("Platform"),
+        choices=[SelectChoice(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
+        validate_choice=True,
+    )
+    thread_url = StringField(
+        _l("Link to the thread (optional)"),
+        validators=[Optional(), Length(max=500), web_url],
+    )
+    lang = SelectField(
+        _l("Reply language"),
+        choices=[
+            SelectChoice("", _l("Same as the post")),
+            SelectChoice("id", "Bahasa Indonesia"),
+            SelectChoice("en", "English"),
+        ],
+        validate_choice=True,
+    )
+    tone = SelectField(
+        _l("Tone"),
+        choices=[
+            SelectChoice("casual", _l("Casual (Kak, “Hi there”)")),
+            SelectChoice("formal", _l("Formal (Bapak/Ibu, “Hello”)")),
+        ],
+        default="casual",
+        validate_choice=True,
+    )
+    # The article and section of the last draft, for "Re-draft".
+    article = HiddenField(validators=[Optional(), Length(max=200)])
+    section = StringField(_l("Section"), validators=[Optional(), Length(max=200)])

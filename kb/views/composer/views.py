@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from babel.lists import format_list
 from flask import (
     abort,
     current_app,
@@ -16,19 +18,22 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import safe_next
-from kb.services import cases, composer, public_replies
+from kb.services import cases, composer, drafting, public_replies
 from kb.storage import db
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.composer import bp
-from kb.views.composer.forms import HandoffForm, UseReplyForm
+from kb.views.composer.drafts import draft_links, draft_wait, handoff_link
+from kb.views.composer.forms import DraftForm, HandoffForm, UseReplyForm
 from kb.views.context import library, search_service
 from kb.views.errors import wants_json
+from kb.views.insights.limits import too_many
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
@@ -65,8 +70,8 @@ class ComposerQuery:
     q: str = params.arg(params.text(200))  # the article search
 
 
-def _parse(args) -> ComposerQuery:
-    lang = args.get("lang")
+def _parse(args: Mapping[str, str]) -> ComposerQuery:
+    lang = params.asked_lang(args)
     found = params.parse(
         ComposerQuery,
         args,
@@ -75,18 +80,6 @@ def _parse(args) -> ComposerQuery:
     # A case code means the agent is handing off: include the private link.
     kind = found.kind or ("handoff" if found.handoff or found.case else "answer")
     return replace(found, handoff=kind == "handoff", kind=kind)
-
-
-def handoff_link(slug: str | None, platform: str, case: str | None) -> str:
-    """The absolute, prefilled link to the private contact form.
-
-    A case already knows its article and platform: its code alone keeps the
-    link short enough for TikTok's 150 characters.
-    """
-    values = {"case": case} if case else {"article": slug, "platform": platform}
-    return absolute_url(
-        "tickets.contact_redirect", **{k: v for k, v in values.items() if v}
-    )
 
 
 def _reply_link(slug: str, platform: str, section: str | None) -> str:
@@ -169,6 +162,110 @@ def reply() -> str:
         use_form=use_form,
         platforms=[(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
         limits=composer.PLATFORM_LIMITS,
+        draft_form=DraftForm(formdata=None),
+        noindex=True,
+    )
+
+
+# What a post exposes, as the warning names it (kb.reading.personal_data kinds).
+DATA_NAMES = {
+    "email": _l("an email address"),
+    "phone": _l("a phone number"),
+    "card": _l("a card number"),
+    "account": _l("a bank account number"),
+    "order": _l("an order number"),
+    "tracking": _l("a tracking number"),
+    "reference": _l("a ticket reference"),
+    "id_number": _l("an ID card number"),
+    "address": _l("a street address"),
+    "number": _l("a personal number"),
+}
+
+
+def exposed(kinds: tuple[str, ...]) -> str:
+    """The kinds of personal data a post exposes, as one phrase in the UI language."""
+    names = [str(DATA_NAMES.get(kind, kind)) for kind in kinds]
+    return format_list(names, locale=str(get_locale())) if names else ""
+
+
+@dataclass(frozen=True)
+class DraftChoice:
+    """Which button sent the draft form: a candidate ("slug#anchor") or "Re-draft"."""
+
+    pick: str = params.arg(params.text(401, squeeze=False))
+    redraft: bool = params.arg(params.present)
+
+
+@bp.get("/reply/draft")
+@role_required("agent")
+def draft_page() -> str:
+    """The empty "Customer's post" form (the composer page has it too)."""
+    return render_template(
+        "composer/draft.html", form=DraftForm(), draft=None, noindex=True
+    )
+
+
+@bp.post("/reply/draft")
+@role_required("agent")
+def draft_replies() -> str | tuple[str, int]:
+    """Read a pasted post and show three ready replies (the post is not stored).
+
+    "Draft replies" picks the best article and section; a candidate's button
+    or "Re-draft" (with another section) drafts again for the agent's choice.
+    """
+    form = DraftForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        page = render_template(
+            "composer/draft.html", form=form, draft=None, noindex=True
+        )
+        return page, 400
+    wait = draft_wait(current_user.id)
+    if wait:
+        too_many(wait)
+    choice = params.parse(DraftChoice, request.form)
+    article, section = "", None
+    if choice.pick:
+        article, _hash, anchor = choice.pick.partition("#")
+        section = anchor
+    elif choice.redraft:
+        article, section = form.article.data or "", form.section.data or ""
+    platform = form.platform.data
+    result = drafting.draft(
+        db.session(),
+        search_service(),
+        library(),
+        drafting.DraftRequest(
+            post=form.post.data,
+            platform=platform,
+            lang=form.lang.data or None,
+            tone=form.tone.data or None,
+            thread_url=(form.thread_url.data or "").strip(),
+            article=article,
+            section=section,
+        ),
+        draft_links(platform),
+    )
+    form.article.data = result.article.slug if result.article else ""
+    form.section.data = result.section.anchor if result.section else ""
+    use_forms = {
+        reply.key: UseReplyForm(
+            formdata=None,
+            article=result.article.slug if result.article else "",
+            section=result.section.anchor if result.section else "",
+            platform=platform,
+            code=result.code,
+            kind=reply.kind,
+        )
+        for reply in result.replies
+    }
+    return render_template(
+        "composer/draft.html",
+        form=form,
+        draft=result,
+        use_forms=use_forms,
+        exposed=exposed(result.reading.personal_data),
         noindex=True,
     )
 

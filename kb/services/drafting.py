@@ -1,0 +1,298 @@
+"""Draft public replies from a customer's post, in one step.
+
+:func:`draft` reads the post (kb.reading), finds up to three articles with
+their best section (kb.services.answers.candidates), takes the chosen one's
+answer in its own words (kb.services.answers.extract) and words three replies
+that fit the platform (kb.services.composer.compose): the shortest, the
+standard one, and one with the private step.
+
+The post is read and forgotten: nothing here stores it, logs it or puts any of
+it in a reply. Its personal data (and any long number, email or @handle in it)
+is kept out of every reply, even when an article happens to contain the same
+digits; links are made by the caller (:class:`Links`), so the short link's
+row is the only thing a draft writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from kb import reading
+from kb.markdown import Heading
+from kb.reading import Reading, personal_data
+from kb.services import answers, composer, public_replies, reply_wording
+from kb.services.articles import Library
+from kb.services.search import SearchService
+from kb.storage.articles import ArticleFile
+
+MAX_CANDIDATES = 3
+DEFAULT_TONE = "casual"  # "Kak" is the safe default in Indonesian threads
+# The three replies: (key, template kind, most sentences of the answer, at most
+# this many characters of answer, how much of the document it names).
+SHORTEST, STANDARD, PRIVATE = "shortest", "standard", "private"
+_SHAPES = (
+    (SHORTEST, "answer", 1, 110, False),
+    (STANDARD, "answer", answers.MAX_SENTENCES, 320, True),
+    (PRIVATE, "handoff", 1, 200, True),
+)
+_HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
+_LONG_NUMBER = re.compile(r"\d{4,}")
+_DIGITS = re.compile(r"\d+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def repeats(text: str, avoid: tuple[str, ...]) -> bool:
+    """True when ``text`` holds any of ``avoid`` (a number only as a whole run)."""
+    for piece in avoid:
+        if piece.isdigit():
+            if re.search(rf"(?<!\d){piece}(?!\d)", text):
+                return True
+        elif piece in text:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """What the agent sent: the post and how to answer it."""
+
+    post: str
+    platform: str
+    lang: str | None = None  # the reply's language; None: the post's
+    tone: str | None = None  # formal or casual; None: DEFAULT_TONE
+    thread_url: str = ""  # kept out of the replies; for the agent's own use
+    article: str = ""  # the agent's pick among the candidates (slug)
+    section: str | None = None  # its anchor; "": the whole article; None: best
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the caller makes links (it knows the URLs; a draft writes no link itself).
+
+    ``short(slug, lang, anchor, code)``: the reply's short link;
+    ``handoff(slug)``: the private contact form's link (slug may be None).
+    """
+
+    short: Callable[[str, str, str | None, str], str]
+    handoff: Callable[[str | None], str]
+
+
+@dataclass(frozen=True)
+class DraftReply:
+    """One ready reply and how the platform counts it."""
+
+    key: str  # shortest, standard or private
+    kind: str  # the template kind used: answer or handoff
+    text: str
+    length: int
+    limit: int | None
+    link: str  # the short link it carries, or ""
+
+    @property
+    def handoff(self) -> bool:
+        """True for the reply with the private step."""
+        return self.kind == "handoff"
+
+    @property
+    def over(self) -> bool:
+        """True when the reply does not fit the platform's limit."""
+        return self.limit is not None and self.length > self.limit
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything the composer shows for one post."""
+
+    reading: Reading
+    lang: str
+    tone: str
+    platform: str
+    candidates: tuple[answers.Candidate, ...]
+    article: ArticleFile | None
+    section: Heading | None
+    sections: tuple[Heading, ...]
+    answer: str | None
+    replies: tuple[DraftReply, ...]
+    code: str
+
+
+def avoided(post: str) -> tuple[str, ...]:
+    """What no reply may repeat from ``post``: its personal data (and their
+    digit runs), any run of four or more digits, emails and @handles."""
+    out: set[str] = set()
+    for found in personal_data.find(post):
+        piece = post[found.start : found.end]
+        out.add(piece)
+        out.update(_DIGITS.findall(piece))
+    out.update(_LONG_NUMBER.findall(post))
+    out.update(_HANDLE.findall(post))
+    out.update(_EMAIL.findall(post))
+    return tuple(sorted(s for s in out if s.strip()))
+
+
+def draft(
+    db: Session,
+    search: SearchService,
+    library: Library,
+    request: DraftRequest,
+    links: Links,
+) -> Draft:
+    """Read the post, pick the article and section, and word three replies.
+
+    Raises ValueError for a post over kb.reading.MAX_LENGTH characters.
+    """
+    read = reading.read(request.post, lang=request.lang)
+    lang = request.lang if request.lang in composer.LANGS else read.lang
+    lang = lang if lang in composer.LANGS else "id"
+    tone = request.tone if request.tone in composer.TONES else DEFAULT_TONE
+    query = read.query or personal_data.scrub(request.post)
+    found = answers.candidates(search, library, query, read.lang, MAX_CANDIDATES)
+    if not found and read.lang != lang:
+        found = answers.candidates(search, library, query, lang, MAX_CANDIDATES)
+    article, anchor = _chosen(library, found, request)
+    article, anchor = _in_lang(library, article, anchor, lang)
+    headings = tuple(library.headings(article.slug)) if article else ()
+    section = next((h for h in headings if h.anchor == anchor), None)
+    avoid = avoided(request.post)
+    code = _code(avoid)
+    confidence = next(
+        (c.confidence for c in found if article and c.slug == article.slug), 0.0
+    )
+
+    def answer_for(most: int, cap: int) -> Callable[[int | None], str]:
+        def within(budget: int | None) -> str:
+            if article is None:
+                return ""
+            found_answer = answers.extract(
+                library,
+                article.slug,
+                section.anchor if section else None,
+                query,
+                budget=cap if budget is None else min(budget, cap),
+                confidence=confidence,
+                max_sentences=most,
+                avoid=avoid,
+            )
+            return found_answer.text if found_answer else ""
+
+        return within
+
+    problem = _problem(library, article, lang)
+    opening = reply_wording.opening(
+        lang, tone, complaint=read.complaint, question=read.question, problem=problem
+    )
+    short = (
+        links.short(
+            article.slug, article.lang, section.anchor if section else None, code
+        )
+        if article
+        else ""
+    )
+    privacy = reply_wording.privacy(lang, tone, read.personal_data)
+    bodies = composer.template_bodies(db, lang, tone)
+    replies = []
+    for key, kind, most, cap, names in _SHAPES:
+        if article is None and kind != "handoff":
+            continue  # with no article there is nothing to link but the private form
+        base = composer.ReplyInput(
+            lang=lang,
+            tone=tone,
+            platform=request.platform,
+            title=article.title if article and names else "",
+            section=section.text if section and names else "",
+            link=short,
+            handoff=links.handoff(article.slug if article else None)
+            if kind == "handoff"
+            else "",
+            apology=opening,
+            privacy=privacy if kind == "handoff" else "",
+            calm=read.complaint,
+        )
+        answer_of = answer_for(most, cap) if article else None
+        reply = composer.compose(
+            db, base, kind=kind, answer_for=answer_of, body=bodies[kind]
+        )
+        if kind == "handoff" and article and opening not in reply.text:
+            # No room for the opening: the private form's link without the
+            # article (the form asks for it) leaves room.
+            shorter = replace(base, handoff=links.handoff(None))
+            again = composer.compose(
+                db, shorter, kind=kind, answer_for=answer_of, body=bodies[kind]
+            )
+            reply = again if opening in again.text else reply
+        if repeats(reply.text, avoid):  # an article's digits, by chance
+            bare = replace(base, privacy="")
+            reply = composer.compose(db, bare, kind=kind, body=bodies[kind])
+        replies.append(
+            DraftReply(key, kind, reply.text, reply.length, reply.limit, short)
+        )
+    answer = answer_for(answers.MAX_SENTENCES, 320)(None) if article else ""
+    return Draft(
+        reading=read,
+        lang=lang,
+        tone=tone,
+        platform=request.platform,
+        candidates=found,
+        article=article,
+        section=section,
+        sections=headings,
+        answer=answer or None,
+        replies=tuple(replies),
+        code=code,
+    )
+
+
+def _chosen(
+    library: Library, found: tuple[answers.Candidate, ...], request: DraftRequest
+) -> tuple[ArticleFile | None, str | None]:
+    """The agent's pick (any published article) or the best candidate."""
+    if request.article:
+        picked = library.get(request.article)
+        if picked is not None:
+            if request.section is None:
+                anchor = next((c.anchor for c in found if c.slug == picked.slug), None)
+            else:
+                anchor = request.section or None
+            return picked, anchor
+    if not found:
+        return None, None
+    best = found[0]
+    return library.get(best.slug), best.anchor
+
+
+def _in_lang(
+    library: Library, article: ArticleFile | None, anchor: str | None, lang: str
+) -> tuple[ArticleFile | None, str | None]:
+    """The same article (and section, by its place) in the reply's language."""
+    if article is None or article.lang == lang:
+        return article, anchor
+    other = library.translation_of(article, lang)
+    if other is None:
+        return article, anchor
+    mine = [h.anchor for h in library.headings(article.slug)]
+    theirs = [h.anchor for h in library.headings(other.slug)]
+    if anchor in mine and len(mine) == len(theirs):
+        return other, theirs[mine.index(anchor)]
+    return other, None
+
+
+def _problem(library: Library, article: ArticleFile | None, lang: str) -> str:
+    """The article's ``problem:`` in the reply's language ("" when it has none)."""
+    if article is None:
+        return ""
+    if article.lang == lang:
+        return article.problem
+    other = library.translation_of(article, lang)
+    return other.problem if other else ""
+
+
+def _code(avoid: tuple[str, ...]) -> str:
+    """A new reply code that repeats nothing of the post (a code has digits)."""
+    while True:
+        code = public_replies.new_code()
+        if not repeats(code, avoid):
+            return code

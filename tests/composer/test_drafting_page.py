@@ -1,0 +1,227 @@
+"""The composer answers a pasted post: the page without JavaScript (issue 21)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import add_staff, csrf, rows, signed_in
+
+from kb.services import composer
+from kb.storage.models import LinkedArticle, PublicReply, ShortLink
+
+PROJECT = Path(__file__).resolve().parents[2]
+AGENT = "agent@tokorona.example"
+ANGRY = "udah seminggu paket gue belum nyampe, CS lelet!!"
+ORDER = "min no pesanan 2411889900 kok paketnya belum sampai juga, hp 081234567890"
+
+
+@pytest.fixture()
+def sample_app(make_app, tmp_path: Path):
+    """The app over the sample help center (articles/), with an agent."""
+    folder = tmp_path / "sample-articles"
+    shutil.copytree(PROJECT / "articles", folder)
+    app = make_app(ARTICLES_DIR=str(folder))
+    add_staff(app, AGENT, "agent", name="Sari")
+    return app
+
+
+def replies(page: str) -> dict[str, str]:
+    """The drafted replies on a page, by key."""
+    found = re.findall(
+        r'<textarea id="reply-(\w+)" class="js-reply-text"[^>]*>(.*?)</textarea>',
+        page,
+        re.S,
+    )
+    return {key: html.unescape(text).strip() for key, text in found}
+
+
+def draft(client, **fields: str):
+    data = {"post": ANGRY, "platform": "instagram", "tone": "casual", "lang": ""}
+    data.update(fields)
+    data["csrf_token"] = csrf(client, "/agent/reply/draft")
+    return client.post("/agent/reply/draft", data=data)
+
+
+def test_an_angry_post_gets_an_apology_the_answer_and_a_short_link(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    response = draft(client)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    drafted = replies(page)
+    assert list(drafted) == ["shortest", "standard", "private"]
+    standard = drafted["standard"]
+    assert standard.startswith("Mohon maaf paketnya belum sampai, Kak 🙏")
+    assert "3 hari" in standard  # the article's own rule
+    assert "Pesanan terlambat atau paket tertahan" in standard
+    assert re.search(r"http://localhost/s/[a-z2-9]{8}$", standard.splitlines()[1])
+    assert "!" not in "".join(drafted.values())
+    assert "Lanjut secara pribadi" in drafted["private"]
+    # What the post says, for the agent.
+    assert ">Complaint<" in page and ">Heated<" in page
+    assert "lelet" not in "".join(drafted.values())
+    for text in drafted.values():
+        assert composer.count(text, "instagram") <= 2200
+    # The post is not stored anywhere: one short link row, no reply yet.
+    assert len(rows(sample_app, ShortLink)) == 1 and rows(sample_app, PublicReply) == []
+
+
+def test_exposed_data_is_a_warning_and_never_in_a_reply(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    page = draft(client, post=ORDER, platform="x").get_data(as_text=True)
+    assert "This post exposes" in page and "an order number" in page
+    assert "a phone number" in page
+    drafted = replies(page)
+    for text in drafted.values():
+        assert "2411889900" not in text and "081234567890" not in text
+        assert composer.count(text, "x") <= 280
+    assert "jangan ditulis di komentar publik" in drafted["private"]
+
+
+def test_tiktok_replies_fit_and_switching_the_section_redrafts(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    page = draft(client, platform="tiktok").get_data(as_text=True)
+    for text in replies(page).values():
+        assert composer.count(text, "tiktok") <= 150, text
+    # Re-draft for another section of the same article (no JavaScript needed).
+    data = {
+        "post": ANGRY,
+        "platform": "tiktok",
+        "tone": "formal",
+        "lang": "",
+        "article": "pesanan-terlambat",
+        "section": "yang-bisa-anda-lakukan",
+        "redraft": "1",
+        "csrf_token": csrf(client, "/agent/reply/draft"),
+    }
+    again = client.post("/agent/reply/draft", data=data).get_data(as_text=True)
+    assert '<option value="yang-bisa-anda-lakukan" selected>' in again
+    assert "Bapak/Ibu" in replies(again)["standard"]
+
+
+def test_picking_another_candidate_and_recording_a_use(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    page = draft(client).get_data(as_text=True)
+    picks = re.findall(r'name="pick" value="([^"]+)"', page)
+    assert picks, "other candidates can be chosen"
+    slug = picks[0].partition("#")[0]
+    data = {
+        "post": ANGRY,
+        "platform": "instagram",
+        "tone": "casual",
+        "lang": "",
+        "pick": picks[0],
+        "csrf_token": csrf(client, "/agent/reply/draft"),
+    }
+    again = client.post("/agent/reply/draft", data=data).get_data(as_text=True)
+    assert f'name="article" type="hidden" value="{slug}"' in again
+    code = re.search(r'name="code" type="hidden" value="([a-z2-9]{8})"', again)
+    assert code
+    used = client.post(
+        "/agent/reply/use",
+        data={
+            "csrf_token": csrf(client, "/agent/reply/draft"),
+            "article": slug,
+            "platform": "instagram",
+            "code": code.group(1),
+            "kind": "handoff",
+            "text": replies(again)["private"],
+        },
+    )
+    assert used.status_code == 302
+    (reply,) = rows(sample_app, PublicReply)
+    assert (reply.slug, reply.platform, reply.kind, reply.code) == (
+        slug,
+        "instagram",
+        "handoff",
+        code.group(1),
+    )
+    assert [r.article_slug for r in rows(sample_app, LinkedArticle)] == [slug]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"post": ""}, "Paste the customer"),
+        ({"post": "x" * 5001}, "A post is at most 5,000 characters."),
+        ({"platform": "myspace"}, "Not a valid choice"),
+        ({"thread_url": "not a link"}, "Enter the full address"),
+    ],
+)
+def test_bad_input_is_a_field_error(sample_app, fields: dict, message: str) -> None:
+    client = signed_in(sample_app, AGENT)
+    response = draft(client, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_composer_page_has_the_post_form_and_csrf_is_required(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    page = client.get("/agent/reply").get_data(as_text=True)
+    assert 'action="/agent/reply/draft"' in page and 'name="post"' in page
+    refused = client.post("/agent/reply/draft", data={"post": ANGRY})
+    assert refused.status_code == 400
+    anonymous = sample_app.test_client().get("/agent/reply/draft")
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].startswith("/agent/login?next=")
+
+
+def test_a_drafts_short_link_leaves_sqlite_durable_for_everything_else(
+    sample_app,
+) -> None:
+    from kb.storage.db import engine
+
+    client = signed_in(sample_app, AGENT)
+    assert draft(client).status_code == 200
+    with sample_app.app_context():
+        pool = engine()
+        # Every pooled connection is back to synchronous=FULL (2).
+        held = [pool.connect() for _ in range(3)]
+        try:
+            for connection in held:
+                value = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+                assert value == 2
+        finally:
+            for connection in held:
+                connection.close()
+
+
+def test_the_form_offers_every_platform_and_keeps_the_choice(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    empty = client.get("/agent/reply/draft").get_data(as_text=True)
+    assert '<option value="tiktok" >TikTok</option>' in empty
+    page = draft(client, platform="tiktok", tone="formal").get_data(as_text=True)
+    assert '<option value="tiktok" selected>TikTok</option>' in page
+    assert '<option value="formal" selected>' in page
+    assert f">{ANGRY}</textarea>" in page  # the post comes back, never stored
+
+
+def test_an_admins_saved_template_still_renders_in_a_draft(sample_app) -> None:
+    from kb.storage.db import standalone_session
+
+    with sample_app.app_context(), standalone_session() as db:
+        composer.save_template(
+            db, "id", "casual", "answer", "Kak, silakan baca {title}: {link}"
+        )
+    client = signed_in(sample_app, AGENT)
+    drafted = replies(draft(client).get_data(as_text=True))
+    assert re.fullmatch(
+        r"Kak, silakan baca Pesanan terlambat atau paket tertahan: "
+        r"http://localhost/s/[a-z2-9]{8}",
+        drafted["standard"],
+    )
+    # The new placeholders are accepted on the admin's form.
+    assert (
+        composer.unknown_placeholders("{apology} {answer} {document} {privacy}") == []
+    )
+
+
+def test_placeholders_alone_vanish_one_by_one() -> None:
+    body = "{apology} {answer}\nDetailnya di {document}"
+    assert composer.fill(body, {"apology": "Halo.", "answer": "", "document": "x"}) == (
+        "Halo.\nDetailnya di x"
+    )
+    assert composer.fill(body, {"apology": "", "answer": "A.", "document": ""}) == "A."
