@@ -16,9 +16,6 @@ from kb.storage.db import standalone_session
 
 # Pages whose ids are not checked here, each with its reason.
 NOT_CHECKED = {
-    # The composer's pages are being rewritten in issue 21 (the ids section,
-    # platform and case repeat there today); its tests will check them.
-    "composer.",
     # Machine-readable answers and redirects, not pages.
     "api",
     "static",
