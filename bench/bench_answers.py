@@ -1,6 +1,6 @@
 """Quick answers on the search-evaluation sets: precision against coverage.
 
-    .venv/bin/python bench/bench_answers.py ../shared/data/search-eval [--work DIR]
+    .venv/bin/python bench/bench_answers.py DATA [--work DIR]
 
 For each collection (a folder in BEIR layout: corpus.jsonl, queries.jsonl,
 qrels.tsv; its language from its name's ``-en``/``-id``), every document becomes

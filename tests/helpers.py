@@ -31,6 +31,7 @@ import re
 import secrets
 import subprocess
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -651,3 +652,19 @@ def is_session(node: ast.AST) -> bool:
     if isinstance(node, ast.Call):
         return callee(node) in {"session", "standalone_session"}
     return ast.unparse(node).split(".")[-1] == "Session"
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids += [value or "" for name, value in attrs if name == "id"]
+
+
+def repeated_ids(html: str) -> list[str]:
+    """Each id that ``html`` gives more than one element."""
+    page = _Ids()
+    page.feed(html)
+    return sorted(i for i, n in Counter(page.ids).items() if n > 1)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import add_staff, csrf, rows, signed_in
+from helpers import add_staff, csrf, repeated_ids, rows, signed_in
 
 from kb.services import composer
 from kb.storage.models import LinkedArticle, PublicReply, ShortLink
@@ -225,3 +225,15 @@ def test_placeholders_alone_vanish_one_by_one() -> None:
         "Halo.\nDetailnya di x"
     )
     assert composer.fill(body, {"apology": "", "answer": "A.", "document": ""}) == "A."
+
+
+def test_the_composer_pages_repeat_no_id(sample_app) -> None:
+    # The hidden "use this reply" forms repeated the visible controls' ids
+    # (section, platform, case): labels then pointed at the hidden copies.
+    client = signed_in(sample_app, AGENT)
+    drafted = draft(client).get_data(as_text=True)
+    chosen = client.get("/agent/reply?article=pesanan-terlambat&platform=x")
+    assert chosen.status_code == 200
+    for page in (drafted, chosen.get_data(as_text=True)):
+        assert 'name="platform"' in page and 'name="section"' in page
+        assert repeated_ids(page) == []

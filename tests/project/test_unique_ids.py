@@ -7,10 +7,7 @@ pages was "My account" rendering three forms' ``id="csrf_token"``.)
 
 from __future__ import annotations
 
-from collections import Counter
-from html.parser import HTMLParser
-
-from helpers import login, make_staff, open_ticket, staff_email
+from helpers import login, make_staff, open_ticket, repeated_ids, staff_email
 
 from kb.storage.db import standalone_session
 
@@ -23,22 +20,6 @@ NOT_CHECKED = {
     "public.sitemap",
     "public.robots",
 }
-
-
-class _Ids(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.ids += [value or "" for name, value in attrs if name == "id"]
-
-
-def repeated_ids(html: str) -> list[str]:
-    """Each id that ``html`` gives more than one element."""
-    page = _Ids()
-    page.feed(html)
-    return sorted(i for i, n in Counter(page.ids).items() if n > 1)
 
 
 def test_the_check_sees_a_repeated_id() -> None:
