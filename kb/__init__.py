@@ -194,6 +194,7 @@ def _register_blueprints(app: Flask) -> None:
         public,
         reports,
         short_links,
+        team,
         tickets,
     )
 
@@ -205,6 +206,7 @@ def _register_blueprints(app: Flask) -> None:
         desk,
         composer,
         admin,
+        team,
         insights,
         editor,
         account,

@@ -252,6 +252,34 @@ SETTINGS: tuple[Setting, ...] = (
         default="7",
     ),
     Setting(
+        "KB_INVITE_HOURS",
+        "INVITE_HOURS",
+        _positive,
+        "A staff invitation link works this many hours (once).",
+        default="72",
+        doc="Admins invite people from `/admin/staff`; the mailed link sets the "
+        "person's password. An admin can send a new one from the same page.",
+    ),
+    Setting(
+        "KB_RESET_MINUTES",
+        "RESET_MINUTES",
+        _positive,
+        "A staff password-reset link works this many minutes (once).",
+        default="60",
+        doc='Sent by "Forgot password?" on the sign-in page or by an admin from '
+        "`/admin/staff`. Setting the new password ends every sign-in and API "
+        "token of the account.",
+    ),
+    Setting(
+        "KB_AUDIT_RETENTION_DAYS",
+        "AUDIT_RETENTION_DAYS",
+        _positive,
+        "Days the audit log of staff administration is kept.",
+        default="365",
+        doc="`kb reports purge` deletes older entries, with ended staff sign-ins "
+        "as old and used or expired invitation and reset links.",
+    ),
+    Setting(
         "KB_DEFAULT_LANG",
         "DEFAULT_LANG",
         _str,

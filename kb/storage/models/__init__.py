@@ -1,7 +1,8 @@
 """Database tables, one module per area; every model is importable from here.
 
 - ``base``: the declarative base and ``utcnow``
-- ``staff``: users, their sign-ins, API tokens and preferences
+- ``staff``: users, their sign-ins, API tokens, preferences, account links
+  and the audit log
 - ``tickets``: tickets, messages, ticket history, the mail outbox, new-link requests
 - ``replies``: cases, linked articles, public replies, short links, reply
   templates, canned responses
@@ -42,7 +43,14 @@ from kb.storage.models.replies import (
     ReplyTemplate,
     ShortLink,
 )
-from kb.storage.models.staff import ApiToken, StaffPreference, StaffSession, User
+from kb.storage.models.staff import (
+    AccountLink,
+    ApiToken,
+    AuditEntry,
+    StaffPreference,
+    StaffSession,
+    User,
+)
 from kb.storage.models.tickets import (
     LinkRequest,
     Message,
@@ -59,8 +67,10 @@ __all__ = [
     "PRIORITIES",
     "ROLES",
     "STATUSES",
+    "AccountLink",
     "ApiToken",
     "ArticleViewLog",
+    "AuditEntry",
     "Base",
     "CannedResponse",
     "Case",

@@ -1,4 +1,5 @@
-"""Staff accounts and what belongs to them: sign-ins, API tokens, preferences."""
+"""Staff accounts and what belongs to them: sign-ins, API tokens, preferences,
+one-time account links (invitations, password resets) and the audit log."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class User(Base):
     session_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
+    )
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
     )
 
     # Set when a sign-in is made or loaded: the secret that the session and
@@ -74,6 +78,11 @@ class StaffSession(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the person sees in their list of sign-ins: a browser and system
+    # ("Firefox on Linux"), never the whole user agent, and the network with
+    # its last part cut ("203.0.113.x"), never the full address.
+    device: Mapped[str] = mapped_column(String(80), default="")
+    network: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
@@ -119,3 +128,40 @@ class StaffPreference(Base):
     )
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AccountLink(Base):
+    """A one-time link that lets someone set a password (invitation or reset)."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # SHA-256 of the secret in the mailed link; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))  # invite or reset
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class AuditEntry(Base):
+    """One change an admin made to a staff account (who, what, whom, when)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    # The emails are copied so the entry still reads right after a change.
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    target_email: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -1,8 +1,10 @@
-"""Views of staff sign-in and sign-out."""
+"""Views of staff sign-in and sign-out, forgotten passwords and invitations."""
 
 from __future__ import annotations
 
 from flask import (
+    current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -14,12 +16,15 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from kb import throttle
+from kb.extensions import limiter
 from kb.security import safe_next
-from kb.services import staff_sessions, users
+from kb.services import account_links, staff_admin, staff_sessions, users
 from kb.storage import db
 from kb.views import params
 from kb.views.auth import bp
-from kb.views.auth.forms import LoginForm
+from kb.views.auth.forms import ForgotForm, LoginForm, NewPasswordForm
+from kb.views.forms import password_problem
+from kb.views.urls import absolute_url
 
 # Wrong passwords from one client, whatever the account: stops a sweep over
 # many accounts. Only failures count, so a busy office NAT signs in freely.
@@ -60,7 +65,13 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
             # A fresh session (and so a fresh CSRF token): nothing planted
             # before sign-in survives it.
             session.clear()
-            staff_sessions.begin(db.session(), user, remember=form.remember.data)
+            staff_sessions.begin(
+                db.session(),
+                user,
+                remember=form.remember.data,
+                user_agent=request.user_agent.string,
+                address=client,
+            )
             login_user(user, remember=form.remember.data)
             return redirect(target)
         throttle.count_failure(CLIENT_FAILURES, "login-client", client)
@@ -88,3 +99,82 @@ def logout() -> Response:
     if forget_cookie:
         session["_remember"] = forget_cookie
     return redirect(url_for("auth.login"))
+
+
+# Reset mails one account may be sent: enough for a lost mail, too few to flood.
+ACCOUNT_RESETS = "3/hour;10/day"
+_LINK_PAGES = {"invite": "auth.welcome", "reset": "auth.reset"}
+
+
+def link_for(purpose: str, token: str) -> str:
+    """The absolute one-time link of an invitation or a reset."""
+    return absolute_url(_LINK_PAGES[purpose], token=token)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("5/minute;20/hour", methods=["POST"])
+def forgot() -> str:
+    """Mail a reset link; the same answer whether or not the account exists."""
+    form = ForgotForm()
+    done = False
+    if form.validate_on_submit():
+        account = (form.email.data or "").strip().lower()[:254]
+        # Over the per-account limit nothing is sent, but the answer is the same:
+        # a different one would tell a stranger the address is an account.
+        if not throttle.take(ACCOUNT_RESETS, "reset-account", account):
+            staff_admin.request_reset(
+                db.session(),
+                account,
+                link_for,
+                staff_admin.Lifetimes.from_config(current_app.config),
+            )
+        done = True
+    return render_template("auth/forgot.html", form=form, done=done, noindex=True)
+
+
+def _set_password(purpose: str, token: str) -> Response | tuple[str, int]:
+    database = db.session()
+    person = account_links.holder(database, token, purpose)
+    template = "auth/set_password.html"
+    if person is None:
+        return render_template(
+            template, purpose=purpose, expired=True, noindex=True
+        ), 404
+    form = NewPasswordForm()
+    site = current_app.config["SITE_NAME"]
+    if form.validate_on_submit():
+        password = form.password.data or ""
+        problem = password_problem(password, person.email, site)
+        if problem is None:
+            try:
+                staff_admin.accept(database, token, purpose, password, site)
+            except account_links.LinkError:
+                return render_template(
+                    template, purpose=purpose, expired=True, noindex=True
+                ), 404
+            except users.UserError as error:
+                problem = str(error)
+            else:
+                flash(
+                    gettext("Your password is set. Sign in with it.")
+                    if purpose == "invite"
+                    else gettext("Your password is changed. Sign in with it.")
+                )
+                return redirect(url_for("auth.login"))
+        form.password.errors = [problem]
+    status = 400 if form.errors else 200
+    return render_template(
+        template, purpose=purpose, form=form, person=person, noindex=True
+    ), status
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str) -> Response | tuple[str, int]:
+    """Accept an invitation: choose the password of the new account."""
+    return _set_password("invite", token)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> Response | tuple[str, int]:
+    """Choose a new password through a reset link; every sign-in ends."""
+    return _set_password("reset", token)
