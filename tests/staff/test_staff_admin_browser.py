@@ -102,8 +102,7 @@ def test_running_the_team_in_a_browser(browser, base, smtp, scheme, size) -> Non
         found = LINK.search(message.get_body(("plain",)).get_content())
         assert found
         newcomer = context.browser.new_context(
-            bypass_csp=True,
-            viewport=SIZES[size], color_scheme=scheme, locale="en-US"
+            bypass_csp=True, viewport=SIZES[size], color_scheme=scheme, locale="en-US"
         )
         try:
             other = newcomer.new_page()
