@@ -376,6 +376,30 @@ def users_list_command() -> None:
         click.echo("no staff accounts yet (kb users create EMAIL --role admin)")
 
 
+@users_group.command("reset-mfa")
+@click.argument("email")
+def users_reset_mfa_command(email: str) -> None:
+    """Turn off someone's second factor (a lost phone and no recovery code).
+
+    Their authenticator app and recovery codes stop working and every sign-in
+    ends; they sign in with their password and, if the site requires it, turn a
+    new one on. Recorded in the audit log.
+    """
+    from kb.services import mfa, users
+    from kb.storage.db import standalone_session
+
+    with standalone_session() as db:
+        user = users.find(db, email)
+        if user is None:
+            raise click.ClickException(f"no account for {email}")
+        had = user.mfa_enabled
+        mfa.disable(db, user, "command line", end_sessions=True)
+    if had:
+        click.echo(f"{user.email}: second factor off; every sign-in ended.")
+    else:
+        click.echo(f"{user.email}: had no second factor; every sign-in ended.")
+
+
 tickets_group = AppGroup("tickets", help="Private tickets.")
 
 

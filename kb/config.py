@@ -53,6 +53,16 @@ def _str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+MFA_MODES = ("off", "optional", "required")
+
+
+def _mfa_mode(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in MFA_MODES:
+        raise ConfigError(f"{name} must be off, optional or required, not {raw!r}")
+    return value
+
+
 def _list(name: str, raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -269,6 +279,26 @@ SETTINGS: tuple[Setting, ...] = (
         doc='Sent by "Forgot password?" on the sign-in page or by an admin from '
         "`/admin/staff`. Setting the new password ends every sign-in and API "
         "token of the account.",
+    ),
+    Setting(
+        "KB_STAFF_MFA",
+        "STAFF_MFA",
+        _mfa_mode,
+        "Second factor for staff sign-in: `off`, `optional` or `required`.",
+        default="optional",
+        doc="`optional`: each person may turn on an authenticator app (TOTP) on "
+        '"My account". `required`: everyone must; someone without one gets '
+        "`KB_STAFF_MFA_GRACE_DAYS` from their first sign-in under this setting, "
+        "then can only enrol. `off`: enrolment is not offered (people who "
+        "already turned it on are still asked for their code).",
+    ),
+    Setting(
+        "KB_STAFF_MFA_GRACE_DAYS",
+        "STAFF_MFA_GRACE_DAYS",
+        _int,
+        "Days to turn on a second factor once `KB_STAFF_MFA=required`.",
+        default="7",
+        doc="`0`: at once — the next sign-in leads straight to enrolment.",
     ),
     Setting(
         "KB_AUDIT_RETENTION_DAYS",

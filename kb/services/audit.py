@@ -26,6 +26,9 @@ ACTIONS = (
     "sessions_ended",
     "password_reset",
     "password_changed",
+    "mfa_enabled",
+    "mfa_disabled",
+    "recovery_codes_renewed",
 )
 PAGE_SIZE = 50
 

@@ -38,6 +38,18 @@ class User(Base):
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    # TOTP (kb.services.mfa): the secret sealed with a key derived from
+    # KB_SECRET_KEY, when it was turned on, and the last time step used (a
+    # code is accepted once). ``mfa_grace_until``: when KB_STAFF_MFA=required
+    # stops letting this person in without a second factor.
+    totp_sealed: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    mfa_grace_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
     # Set when a sign-in is made or loaded: the secret that the session and
     # remember-me cookies carry (only its hash is stored, in ``staff_sessions``).
@@ -61,6 +73,11 @@ class User(Base):
     def is_anonymous(self) -> bool:
         """Flask-Login: never anonymous."""
         return False
+
+    @property
+    def mfa_enabled(self) -> bool:
+        """True when a second factor (TOTP) is turned on."""
+        return self.totp_enabled_at is not None
 
     def has_role(self, role: str) -> bool:
         """True when the user's role is ``role`` or a higher one."""
@@ -165,3 +182,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     target_email: Mapped[str] = mapped_column(String(254), default="")
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code for the second factor (only its hash kept)."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )

@@ -65,3 +65,25 @@ class PasswordForm(FlaskForm):
 
 class EndSignInForm(FlaskForm):
     """End one of one's own sign-ins (the CSRF token is all it carries)."""
+
+
+class MfaCodeForm(FlaskForm):
+    """Turning the second factor on: the first code the app shows."""
+
+    code = StringField(
+        _l("Code from the app"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            InputRequired(_l("Enter the 6-digit code the app shows.")),
+            Length(max=20),
+        ],
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """A change to the second factor: the password first."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=256)],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 
@@ -44,4 +44,14 @@ class NewPasswordForm(FlaskForm):
             InputRequired(_l("Type the password again.")),
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
+    )
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in: a code from the app or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[InputRequired(_l("Enter the code.")), Length(max=20)],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     current_app,
     flash,
@@ -18,11 +20,12 @@ from werkzeug.wrappers import Response
 from kb import throttle
 from kb.extensions import limiter
 from kb.security import safe_next
-from kb.services import account_links, staff_admin, staff_sessions, users
+from kb.services import account_links, mfa, staff_admin, staff_sessions, users
 from kb.storage import db
+from kb.storage.models import User
 from kb.views import params
 from kb.views.auth import bp
-from kb.views.auth.forms import ForgotForm, LoginForm, NewPasswordForm
+from kb.views.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
 from kb.views.forms import password_problem
 from kb.views.urls import absolute_url
 
@@ -62,18 +65,18 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
         user = users.authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             throttle.backoff_success("login", account, client)
-            # A fresh session (and so a fresh CSRF token): nothing planted
-            # before sign-in survives it.
-            session.clear()
-            staff_sessions.begin(
-                db.session(),
-                user,
-                remember=form.remember.data,
-                user_agent=request.user_agent.string,
-                address=client,
-            )
-            login_user(user, remember=form.remember.data)
-            return redirect(target)
+            if user.mfa_enabled:
+                # The password was right; the sign-in waits for the second
+                # factor. Nothing (not "keep me signed in") skips it.
+                session.clear()
+                session[PENDING] = {
+                    "user": user.id,
+                    "remember": bool(form.remember.data),
+                    "next": target,
+                    "at": int(time.time()),
+                }
+                return redirect(url_for("auth.code"))
+            return _signed_in(user, bool(form.remember.data), target)
         throttle.count_failure(CLIENT_FAILURES, "login-client", client)
         throttle.backoff_failure("login", account, client)
         # One answer for an unknown account and a wrong password.
@@ -84,6 +87,90 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
             noindex=True,
         ), 401
     return render_template("auth/login.html", form=form, noindex=True)
+
+
+def _signed_in(user: User, remember: bool, target: str) -> Response:
+    # A fresh session (and so a fresh CSRF token): nothing planted before
+    # sign-in survives it.
+    session.clear()
+    staff_sessions.begin(
+        db.session(),
+        user,
+        remember=remember,
+        user_agent=request.user_agent.string,
+        address=throttle.client(),
+    )
+    login_user(user, remember=remember)
+    return redirect(target)
+
+
+# The password step's result while the second factor is asked (in the session).
+PENDING = "mfa_pending"
+PENDING_SECONDS = 300
+# Wrong codes: per client across accounts, and per account across clients (the
+# password is known to whoever gets here, so the account needs its own limit).
+CODE_CLIENT_FAILURES = "10/minute;100/hour"
+CODE_ACCOUNT_FAILURES = "20/hour"
+
+
+def _pending() -> dict | None:
+    found = session.get(PENDING)
+    if not isinstance(found, dict):
+        return None
+    if time.time() - found.get("at", 0) > PENDING_SECONDS:
+        return None
+    return found
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """The second step of signing in: a code from the authenticator app."""
+    pending = _pending()
+    user = db.session().get(User, pending["user"]) if pending else None
+    if pending is None or user is None or not user.active or not user.mfa_enabled:
+        session.pop(PENDING, None)
+        flash(gettext("Sign in again: the sign-in waited too long for its code."))
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/code.html", form=form, noindex=True), status
+    client, account = throttle.client(), str(user.id)
+    wait = max(
+        throttle.blocked_for(CODE_CLIENT_FAILURES, "code-client", client),
+        throttle.blocked_for(CODE_ACCOUNT_FAILURES, "code-account", account),
+        throttle.backoff_remaining("code", account, client),
+    )
+    if wait:
+        message = gettext(
+            "Too many wrong codes. Wait %(seconds)s seconds and try again.",
+            seconds=wait,
+        )
+        page = render_template(
+            "auth/code.html", form=form, throttled=message, noindex=True
+        )
+        return page, 429, {"Retry-After": str(wait)}
+    try:
+        kind = mfa.verify(
+            db.session(), user, form.code.data or "", current_app.config["SECRET_KEY"]
+        )
+    except mfa.MfaError:
+        throttle.count_failure(CODE_CLIENT_FAILURES, "code-client", client)
+        throttle.count_failure(CODE_ACCOUNT_FAILURES, "code-account", account)
+        throttle.backoff_failure("code", account, client)
+        form.code.errors = [gettext("This code is not right, or it was used already.")]
+        return render_template("auth/code.html", form=form, noindex=True), 401
+    throttle.backoff_success("code", account, client)
+    response = _signed_in(user, bool(pending.get("remember")), pending["next"])
+    if kind == "recovery":
+        flash(
+            gettext(
+                "You signed in with a recovery code; it cannot be used again. "
+                "%(num)s are left.",
+                num=mfa.recovery_codes_left(db.session(), user),
+            )
+        )
+    return response
 
 
 @bp.post("/logout")
