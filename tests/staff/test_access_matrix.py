@@ -9,8 +9,9 @@ from helpers import csrf, draft_form, login, make_staff, open_ticket, staff_emai
 
 from kb.storage.db import standalone_session
 
-# The sign-in page, "forgot password" and the one-time links open to everyone.
-PUBLIC = {"auth.login", "auth.forgot", "auth.welcome", "auth.reset"}
+# The sign-in page and its code step, "forgot password" and the one-time links
+# open to everyone (the code step sends anyone without a right password back).
+PUBLIC = {"auth.login", "auth.code", "auth.forgot", "auth.welcome", "auth.reset"}
 ADMIN_ONLY = {"editor.settings"}  # admin pages outside /admin
 # Editors and admins only.
 EDITOR_PAGES = {"editor.synonyms", "editor.add_synonym", "editor.publish"}

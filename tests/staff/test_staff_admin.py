@@ -46,7 +46,9 @@ def smtp() -> Iterator[MailCatcher]:
 @pytest.fixture()
 def team_app(make_app, database_url: str, smtp: MailCatcher) -> Iterator[Flask]:
     """The app over a migrated database, mailing to ``smtp``, with every role."""
-    app = make_app(index=False, DATABASE_URL=database_url, **smtp.config())
+    app = make_app(
+        index=False, DATABASE_URL=database_url, DEFAULT_LANG="en", **smtp.config()
+    )
     make_staff(app, "agent", "editor", "admin")
     yield app
     wait_for_mail()  # before the SMTP server stops
