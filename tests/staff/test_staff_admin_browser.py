@@ -13,7 +13,15 @@ from collections.abc import Iterator
 import pytest
 from axe import describe, violations
 from flask import Flask
-from helpers import MailCatcher, add_staff, browser_sign_in, serve, shot, wait_for_mail
+from helpers import (
+    PASSWORD,
+    MailCatcher,
+    add_staff,
+    browser_sign_in,
+    serve,
+    shot,
+    wait_for_mail,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -141,6 +149,71 @@ def test_running_the_team_in_a_browser(browser, base, smtp, scheme, size) -> Non
             newcomer.close()
         page.goto(f"{base}/agent/forgot")
         check("forgot")
+    finally:
+        context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", ["320", "375", "1280"])
+def test_turning_on_an_authenticator_app_and_signing_in_with_it(
+    browser, base, scheme, size
+) -> None:
+    import time
+
+    import pyotp
+
+    context = browser.new_context(
+        bypass_csp=True, viewport=SIZES[size], color_scheme=scheme, locale="en-US"
+    )
+    context.set_default_timeout(10_000)
+    failures = []
+
+    def check(name: str) -> None:
+        found = violations(page)
+        if found:
+            failures.append(f"{name}: {describe(found)}")
+        if size != "1280":
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > int(size) + 1:
+                failures.append(f"{name}: page is {wide}px wide")
+        shot(page, f"{name}-{size}-{scheme}")
+
+    try:
+        page = context.new_page()
+        browser_sign_in(page, base, "budi@tokorona.example")
+        page.goto(f"{base}/agent/account/")
+        page.get_by_role("link", name="Manage the second factor").click()
+        expect(
+            page.get_by_role("img", name="QR code for your authenticator app")
+        ).to_be_visible()
+        check("mfa-enrol")
+        secret = page.locator(".mfa-secret").inner_text()
+        page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Turn it on").click()
+        expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+        assert page.locator(".recovery-codes li").count() == 10
+        check("mfa-recovery-codes")
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_label("Email", exact=True).fill("budi@tokorona.example")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_label("Keep me signed in on this device").check()
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+        check("mfa-code")
+        page.get_by_label("Code", exact=True).fill("000000")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("This code is not right")).to_be_visible()
+        check("mfa-code-error")
+        page.get_by_label("Code", exact=True).fill(
+            pyotp.TOTP(secret).at(time.time() + 30)
+        )
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(re.compile(r"/agent/$"))
+        page.goto(f"{base}/agent/account/mfa")
+        expect(page.get_by_text("10 recovery codes left.")).to_be_visible()
+        check("mfa-on")
     finally:
         context.close()
     assert not failures, "\n".join(failures)
