@@ -53,9 +53,10 @@ def _second_step(client, code: str):
 
 
 @pytest.fixture()
-def mfa_app(ticket_app: Flask) -> Flask:
-    make_staff(ticket_app, "agent", "admin")
-    return ticket_app
+def mfa_app(make_app, database_url: str) -> Flask:
+    app = make_app(index=False, DATABASE_URL=database_url, DEFAULT_LANG="en")
+    make_staff(app, "agent", "admin")
+    return app
 
 
 def test_enrolment_shows_a_qr_code_and_needs_a_right_code(mfa_app) -> None:
