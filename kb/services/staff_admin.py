@@ -216,10 +216,7 @@ def request_reset(
 
     The caller answers the same whether or not a mail went out.
     """
-    try:
-        user = users.find(db, email)
-    except users.UserError:
-        return
+    user = users.find(db, email)
     if user is None or users.status(user) != "active":
         return
     _send_link(db, user, "reset", link_for, lifetimes, "")

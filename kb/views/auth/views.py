@@ -27,7 +27,7 @@ from kb.views import params
 from kb.views.auth import bp
 from kb.views.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
 from kb.views.forms import password_problem
-from kb.views.urls import absolute_url
+from kb.views.urls import account_link
 
 # Wrong passwords from one client, whatever the account: stops a sweep over
 # many accounts. Only failures count, so a busy office NAT signs in freely.
@@ -190,12 +190,6 @@ def logout() -> Response:
 
 # Reset mails one account may be sent: enough for a lost mail, too few to flood.
 ACCOUNT_RESETS = "3/hour;10/day"
-_LINK_PAGES = {"invite": "auth.welcome", "reset": "auth.reset"}
-
-
-def link_for(purpose: str, token: str) -> str:
-    """The absolute one-time link of an invitation or a reset."""
-    return absolute_url(_LINK_PAGES[purpose], token=token)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -212,7 +206,7 @@ def forgot() -> str:
             staff_admin.request_reset(
                 db.session(),
                 account,
-                link_for,
+                account_link,
                 staff_admin.Lifetimes.from_config(current_app.config),
             )
         done = True

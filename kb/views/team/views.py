@@ -15,10 +15,10 @@ from kb.storage import db
 from kb.storage.models import User
 from kb.views import params
 from kb.views.api.errors import invalid
-from kb.views.auth.views import link_for
 from kb.views.forms import ActionForm
 from kb.views.team import bp
 from kb.views.team.forms import ROLE_LABELS, InviteForm, RoleForm
+from kb.views.urls import account_link
 
 # Actions that take something away: asked first on their own page.
 CONFIRMED = ("disable", "end-sessions")
@@ -60,7 +60,7 @@ def invite() -> Response | tuple[str, int]:
             address,
             form.role.data,
             form.name.data or "",
-            link_for,
+            account_link,
             _lifetimes(),
         )
     except users.AlreadyExists:
@@ -220,7 +220,7 @@ def send_reset(user_id: int) -> Response | tuple[str, int]:
         abort(400)
     try:
         sent = staff_admin.send_reset(
-            db.session(), current_user, found, link_for, _lifetimes()
+            db.session(), current_user, found, account_link, _lifetimes()
         )
     except users.UserError:
         return _refused(found, _("Enable the account first."))
