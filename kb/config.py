@@ -54,6 +54,17 @@ def _str(name: str, raw: str) -> str:
 
 
 MFA_MODES = ("off", "optional", "required")
+STAFF_ROLES = ("agent", "editor", "admin")
+
+
+def _roles(name: str, raw: str) -> list[str]:
+    roles = _list(name, raw.lower())
+    unknown = [role for role in roles if role not in STAFF_ROLES]
+    if unknown or not roles:
+        raise ConfigError(
+            f"{name} must list roles among agent, editor, admin, not {raw!r}"
+        )
+    return roles
 
 
 def _mfa_mode(name: str, raw: str) -> str:
@@ -291,6 +302,15 @@ SETTINGS: tuple[Setting, ...] = (
         "`KB_STAFF_MFA_GRACE_DAYS` from their first sign-in under this setting, "
         "then can only enrol. `off`: enrolment is not offered (people who "
         "already turned it on are still asked for their code).",
+    ),
+    Setting(
+        "KB_STAFF_MFA_ROLES",
+        "STAFF_MFA_ROLES",
+        _roles,
+        "Roles that `KB_STAFF_MFA=required` applies to, comma-separated.",
+        default="agent,editor,admin",
+        doc="For example `admin` to require a second factor of admins only; the "
+        "other roles may still turn one on.",
     ),
     Setting(
         "KB_STAFF_MFA_GRACE_DAYS",

@@ -246,11 +246,23 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def requirement(
-    db: Session, user: User, mode: str, grace_days: int, now: dt.datetime | None = None
+    db: Session,
+    user: User,
+    mode: str,
+    grace_days: int,
+    roles: tuple[str, ...] | list[str] = ("agent", "editor", "admin"),
+    now: dt.datetime | None = None,
 ) -> Requirement:
-    """What ``mode`` asks of ``user``; starts their grace period when it must."""
-    if mode != "required" or user.mfa_enabled:
+    """What ``mode`` asks of ``user`` (``roles``: whom ``required`` concerns).
+
+    Starts the person's grace period when it must.
+    """
+    if mode == "required" and user.role not in roles:
+        mode = "optional"
+    if mode != "required":
         return Requirement(mode != "off" or user.mfa_enabled, False, None, False)
+    if user.mfa_enabled:
+        return Requirement(True, True, None, False)
     now = now or utcnow()
     if user.mfa_grace_until is None:
         user.mfa_grace_until = now + dt.timedelta(days=grace_days)

@@ -262,3 +262,45 @@ def test_a_secret_sealed_with_another_key_opens_nothing() -> None:
     assert mfa.unseal("one key", 7, sealed) == secret
     assert mfa.unseal("another key", 7, sealed) is None
     assert mfa.seal("one key", 7, secret) != sealed  # a fresh nonce each time
+
+
+def test_required_can_concern_some_roles_only(mfa_app) -> None:
+    mfa_app.config.update(
+        STAFF_MFA="required", STAFF_MFA_GRACE_DAYS=0, STAFF_MFA_ROLES=["admin"]
+    )
+    agent = signed_in(mfa_app, AGENT)
+    assert agent.get("/agent/").status_code == 200  # optional for agents
+    assert "Turn on an authenticator app" in agent.get("/agent/account/mfa").get_data(
+        as_text=True
+    )
+    admin = signed_in(mfa_app, staff_email("admin"))
+    locked = admin.get("/admin/staff/")
+    assert locked.status_code == 302
+    assert locked.headers["Location"] == "/agent/account/mfa"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("KB_STAFF_MFA", "always", "KB_STAFF_MFA must be off, optional or required"),
+        ("KB_STAFF_MFA_ROLES", "admin,boss", "KB_STAFF_MFA_ROLES must list roles"),
+        ("KB_STAFF_MFA_GRACE_DAYS", "-1", "must not be negative"),
+    ],
+)
+def test_bad_mfa_settings_are_refused(monkeypatch, name, raw, message) -> None:
+    import os
+
+    from kb import config
+
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(config.ConfigError, match=re.escape(message)):
+        config.from_environment(os.environ)
+    monkeypatch.setenv(name, {"KB_STAFF_MFA": " Required "}.get(name, "2"))
+    if name == "KB_STAFF_MFA_ROLES":
+        monkeypatch.setenv(name, "Admin, editor")
+        assert config.from_environment(os.environ)["STAFF_MFA_ROLES"] == [
+            "admin",
+            "editor",
+        ]
+    elif name == "KB_STAFF_MFA":
+        assert config.from_environment(os.environ)["STAFF_MFA"] == "required"

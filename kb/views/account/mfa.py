@@ -41,7 +41,11 @@ ENROLMENT_ONLY = {
 def _requirement() -> mfa.Requirement:
     config = current_app.config
     return mfa.requirement(
-        db.session(), current_user, config["STAFF_MFA"], config["STAFF_MFA_GRACE_DAYS"]
+        db.session(),
+        current_user,
+        config["STAFF_MFA"],
+        config["STAFF_MFA_GRACE_DAYS"],
+        config["STAFF_MFA_ROLES"],
     )
 
 
@@ -139,7 +143,7 @@ def renew_recovery_codes() -> tuple[str, int]:
 def disable_mfa() -> Response | tuple[str, int]:
     """Turn the second factor off (not while KB_STAFF_MFA=required)."""
     form = ConfirmPasswordForm()
-    if not current_user.mfa_enabled or current_app.config["STAFF_MFA"] == "required":
+    if not current_user.mfa_enabled or _requirement().required:
         abort(409)
     if not _password_ok(form):
         return _page(password_form=form, status=400)
