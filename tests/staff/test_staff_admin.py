@@ -457,3 +457,13 @@ def test_kb_users_list(team_app, smtp) -> None:
     assert by_email[NEWCOMER][2:4] == ["agent", "invited"]
     assert by_email[staff_email("agent")][-1] == "never"
     assert re.match(r"\d{4}-\d\d-\d\d", by_email[staff_email("admin")][-2])
+
+
+def test_the_invitation_is_written_in_the_sites_language(team_app, smtp) -> None:
+    team_app.config["DEFAULT_LANG"] = "id"
+    _invite(_admin(team_app), role="editor")
+    (message,) = smtp.wait_for(1)
+    assert message["Subject"] == "Anda diundang ke halaman staf Toko Rona Help"
+    body = message.get_body(("plain",)).get_content()
+    assert "Tautan ini berlaku sekali dan selama 72 jam." in body
+    assert LINK.search(body)
