@@ -196,6 +196,7 @@ def _register_blueprints(app: Flask) -> None:
         public,
         reports,
         short_links,
+        team,
         tickets,
     )
 
@@ -207,6 +208,7 @@ def _register_blueprints(app: Flask) -> None:
         desk,
         composer,
         admin,
+        team,
         insights,
         editor,
         account,

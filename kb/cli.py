@@ -346,6 +346,63 @@ def users_disable_command(email: str) -> None:
     _users_call(users.disable, email)
 
 
+@users_group.command("list")
+def users_list_command() -> None:
+    """List every staff account: email, name, role, status, last sign-in.
+
+    Status is active, invited (no password chosen yet) or disabled.
+    """
+    from kb.services import staff_admin
+    from kb.storage.db import standalone_session
+
+    with standalone_session() as db:
+        found = staff_admin.listing(db)
+    header = ("EMAIL", "NAME", "ROLE", "STATUS", "2FA", "LAST SIGN-IN (UTC)")
+    table = [header] + [
+        (
+            row.email,
+            row.name,
+            row.role,
+            row.status,
+            "on" if row.second_factor else "off",
+            row.last_sign_in_at.strftime("%Y-%m-%d %H:%M")
+            if row.last_sign_in_at
+            else "never",
+        )
+        for row in found
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        cells = (value.ljust(width) for value, width in zip(line, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+    if not found:
+        click.echo("no staff accounts yet (kb users create EMAIL --role admin)")
+
+
+@users_group.command("reset-mfa")
+@click.argument("email")
+def users_reset_mfa_command(email: str) -> None:
+    """Turn off someone's second factor (a lost phone and no recovery code).
+
+    Their authenticator app and recovery codes stop working and every sign-in
+    ends; they sign in with their password and, if the site requires it, turn a
+    new one on. Recorded in the audit log.
+    """
+    from kb.services import mfa, users
+    from kb.storage.db import standalone_session
+
+    with standalone_session() as db:
+        user = users.find(db, email)
+        if user is None:
+            raise click.ClickException(f"no account for {email}")
+        had = user.mfa_enabled
+        mfa.disable(db, user, "command line", end_sessions=True)
+    if had:
+        click.echo(f"{user.email}: second factor off; every sign-in ended.")
+    else:
+        click.echo(f"{user.email}: had no second factor; every sign-in ended.")
+
+
 tickets_group = AppGroup("tickets", help="Private tickets.")
 
 
@@ -401,24 +458,37 @@ def reports_purge_command(days: int | None) -> None:
     """Roll up, then delete raw search, view and vote events older than DAYS.
 
     The daily counts stay. Short links of replies drafted over 30 days ago
-    that were never copied nor opened go too. Run it from cron to enforce
-    KB_EVENTS_RETENTION_DAYS.
+    that were never copied nor opened go too. So do audit-log entries and
+    ended staff sign-ins older than KB_AUDIT_RETENTION_DAYS, and used or
+    expired invitation and reset links. Run it from cron to enforce
+    KB_EVENTS_RETENTION_DAYS and KB_AUDIT_RETENTION_DAYS.
     """
     import datetime as dt
 
-    from kb.services import reports, short_links
+    from kb.services import account_links, audit, reports, short_links, staff_sessions
     from kb.storage.db import standalone_session
 
-    keep = days or current_app.config["EVENTS_RETENTION_DAYS"]
+    config = current_app.config
+    keep = days or config["EVENTS_RETENTION_DAYS"]
+    audit_days = config["AUDIT_RETENTION_DAYS"]
     with standalone_session() as db:
         # Links first: whether one was opened is read from the view events.
         links = short_links.prune(db, dt.datetime.now(dt.UTC))
-        removed = reports.purge(db, keep, current_app.config["REPORT_TZ"])
+        removed = reports.purge(db, keep, config["REPORT_TZ"])
+        entries = audit.prune(db, audit_days)
+        sign_ins = staff_sessions.prune(
+            db, audit_days, staff_sessions.Lifetimes.from_config(config)
+        )
+        account = account_links.prune(db)
     click.echo(
         f"purged {removed['searches']} search(es), {removed['views']} view(s) "
         f"and {removed['votes']} vote(s) older than {keep} days"
     )
     click.echo(f"purged {links} unused short link(s)")
+    click.echo(
+        f"purged {entries} audit entr(ies) and {sign_ins} staff sign-in(s) older "
+        f"than {audit_days} days, and {account} used or expired account link(s)"
+    )
 
 
 @reports_group.command("digest")

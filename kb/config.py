@@ -53,6 +53,27 @@ def _str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+MFA_MODES = ("off", "optional", "required")
+STAFF_ROLES = ("agent", "editor", "admin")
+
+
+def _roles(name: str, raw: str) -> list[str]:
+    roles = _list(name, raw.lower())
+    unknown = [role for role in roles if role not in STAFF_ROLES]
+    if unknown or not roles:
+        raise ConfigError(
+            f"{name} must list roles among agent, editor, admin, not {raw!r}"
+        )
+    return roles
+
+
+def _mfa_mode(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in MFA_MODES:
+        raise ConfigError(f"{name} must be off, optional or required, not {raw!r}")
+    return value
+
+
 def _list(name: str, raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -250,6 +271,63 @@ SETTINGS: tuple[Setting, ...] = (
         _positive,
         '"Keep me signed in" lasts this many days, idle or not.',
         default="7",
+    ),
+    Setting(
+        "KB_INVITE_HOURS",
+        "INVITE_HOURS",
+        _positive,
+        "A staff invitation link works this many hours (once).",
+        default="72",
+        doc="Admins invite people from `/admin/staff`; the mailed link sets the "
+        "person's password. An admin can send a new one from the same page.",
+    ),
+    Setting(
+        "KB_RESET_MINUTES",
+        "RESET_MINUTES",
+        _positive,
+        "A staff password-reset link works this many minutes (once).",
+        default="60",
+        doc='Sent by "Forgot password?" on the sign-in page or by an admin from '
+        "`/admin/staff`. Setting the new password ends every sign-in and API "
+        "token of the account.",
+    ),
+    Setting(
+        "KB_STAFF_MFA",
+        "STAFF_MFA",
+        _mfa_mode,
+        "Second factor for staff sign-in: `off`, `optional` or `required`.",
+        default="optional",
+        doc="`optional`: each person may turn on an authenticator app (TOTP) on "
+        '"My account". `required`: everyone must; someone without one gets '
+        "`KB_STAFF_MFA_GRACE_DAYS` from their first sign-in under this setting, "
+        "then can only enrol. `off`: enrolment is not offered (people who "
+        "already turned it on are still asked for their code).",
+    ),
+    Setting(
+        "KB_STAFF_MFA_ROLES",
+        "STAFF_MFA_ROLES",
+        _roles,
+        "Roles that `KB_STAFF_MFA=required` applies to, comma-separated.",
+        default="agent,editor,admin",
+        doc="For example `admin` to require a second factor of admins only; the "
+        "other roles may still turn one on.",
+    ),
+    Setting(
+        "KB_STAFF_MFA_GRACE_DAYS",
+        "STAFF_MFA_GRACE_DAYS",
+        _int,
+        "Days to turn on a second factor once `KB_STAFF_MFA=required`.",
+        default="7",
+        doc="`0`: at once — the next sign-in leads straight to enrolment.",
+    ),
+    Setting(
+        "KB_AUDIT_RETENTION_DAYS",
+        "AUDIT_RETENTION_DAYS",
+        _positive,
+        "Days the audit log of staff administration is kept.",
+        default="365",
+        doc="`kb reports purge` deletes older entries, with ended staff sign-ins "
+        "as old and used or expired invitation and reset links.",
     ),
     Setting(
         "KB_DEFAULT_LANG",

@@ -28,11 +28,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A ticket's secret link, /t/<reference>/<token>, anywhere in a text.
 _SECRET_PATH = re.compile(r"/t/([^/?#\s]+)/[^/?#\s]+")
+# A staff invitation's or password reset's one-time link.
+_ACCOUNT_LINK_PATH = re.compile(r"/agent/(welcome|reset)/[^/?#\s]+")
 
 
 def without_secrets(text: str) -> str:
-    """``text`` with the token of every ticket link cut (for logs)."""
-    return _SECRET_PATH.sub(r"/t/\1/[secret]", text)
+    """``text`` with the token of every ticket or account link cut (for logs)."""
+    text = _SECRET_PATH.sub(r"/t/\1/[secret]", text)
+    return _ACCOUNT_LINK_PATH.sub(r"/agent/\1/[secret]", text)
 
 
 def is_safe_next(target: str | None) -> bool:

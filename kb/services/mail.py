@@ -37,6 +37,8 @@ from kb.storage.models import OutboxMail, Ticket, utcnow
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
 SECRET_LINK = re.compile(r"/t/(JWB-[0-9A-Z]+)/[A-Za-z0-9_-]{20,}")
+# An invitation's or password reset's one-time link (kb.services.account_links).
+ACCOUNT_LINK = re.compile(r"/agent/(welcome|reset)/[A-Za-z0-9_-]{20,}")
 MAX_BACKOFF = dt.timedelta(hours=1)
 
 
@@ -100,6 +102,28 @@ def draft_reopened(to: str, **values: object) -> Mail:
         )
     subject, _, body = text.strip().partition("\n\n")
     return Mail(to, subject.strip(), body.strip() + "\n")
+
+
+def _staff_mail(to: str, template: str, **values: object) -> Mail:
+    # Staff mail is in the site's default language (staff choose theirs per page).
+    with force_locale(current_app.config["DEFAULT_LANG"]):
+        text = render_template(
+            f"mail/{template}.txt",
+            site_name=current_app.config["SITE_NAME"],
+            **values,
+        )
+    subject, _, body = text.strip().partition("\n\n")
+    return Mail(to, subject.strip(), body.strip() + "\n")
+
+
+def staff_invite(to: str, **values: object) -> Mail:
+    """An invitation to join the staff: a one-time link to set a password."""
+    return _staff_mail(to, "staff_invite", **values)
+
+
+def password_reset(to: str, **values: object) -> Mail:
+    """A one-time link to choose a new staff password."""
+    return _staff_mail(to, "password_reset", **values)
 
 
 _QUEUED = "jawab.mail_queued"
@@ -300,6 +324,9 @@ def deliver_pending(
             row.attempts += 1
             # Only the customer should hold a working secret link, not our tables.
             row.body = SECRET_LINK.sub(r"/t/\1/[link removed after sending]", row.body)
+            row.body = ACCOUNT_LINK.sub(
+                r"/agent/\1/[link removed after sending]", row.body
+            )
             sent += 1
         db.commit()
     return sent, failed

@@ -31,15 +31,21 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) >= 4]
 
 
-def problem(password: str, *, email: str = "", site_name: str = "") -> str | None:
-    """Why ``password`` is not acceptable, or None when it is."""
+def reason(
+    password: str, *, email: str = "", site_name: str = ""
+) -> tuple[str, str] | None:
+    """Why ``password`` is refused as a code and a value, or None when it is fine.
+
+    Codes: ``length``, ``common``, ``repeats``, ``contains`` (the value is the
+    word found). Pages turn them into translated sentences; see :func:`problem`.
+    """
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        return f"passwords need {MIN_LENGTH} to {MAX_LENGTH} characters"
+        return "length", ""
     lowered = password.lower()
     if lowered in common_passwords():
-        return "this password is one of the most common ones; choose another"
+        return "common", ""
     if len(set(lowered)) < MIN_DISTINCT:
-        return "this password repeats too few characters; choose another"
+        return "repeats", ""
     local, _, domain = email.lower().partition("@")
     context = [*_words(local), *_words(domain.rsplit(".", 1)[0]), *_words(site_name)]
     squeezed = site_name.lower().replace(" ", "")
@@ -47,5 +53,19 @@ def problem(password: str, *, email: str = "", site_name: str = "") -> str | Non
         context.append(squeezed)
     for word in context:
         if word in lowered:
-            return f"the password must not contain “{word}” (your email or the site)"
+            return "contains", word
     return None
+
+
+def problem(password: str, *, email: str = "", site_name: str = "") -> str | None:
+    """Why ``password`` is not acceptable, or None when it is."""
+    found = reason(password, email=email, site_name=site_name)
+    if found is None:
+        return None
+    code, word = found
+    return {
+        "length": f"passwords need {MIN_LENGTH} to {MAX_LENGTH} characters",
+        "common": "this password is one of the most common ones; choose another",
+        "repeats": "this password repeats too few characters; choose another",
+        "contains": f"the password must not contain “{word}” (your email or the site)",
+    }[code]

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import ValidationError
 
-from kb.services import composer
+from kb.services import composer, passwords
 
 
 class ActionForm(FlaskForm):
@@ -40,3 +40,29 @@ def known_placeholders(allowed: tuple[str, ...]) -> Callable[[FlaskForm, Field],
             )
 
     return check
+
+
+def password_problem(password: str, email: str, site_name: str) -> str | None:
+    """Why the staff password rules refuse ``password``, translated; None if fine."""
+    found = passwords.reason(password, email=email, site_name=site_name)
+    if found is None:
+        return None
+    code, word = found
+    if code == "length":
+        return str(
+            _l(
+                "Use %(low)s to %(high)s characters.",
+                low=passwords.MIN_LENGTH,
+                high=passwords.MAX_LENGTH,
+            )
+        )
+    if code == "common":
+        return str(_l("This password is one of the most common ones; choose another."))
+    if code == "repeats":
+        return str(_l("This password repeats too few characters; choose another."))
+    return str(
+        _l(
+            "The password must not contain “%(word)s” (your email or the site's name).",
+            word=word,
+        )
+    )

@@ -19,6 +19,14 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+_ACCOUNT_LINK_PAGES = {"invite": "auth.welcome", "reset": "auth.reset"}
+
+
+def account_link(purpose: str, token: str) -> str:
+    """The absolute one-time link of a staff invitation or password reset."""
+    return absolute_url(_ACCOUNT_LINK_PAGES[purpose], token=token)
+
+
 def site_root() -> str:
     """``KB_BASE_URL``, or in development the host the request came to."""
     return current_app.config["BASE_URL"] or request.host_url.rstrip("/")

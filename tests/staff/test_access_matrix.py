@@ -9,7 +9,9 @@ from helpers import csrf, draft_form, login, make_staff, open_ticket, staff_emai
 
 from kb.storage.db import standalone_session
 
-PUBLIC = {"auth.login"}  # the sign-in page itself is open to everyone
+# The sign-in page and its code step, "forgot password" and the one-time links
+# open to everyone (the code step sends anyone without a right password back).
+PUBLIC = {"auth.login", "auth.code", "auth.forgot", "auth.welcome", "auth.reset"}
 ADMIN_ONLY = {"editor.settings"}  # admin pages outside /admin
 # Editors and admins only.
 EDITOR_PAGES = {"editor.synonyms", "editor.add_synonym", "editor.publish"}
@@ -44,6 +46,9 @@ def _values(app, client) -> dict[str, str]:
             if row is not None:
                 values[name] = str(getattr(row, key))
         values["draft_id"] = str(_agents_draft(db))
+        from kb.services import users
+
+        values["user_id"] = str(users.find(db, staff_email("agent")).id)
     return values
 
 

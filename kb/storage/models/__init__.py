@@ -1,7 +1,8 @@
 """Database tables, one module per area; every model is importable from here.
 
 - ``base``: the declarative base and ``utcnow``
-- ``staff``: users, their sign-ins, API tokens and preferences
+- ``staff``: users, their sign-ins, API tokens, preferences, account links
+  and the audit log
 - ``tickets``: tickets, messages, ticket history, the mail outbox, new-link requests
 - ``replies``: cases, linked articles, public replies, short links, reply
   templates, canned responses
@@ -42,7 +43,15 @@ from kb.storage.models.replies import (
     ReplyTemplate,
     ShortLink,
 )
-from kb.storage.models.staff import ApiToken, StaffPreference, StaffSession, User
+from kb.storage.models.staff import (
+    AccountLink,
+    ApiToken,
+    AuditEntry,
+    RecoveryCode,
+    StaffPreference,
+    StaffSession,
+    User,
+)
 from kb.storage.models.tickets import (
     LinkRequest,
     Message,
@@ -59,8 +68,10 @@ __all__ = [
     "PRIORITIES",
     "ROLES",
     "STATUSES",
+    "AccountLink",
     "ApiToken",
     "ArticleViewLog",
+    "AuditEntry",
     "Base",
     "CannedResponse",
     "Case",
@@ -75,6 +86,7 @@ __all__ = [
     "Message",
     "OutboxMail",
     "PublicReply",
+    "RecoveryCode",
     "ReplyTemplate",
     "ReportSetting",
     "SearchLog",

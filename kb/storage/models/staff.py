@@ -1,4 +1,5 @@
-"""Staff accounts and what belongs to them: sign-ins, API tokens, preferences."""
+"""Staff accounts and what belongs to them: sign-ins, API tokens, preferences,
+one-time account links (invitations, password resets) and the audit log."""
 
 from __future__ import annotations
 
@@ -34,6 +35,21 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    # TOTP (kb.services.mfa): the secret sealed with a key derived from
+    # KB_SECRET_KEY, when it was turned on, and the last time step used (a
+    # code is accepted once). ``mfa_grace_until``: when KB_STAFF_MFA=required
+    # stops letting this person in without a second factor.
+    totp_sealed: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    mfa_grace_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
     # Set when a sign-in is made or loaded: the secret that the session and
     # remember-me cookies carry (only its hash is stored, in ``staff_sessions``).
@@ -58,6 +74,11 @@ class User(Base):
         """Flask-Login: never anonymous."""
         return False
 
+    @property
+    def mfa_enabled(self) -> bool:
+        """True when a second factor (TOTP) is turned on."""
+        return self.totp_enabled_at is not None
+
     def has_role(self, role: str) -> bool:
         """True when the user's role is ``role`` or a higher one."""
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -74,6 +95,11 @@ class StaffSession(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the person sees in their list of sign-ins: a browser and system
+    # ("Firefox on Linux"), never the whole user agent, and the network with
+    # its last part cut ("203.0.113.x"), never the full address.
+    device: Mapped[str] = mapped_column(String(80), default="")
+    network: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
@@ -119,3 +145,55 @@ class StaffPreference(Base):
     )
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AccountLink(Base):
+    """A one-time link that lets someone set a password (invitation or reset)."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # SHA-256 of the secret in the mailed link; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))  # invite or reset
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class AuditEntry(Base):
+    """One change an admin made to a staff account (who, what, whom, when)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    # The emails are copied so the entry still reads right after a change.
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    target_email: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code for the second factor (only its hash kept)."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )

@@ -1,11 +1,11 @@
-"""The staff sign-in form."""
+"""Staff sign-in, "forgot password" and choosing a password through a link."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +20,38 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(_l("Enter your password.")), Length(max=256)],
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ForgotForm(FlaskForm):
+    """ "Forgot password?": the account's email."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[InputRequired(_l("Enter your email.")), Length(max=254)],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password (through an invitation or a reset link)."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Choose a password.")), Length(max=256)],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in: a code from the app or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[InputRequired(_l("Enter the code.")), Length(max=20)],
+    )

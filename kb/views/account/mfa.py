@@ -1,0 +1,173 @@
+"""The second factor on "My account": turn TOTP on, renew recovery codes, turn
+it off; and, with KB_STAFF_MFA=required, keep someone past their grace period to
+enrolment only."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+
+from kb.security import is_staff_path
+from kb.services import mfa
+from kb.storage import db
+from kb.views.access import role_required
+from kb.views.account import bp
+from kb.views.account.forms import ConfirmPasswordForm, MfaCodeForm
+from kb.views.errors import wants_json
+
+SETUP = "mfa_setup"  # the secret being enrolled, until its first code proves it
+# What someone past their grace period may still open.
+ENROLMENT_ONLY = {
+    "account.mfa_page",
+    "account.enable_mfa",
+    "auth.logout",
+    "auth.login",
+    "auth.code",
+    "static",
+}
+
+
+def _requirement() -> mfa.Requirement:
+    config = current_app.config
+    return mfa.requirement(
+        db.session(),
+        current_user,
+        config["STAFF_MFA"],
+        config["STAFF_MFA_GRACE_DAYS"],
+        config["STAFF_MFA_ROLES"],
+    )
+
+
+def _page(
+    form: MfaCodeForm | None = None,
+    codes: list[str] | None = None,
+    status: int = 200,
+    password_form: ConfirmPasswordForm | None = None,
+) -> tuple[str, int]:
+    database = db.session()
+    need = _requirement()
+    values: dict = {}
+    if not current_user.mfa_enabled and need.offered:
+        secret = session.get(SETUP)
+        if not isinstance(secret, str) or len(secret) != 32:
+            secret = session[SETUP] = mfa.new_secret()
+        uri = mfa.provisioning_uri(
+            secret, current_user.email, current_app.config["SITE_NAME"]
+        )
+        values = {"secret": secret, "qr": mfa.qr_svg(uri)}
+    return render_template(
+        "account/mfa.html",
+        need=need,
+        form=form or MfaCodeForm(formdata=None),
+        password_form=password_form or ConfirmPasswordForm(formdata=None),
+        codes=codes,
+        left=mfa.recovery_codes_left(database, current_user)
+        if current_user.mfa_enabled
+        else 0,
+        noindex=True,
+        **values,
+    ), status
+
+
+@bp.get("/mfa")
+@role_required("agent")
+def mfa_page() -> tuple[str, int]:
+    """The second factor: how to turn it on, or its state and recovery codes."""
+    return _page()
+
+
+@bp.post("/mfa/enable")
+@role_required("agent")
+def enable_mfa() -> tuple[str, int]:
+    """Turn TOTP on with the app's first code; show the recovery codes once."""
+    form = MfaCodeForm()
+    secret = session.get(SETUP)
+    if current_user.mfa_enabled or not isinstance(secret, str):
+        abort(409)
+    if not form.validate_on_submit():
+        return _page(form, status=400)
+    try:
+        codes = mfa.enable(
+            db.session(),
+            current_user,
+            secret,
+            form.code.data or "",
+            current_app.config["SECRET_KEY"],
+        )
+    except mfa.MfaError:
+        form.code.errors = [
+            _(
+                "This code is not right. Check the app's clock and type the code "
+                "it shows now."
+            )
+        ]
+        return _page(form, status=400)
+    session.pop(SETUP, None)
+    return _page(codes=codes, status=201)
+
+
+def _password_ok(form: ConfirmPasswordForm) -> bool:
+    if not form.validate_on_submit():
+        return False
+    if check_password_hash(current_user.password_hash, form.password.data or ""):
+        return True
+    form.password.errors = [_("This is not your password.")]
+    return False
+
+
+@bp.post("/mfa/recovery-codes")
+@role_required("agent")
+def renew_recovery_codes() -> tuple[str, int]:
+    """Ten new recovery codes (the old ones stop working); the password first."""
+    form = ConfirmPasswordForm()
+    if not current_user.mfa_enabled:
+        abort(409)
+    if not _password_ok(form):
+        return _page(password_form=form, status=400)
+    return _page(codes=mfa.new_recovery_codes(db.session(), current_user), status=201)
+
+
+@bp.post("/mfa/disable")
+@role_required("agent")
+def disable_mfa() -> Response | tuple[str, int]:
+    """Turn the second factor off (not while KB_STAFF_MFA=required)."""
+    form = ConfirmPasswordForm()
+    if not current_user.mfa_enabled or _requirement().required:
+        abort(409)
+    if not _password_ok(form):
+        return _page(password_form=form, status=400)
+    mfa.disable(db.session(), current_user, current_user.email, end_sessions=False)
+    flash(_("The second factor is off. Signing in asks only for your password."))
+    return redirect(url_for("account.mfa_page"))
+
+
+@bp.before_app_request
+def enrolment_only_past_grace() -> Response | None:
+    """With KB_STAFF_MFA=required, past the grace period only enrolment opens."""
+    if (
+        current_app.config["STAFF_MFA"] != "required"
+        or not is_staff_path(request.path)
+        or request.endpoint in ENROLMENT_ONLY
+        or not current_user.is_authenticated
+        or current_user.mfa_enabled
+    ):
+        return None
+    if not _requirement().locked:
+        return None
+    if wants_json():
+        from kb.views.api.errors import json_error
+
+        return json_error(403, "turn on a second factor first (/agent/account/mfa)")
+    return redirect(url_for("account.mfa_page"))
