@@ -24,8 +24,8 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.markdown import Heading
-from kb.security import safe_next
-from kb.services import agent_tickets, composer
+from kb.security import safe_next, upload_body_limit
+from kb.services import agent_tickets, attachments, composer
 from kb.services.search import Hit
 from kb.storage import db
 from kb.storage.models import CannedResponse, Ticket, utcnow
@@ -34,7 +34,9 @@ from kb.views.access import role_required
 from kb.views.context import library, search_service
 from kb.views.desk import bp
 from kb.views.desk.forms import AgentReplyForm, BulkForm, TicketUpdateForm
+from kb.views.downloads import limits
 from kb.views.errors import wants_json
+from kb.views.forms import checked_uploads
 from kb.views.urls import absolute_url, article_url
 from kb.vocab import (
     PRIORITIES,
@@ -310,6 +312,8 @@ def _page(
         "desk/ticket.html",
         ticket=found,
         messages=found.messages,
+        files=attachments.for_ticket(database, found, public=False),
+        max_files=current_app.config["ATTACHMENT_MAX_FILES"],
         history=agent_tickets.history(database, found),
         reply=reply,
         update=update,
@@ -333,6 +337,7 @@ def ticket(reference: str) -> str:
 
 @bp.post("/tickets/<reference>/draft")
 @role_required("agent")
+@upload_body_limit  # the reply form's files come along (and are dropped)
 def draft(reference: str) -> str:
     """The reply box's tools without JavaScript: search, insert, canned text.
 
@@ -358,11 +363,15 @@ def draft(reference: str) -> str:
 
 @bp.post("/tickets/<reference>/reply")
 @role_required("agent")
+@upload_body_limit
 def reply(reference: str) -> Response | tuple[str, int]:
     """Reply to the customer (mailed) or add an internal note (never shown)."""
     found = _ticket_or_404(reference)
     form = AgentReplyForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    already = attachments.ticket_bytes(db.session(), found)
+    files = checked_uploads(form, limits(), already)
+    if not valid or files is None:
         return _page(found, form, _update_form(found)), 400
     internal = form.kind.data == "note"
     agent_tickets.add_message(
@@ -375,6 +384,9 @@ def reply(reference: str) -> Response | tuple[str, int]:
         site_root=absolute_url("public.home", lang=found.lang),
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
+    message = attachments.latest_message(db.session(), found, "agent")
+    if message is not None:
+        attachments.attach(db.session(), message, files, limits())
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
     return redirect(url_for("desk.ticket", reference=found.reference) + "#latest")
 

@@ -26,13 +26,15 @@ from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
-from kb.services import cases, events, mail, next_steps, tickets
+from kb.security import upload_body_limit
+from kb.services import attachments, cases, events, mail, next_steps, tickets
 from kb.storage import db
 from kb.storage.articles import ArticleFile
 from kb.storage.models import Ticket
 from kb.views import params
 from kb.views.context import library
-from kb.views.forms import ActionForm
+from kb.views.downloads import limits
+from kb.views.forms import ActionForm, checked_uploads
 from kb.views.tickets import bp
 from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
 from kb.views.urls import site_root
@@ -122,11 +124,15 @@ class HandoffArgs:
 
 @bp.route(f"/{LANG}/contact", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+@upload_body_limit
 def contact(lang: str) -> ResponseReturnValue:
     """The private ticket form, prefilled by a handoff link."""
     form = _form(lang)
     continuing = library().get(form.article.data or "")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # Files are checked even when a text field is wrong: every error at once.
+    files = checked_uploads(form, limits()) if request.method == "POST" else []
+    if valid and files is not None:
         if form.website.data:  # the honeypot caught a bot
             return render_template(
                 "tickets/contact.html",
@@ -137,6 +143,7 @@ def contact(lang: str) -> ResponseReturnValue:
             ), 400
         try:
             opened = _open(form, lang, continuing)
+            _attach_first(opened, files)
         except OperationalError:
             db.session().rollback()
             current_app.logger.exception("could not store a ticket")
@@ -185,6 +192,17 @@ def _open(
         ),
         _secret_link,
     )
+
+
+def _attach_first(opened: tickets.Opened, files: list[attachments.Checked]) -> None:
+    """Keep the contact form's files on the new ticket's first message."""
+    if not files:
+        return
+    database = db.session()
+    found = tickets.find(database, opened.reference, opened.token)
+    message = attachments.latest_message(database, found, "customer") if found else None
+    if message is not None:
+        attachments.attach(database, message, files, limits())
 
 
 def _whatsapp_link(case: str) -> str | None:
@@ -272,6 +290,8 @@ def _ticket_page(
             lang=found.lang,
             ticket=found,
             messages=tickets.public_messages(found),
+            files=attachments.for_ticket(db.session(), found, public=True),
+            max_files=current_app.config["ATTACHMENT_MAX_FILES"],
             token=token,
             email=mail.mask_email(found.email),
             form=form,
@@ -291,14 +311,21 @@ def ticket(reference: str, token: str) -> Response:
 
 
 @bp.post("/t/<reference>/<token>")
+@upload_body_limit
 def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     """The customer replies on their ticket."""
     found = _ticket_or_404(reference, token)
     form = ReplyForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    already = attachments.ticket_bytes(db.session(), found)
+    files = checked_uploads(form, limits(), already)
+    if not valid or files is None:
         return _ticket_page(found, token, form), 400
     try:
         tickets.add_customer_reply(db.session(), found, form.message.data.strip())
+        message = attachments.latest_message(db.session(), found, "customer")
+        if message is not None:
+            attachments.attach(db.session(), message, files, limits())
     except OperationalError:
         db.session().rollback()
         current_app.logger.exception("could not store a customer reply")
