@@ -169,8 +169,8 @@ def apply_body_limit() -> None:
         config = current_app.config
         files = config["ATTACHMENT_MAX_FILES"] * config["ATTACHMENT_MAX_MB"]
         request.max_content_length = (files + 1) * 1024 * 1024
-        # Each text field still gets no more than a whole text form may.
-        request.max_form_memory_size = config["MAX_CONTENT_LENGTH"]
+        # Text parts keep Flask's form-memory limit (500 KB); the parser needs
+        # more than one 64 KB read of room, so MAX_CONTENT_LENGTH would not do.
         return
     limit = getattr(view, "body_limit", None)
     # Only a signed-in person gets the room: a stranger's large body is refused

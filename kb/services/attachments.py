@@ -141,7 +141,7 @@ def safe_filename(claimed: str, content_type: str) -> str:
     name = re.split(r"[\\/]", claimed or "")[-1]
     name = unicodedata.normalize("NFKC", name)
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = "".join(c for c in stem if c.isalnum() or c in " -_()")
+    stem = "".join(c for c in stem if c.isalnum() or c in " -_().")
     stem = re.sub(r"\s+", " ", stem).strip(" .-_")[:80] or "attachment"
     return f"{stem}.{EXTENSIONS[content_type]}"
 
