@@ -271,6 +271,11 @@ def _ticket_or_404(reference: str, token: str) -> Ticket:
     abort(_private(make_response(page, 404)))
 
 
+def ticket_or_404(reference: str, token: str) -> Ticket:
+    """The ticket a secret link opens, or the throttled "link not working" page."""
+    return _ticket_or_404(reference, token)
+
+
 def _ticket_page(
     found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
 ) -> Response:
