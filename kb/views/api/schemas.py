@@ -276,7 +276,11 @@ COMPONENTS: dict[str, Schema] = {
             "text": TEXT,
             "length": {**COUNT, "description": "As the platform counts it."},
             "limit": {**nullable(COUNT), "description": "null: no limit."},
-            "link": {**nullable(URL), "description": "The reply's short link."},
+            "link": {
+                **nullable(URL),
+                "description": "The short link the reply carries (null: none, "
+                "e.g. a private step that had no room for it).",
+            },
             "handoff": {
                 "type": "boolean",
                 "description": "True for the reply with the private step.",
