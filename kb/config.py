@@ -373,6 +373,34 @@ SETTINGS: tuple[Setting, ...] = (
         "and ticket times are shown in this zone.",
     ),
     Setting(
+        "KB_TIME_ZONE",
+        "TIME_ZONE",
+        _timezone,
+        "IANA time zone in which every time is shown to customers and staff.",
+        default="Asia/Jakarta",
+        doc="Pages and mails show times in this zone, in each language's own "
+        "date format; the database and the API keep UTC.",
+    ),
+    Setting(
+        "KB_PUBLIC_AGENT_NAMES",
+        "PUBLIC_AGENT_NAMES",
+        _bool,
+        "Show customers the name of the agent who replied.",
+        default="true",
+        doc='`true`: a reply reads "Ana · Support team" on the customer\'s ticket '
+        'page; `false`: only "Support team". Staff always see who wrote what.',
+    ),
+    Setting(
+        "KB_RATING_DAYS",
+        "RATING_DAYS",
+        _positive,
+        "Days a customer may rate a solved ticket, or change their rating.",
+        default="7",
+        doc="Counted from when the ticket was solved, then from the rating. The "
+        "solved ticket's page and its mail ask for good, okay or bad and an "
+        "optional comment.",
+    ),
+    Setting(
         "KB_WHATSAPP_NUMBER",
         "WHATSAPP_NUMBER",
         _phone,

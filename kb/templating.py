@@ -21,6 +21,7 @@ ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 LABEL_TABLES = {
     "status_names": vocab.STATUS_NAMES,
     "priority_names": vocab.PRIORITY_NAMES,
+    "rating_names": vocab.RATING_NAMES,
     "platform_names": vocab.PLATFORM_NAMES,
     "role_names": vocab.ROLE_NAMES,
     "reason_names": vocab.VOTE_REASON_NAMES,

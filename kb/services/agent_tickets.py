@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kb.markdown import message_html
 from kb.services import mail
+from kb.services.tickets import set_status
 from kb.storage.models import (
     PRIORITIES,
     STATUSES,
@@ -96,6 +97,7 @@ class HistoryEntry:
     old: str | None
     new: str | None
     created_at: dt.datetime
+    by_customer: bool = False
 
 
 @dataclass(frozen=True)
@@ -325,9 +327,44 @@ def history(db: Session, ticket: Ticket) -> list[HistoryEntry]:
     ).all()
     return [
         HistoryEntry(
-            name, event.field, event.old_value, event.new_value, event.created_at
+            name,
+            event.field,
+            event.old_value,
+            event.new_value,
+            event.created_at,
+            bool(event.by_customer),
         )
         for event, name in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OtherTicket:
+    """Another ticket from the same customer, for the agent's side panel."""
+
+    reference: str
+    subject: str
+    status: str
+    created_at: dt.datetime
+    merged: bool
+
+
+def others_from_customer(db: Session, ticket: Ticket, limit: int = 20) -> list:
+    """The customer's other tickets (same email, any case), newest first."""
+    rows = db.scalars(
+        select(Ticket)
+        .where(
+            func.lower(Ticket.email) == ticket.email.lower(),
+            Ticket.id != ticket.id,
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        OtherTicket(
+            t.reference, t.subject, t.status, t.created_at, t.merged_into_id is not None
+        )
+        for t in rows
     ]
 
 
@@ -391,7 +428,7 @@ def update(db: Session, ticket: Ticket, user_id: int, changes: Changes) -> int:
             ),
         ]
     )
-    ticket.status = changes.status
+    set_status(ticket, changes.status)
     ticket.priority = changes.priority
     ticket.assignee_id = changes.assignee_id
     if changed:
@@ -458,13 +495,17 @@ def add_message(
     if status is not None and status not in STATUSES:
         raise AgentTicketError("unknown status")
     message = Message(
-        author="agent", body=body, body_html=message_html(body), internal=internal
+        author="agent",
+        body=body,
+        body_html=message_html(body),
+        internal=internal,
+        user_id=user_id,
     )
     ticket.messages.append(message)
     now = utcnow()
     new_status = status or (ticket.status if internal else "waiting")
     _record(db, ticket, user_id, "status", ticket.status, new_status)
-    ticket.status = new_status
+    set_status(ticket, new_status)
     ticket.updated_at = now
     if not internal:
         if ticket.first_response_at is None:
