@@ -95,3 +95,103 @@ def test_history_names_customers_and_staff(desk: Flask) -> None:
     assert "Ana changed status from new to waiting" in page
     assert "Siti Aminah (customer) changed status from waiting to closed" in page
     assert "Siti Aminah (customer) changed status from closed to open" in page
+
+
+# -- 2. the customer's other tickets, 3. merge ---------------------------------------
+
+
+def test_other_tickets_of_the_customer_are_listed_for_staff_only(desk: Flask) -> None:
+    first = _open(desk, "Refund for order 1", "money please")
+    second = _open(desk, "Refund again", "still waiting", email="SITI@mail.example")
+    _open(desk, "Someone else", "hello", email="other@mail.example", name="Other")
+    ana = signed_in(desk, ANA)
+    page = _text(ana.get(f"/agent/tickets/{second.reference}"))
+    side = page.split('id="other-tickets"')[1].split("</ul>")[0]
+    assert first.reference in side and "Refund for order 1" in side
+    assert "Someone else" not in side
+    customer = _text(desk.test_client().get(f"/t/{second.reference}/{second.token}"))
+    assert first.reference not in customer
+
+
+def test_merge_moves_the_conversation_and_old_links_still_open(desk: Flask) -> None:
+    old = _open(desk, "Broken blender", "It arrived broken.")
+    new = _open(desk, "Blender again", "Any news about the blender?")
+    ana = signed_in(desk, ANA)
+    old_url = f"/agent/tickets/{old.reference}"
+    _post(ana, old_url + "/reply", old_url, kind="note", body="Photo requested.")
+    confirm = ana.get(old_url + "/merge", query_string={"into": new.reference})
+    assert confirm.status_code == 200
+    assert "will be merged into" in _text(confirm)
+    response = ana.post(
+        old_url + "/merge",
+        data={"csrf_token": csrf(ana, old_url), "into": new.reference.lower()},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/agent/tickets/{new.reference}")
+    page = _text(ana.get(f"/agent/tickets/{new.reference}"))
+    for text in ("It arrived broken.", "Photo requested.", "Any news about"):
+        assert text in page
+    assert f"Ana merged {old.reference} into this ticket" in page
+    # The old reference opens the merged ticket for staff...
+    moved = ana.get(old_url)
+    assert moved.status_code == 302 and new.reference in moved.headers["Location"]
+    # ...and the customer's old secret link shows the whole conversation.
+    customer = desk.test_client()
+    link = f"/t/{old.reference}/{old.token}"
+    shown = _text(customer.get(link))
+    assert "It arrived broken." in shown and "Any news about" in shown
+    assert "Photo requested." not in shown
+    assert (
+        customer.post(
+            link, data={"csrf_token": csrf(customer, link), "message": "Thanks!"}
+        ).status_code
+        == 302
+    )
+    with desk.app_context(), standalone_session() as db:
+        merged = db.scalars(select(Ticket).where(Ticket.reference == new.reference))
+        assert merged.one().messages[-1].body == "Thanks!"
+        source = db.scalars(select(Ticket).where(Ticket.reference == old.reference))
+        assert source.one().status == "closed"
+
+
+def test_merge_refusals_are_explained(desk: Flask) -> None:
+    one = _open(desk, "One", "first")
+    other = _open(desk, "Other person", "x", email="x@mail.example", name="Xena")
+    ana = signed_in(desk, ANA)
+    url = f"/agent/tickets/{one.reference}"
+    itself = ana.get(url + "/merge", query_string={"into": one.reference})
+    assert itself.status_code == 400 and "cannot be merged into itself" in _text(itself)
+    unknown = ana.get(url + "/merge", query_string={"into": "JWB-ZZZZZ"})
+    assert unknown.status_code == 400 and "no ticket with that reference" in _text(
+        unknown
+    )
+    # Another customer's ticket: allowed after a warning, and the old link then
+    # says where the ticket went without showing the other conversation.
+    warned = _text(ana.get(url + "/merge", query_string={"into": other.reference}))
+    assert "different email addresses" in warned
+    _post(ana, url + "/merge", url, into=other.reference)
+    shown = _text(desk.test_client().get(f"/t/{one.reference}/{one.token}"))
+    assert "was merged" in shown and other.reference in shown
+    assert "Other person" not in shown and "first" not in shown.split("<main")[-1]
+
+
+# -- 4. someone else is replying ----------------------------------------------------
+
+
+def test_a_colleague_with_a_draft_is_named(desk: Flask) -> None:
+    opened = _open(desk, "Voucher", "my voucher fails")
+    url = f"/agent/tickets/{opened.reference}"
+    ana, budi = signed_in(desk, ANA), signed_in(desk, BUDI)
+    # Without JavaScript: Budi's draft round trip (inserting a link) counts.
+    _post(budi, url + "/draft", url, kind="reply", body="Dear Siti,", insert="[x](y)")
+    page = _text(ana.get(url))
+    assert "Budi is also writing a reply to this ticket." in page
+    # With JavaScript: the poll says who else is replying.
+    polled = ana.post(
+        url + "/presence", data={"csrf_token": csrf(ana, url), "active": "1"}
+    )
+    assert polled.get_json()["replying"] == ["Budi"]
+    # Budi sends: the notice goes away.
+    _post(budi, url + "/reply", url, kind="reply", body="Here is a new voucher.")
+    assert "is also writing" not in _text(ana.get(url))
+    assert "Ana is also writing" in _text(budi.get(url))

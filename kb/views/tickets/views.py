@@ -247,9 +247,36 @@ def _ticket_or_404(reference: str, token: str) -> Ticket:
     abort(_private(make_response(page, 404)))
 
 
+def _merged_into(found: Ticket) -> Ticket:
+    """The ticket this link now shows: the one a duplicate was merged into.
+
+    A ticket merged into another customer's ticket is not shown by this link
+    (:func:`_ticket_page` says where it went instead).
+    """
+    return tickets.merged_target(db.session(), found)
+
+
+def _same_customer(first: Ticket, second: Ticket) -> bool:
+    return first.email.casefold() == second.email.casefold()
+
+
 def _ticket_page(
     found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
 ) -> Response:
+    link_ref = found.reference
+    shown = _merged_into(found)
+    if shown is not found and not _same_customer(found, shown):
+        with force_locale(found.lang):
+            page = render_template(
+                "tickets/merged.html",
+                lang=found.lang,
+                ticket=found,
+                target=shown.reference,
+                noindex=True,
+                alternate=_home_other(found.lang),
+            )
+        return _private(make_response(page))
+    found = shown
     # The ticket keeps the language it was opened in, whatever the browser says.
     expected = None
     if found.first_response_at is None and found.status in {"new", "open"}:
@@ -267,6 +294,7 @@ def _ticket_page(
             ticket=found,
             messages=tickets.public_messages(found),
             token=token,
+            link_ref=link_ref,
             email=tickets.mask_email(found.email),
             form=form,
             action=ActionForm(),
@@ -287,32 +315,34 @@ def ticket(reference: str, token: str) -> Response:
 @bp.post("/t/<reference>/<token>")
 def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     """The customer replies on their ticket."""
-    found = _ticket_or_404(reference, token)
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
     form = ReplyForm()
-    if not form.validate_on_submit():
-        return _ticket_page(found, token, form), 400
+    if not _same_customer(linked, found) or not form.validate_on_submit():
+        return _ticket_page(linked, token, form), 400
     try:
         tickets.add_customer_reply(db.session(), found, form.message.data.strip())
     except OperationalError:
         db.session().rollback()
         current_app.logger.exception("could not store a customer reply")
-        response = _ticket_page(found, token, form, unavailable=True)
+        response = _ticket_page(linked, token, form, unavailable=True)
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    target = url_for("tickets.ticket", reference=found.reference, token=token)
+    target = url_for("tickets.ticket", reference=linked.reference, token=token)
     return _private(redirect(target + "#latest"))
 
 
 @bp.post("/t/<reference>/<token>/<any(close, reopen):action>")
 def change_status(reference: str, token: str, action: str) -> Response:
     """Close or reopen the ticket."""
-    found = _ticket_or_404(reference, token)
-    if not ActionForm().validate_on_submit():
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    if not ActionForm().validate_on_submit() or not _same_customer(linked, found):
         abort(400)
     (tickets.close if action == "close" else tickets.reopen)(db.session(), found)
     return _private(
-        redirect(url_for("tickets.ticket", reference=found.reference, token=token))
+        redirect(url_for("tickets.ticket", reference=linked.reference, token=token))
     )
 
 
