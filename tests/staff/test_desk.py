@@ -3,6 +3,7 @@ replying, satisfaction, times in the site's zone — over SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pytest
@@ -195,3 +196,60 @@ def test_a_colleague_with_a_draft_is_named(desk: Flask) -> None:
     _post(budi, url + "/reply", url, kind="reply", body="Here is a new voucher.")
     assert "is also writing" not in _text(ana.get(url))
     assert "Ana is also writing" in _text(budi.get(url))
+
+
+# -- 5. satisfaction ----------------------------------------------------------------
+
+
+def _solve(app: Flask, opened: tickets.Opened) -> None:
+    ana = signed_in(app, ANA)
+    url = f"/agent/tickets/{opened.reference}"
+    _post(ana, url + "/update", url, status="resolved", priority="normal", assignee="")
+
+
+def test_a_solved_ticket_is_rated_once_and_can_be_changed(desk: Flask) -> None:
+    opened = _open(desk, "Voucher", "it fails")
+    link = f"/t/{opened.reference}/{opened.token}"
+    customer = desk.test_client()
+    assert 'id="rating"' not in _text(customer.get(link))  # not solved yet
+    _solve(desk, opened)
+    with desk.app_context(), standalone_session() as db:
+        from kb.storage.models import OutboxMail
+
+        solved = db.scalars(
+            select(OutboxMail).where(OutboxMail.subject.contains("How did we do"))
+        ).one()
+        assert "#rating" in solved.body and solved.html_body
+    assert 'id="rating"' in _text(customer.get(link))
+    missing = customer.post(link + "/rate", data={"csrf_token": csrf(customer, link)})
+    assert missing.status_code == 400
+    assert "Choose good, okay or bad." in _text(missing)
+    _post(customer, link + "/rate", link, rating="okay", comment="Slow but fine")
+    page = _text(customer.get(link))
+    assert "You rated our answer: Okay." in page and "Slow but fine" in page
+    _post(customer, link + "/rate", link, rating="good", comment="")
+    with desk.app_context(), standalone_session() as db:
+        ticket = db.scalars(select(Ticket)).one()
+        assert (ticket.rating, ticket.rating_comment) == ("good", None)
+    agent_page = _text(signed_in(desk, BUDI).get(f"/agent/tickets/{opened.reference}"))
+    assert "Siti Aminah (customer) rated the answer: Okay" in agent_page
+    assert "Siti Aminah (customer) rated the answer: Good" in agent_page
+    # After KB_RATING_DAYS the rating stays but can no longer change.
+    with desk.app_context(), standalone_session() as db:
+        old = tickets.utcnow() - dt.timedelta(days=8)
+        db.execute(update(Ticket).values(rated_at=old, resolved_at=old))
+        db.commit()
+    late = _post(customer, link + "/rate", link, rating="bad")
+    assert late.status_code == 400 and "can no longer be rated" in _text(late)
+    assert "You rated our answer: Good." in _text(customer.get(link))
+
+
+def test_a_bad_rating_value_is_refused_at_the_field(desk: Flask) -> None:
+    opened = _open(desk, "Voucher", "it fails")
+    _solve(desk, opened)
+    customer = desk.test_client()
+    link = f"/t/{opened.reference}/{opened.token}"
+    response = _post(customer, link + "/rate", link, rating="excellent")
+    assert response.status_code == 400 and "Not a valid choice" in _text(response)
+    too_long = _post(customer, link + "/rate", link, rating="good", comment="x" * 1001)
+    assert too_long.status_code == 400 and "at most 1,000" in _text(too_long)

@@ -210,6 +210,11 @@ def bulk() -> Response:
     return redirect(back)
 
 
+def secret_link(reference: str, token: str) -> str:
+    """A ticket's absolute secret link, for the customer's mail."""
+    return absolute_url("tickets.ticket", reference=reference, token=token)
+
+
 def _ticket_or_404(reference: str) -> Ticket:
     """The ticket, or the one it was merged into (its reference still opens)."""
     database = db.session()
@@ -400,6 +405,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
         internal=internal,
         status=form.next_status.data or None,
         site_root=absolute_url("public.home", lang=found.lang),
+        link_for=secret_link,
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
     ticket_presence.gone(db.session(), found.id, current_user.id)
@@ -429,6 +435,7 @@ def update(reference: str) -> Response | tuple[str | Response, int]:
             priority=form.priority.data,
             assignee_id=int(assignee) if assignee else None,
         ),
+        link_for=secret_link,
     )
     message = _("Ticket updated.") if changed else _("Nothing changed.")
     if wants_json():

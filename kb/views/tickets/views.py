@@ -33,9 +33,9 @@ from kb.views import params
 from kb.views.context import library
 from kb.views.forms import ActionForm
 from kb.views.tickets import bp
-from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
+from kb.views.tickets.forms import ContactForm, NewLinkForm, RatingForm, ReplyForm
 from kb.views.urls import absolute_url, site_root
-from kb.vocab import PLATFORMS
+from kb.vocab import PLATFORMS, RATINGS
 
 LANG = "<any(id, en):lang>"
 HANDOFF_FIELDS = ("article", "thread", "platform", "case")
@@ -260,8 +260,32 @@ def _same_customer(first: Ticket, second: Ticket) -> bool:
     return first.email.casefold() == second.email.casefold()
 
 
+@dataclass(frozen=True)
+class RatingArgs:
+    """A rating chosen in the solved mail: it preselects the form, no more."""
+
+    rating: str = params.arg(params.choice(RATINGS, ""))
+
+
+def _rating_form(found: Ticket, formdata: Any = None) -> RatingForm:
+    form = RatingForm(
+        formdata=formdata,
+        data={"rating": found.rating, "comment": found.rating_comment or ""},
+    )
+    if formdata is None:
+        chosen = params.parse(RatingArgs, request.args).rating
+        if chosen:
+            form.rating.data = chosen
+    return form
+
+
 def _ticket_page(
-    found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
+    found: Ticket,
+    token: str,
+    form: ReplyForm,
+    *,
+    unavailable: bool = False,
+    rating: RatingForm | None = None,
 ) -> Response:
     link_ref = found.reference
     shown = _merged_into(found)
@@ -295,6 +319,9 @@ def _ticket_page(
             messages=tickets.public_messages(found),
             token=token,
             link_ref=link_ref,
+            rating_open=tickets.rating_open(found, current_app.config["RATING_DAYS"]),
+            rating=rating or _rating_form(found),
+            just_rated=session.pop("rated", None) == found.reference,
             email=tickets.mask_email(found.email),
             form=form,
             action=ActionForm(),
@@ -344,6 +371,33 @@ def change_status(reference: str, token: str, action: str) -> Response:
     return _private(
         redirect(url_for("tickets.ticket", reference=linked.reference, token=token))
     )
+
+
+@bp.post("/t/<reference>/<token>/rate")
+def rate(reference: str, token: str) -> Response | tuple[Response, int]:
+    """The customer rates their solved ticket (or changes the rating)."""
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    form = _rating_form(found, request.form)
+    if not _same_customer(linked, found) or not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _ticket_page(linked, token, ReplyForm(), rating=form), 400
+    days = current_app.config["RATING_DAYS"]
+    if not tickets.rate(
+        db.session(), found, form.rating.data, form.comment.data or "", days
+    ):
+        form.rating.errors = [
+            _(
+                "This ticket can no longer be rated (ratings close %(days)s days "
+                "after it is solved).",
+                days=days,
+            )
+        ]
+        return _ticket_page(linked, token, ReplyForm(), rating=form), 400
+    session["rated"] = found.reference
+    target = url_for("tickets.ticket", reference=linked.reference, token=token)
+    return _private(redirect(target + "#rating"))
 
 
 @bp.route(f"/{LANG}/contact/new-link", methods=["GET", "POST"])
