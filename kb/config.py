@@ -370,7 +370,8 @@ SETTINGS: tuple[Setting, ...] = (
         doc="For example `mon-fri 08:00-17:00 Asia/Jakarta` (days as `mon-fri`, "
         "`sat,sun` or `mon-fri,sat`). The ticket page's \"expect our first "
         'answer by …" counts the first-response target within these hours, '
-        "and ticket times are shown in this zone.",
+        "and the ticket reports count response and resolution times within "
+        "them. Times are shown in `KB_TIME_ZONE`.",
     ),
     Setting(
         "KB_TIME_ZONE",

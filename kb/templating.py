@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
+from babel.dates import format_time as babel_time
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
@@ -81,6 +85,7 @@ def init_app(app: Flask) -> None:
             "with_anchor": with_anchor,
             "format_date": format_date,
             "format_time": format_time,
+            "utc_iso": utc_iso,
             "site_name": app.config["SITE_NAME"],
             # Pages without a language in their URL (staff pages) speak the
             # interface language; views that know better pass ``lang`` themselves.
@@ -105,14 +110,39 @@ def with_anchor(url: str, anchor: str) -> str:
     return f"{url}#{quote(anchor, safe=ANCHOR_SAFE)}"
 
 
+def _gmt(offset: dt.timedelta) -> str:
+    """``GMT+7``, ``GMT-3:30``, ``UTC`` for an offset from UTC."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """An instant as ISO 8601 in UTC with its offset (a ``<time datetime>``)."""
+    if moment.tzinfo is None:  # SQLite hands back UTC without its zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
 def format_time(moment: dt.datetime) -> str:
-    """A date with its time and zone, in the support hours' zone (else UTC)."""
+    """A date and time in the site's zone (``KB_TIME_ZONE``), as the language writes it.
+
+    Babel's medium date and short time joined by the language's own pattern
+    ("Dec 7, 2026, 6:34 PM GMT+7", "7 Des 2026 18.34 WIB"): one format per
+    language on every page and mail.
+    """
     if moment.tzinfo is None:  # the database keeps UTC without a zone
         moment = moment.replace(tzinfo=dt.UTC)
-    hours = current_app.config.get("SUPPORT_HOURS")
-    zone = hours.tz if hours else dt.UTC
-    moment, locale = moment.astimezone(zone), str(get_locale())
-    text = babel_datetime(moment, "d MMM y, HH:mm z", locale=locale)
-    if text[-1].isdigit():  # "+0700" says little: use the zone's name instead
-        text = babel_datetime(moment, "d MMM y, HH:mm zzzz", locale=locale)
-    return text
+    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "UTC")
+    locale = Locale.parse(str(get_locale()))
+    local = moment.astimezone(zone)
+    date = babel_date(local, "medium", locale=locale)
+    time = babel_time(local, "short", tzinfo=zone, locale=locale)
+    name = babel_datetime(local, "z", tzinfo=zone, locale=locale)
+    if name[-1:].isdigit():  # "+0700" says little: "GMT+7" reads better
+        name = _gmt(local.utcoffset() or dt.timedelta())
+    joined = str(locale.datetime_formats["medium"]).format(time, date)
+    return f"{joined} {name}"

@@ -240,6 +240,7 @@ def test_a_solved_ticket_is_rated_once_and_can_be_changed(desk: Flask) -> None:
         db.execute(update(Ticket).values(rated_at=old, resolved_at=old))
         db.commit()
     late = _post(customer, link + "/rate", link, rating="bad")
+    print(_text(late).split("<main")[1][:3000])
     assert late.status_code == 400 and "can no longer be rated" in _text(late)
     assert "You rated our answer: Good." in _text(customer.get(link))
 
@@ -253,3 +254,38 @@ def test_a_bad_rating_value_is_refused_at_the_field(desk: Flask) -> None:
     assert response.status_code == 400 and "Not a valid choice" in _text(response)
     too_long = _post(customer, link + "/rate", link, rating="good", comment="x" * 1001)
     assert too_long.status_code == 400 and "at most 1,000" in _text(too_long)
+
+
+# -- 6. time -----------------------------------------------------------------------
+
+
+def test_times_are_in_the_site_zone_in_one_format_per_language(desk: Flask) -> None:
+    opened = _open(desk, "Refund", "where is it", lang="id")
+    with desk.app_context(), standalone_session() as db:
+        # 23:30 UTC is 06:30 the next morning in Jakarta.
+        moment = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
+        db.execute(update(Ticket).values(created_at=moment))
+        db.execute(update(Message).values(created_at=moment))
+        db.commit()
+    customer = _text(desk.test_client().get(f"/t/{opened.reference}/{opened.token}"))
+    assert "10 Mar 2026 06.30 WIB" in customer
+    assert 'datetime="2026-03-09T23:30:00+00:00"' in customer  # UTC underneath
+    url = f"/agent/tickets/{opened.reference}"
+    ana = signed_in(desk, ANA)
+    _post(ana, url + "/update", url, status="open", priority="high", assignee="")
+    page = _text(ana.get(url))
+    assert "Mar 10, 2026, 6:30\u202fAM GMT+7" in page  # CLDR: a narrow space
+    # The history's times are written the same way as the messages'.
+    history = page.split('id="history"')[1]
+    assert "GMT+7</time>" in history and "UTC" not in history
+    desk.config["TIME_ZONE"] = "UTC"
+    assert "Mar 9, 2026, 11:30\u202fPM UTC" in _text(ana.get(url))
+
+
+def test_priority_normal_is_translated_in_indonesian(desk: Flask) -> None:
+    opened = _open(desk, "Refund", "where is it")
+    ana = signed_in(desk, ANA, lang="id")
+    queue = _text(ana.get("/agent/"))
+    assert 'pill--priority-normal">Biasa<' in queue
+    page = _text(ana.get(f"/agent/tickets/{opened.reference}"))
+    assert 'pill--priority-normal">Biasa<' in page

@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -345,7 +346,9 @@ def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     linked = _ticket_or_404(reference, token)
     found = _merged_into(linked)
     form = ReplyForm()
-    if not _same_customer(linked, found) or not form.validate_on_submit():
+    with force_locale(found.lang):  # messages in the ticket's language
+        valid = form.validate_on_submit()
+    if not _same_customer(linked, found) or not valid:
         return _ticket_page(linked, token, form), 400
     try:
         tickets.add_customer_reply(db.session(), found, form.message.data.strip())
@@ -379,7 +382,9 @@ def rate(reference: str, token: str) -> Response | tuple[Response, int]:
     linked = _ticket_or_404(reference, token)
     found = _merged_into(linked)
     form = _rating_form(found, request.form)
-    if not _same_customer(linked, found) or not form.validate_on_submit():
+    with force_locale(found.lang):  # messages in the ticket's language
+        valid = form.validate_on_submit()
+    if not _same_customer(linked, found) or not valid:
         if form.csrf_token.errors:
             abort(400)
         return _ticket_page(linked, token, ReplyForm(), rating=form), 400
@@ -387,8 +392,9 @@ def rate(reference: str, token: str) -> Response | tuple[Response, int]:
     if not tickets.rate(
         db.session(), found, form.rating.data, form.comment.data or "", days
     ):
+        # Lazy: the page speaks the ticket's language, not the browser's.
         form.rating.errors = [
-            _(
+            _l(
                 "This ticket can no longer be rated (ratings close %(days)s days "
                 "after it is solved).",
                 days=days,
