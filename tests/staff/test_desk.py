@@ -289,3 +289,94 @@ def test_priority_normal_is_translated_in_indonesian(desk: Flask) -> None:
     assert 'pill--priority-normal">Biasa<' in queue
     page = _text(ana.get(f"/agent/tickets/{opened.reference}"))
     assert 'pill--priority-normal">Biasa<' in page
+
+
+# -- 7. ticket reports -----------------------------------------------------------------
+
+
+def test_support_seconds_count_only_support_hours() -> None:
+    from kb.support_hours import parse_hours, support_seconds
+
+    hours = parse_hours("mon-fri 08:00-17:00 Asia/Jakarta")
+    # Friday 16:00 WIB to Monday 09:00 WIB: one hour on Friday, one on Monday.
+    friday = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    monday = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
+    assert support_seconds(friday, monday, hours) == 2 * 3600
+    assert support_seconds(friday, monday, None) == (monday - friday).total_seconds()
+    assert support_seconds(monday, friday, hours) == 0
+
+
+def _csv(client, url: str) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_ticket_report_counts_volume_backlog_times_and_ratings(desk: Flask) -> None:
+    add_staff(desk, "lead@tokorona.example", "editor", name="Lead")
+    # Day 1 (Tue 1 Dec 2026, WIB): two tickets; day 2: one more.
+    day1 = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 WIB
+    day2 = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
+    made = [
+        _open(desk, "A", "a", category="payments", platform="instagram"),
+        _open(desk, "B", "b", category="payments", email="b@mail.example"),
+        _open(desk, "C", "c", category="shipping", email="c@mail.example"),
+        _open(desk, "Dup", "d", category="payments"),  # merged: not counted
+    ]
+    with desk.app_context(), standalone_session() as db:
+        from kb.storage.models import User
+
+        ana = db.scalars(select(User).where(User.email == ANA)).one().id
+        h = dt.timedelta(hours=1)
+        values = [
+            # created, first response, solved, rating
+            (day1, day1 + 2 * h, day1 + 4 * h, "good"),
+            (day1, day1 + 6 * h, None, None),
+            (day2, None, None, None),
+            (day1, None, None, None),
+        ]
+        for opened, (created, first, solved, rating) in zip(made, values, strict=True):
+            db.execute(
+                update(Ticket)
+                .where(Ticket.reference == opened.reference)
+                .values(
+                    created_at=created,
+                    first_response_at=first,
+                    resolved_at=solved,
+                    status="resolved" if solved else "open",
+                    rating=rating,
+                    rated_at=solved,
+                    assignee_id=ana,
+                )
+            )
+        dup = db.scalars(select(Ticket).where(Ticket.reference == made[3].reference))
+        keep = db.scalars(select(Ticket).where(Ticket.reference == made[0].reference))
+        dup.one().merged_into_id = keep.one().id
+        db.commit()
+    lead = signed_in(desk, "lead@tokorona.example")
+    url = "/admin/reports/tickets?start=2026-12-01&end=2026-12-03"
+    page = _text(lead.get(url))
+    assert "Tickets per day" in page and "By topic" in page
+    rows = _csv(lead, url + "&format=csv")
+    header, *data = rows
+    assert header[:5] == ["group", "key", "new", "solved", "open_backlog"]
+    days = {r[1]: r[2:5] for r in data if r[0] == "day"}
+    assert days == {
+        "2026-12-01": ["2", "1", "1"],
+        "2026-12-02": ["1", "0", "2"],
+        "2026-12-03": ["0", "0", "2"],
+    }
+    (total,) = [r for r in data if r[0] == "all"]
+    assert total[2:4] == ["3", "1"]
+    assert float(total[5]) == 4.0 and float(total[7]) == 4.0  # medians, hours
+    assert float(total[6]) == pytest.approx(5.6)  # p90 of 2 h and 6 h
+    assert total[9:] == ["1", "0", "0"]
+    topics = {r[1]: r[2] for r in data if r[0] == "topic"}
+    assert topics == {"payments": "2", "shipping": "1"}
+    agents = {r[1]: r[2] for r in data if r[0] == "agent"}
+    assert agents == {"Ana": "3"}
+    # Agents do not see the team's ticket report; the JSON API has it.
+    assert signed_in(desk, ANA).get(url).status_code == 403
