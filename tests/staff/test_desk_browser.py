@@ -28,6 +28,7 @@ pytestmark = [
 
 ANA = "ana@tokorona.example"
 BUDI = "budi@tokorona.example"
+LEAD = "lead@tokorona.example"
 SIZES = {"phone": (375, 800), "desktop": (1280, 900)}
 REPLY = (
     "Halo Siti, dananya sudah kami kirim ulang.\n\n"
@@ -40,6 +41,7 @@ def _seed(app: Flask) -> dict[str, str]:
     """A customer with two tickets; the second answered, noted, solved, rated."""
     add_staff(app, ANA, "agent", name="Ana Wijaya")
     add_staff(app, BUDI, "agent", name="Budi")
+    add_staff(app, LEAD, "editor", name="Lead")
     made: dict[str, str] = {}
     with app.app_context(), standalone_session() as db:
         ana = db.scalars(select(User).where(User.email == ANA)).one()
@@ -136,6 +138,11 @@ def test_ticket_pages_are_axe_clean_and_fit(
         page.goto(f"{desk_url}/agent/tickets/{seeded['ref']}")
         expect(page.get_by_text("Sudah cek ke bank, aman.")).to_be_visible()
         _check(page, f"h22-agent-{width}-{scheme}")
+        page.context.clear_cookies()
+        browser_sign_in(page, desk_url, LEAD)
+        page.goto(f"{desk_url}/admin/reports/tickets")
+        expect(page.get_by_role("heading", name="Tickets per day")).to_be_visible()
+        _check(page, f"h22-report-{width}-{scheme}")
     finally:
         context.close()
 
