@@ -380,3 +380,47 @@ def test_ticket_report_counts_volume_backlog_times_and_ratings(desk: Flask) -> N
     assert agents == {"Ana": "3"}
     # Agents do not see the team's ticket report; the JSON API has it.
     assert signed_in(desk, ANA).get(url).status_code == 403
+
+
+# -- 8. the reply mail's secret link ------------------------------------------------
+
+
+def test_a_mailed_link_opens_the_ticket_until_a_new_link_is_opened(
+    desk: Flask,
+) -> None:
+    opened = _open(desk, "Refund", "where is it")
+    links: list[str] = []
+    with desk.app_context(), standalone_session() as db:
+        ticket = db.scalars(select(Ticket)).one()
+        mailed = tickets.mailed_link(db, ticket, lambda r, t: f"/t/{r}/{t}")
+        db.commit()
+        assert mailed != f"/t/{opened.reference}/{opened.token}"
+        tickets.request_new_link(db, opened.reference, "siti@mail.example", "")
+        tickets.process_link_requests(
+            db, lambda _base, r, t: links.append(f"/t/{r}/{t}") or ""
+        )
+    client = desk.test_client()
+    assert client.get(mailed).status_code == 200
+    assert client.get(f"/t/{opened.reference}/{opened.token}").status_code == 200
+    (fresh,) = links
+    assert client.get(fresh).status_code == 200  # the new link replaces the others
+    assert client.get(mailed).status_code == 404
+    assert client.get(f"/t/{opened.reference}/{opened.token}").status_code == 404
+    assert client.get(fresh).status_code == 200
+
+
+def test_presence_and_merge_need_their_csrf_token(desk: Flask) -> None:
+    opened = _open(desk, "Refund", "where is it")
+    other = _open(desk, "Refund 2", "again")
+    ana = signed_in(desk, ANA)
+    url = f"/agent/tickets/{opened.reference}"
+    assert ana.post(url + "/presence", data={"active": "1"}).status_code == 400
+    assert ana.post(url + "/merge", data={"into": other.reference}).status_code == 400
+    _post(ana, url + "/merge", url, into=other.reference)
+    # Merged once: merging the same ticket again is refused with the reason.
+    third = _open(desk, "Refund 3", "and again")
+    again = _post(
+        ana, url + "/merge", f"/agent/tickets/{other.reference}", into=third.reference
+    )
+    assert again.status_code == 400
+    assert "already merged into another one" in _text(again)

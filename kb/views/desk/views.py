@@ -215,13 +215,13 @@ def secret_link(reference: str, token: str) -> str:
     return absolute_url("tickets.ticket", reference=reference, token=token)
 
 
-def _ticket_or_404(reference: str) -> Ticket:
-    """The ticket, or the one it was merged into (its reference still opens)."""
+def _ticket_or_404(reference: str, *, follow: bool = True) -> Ticket:
+    """The ticket, or (``follow``) the one it was merged into: its reference opens."""
     database = db.session()
     found = agent_tickets.get(database, reference)
     if found is None:
         abort(404)
-    return merged_target(database, found)
+    return merged_target(database, found) if follow else found
 
 
 def _update_form(found: Ticket) -> TicketUpdateForm:
@@ -502,7 +502,7 @@ def _merge_target(found: Ticket, into: str) -> tuple[Ticket | None, str]:
 @role_required("agent")
 def merge_confirm(reference: str) -> str | tuple[str, int]:
     """Ask before merging: both tickets side by side, one button."""
-    found = _ticket_or_404(reference)
+    found = _ticket_or_404(reference, follow=False)
     into = params.parse(MergeArgs, request.args).into.upper()
     # No reference yet: the page asks for one.
     target, problem = _merge_target(found, into) if into else (None, "")
@@ -523,7 +523,9 @@ def merge_confirm(reference: str) -> str | tuple[str, int]:
 @role_required("agent")
 def merge(reference: str) -> Response | tuple[str, int]:
     """Merge this ticket into the confirmed one; open the merged ticket."""
-    found = _ticket_or_404(reference)
+    # Not followed: a second click on a stale page is refused, never redirected
+    # onto the ticket this one went into.
+    found = _ticket_or_404(reference, follow=False)
     form = MergeForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
