@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
-from babel.dates import format_time as babel_time
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
@@ -127,22 +126,41 @@ def utc_iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=32)
+def _datetime_pattern(locale_name: str) -> tuple[Locale, str]:
+    """The language's medium date and short time joined its own way, as a pattern."""
+    locale = Locale.parse(locale_name)
+    date = locale.date_formats["medium"].pattern
+    time = locale.time_formats["short"].pattern
+    return locale, str(locale.datetime_formats["medium"]).format(time, date)
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_label(zone: str, hour: dt.datetime, locale_name: str) -> str:
+    """The zone's short name at ``hour`` ("WIB"), else "GMT+7" ("+0700" says little).
+
+    Keyed by the hour (zones change offset on the hour), so a page of times
+    asks Babel once per hour shown rather than once per time; and by the zone's
+    name, since aware datetimes of one instant in two zones compare equal.
+    """
+    name = babel_datetime(hour, "z", tzinfo=hour.tzinfo, locale=locale_name)
+    return _gmt(hour.utcoffset() or dt.timedelta()) if name[-1:].isdigit() else name
+
+
 def format_time(moment: dt.datetime) -> str:
     """A date and time in the site's zone (``KB_TIME_ZONE``), as the language writes it.
 
     Babel's medium date and short time joined by the language's own pattern
     ("Dec 7, 2026, 6:34 PM GMT+7", "7 Des 2026 18.34 WIB"): one format per
-    language on every page and mail.
+    language on every page and mail. Patterns and zone names are worked out
+    once per language (a ticket page shows dozens of times).
     """
     if moment.tzinfo is None:  # the database keeps UTC without a zone
         moment = moment.replace(tzinfo=dt.UTC)
-    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "UTC")
-    locale = Locale.parse(str(get_locale()))
-    local = moment.astimezone(zone)
-    date = babel_date(local, "medium", locale=locale)
-    time = babel_time(local, "short", tzinfo=zone, locale=locale)
-    name = babel_datetime(local, "z", tzinfo=zone, locale=locale)
-    if name[-1:].isdigit():  # "+0700" says little: "GMT+7" reads better
-        name = _gmt(local.utcoffset() or dt.timedelta())
-    joined = str(locale.datetime_formats["medium"]).format(time, date)
-    return f"{joined} {name}"
+    zone = current_app.config.get("TIME_ZONE") or "UTC"
+    locale_name = str(get_locale())
+    locale, pattern = _datetime_pattern(locale_name)
+    local = moment.astimezone(ZoneInfo(zone))
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    label = _zone_label(zone, hour, locale_name)
+    return f"{babel_datetime(local, pattern, locale=locale)} {label}"
