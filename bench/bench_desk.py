@@ -7,9 +7,10 @@ agents, each with its author), 5 other tickets from the same customer, a
 colleague's draft (the "also replying" notice) and a rating; then, through
 Flask's test client in one process (like one worker), the agent's ticket page,
 the customer's ticket page and the ticket report (cache off) against the
-sample article page. Figures are ratios of the same run, with the range over
-``--repeat`` runs. Not run by CI; attachments (the issue's other half) are not
-built yet.
+sample article page, both as an anonymous visitor gets it (from the page cache)
+and as signed-in staff get it (rendered each time). Figures are ratios of the
+same run, with the range over ``--repeat`` runs. Not run by CI; attachments
+(the issue's other half) are not built yet.
 """
 
 from __future__ import annotations
@@ -96,7 +97,12 @@ def run(repeat: int, calls: int) -> None:
     from kb.storage import migrate
 
     ratios: dict[str, list[float]] = {"agent": [], "customer": [], "report": []}
-    medians: dict[str, list[float]] = {"article": [], **{k: [] for k in ratios}}
+    rendered: dict[str, list[float]] = {k: [] for k in ratios}
+    medians: dict[str, list[float]] = {
+        "article": [],
+        "rendered": [],
+        **{k: [] for k in ratios},
+    }
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -128,6 +134,8 @@ def run(repeat: int, calls: int) -> None:
             customer = app.test_client()
             pages = {
                 "article": (customer, "/en/articles/reset-password"),
+                # Signed in, the article page is rendered on every request.
+                "rendered": (agent, "/en/articles/reset-password"),
                 "agent": (agent, f"/agent/tickets/{reference}"),
                 "customer": (customer, f"/t/{reference}/{token}"),
                 "report": (agent, "/admin/reports/tickets"),
@@ -143,11 +151,15 @@ def run(repeat: int, calls: int) -> None:
                 medians[name].append(run_medians[name] * 1000)
             for name in ratios:
                 ratios[name].append(run_medians[name] / run_medians["article"])
+                rendered[name].append(run_medians[name] / run_medians["rendered"])
     print(f"# bench_desk: {load_average()}; {calls} calls per page, {repeat} runs")
     for name, values in medians.items():
         print(f"{name:9} median {span(values)} ms")
     for name, values in ratios.items():
-        print(f"{name:9} ÷ article page: {span(values)}×")
+        print(
+            f"{name:9} ÷ article page (cached): {span(values)}×, "
+            f"÷ article page rendered: {span(rendered[name])}×"
+        )
 
 
 def main() -> None:
