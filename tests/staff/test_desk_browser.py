@@ -158,6 +158,13 @@ def test_the_status_control_is_on_the_first_screen(
         status = page.locator("#status")
         box = status.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900, box
+        # The reply box comes after the last message, never over it.
+        last = page.locator(".conversation > li").last.bounding_box()
+        reply = page.locator("#reply").bounding_box()
+        assert last and reply and last["y"] + last["height"] + 8 <= reply["y"], (
+            last,
+            reply,
+        )
     finally:
         context.close()
 
