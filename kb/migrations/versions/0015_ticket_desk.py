@@ -34,6 +34,9 @@ def _add_reference(table: str, column: str, target: str, name: str) -> None:
     (ON DELETE CASCADE).
     """
     if op.get_bind().dialect.name == "sqlite":
+        present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+        if column in present:
+            return  # left by a downgrade on SQLite (see _drop_reference)
         op.execute(
             f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
             f"REFERENCES {target} (id) ON DELETE SET NULL"
