@@ -64,13 +64,15 @@ def _render(ticket: Ticket, template: str, **values: object) -> Mail:
 
 
 def ticket_opened(ticket: Ticket, link: str) -> Mail:
-    """The acknowledgement with the reference and the secret link."""
-    return _render(ticket, "ticket_opened", link=link)
+    """The acknowledgement with the reference and the secret link (text and HTML)."""
+    text = _render(ticket, "ticket_opened", link=link)
+    return _with_html(text, ticket, "ticket_opened", link=link)
 
 
 def new_link(ticket: Ticket, link: str) -> Mail:
-    """A replacement secret link (the old one no longer works)."""
-    return _render(ticket, "new_link", link=link)
+    """A replacement secret link, the old one no longer works (text and HTML)."""
+    text = _render(ticket, "new_link", link=link)
+    return _with_html(text, ticket, "new_link", link=link)
 
 
 def _with_html(mail: Mail, ticket: Ticket, template: str, **values: object) -> Mail:

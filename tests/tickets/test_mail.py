@@ -180,6 +180,9 @@ def test_opening_a_ticket_mails_the_acknowledgement(mail_app, smtp) -> None:
     assert reference in received.message["Subject"]
     assert received.message["Subject"] == f"[{reference}] We received your message"
     assert LINK.findall(received.body) == [link]  # the one the sent page showed
+    # Multipart (issue 22): the HTML part carries the same link.
+    assert received.message.get_content_type() == "multipart/alternative"
+    assert f'href="{link}"' in received.message.get_body(("html",)).get_content()
     assert FORM["subject"] in received.body and FORM["name"] in received.body
 
     (row,) = poll(lambda: [r for r in outbox(mail_app) if r.sent_at], what="sent_at")
