@@ -127,15 +127,17 @@ def find(db: Session, reference: str, token: str) -> Ticket | None:
     pending = (ticket.pending_token_hash if ticket else None) or current
     matches_current = hmac.compare_digest(current, given)
     matches_pending = hmac.compare_digest(pending, given)
+    # A link mailed with a reply, looked up whether or not the ticket exists:
+    # a wrong link costs the same work for a real and a made-up reference.
+    mailed = db.scalars(
+        select(TicketLink.id).where(
+            TicketLink.ticket_id == (ticket.id if ticket else -1),
+            TicketLink.token_hash == given,
+        )
+    ).first()
     if ticket is None:
         return None
     if not (matches_current or matches_pending):
-        # A link mailed with a reply: looked up by its hash, which says nothing.
-        mailed = db.scalars(
-            select(TicketLink.id).where(
-                TicketLink.ticket_id == ticket.id, TicketLink.token_hash == given
-            )
-        ).first()
         return ticket if mailed is not None else None
     if matches_pending and not matches_current:
         ticket.token_hash, ticket.pending_token_hash = given, None
