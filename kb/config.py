@@ -487,7 +487,9 @@ SETTINGS: tuple[Setting, ...] = (
         "REPORT_TZ",
         _timezone,
         "IANA time zone in which report days and periods begin.",
-        default="Asia/Jakarta",
+        default_doc="`KB_TIME_ZONE`",
+        doc="Set it only when report days should begin in another zone than the "
+        "one times are shown in.",
     ),
 )
 
@@ -545,6 +547,8 @@ def validate(config: dict[str, Any]) -> None:
             "(e.g. KB_BASE_URL=https://help.example.com)"
         )
     config["BASE_URL"] = base_url.rstrip("/")
+    # Report days begin where times are shown, unless set apart.
+    config["REPORT_TZ"] = config.get("REPORT_TZ") or config["TIME_ZONE"]
     config["SHORT_BASE_URL"] = _short_base_url(config)
     config["MAIL_BACKEND"] = _mail_backend(config)
     if base_url:
