@@ -378,7 +378,9 @@ def test_ticket_report_counts_volume_backlog_times_and_ratings(desk: Flask) -> N
     assert topics == {"payments": "2", "shipping": "1"}
     agents = {r[1]: r[2] for r in data if r[0] == "agent"}
     assert agents == {"Ana": "3"}
-    # Agents do not see the team's ticket report; the JSON API has it.
+    # The JSON API has the same columns; agents see neither.
+    api = lead.get("/api/v1/reports/tickets?start=2026-12-01&end=2026-12-03")
+    assert api.status_code == 200 and api.get_json()["columns"] == header
     assert signed_in(desk, ANA).get(url).status_code == 403
 
 
