@@ -191,3 +191,20 @@ def test_a_colleague_typing_is_named_while_i_type(
     finally:
         budi_context.close()
         ana_context.close()
+
+
+def test_rating_from_the_mail_link(browser, desk_url: str, seeded) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        # The solved mail's "Bad" link: the form comes preselected, not sent.
+        page.goto(f"{desk_url}/t/{seeded['ref']}/{seeded['token']}?rating=bad#rating")
+        expect(page.get_by_label("Buruk")).to_be_checked()
+        page.get_by_label("Ada yang ingin ditambahkan? (opsional)").fill("Lama sekali")
+        page.get_by_role("button", name="Ubah penilaian").click()
+        expect(page.get_by_text("Terima kasih atas penilaian Anda.")).to_be_visible()
+        rated = page.get_by_text("Penilaian Anda untuk jawaban kami: Buruk.")
+        expect(rated).to_be_visible()
+        shot(page, "h22-customer-rated-375")
+    finally:
+        context.close()
