@@ -58,6 +58,8 @@ from kb.storage.models.tickets import (
     OutboxMail,
     Ticket,
     TicketEvent,
+    TicketLink,
+    TicketPresence,
 )
 
 # The vocabularies live in kb.vocab; re-exported for the tables' users.
@@ -96,6 +98,8 @@ __all__ = [
     "StaffWork",
     "Ticket",
     "TicketEvent",
+    "TicketLink",
+    "TicketPresence",
     "TranslationBaseline",
     "UpdateRequest",
     "User",

@@ -23,7 +23,7 @@ ARTICLES_MAX_LIMIT = 100
 ARTICLES_DEFAULT_LIMIT = 20
 ARTICLES_MAX_PAGE = 10_000
 CACHE_CONTROL = "public, max-age=60"
-REPORT_NAMES = ("overview", "search", "articles", "public", "team")
+REPORT_NAMES = ("overview", "search", "articles", "public", "team", "tickets")
 
 
 def ref(name: str) -> Schema:
@@ -551,7 +551,7 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
                 Param(
                     "name",
                     {"type": "string", "enum": list(REPORT_NAMES)},
-                    "overview, search, articles, public or team.",
+                    "overview, search, articles, public, team or tickets.",
                     "path",
                 ),
                 Param(
