@@ -60,6 +60,8 @@ from kb.storage.models.tickets import (
     OutboxMail,
     Ticket,
     TicketEvent,
+    TicketLink,
+    TicketPresence,
 )
 
 # The vocabularies live in kb.vocab; re-exported for the tables' users.
@@ -99,6 +101,8 @@ __all__ = [
     "StaffWork",
     "Ticket",
     "TicketEvent",
+    "TicketLink",
+    "TicketPresence",
     "TranslationBaseline",
     "UpdateRequest",
     "User",

@@ -9,13 +9,13 @@ from kb.services import attachments
 from kb.storage import db
 from kb.views.downloads import file_response
 from kb.views.tickets import bp
-from kb.views.tickets.views import ticket_or_404
+from kb.views.tickets.views import shown_ticket
 
 
 @bp.get("/t/<reference>/<token>/files/<int:attachment_id>")
 def attachment(reference: str, token: str, attachment_id: int) -> Response:
     """One attached file, to the holder of the ticket's secret link."""
-    found = ticket_or_404(reference, token)
+    found = shown_ticket(reference, token)
     row = attachments.find(db.session(), found, attachment_id, public=True)
     if row is None:
         abort(404)
@@ -25,7 +25,7 @@ def attachment(reference: str, token: str, attachment_id: int) -> Response:
 @bp.get("/t/<reference>/<token>/files/<int:attachment_id>/thumb")
 def attachment_thumb(reference: str, token: str, attachment_id: int) -> Response:
     """An attached image's thumbnail, to the holder of the secret link."""
-    found = ticket_or_404(reference, token)
+    found = shown_ticket(reference, token)
     row = attachments.find(db.session(), found, attachment_id, public=True)
     if row is None or row.thumbnail is None:
         abort(404)

@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -36,9 +37,9 @@ from kb.views.context import library
 from kb.views.downloads import limits
 from kb.views.forms import ActionForm, checked_uploads
 from kb.views.tickets import bp
-from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
+from kb.views.tickets.forms import ContactForm, NewLinkForm, RatingForm, ReplyForm
 from kb.views.urls import site_root
-from kb.vocab import PLATFORMS
+from kb.vocab import PLATFORMS, RATINGS
 
 LANG = "<any(id, en):lang>"
 HANDOFF_FIELDS = ("article", "thread", "platform", "case")
@@ -271,14 +272,69 @@ def _ticket_or_404(reference: str, token: str) -> Ticket:
     abort(_private(make_response(page, 404)))
 
 
-def ticket_or_404(reference: str, token: str) -> Ticket:
-    """The ticket a secret link opens, or the throttled "link not working" page."""
-    return _ticket_or_404(reference, token)
+def shown_ticket(reference: str, token: str) -> Ticket:
+    """The ticket a secret link shows (a duplicate's merge target), else a 404."""
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    if found is not linked and not _same_customer(linked, found):
+        abort(404)
+    return found
+
+
+def _merged_into(found: Ticket) -> Ticket:
+    """The ticket this link now shows: the one a duplicate was merged into.
+
+    A ticket merged into another customer's ticket is not shown by this link
+    (:func:`_ticket_page` says where it went instead).
+    """
+    return tickets.merged_target(db.session(), found)
+
+
+def _same_customer(first: Ticket, second: Ticket) -> bool:
+    return first.email.casefold() == second.email.casefold()
+
+
+@dataclass(frozen=True)
+class RatingArgs:
+    """A rating chosen in the solved mail: it preselects the form, no more."""
+
+    rating: str = params.arg(params.choice(RATINGS, ""))
+
+
+def _rating_form(found: Ticket, formdata: Any = None) -> RatingForm:
+    form = RatingForm(
+        formdata=formdata,
+        data={"rating": found.rating, "comment": found.rating_comment or ""},
+    )
+    if formdata is None:
+        chosen = params.parse(RatingArgs, request.args).rating
+        if chosen:
+            form.rating.data = chosen
+    return form
 
 
 def _ticket_page(
-    found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
+    found: Ticket,
+    token: str,
+    form: ReplyForm,
+    *,
+    unavailable: bool = False,
+    rating: RatingForm | None = None,
 ) -> Response:
+    link_ref = found.reference
+    shown = _merged_into(found)
+    if shown is not found and not _same_customer(found, shown):
+        with force_locale(found.lang):
+            page = render_template(
+                "tickets/merged.html",
+                lang=found.lang,
+                ticket=found,
+                target=shown.reference,
+                noindex=True,
+                alternate=_home_other(found.lang),
+            )
+        return _private(make_response(page))
+    found = shown
     # The ticket keeps the language it was opened in, whatever the browser says.
     expected = None
     if found.first_response_at is None and found.status in {"new", "open"}:
@@ -298,6 +354,10 @@ def _ticket_page(
             files=attachments.for_ticket(db.session(), found, public=True),
             max_files=current_app.config["ATTACHMENT_MAX_FILES"],
             token=token,
+            link_ref=link_ref,
+            rating_open=tickets.rating_open(found, current_app.config["RATING_DAYS"]),
+            rating=rating or _rating_form(found),
+            just_rated=session.pop("rated", None) == found.reference,
             email=mail.mask_email(found.email),
             form=form,
             action=ActionForm(),
@@ -319,13 +379,15 @@ def ticket(reference: str, token: str) -> Response:
 @upload_body_limit
 def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     """The customer replies on their ticket."""
-    found = _ticket_or_404(reference, token)
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
     form = ReplyForm()
-    valid = form.validate_on_submit()
-    already = attachments.ticket_bytes(db.session(), found)
-    files = checked_uploads(form, limits(), already)
-    if not valid or files is None:
-        return _ticket_page(found, token, form), 400
+    with force_locale(found.lang):  # messages in the ticket's language
+        valid = form.validate_on_submit()
+        already = attachments.ticket_bytes(db.session(), found)
+        files = checked_uploads(form, limits(), already)
+    if not _same_customer(linked, found) or not valid or files is None:
+        return _ticket_page(linked, token, form), 400
     try:
         tickets.add_customer_reply(db.session(), found, form.message.data.strip())
         message = attachments.latest_message(db.session(), found, "customer")
@@ -334,22 +396,53 @@ def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     except OperationalError:
         db.session().rollback()
         current_app.logger.exception("could not store a customer reply")
-        response = _ticket_page(found, token, form, unavailable=True)
+        response = _ticket_page(linked, token, form, unavailable=True)
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    target = _secret_path(found.reference, token)
+    target = _secret_path(linked.reference, token)
     return _private(redirect(target + "#latest"))
 
 
 @bp.post("/t/<reference>/<token>/<any(close, reopen):action>")
 def change_status(reference: str, token: str, action: str) -> Response:
     """Close or reopen the ticket."""
-    found = _ticket_or_404(reference, token)
-    if not ActionForm().validate_on_submit():
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    if not ActionForm().validate_on_submit() or not _same_customer(linked, found):
         abort(400)
     (tickets.close if action == "close" else tickets.reopen)(db.session(), found)
-    return _private(redirect(_secret_path(found.reference, token)))
+    return _private(redirect(_secret_path(linked.reference, token)))
+
+
+@bp.post("/t/<reference>/<token>/rate")
+def rate(reference: str, token: str) -> Response | tuple[Response, int]:
+    """The customer rates their solved ticket (or changes the rating)."""
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    form = _rating_form(found, request.form)
+    with force_locale(found.lang):  # messages in the ticket's language
+        valid = form.validate_on_submit()
+    if not _same_customer(linked, found) or not valid:
+        if form.csrf_token.errors:
+            abort(400)
+        return _ticket_page(linked, token, ReplyForm(), rating=form), 400
+    days = current_app.config["RATING_DAYS"]
+    if not tickets.rate(
+        db.session(), found, form.rating.data, form.comment.data or "", days
+    ):
+        # Lazy: the page speaks the ticket's language, not the browser's.
+        form.rating.errors = [
+            _l(
+                "This ticket can no longer be rated (ratings close %(days)s days "
+                "after it is solved).",
+                days=days,
+            )
+        ]
+        return _ticket_page(linked, token, ReplyForm(), rating=form), 400
+    session["rated"] = found.reference
+    target = _secret_path(linked.reference, token)
+    return _private(redirect(target + "#rating"))
 
 
 @bp.route(f"/{LANG}/contact/new-link", methods=["GET", "POST"])
