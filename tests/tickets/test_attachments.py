@@ -360,3 +360,26 @@ def test_other_pages_keep_their_small_body_limit(ticket_app) -> None:
         },
     )
     assert response.status_code == 413
+
+
+def test_merged_tickets_files_move_and_open_through_both_links(staff_app) -> None:
+    customer = staff_app.test_client()
+    old_ref, old_path = secret_path(customer, contact(customer, [(png(), "box.png")]))
+    new_ref, new_path = secret_path(customer, contact(customer, []))
+    agent = signed_in(staff_app, staff_email("agent"))
+    old_url = f"/agent/tickets/{old_ref}"
+    response = agent.post(
+        old_url + "/merge",
+        data={"csrf_token": csrf(agent, old_url), "into": new_ref},
+    )
+    assert response.status_code == 302
+    [row] = rows(staff_app, Attachment)
+    assert [t.id for t in rows(staff_app, Ticket) if t.reference == new_ref] == [
+        row.ticket_id
+    ]
+    for path in (old_path, new_path):
+        page = customer.get(path).get_data(as_text=True)
+        [link] = file_links(page)
+        assert link.startswith(path) and customer.get(link).status_code == 200
+    desk_page = agent.get(f"/agent/tickets/{new_ref}").get_data(as_text=True)
+    assert f"/agent/tickets/{new_ref}/files/{row.id}" in desk_page
