@@ -418,7 +418,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
     if not valid or files is None:
         return _page(found, form, _update_form(found)), 400
     internal = form.kind.data == "note"
-    agent_tickets.add_message(
+    message = agent_tickets.add_message(
         db.session(),
         found,
         current_user.id,
@@ -429,9 +429,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
         link_for=secret_link,
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
-    message = attachments.latest_message(db.session(), found, "agent")
-    if message is not None:
-        attachments.attach(db.session(), message, files, limits())
+    attachments.attach(db.session(), message, files, limits())
     ticket_presence.gone(db.session(), found.id, current_user.id)
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
     return redirect(url_for("desk.ticket", reference=found.reference) + "#latest")
