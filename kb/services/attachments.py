@@ -409,10 +409,26 @@ def read(row: Attachment, limits: Limits) -> bytes:
     return (Path(limits.folder) / Path(row.stored_name).name).read_bytes()
 
 
-def remove_files(names: Sequence[str], limits: Limits) -> None:
-    """Delete stored files of purged tickets (``files`` storage)."""
+def stored_names(db: Session, ticket_ids: Sequence[int]) -> list[str]:
+    """The files under ``KB_ATTACHMENT_DIR`` that these tickets' rows name."""
+    if not ticket_ids:
+        return []
+    return [
+        name
+        for name in db.scalars(
+            select(Attachment.stored_name).where(
+                Attachment.ticket_id.in_(ticket_ids),
+                Attachment.stored_name.is_not(None),
+            )
+        )
+        if name
+    ]
+
+
+def remove_files(names: Sequence[str], folder: str) -> None:
+    """Delete stored files whose rows are gone (``files`` storage)."""
     for name in names:
-        (Path(limits.folder) / Path(name).name).unlink(missing_ok=True)
+        (Path(folder) / Path(name).name).unlink(missing_ok=True)
 
 
 def latest_message(db: Session, ticket: Ticket, author: str) -> Message | None:

@@ -328,6 +328,11 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
     old = db.scalars(
         select(Ticket).where(Ticket.status == "closed", Ticket.updated_at < cutoff)
     ).all()
+    from kb.services import attachments
+
+    # Attached files go with their rows; with KB_ATTACHMENT_STORAGE=files the
+    # files themselves are deleted once the rows are gone.
+    stored = attachments.stored_names(db, [ticket.id for ticket in old])
     for ticket in old:
         db.delete(ticket)  # messages and history go with it (cascade)
     mails = db.execute(
@@ -338,4 +343,5 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
     # Unhandled new-link requests hold an email address: never keep them long.
     db.execute(delete(LinkRequest).where(LinkRequest.created_at < cutoff))
     db.commit()
+    attachments.remove_files(stored, current_app.config["ATTACHMENT_DIR"])
     return len(old), mails

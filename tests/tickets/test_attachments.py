@@ -4,6 +4,7 @@ download what, and with which headers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import random
@@ -20,10 +21,13 @@ from helpers import (
     staff_email,
 )
 from PIL import ExifTags, Image
+from sqlalchemy import update
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from kb.storage.models import Attachment, Ticket
+from kb.services import tickets
+from kb.storage.db import standalone_session
+from kb.storage.models import Attachment, Ticket, utcnow
 
 MB = 1024 * 1024
 
@@ -383,3 +387,25 @@ def test_merged_tickets_files_move_and_open_through_both_links(staff_app) -> Non
         assert link.startswith(path) and customer.get(link).status_code == 200
     desk_page = agent.get(f"/agent/tickets/{new_ref}").get_data(as_text=True)
     assert f"/agent/tickets/{new_ref}/files/{row.id}" in desk_page
+
+
+def test_purge_removes_stored_files(make_app, database_url, tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    app = make_app(
+        DATABASE_URL=database_url,
+        ATTACHMENT_STORAGE="files",
+        ATTACHMENT_DIR=str(folder),
+    )
+    client = app.test_client()
+    contact(client, [(pdf(), "a.pdf")])
+    [row] = rows(app, Attachment)
+    assert (folder / row.stored_name).exists()
+    with app.app_context(), standalone_session() as db:
+        db.execute(
+            update(Ticket).values(
+                status="closed", updated_at=utcnow() - dt.timedelta(days=400)
+            )
+        )
+        db.commit()
+        assert tickets.purge(db, 365)[0] == 1
+    assert rows(app, Attachment) == [] and list(folder.iterdir()) == []
