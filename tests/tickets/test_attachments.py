@@ -409,3 +409,13 @@ def test_purge_removes_stored_files(make_app, database_url, tmp_path: Path) -> N
         db.commit()
         assert tickets.purge(db, 365)[0] == 1
     assert rows(app, Attachment) == [] and list(folder.iterdir()) == []
+
+
+def test_the_field_and_its_errors_speak_indonesian(ticket_app) -> None:
+    client = ticket_app.test_client()
+    page = client.get("/id/contact").get_data(as_text=True)
+    assert "Lampirkan berkas (opsional)" in page
+    assert "Foto disimpan ulang tanpa lokasi" in page
+    data = {**CONTACT_FORM, "attachments": [FileStorage(io.BytesIO(b""), "a.png")]}
+    response = post_files(client, "/id/contact", data)
+    assert "“a.png” kosong (0 byte)." in response.get_data(as_text=True)
