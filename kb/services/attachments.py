@@ -233,9 +233,6 @@ def _display_name(claimed: str) -> str:
 
 def _reencode(upload: Upload, name: str) -> Checked:
     """Open, verify and re-encode an image: upright, no metadata, same format."""
-    unreadable = AttachmentError(
-        _("%(name)s could not be read as an image.", name=name)
-    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -248,7 +245,9 @@ def _reencode(upload: Upload, name: str) -> Checked:
             _("%(name)s has too many pixels to be a photo.", name=name)
         ) from None
     except Exception:  # Pillow raises many kinds for a broken file
-        raise unreadable from None
+        raise AttachmentError(
+            _("%(name)s could not be read as an image.", name=name)
+        ) from None
     source_format = opened.format or ""
     image: Image.Image = ImageOps.exif_transpose(opened) or opened
     content_type = IMAGE_TYPES.get(source_format, "image/jpeg")  # HEIC → JPEG
@@ -289,14 +288,11 @@ def _check_pdf(data: bytes, name: str) -> None:
             _("%(name)s is password-protected; send it without a password.", name=name)
         )
     budget = max(PDF_INFLATE_FLOOR, PDF_INFLATE_RATIO * len(data))
-    bomb = AttachmentError(
-        _("%(name)s unpacks to far more than its size; it was refused.", name=name)
-    )
     position, streams = 0, 0
     while (found := STREAM.search(data, position)) is not None:
         streams += 1
         if streams > PDF_MAX_STREAMS:
-            raise bomb
+            raise _bomb(name)
         start = found.end()
         end = data.find(b"endstream", start)
         if end < 0:
@@ -313,7 +309,13 @@ def _check_pdf(data: bytes, name: str) -> None:
         except zlib.error:
             continue  # not a Flate stream (images, plain text): counted by size
         if budget <= 0:
-            raise bomb
+            raise _bomb(name)
+
+
+def _bomb(name: str) -> AttachmentError:
+    return AttachmentError(
+        _("%(name)s unpacks to far more than its size; it was refused.", name=name)
+    )
 
 
 def ticket_bytes(db: Session, ticket: Ticket) -> int:
