@@ -21,7 +21,8 @@ from helpers import (
     staff_email,
 )
 from PIL import ExifTags, Image
-from sqlalchemy import update
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.orm import Session, undefer
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -101,6 +102,17 @@ def secret_path(client, response) -> tuple[str, str]:
     return link.group(2), link.group(1)
 
 
+def stored(app) -> list[Attachment]:
+    """Every attachment row with its bytes loaded (they are deferred)."""
+    engine = create_engine(app.config["DATABASE_URL"])
+    with Session(engine) as db:
+        found = list(
+            db.scalars(select(Attachment).options(undefer(Attachment.data))).all()
+        )
+    engine.dispose()
+    return found
+
+
 def file_links(page: str) -> list[str]:
     return re.findall(r'href="([^"]*/files/\d+)"', page)
 
@@ -129,7 +141,7 @@ def test_a_photo_on_the_contact_form_comes_back_upright_without_exif(
     thumb = client.get(link + "/thumb")
     assert thumb.mimetype == "image/webp"
     assert Image.open(io.BytesIO(thumb.data)).size == (160, 320)
-    [row] = rows(ticket_app, Attachment)
+    [row] = stored(ticket_app)
     assert row.filename == "IMG_0042.jpg" and row.data == served.data
     assert row.stored_name is None
 
@@ -345,7 +357,7 @@ def test_files_storage_keeps_bytes_in_the_folder(
     )
     client = app.test_client()
     _reference, path = secret_path(client, contact(client, [(pdf(), "a.pdf")]))
-    [row] = rows(app, Attachment)
+    [row] = stored(app)
     assert row.data is None and row.stored_name
     assert (folder / row.stored_name).read_bytes() == pdf()
     [link] = file_links(client.get(path).get_data(as_text=True))

@@ -33,9 +33,14 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Deferred: a page or a thumbnail never loads the (up to 10 MB) bytes.
+    data: Mapped[bytes | None] = mapped_column(
+        LargeBinary, nullable=True, deferred=True
+    )
     stored_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    thumbnail: Mapped[bytes | None] = mapped_column(
+        LargeBinary, nullable=True, deferred=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
