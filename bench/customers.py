@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 CSRF = re.compile(
-    r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"'
+    # The contact form renders its token without an id (pages repeat no id).
+    r'<input (?:id="csrf_token" )?name="csrf_token" type="hidden" value="([^"]+)"'
 )
 REFERENCE = re.compile(r"JWB-[0-9A-Z]{5}")
 SECRET_LINK = re.compile(
