@@ -250,3 +250,31 @@ def _check(page: Page, name: str) -> None:
         }"""
     )
     assert wide <= 0, f"{name}: the page scrolls {wide}px sideways: {culprits}"
+
+
+def test_a_file_over_the_limit_is_named_before_sending(
+    browser, attach_url: str
+) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{attach_url}/en/contact")
+    _fill(page)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    big = b"\xff\xd8\xff" + b"\0" * (11 * 1024 * 1024)
+    field = page.get_by_label(FIELD)
+    field.set_input_files(
+        [{"name": "video.jpg", "mimeType": "image/jpeg", "buffer": big}]
+    )
+    page.get_by_role("button", name="Send privately").click()
+    expect(page.locator("#attachments-error")).to_have_text(
+        "“video.jpg” is larger than 10 MB."
+    )
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Message")).to_have_value(
+        "The box was crushed.\nOrder 8812."
+    )
+    assert [u for u in posts if u.endswith("/en/contact")] == []
+    context.close()
