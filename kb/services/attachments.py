@@ -248,6 +248,16 @@ def _reencode(upload: Upload, name: str) -> Checked:
         raise AttachmentError(
             _("%(name)s could not be read as an image.", name=name)
         ) from None
+    try:
+        return _encode(opened, upload.filename)
+    except (OSError, ValueError):  # a mode or a profile Pillow cannot write back
+        raise AttachmentError(
+            _("%(name)s could not be read as an image.", name=name)
+        ) from None
+
+
+def _encode(opened: Image.Image, filename: str) -> Checked:
+    """Upright, in the same format (HEIC as JPEG), without metadata; a thumbnail."""
     source_format = opened.format or ""
     image: Image.Image = ImageOps.exif_transpose(opened) or opened
     content_type = IMAGE_TYPES.get(source_format, "image/jpeg")  # HEIC → JPEG
@@ -267,7 +277,7 @@ def _reencode(upload: Upload, name: str) -> Checked:
         small, "WEBP", quality=75
     )
     return Checked(
-        safe_filename(upload.filename, content_type),
+        safe_filename(filename, content_type),
         content_type,
         out.getvalue(),
         image.width,

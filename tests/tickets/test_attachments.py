@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, undefer
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from kb.services import tickets
+from kb.services import attachments, tickets
 from kb.storage.db import standalone_session
 from kb.storage.models import Attachment, Ticket, utcnow
 
@@ -431,3 +431,43 @@ def test_the_field_and_its_errors_speak_indonesian(ticket_app) -> None:
     data = {**CONTACT_FORM, "attachments": [FileStorage(io.BytesIO(b""), "a.png")]}
     response = post_files(client, "/id/contact", data)
     assert "“a.png” kosong (0 byte)." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind"),
+    [("I;16", "PNG"), ("CMYK", "JPEG"), ("P", "PNG"), ("LA", "PNG"), ("RGBA", "WEBP")],
+)
+def test_images_of_every_mode_are_re_encoded(app, mode: str, kind: str) -> None:
+    out = io.BytesIO()
+    Image.new(mode, (50, 40)).save(out, kind)
+    limits = attachments.Limits.from_config(app.config)
+    with app.test_request_context("/en/"):
+        [checked] = attachments.check(
+            [attachments.Upload(f"scan.{kind.lower()}", out.getvalue())], limits
+        )
+    assert checked.content_type == f"image/{kind.lower()}"
+    assert Image.open(io.BytesIO(checked.data)).size == (50, 40)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (gps_photo()[:600], "could not be read as an image"),
+        (png((8000, 8000), "1"), "has too many pixels to be a photo"),
+        (pdf()[:-8], "is not a complete PDF"),
+        (
+            pdf().replace(b"trailer\n<< >>", b"trailer\n<< /Encrypt 5 0 R >>"),
+            "is password-protected",
+        ),
+    ],
+)
+def test_broken_images_pixel_bombs_and_locked_pdfs_are_refused(
+    app, body: bytes, message: str
+) -> None:
+    limits = attachments.Limits.from_config(app.config)
+    with (
+        app.test_request_context("/en/"),
+        pytest.raises(attachments.AttachmentError) as refused,
+    ):
+        attachments.check([attachments.Upload("file", body)], limits)
+    assert message in str(refused.value)
