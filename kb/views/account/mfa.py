@@ -20,11 +20,16 @@ from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from kb.security import is_staff_path
-from kb.services import mfa
+from kb.services import mfa, passkeys
 from kb.storage import db
 from kb.views.access import role_required
 from kb.views.account import bp
-from kb.views.account.forms import ConfirmPasswordForm, MfaCodeForm
+from kb.views.account.forms import (
+    ConfirmPasswordForm,
+    MfaCodeForm,
+    PasskeyForm,
+    RemovePasskeyForm,
+)
 from kb.views.errors import wants_json
 
 SETUP = "mfa_setup"  # the secret being enrolled, until its first code proves it
@@ -32,6 +37,8 @@ SETUP = "mfa_setup"  # the secret being enrolled, until its first code proves it
 ENROLMENT_ONLY = {
     "account.mfa_page",
     "account.enable_mfa",
+    "account.passkey_options",
+    "account.add_passkey",
     "auth.logout",
     "auth.login",
     "auth.code",
@@ -55,11 +62,14 @@ def _page(
     codes: list[str] | None = None,
     status: int = 200,
     password_form: ConfirmPasswordForm | None = None,
+    passkey_form: PasskeyForm | None = None,
 ) -> tuple[str, int]:
+    from kb.views.account.passkeys import relying_party
+
     database = db.session()
     need = _requirement()
     values: dict = {}
-    if not current_user.mfa_enabled and need.offered:
+    if not current_user.totp_enabled and need.offered:
         secret = session.get(SETUP)
         if not isinstance(secret, str) or len(secret) != 32:
             secret = session[SETUP] = mfa.new_secret()
@@ -74,8 +84,13 @@ def _page(
         password_form=password_form or ConfirmPasswordForm(formdata=None),
         codes=codes,
         left=mfa.recovery_codes_left(database, current_user)
-        if current_user.mfa_enabled
+        if current_user.totp_enabled
         else 0,
+        passkey_form=passkey_form or PasskeyForm(formdata=None),
+        passkey_list=passkeys.listing(database, current_user),
+        passkeys_offered=relying_party() is not None
+        and (need.offered or bool(current_user.passkeys)),
+        remove_form=RemovePasskeyForm(formdata=None),
         noindex=True,
         **values,
     ), status
@@ -94,7 +109,7 @@ def enable_mfa() -> tuple[str, int]:
     """Turn TOTP on with the app's first code; show the recovery codes once."""
     form = MfaCodeForm()
     secret = session.get(SETUP)
-    if current_user.mfa_enabled or not isinstance(secret, str):
+    if current_user.totp_enabled or not isinstance(secret, str):
         abort(409)
     if not form.validate_on_submit():
         return _page(form, status=400)
@@ -132,7 +147,7 @@ def _password_ok(form: ConfirmPasswordForm) -> bool:
 def renew_recovery_codes() -> tuple[str, int]:
     """Ten new recovery codes (the old ones stop working); the password first."""
     form = ConfirmPasswordForm()
-    if not current_user.mfa_enabled:
+    if not current_user.totp_enabled:
         abort(409)
     if not _password_ok(form):
         return _page(password_form=form, status=400)
@@ -142,14 +157,20 @@ def renew_recovery_codes() -> tuple[str, int]:
 @bp.post("/mfa/disable")
 @role_required("agent")
 def disable_mfa() -> Response | tuple[str, int]:
-    """Turn the second factor off (not while KB_STAFF_MFA=required)."""
+    """Turn the authenticator app off (not the last factor under ``required``)."""
     form = ConfirmPasswordForm()
-    if not current_user.mfa_enabled or _requirement().required:
+    if not current_user.totp_enabled or (
+        _requirement().required and not current_user.passkeys
+    ):
         abort(409)
     if not _password_ok(form):
         return _page(password_form=form, status=400)
     mfa.disable(db.session(), current_user, current_user.email, end_sessions=False)
-    flash(_("The second factor is off. Signing in asks only for your password."))
+    flash(
+        _("The authenticator app is off. Signing in asks for one of your passkeys.")
+        if current_user.passkeys
+        else _("The second factor is off. Signing in asks only for your password.")
+    )
     return redirect(url_for("account.mfa_page"))
 
 

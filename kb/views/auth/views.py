@@ -134,7 +134,8 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = CodeForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("auth/code.html", form=form, noindex=True), status
+        page = render_template("auth/code.html", form=form, user=user, noindex=True)
+        return page, status
     client, account = throttle.client(), str(user.id)
     wait = max(
         throttle.blocked_for(CODE_CLIENT_FAILURES, "code-client", client),
@@ -147,7 +148,7 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
             seconds=wait,
         )
         page = render_template(
-            "auth/code.html", form=form, throttled=message, noindex=True
+            "auth/code.html", form=form, user=user, throttled=message, noindex=True
         )
         return page, 429, {"Retry-After": str(wait)}
     try:
@@ -159,7 +160,8 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
         throttle.count_failure(CODE_ACCOUNT_FAILURES, "code-account", account)
         throttle.backoff_failure("code", account, client)
         form.code.errors = [gettext("This code is not right, or it was used already.")]
-        return render_template("auth/code.html", form=form, noindex=True), 401
+        page = render_template("auth/code.html", form=form, user=user, noindex=True)
+        return page, 401
     throttle.backoff_success("code", account, client)
     response = _signed_in(user, bool(pending.get("remember")), pending["next"])
     if kind == "recovery":
