@@ -91,7 +91,7 @@ def add_passkey() -> Response | tuple[str, int]:
         ]
         return _render_mfa(form, 400)
     try:
-        passkeys.register(
+        added = passkeys.register(
             db.session(),
             current_user,
             rp,
@@ -107,7 +107,7 @@ def add_passkey() -> Response | tuple[str, int]:
     flash(
         _(
             "The passkey “%(name)s” is added. Signing in now asks for a second factor.",
-            name=form.name.data,
+            name=added.name,
         )
     )
     return redirect(url_for("account.mfa_page"))
