@@ -46,7 +46,8 @@ ENROLMENT_ONLY = {
 }
 
 
-def _requirement() -> mfa.Requirement:
+def current_requirement() -> mfa.Requirement:
+    """What KB_STAFF_MFA asks of the signed-in person now."""
     config = current_app.config
     return mfa.requirement(
         db.session(),
@@ -57,17 +58,18 @@ def _requirement() -> mfa.Requirement:
     )
 
 
-def _page(
+def render_page(
     form: MfaCodeForm | None = None,
     codes: list[str] | None = None,
     status: int = 200,
     password_form: ConfirmPasswordForm | None = None,
     passkey_form: PasskeyForm | None = None,
 ) -> tuple[str, int]:
+    """The second-factor page (``status``: its HTTP status)."""
     from kb.views.account.passkeys import relying_party
 
     database = db.session()
-    need = _requirement()
+    need = current_requirement()
     values: dict = {}
     if not current_user.totp_enabled and need.offered:
         secret = session.get(SETUP)
@@ -100,7 +102,7 @@ def _page(
 @role_required("agent")
 def mfa_page() -> tuple[str, int]:
     """The second factor: how to turn it on, or its state and recovery codes."""
-    return _page()
+    return render_page()
 
 
 @bp.post("/mfa/enable")
@@ -112,7 +114,7 @@ def enable_mfa() -> tuple[str, int]:
     if current_user.totp_enabled or not isinstance(secret, str):
         abort(409)
     if not form.validate_on_submit():
-        return _page(form, status=400)
+        return render_page(form, status=400)
     try:
         codes = mfa.enable(
             db.session(),
@@ -128,9 +130,9 @@ def enable_mfa() -> tuple[str, int]:
                 "it shows now."
             )
         ]
-        return _page(form, status=400)
+        return render_page(form, status=400)
     session.pop(SETUP, None)
-    return _page(codes=codes, status=201)
+    return render_page(codes=codes, status=201)
 
 
 def _password_ok(form: ConfirmPasswordForm) -> bool:
@@ -150,8 +152,10 @@ def renew_recovery_codes() -> tuple[str, int]:
     if not current_user.totp_enabled:
         abort(409)
     if not _password_ok(form):
-        return _page(password_form=form, status=400)
-    return _page(codes=mfa.new_recovery_codes(db.session(), current_user), status=201)
+        return render_page(password_form=form, status=400)
+    return render_page(
+        codes=mfa.new_recovery_codes(db.session(), current_user), status=201
+    )
 
 
 @bp.post("/mfa/disable")
@@ -160,11 +164,11 @@ def disable_mfa() -> Response | tuple[str, int]:
     """Turn the authenticator app off (not the last factor under ``required``)."""
     form = ConfirmPasswordForm()
     if not current_user.totp_enabled or (
-        _requirement().required and not current_user.passkeys
+        current_requirement().required and not current_user.passkeys
     ):
         abort(409)
     if not _password_ok(form):
-        return _page(password_form=form, status=400)
+        return render_page(password_form=form, status=400)
     mfa.disable(db.session(), current_user, current_user.email, end_sessions=False)
     flash(
         _("The authenticator app is off. Signing in asks for one of your passkeys.")
@@ -185,7 +189,7 @@ def enrolment_only_past_grace() -> Response | None:
         or current_user.mfa_enabled
     ):
         return None
-    if not _requirement().locked:
+    if not current_requirement().locked:
         return None
     if wants_json():
         from kb.views.api.errors import json_error

@@ -43,9 +43,9 @@ def relying_party() -> passkeys.RelyingParty | None:
 
 
 def _render_mfa(form: PasskeyForm, status: int) -> tuple[str, int]:
-    from kb.views.account.mfa import _page
+    from kb.views.account.mfa import render_page
 
-    return _page(passkey_form=form, status=status)
+    return render_page(passkey_form=form, status=status)
 
 
 @bp.post("/passkeys/options")
@@ -114,10 +114,10 @@ def add_passkey() -> Response | tuple[str, int]:
 
 
 def _last_factor() -> bool:
-    from kb.views.account.mfa import _requirement
+    from kb.views.account.mfa import current_requirement
 
     return (
-        _requirement().required
+        current_requirement().required
         and not current_user.totp_enabled
         and len(current_user.passkeys) <= 1
     )

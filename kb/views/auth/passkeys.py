@@ -40,8 +40,8 @@ from kb.views.auth.views import (
     CODE_ACCOUNT_FAILURES,
     CODE_CLIENT_FAILURES,
     PENDING,
-    _pending,
-    _signed_in,
+    pending_sign_in,
+    sign_in,
 )
 
 CHALLENGE = "passkey_sign_in"
@@ -71,7 +71,7 @@ def passkey_context() -> dict:
 
 
 def _pending_user() -> tuple[dict, User] | None:
-    pending = _pending()
+    pending = pending_sign_in()
     user = db.session().get(User, pending["user"]) if pending else None
     if pending is None or user is None or not user.active or not user.passkeys:
         return None
@@ -169,7 +169,7 @@ def passkey_sign_in() -> Response | tuple[str, int] | tuple[str, int, dict[str, 
             ),
             401,
         )
-    return _signed_in(user, form.remember.data == "y", target)
+    return sign_in(user, form.remember.data == "y", target)
 
 
 # -- the second factor ------------------------------------------------------------
@@ -244,4 +244,4 @@ def code_passkey() -> Response | tuple[str, int] | tuple[str, int, dict[str, str
             gettext("This passkey did not confirm the sign-in. Try again."), 401
         )
     throttle.backoff_success("code", account, client)
-    return _signed_in(user, bool(pending.get("remember")), pending["next"])
+    return sign_in(user, bool(pending.get("remember")), pending["next"])

@@ -76,7 +76,7 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
                     "at": int(time.time()),
                 }
                 return redirect(url_for("auth.code"))
-            return _signed_in(user, bool(form.remember.data), target)
+            return sign_in(user, bool(form.remember.data), target)
         throttle.count_failure(CLIENT_FAILURES, "login-client", client)
         throttle.backoff_failure("login", account, client)
         # One answer for an unknown account and a wrong password.
@@ -89,7 +89,8 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
     return render_template("auth/login.html", form=form, noindex=True)
 
 
-def _signed_in(user: User, remember: bool, target: str) -> Response:
+def sign_in(user: User, remember: bool, target: str) -> Response:
+    """Begin ``user``'s sign-in (a fresh session) and go to ``target``."""
     # A fresh session (and so a fresh CSRF token): nothing planted before
     # sign-in survives it.
     session.clear()
@@ -113,7 +114,8 @@ CODE_CLIENT_FAILURES = "10/minute;100/hour"
 CODE_ACCOUNT_FAILURES = "20/hour"
 
 
-def _pending() -> dict | None:
+def pending_sign_in() -> dict | None:
+    """The sign-in waiting for its second factor, unless it waited too long."""
     found = session.get(PENDING)
     if not isinstance(found, dict):
         return None
@@ -125,7 +127,7 @@ def _pending() -> dict | None:
 @bp.route("/login/code", methods=["GET", "POST"])
 def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The second step of signing in: a code from the authenticator app."""
-    pending = _pending()
+    pending = pending_sign_in()
     user = db.session().get(User, pending["user"]) if pending else None
     if pending is None or user is None or not user.active or not user.mfa_enabled:
         session.pop(PENDING, None)
@@ -163,7 +165,7 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
         page = render_template("auth/code.html", form=form, user=user, noindex=True)
         return page, 401
     throttle.backoff_success("code", account, client)
-    response = _signed_in(user, bool(pending.get("remember")), pending["next"])
+    response = sign_in(user, bool(pending.get("remember")), pending["next"])
     if kind == "recovery":
         flash(
             gettext(
