@@ -45,7 +45,15 @@ MAX_PASSKEYS = 20
 
 
 class PasskeyError(ValueError):
-    """A passkey ceremony that cannot be accepted (the message says why)."""
+    """A passkey ceremony that cannot be accepted.
+
+    ``kind`` says why, for the view's message: ``expired``, ``name``, ``limit``,
+    ``invalid``, ``duplicate``, ``unknown``, ``disabled`` or ``clone``.
+    """
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def _claim(db: Session, challenge: bytes, now: dt.datetime | None = None) -> Non
     ).rowcount  # type: ignore[attr-defined]
     db.commit()
     if claimed != 1:
-        raise PasskeyError("the request expired or was used already")
+        raise PasskeyError("expired")
 
 
 # -- adding, listing, removing -------------------------------------------------------
@@ -178,10 +186,10 @@ def register(
     """Keep the passkey ``credential`` created for ``challenge``, named ``name``."""
     name = " ".join(name.split())[:NAME_LENGTH]
     if not name:
-        raise PasskeyError("give the passkey a name")
+        raise PasskeyError("name")
     _claim(db, challenge)
     if len(listing(db, user)) >= MAX_PASSKEYS:
-        raise PasskeyError(f"at most {MAX_PASSKEYS} passkeys per person")
+        raise PasskeyError("limit")
     try:
         verified = webauthn.verify_registration_response(
             credential=credential,
@@ -190,10 +198,10 @@ def register(
             expected_origin=rp.origin,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as error:
-        raise PasskeyError(f"the passkey could not be checked ({error})") from error
+        raise PasskeyError("invalid", str(error)) from error
     credential_id = bytes_to_base64url(verified.credential_id)
     if db.scalar(select(Passkey.id).where(Passkey.credential_id == credential_id)):
-        raise PasskeyError("this passkey is already added")
+        raise PasskeyError("duplicate")
     try:
         transports = json.loads(credential)["response"].get("transports") or []
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -284,20 +292,20 @@ def authenticate(
     try:
         parsed = parse_authentication_credential_json(credential)
     except (WebAuthnException, ValueError, KeyError, TypeError) as error:
-        raise PasskeyError("the passkey's answer could not be read") from error
+        raise PasskeyError("invalid", "unreadable") from error
     passkey = db.scalar(
         select(Passkey).where(
             Passkey.credential_id == bytes_to_base64url(parsed.raw_id)
         )
     )
     if passkey is None or (user is not None and passkey.user_id != user.id):
-        raise PasskeyError("this passkey is not known here")
+        raise PasskeyError("unknown")
     owner = db.get(User, passkey.user_id)
     if owner is None or not owner.active:
-        raise PasskeyError("this account is disabled")
+        raise PasskeyError("disabled")
     handle = parsed.response.user_handle
     if handle is not None and owner.passkey_handle != bytes_to_base64url(handle):
-        raise PasskeyError("this passkey is not known here")
+        raise PasskeyError("unknown")
     try:
         verified = webauthn.verify_authentication_response(
             credential=parsed,
@@ -309,7 +317,7 @@ def authenticate(
             require_user_verification=user is None,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as error:
-        raise PasskeyError(f"the passkey could not be checked ({error})") from error
+        raise PasskeyError("invalid", str(error)) from error
     # Claimed: two sign-ins racing with one counter value cannot both pass.
     new_count = verified.new_sign_count
     counter_ok = (
@@ -322,7 +330,7 @@ def authenticate(
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:
         db.rollback()
-        raise PasskeyError("the passkey's counter went back: it may be a copy")
+        raise PasskeyError("clone")
     audit.record(
         db,
         owner.email,

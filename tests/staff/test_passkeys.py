@@ -167,7 +167,7 @@ def test_the_origin_must_be_the_base_url(pk_app) -> None:
     client = signed_in(pk_app, AGENT)
     phished = _add(client, SoftAuthenticator("http://localhost.evil.example"))
     assert phished.status_code == 400
-    assert "The passkey was not added" in phished.get_data(as_text=True)
+    assert "could not be checked for this site" in phished.get_data(as_text=True)
     assert rows(pk_app, Passkey) == []
 
 

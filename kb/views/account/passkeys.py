@@ -74,6 +74,26 @@ def _challenge() -> bytes | None:
         return None
 
 
+def _refusal(kind: str) -> str:
+    messages = {
+        "expired": _("The passkey request expired or was used already. Try again."),
+        "name": _("Give the passkey a name, e.g. “work laptop”."),
+        "limit": _(
+            "You have %(num)s passkeys, the most one person may have. Remove one "
+            "first.",
+            num=passkeys.MAX_PASSKEYS,
+        ),
+        "duplicate": _("This passkey is added already."),
+    }
+    return messages.get(
+        kind,
+        _(
+            "The browser's passkey could not be checked for this site. Try again, "
+            "or try another passkey."
+        ),
+    )
+
+
 @bp.post("/passkeys")
 @role_required("agent")
 def add_passkey() -> Response | tuple[str, int]:
@@ -100,9 +120,7 @@ def add_passkey() -> Response | tuple[str, int]:
             form.name.data or "",
         )
     except passkeys.PasskeyError as error:
-        form.credential.errors = [
-            _("The passkey was not added: %(reason)s.", reason=str(error))
-        ]
+        form.credential.errors = [_refusal(error.kind)]
         return _render_mfa(form, 400)
     flash(
         _(
