@@ -434,3 +434,10 @@ def test_remember_me_never_skips_the_passkey_step(pk_app) -> None:
     assert login(fresh, AGENT, remember=True).headers["Location"] == (
         "/agent/login/code"
     )
+
+
+def test_the_staff_list_counts_a_passkey_as_a_second_factor(pk_app) -> None:
+    assert _add(signed_in(pk_app, AGENT), SoftAuthenticator(ORIGIN)).status_code == 302
+    listed = pk_app.test_cli_runner().invoke(args=["users", "list"])
+    (line,) = [row for row in listed.output.splitlines() if row.startswith(AGENT)]
+    assert " on " in f" {line} "
