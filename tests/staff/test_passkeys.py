@@ -441,3 +441,37 @@ def test_the_staff_list_counts_a_passkey_as_a_second_factor(pk_app) -> None:
     listed = pk_app.test_cli_runner().invoke(args=["users", "list"])
     (line,) = [row for row in listed.output.splitlines() if row.startswith(AGENT)]
     assert " on " in f" {line} "
+
+
+def test_with_an_app_and_a_passkey_either_finishes_the_sign_in(pk_app) -> None:
+    import pyotp
+
+    client = signed_in(pk_app, AGENT)
+    page = client.get("/agent/account/mfa").get_data(as_text=True)
+    secret = re.search(r'<code class="mfa-secret">([A-Z2-7]{32})</code>', page)
+    assert secret is not None
+    enabled = client.post(
+        "/agent/account/mfa/enable",
+        data={
+            "csrf_token": _token(client, "/agent/account/mfa"),
+            "code": pyotp.TOTP(secret.group(1)).now(),
+        },
+    )
+    assert enabled.status_code == 201
+    device = SoftAuthenticator(ORIGIN)
+    assert _add(client, device).status_code == 302
+    by_key = pk_app.test_client()
+    login(by_key, AGENT)
+    step = by_key.get("/agent/login/code").get_data(as_text=True)
+    assert "Use a passkey" in step and 'name="code"' in step
+    assert _second_step(by_key, device).status_code == 302
+    # Turning the app off keeps the passkey as the second factor.
+    off = client.post(
+        "/agent/account/mfa/disable",
+        data={"csrf_token": _token(client, "/agent/account/mfa"), "password": PASSWORD},
+    )
+    assert off.status_code == 302
+    assert "asks for one of your passkeys" in client.get(
+        off.headers["Location"]
+    ).get_data(as_text=True)
+    assert login(pk_app.test_client(), AGENT).headers["Location"] == "/agent/login/code"
