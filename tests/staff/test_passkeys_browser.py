@@ -156,3 +156,25 @@ def test_a_passkey_made_signed_in_with_and_removed(
         "passkey_removed",
     ]
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_without_javascript_the_pages_say_so_and_passwords_still_work(
+    browser, base
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/agent/login")
+        expect(page.get_by_text("Passkeys need JavaScript")).to_be_visible()
+        expect(
+            page.get_by_role("button", name="Sign in with a passkey")
+        ).to_be_disabled()
+        _password(page, base)
+        expect(page).to_have_url(re.compile(r"/agent/$"))
+        page.goto(f"{base}/agent/account/mfa")
+        expect(page.get_by_text("Passkeys need JavaScript")).to_be_visible()
+        expect(page.get_by_role("button", name="Add a passkey")).to_be_disabled()
+    finally:
+        context.close()
