@@ -24,12 +24,7 @@ from kb.services import mfa, passkeys
 from kb.storage import db
 from kb.views.access import role_required
 from kb.views.account import bp
-from kb.views.account.forms import (
-    ConfirmPasswordForm,
-    MfaCodeForm,
-    PasskeyForm,
-    RemovePasskeyForm,
-)
+from kb.views.account.forms import ConfirmPasswordForm, MfaCodeForm, PasskeyForm
 from kb.views.errors import wants_json
 
 SETUP = "mfa_setup"  # the secret being enrolled, until its first code proves it
@@ -58,6 +53,12 @@ def current_requirement() -> mfa.Requirement:
     )
 
 
+def relying_party() -> passkeys.RelyingParty | None:
+    """This site as a WebAuthn relying party (from KB_BASE_URL), or None."""
+    config = current_app.config
+    return passkeys.relying_party(config["BASE_URL"], config["SITE_NAME"])
+
+
 def render_page(
     form: MfaCodeForm | None = None,
     codes: list[str] | None = None,
@@ -66,8 +67,6 @@ def render_page(
     passkey_form: PasskeyForm | None = None,
 ) -> tuple[str, int]:
     """The second-factor page (``status``: its HTTP status)."""
-    from kb.views.account.passkeys import relying_party
-
     database = db.session()
     need = current_requirement()
     values: dict = {}
@@ -92,7 +91,6 @@ def render_page(
         passkey_list=passkeys.listing(database, current_user),
         passkeys_offered=relying_party() is not None
         and (need.offered or bool(current_user.passkeys)),
-        remove_form=RemovePasskeyForm(formdata=None),
         noindex=True,
         **values,
     ), status

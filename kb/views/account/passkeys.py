@@ -30,22 +30,11 @@ from kb.storage import db
 from kb.views.access import role_required
 from kb.views.account import bp
 from kb.views.account.forms import PasskeyForm, RemovePasskeyForm
+from kb.views.account.mfa import current_requirement, relying_party, render_page
 from kb.views.api.errors import json_error
 
 # The registration challenge while the browser makes the passkey.
 CHALLENGE = "passkey_registration"
-
-
-def relying_party() -> passkeys.RelyingParty | None:
-    """This site as a WebAuthn relying party (from KB_BASE_URL), or None."""
-    config = current_app.config
-    return passkeys.relying_party(config["BASE_URL"], config["SITE_NAME"])
-
-
-def _render_mfa(form: PasskeyForm, status: int) -> tuple[str, int]:
-    from kb.views.account.mfa import render_page
-
-    return render_page(passkey_form=form, status=status)
 
 
 @bp.post("/passkeys/options")
@@ -104,12 +93,12 @@ def add_passkey() -> Response | tuple[str, int]:
         abort(409)
     challenge = _challenge()
     if not form.validate_on_submit():
-        return _render_mfa(form, 400)
+        return render_page(passkey_form=form, status=400)
     if challenge is None:
         form.credential.errors = [
             _("The passkey request expired or was used already. Try again.")
         ]
-        return _render_mfa(form, 400)
+        return render_page(passkey_form=form, status=400)
     try:
         added = passkeys.register(
             db.session(),
@@ -121,7 +110,7 @@ def add_passkey() -> Response | tuple[str, int]:
         )
     except passkeys.PasskeyError as error:
         form.credential.errors = [_refusal(error.kind)]
-        return _render_mfa(form, 400)
+        return render_page(passkey_form=form, status=400)
     flash(
         _(
             "The passkey “%(name)s” is added. Signing in now asks for a second factor.",
@@ -132,8 +121,6 @@ def add_passkey() -> Response | tuple[str, int]:
 
 
 def _last_factor() -> bool:
-    from kb.views.account.mfa import current_requirement
-
     return (
         current_requirement().required
         and not current_user.totp_enabled
