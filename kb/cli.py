@@ -384,11 +384,11 @@ def users_list_command() -> None:
 def users_reset_mfa_command(email: str) -> None:
     """Turn off someone's second factor (a lost phone and no recovery code).
 
-    Their authenticator app and recovery codes stop working and every sign-in
-    ends; they sign in with their password and, if the site requires it, turn a
-    new one on. Recorded in the audit log.
+    Their authenticator app, recovery codes and passkeys stop working and every
+    sign-in ends; they sign in with their password and, if the site requires it,
+    turn a new one on. Recorded in the audit log.
     """
-    from kb.services import mfa, users
+    from kb.services import mfa, passkeys, users
     from kb.storage.db import standalone_session
 
     with standalone_session() as db:
@@ -396,6 +396,7 @@ def users_reset_mfa_command(email: str) -> None:
         if user is None:
             raise click.ClickException(f"no account for {email}")
         had = user.mfa_enabled
+        passkeys.remove_all(db, user, "command line")
         mfa.disable(db, user, "command line", end_sessions=True)
     if had:
         click.echo(f"{user.email}: second factor off; every sign-in ended.")

@@ -321,6 +321,17 @@ SETTINGS: tuple[Setting, ...] = (
         doc="`0`: at once — the next sign-in leads straight to enrolment.",
     ),
     Setting(
+        "KB_STAFF_PASSKEY_SIGNIN",
+        "STAFF_PASSKEY_SIGNIN",
+        _bool,
+        'Offer "Sign in with a passkey" (no password) on the staff sign-in page.',
+        default="on",
+        doc='Staff add passkeys on "My account"; a passkey always counts as a '
+        "second factor after the password. With this on, a passkey that verifies "
+        "its user (fingerprint, face or PIN) also signs in without the password. "
+        "Passkeys are bound to the host of `KB_BASE_URL` and need it set.",
+    ),
+    Setting(
         "KB_AUDIT_RETENTION_DAYS",
         "AUDIT_RETENTION_DAYS",
         _positive,
