@@ -469,7 +469,7 @@ def add_message(
     if not internal:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
-        mail.enqueue(db, mail.agent_reply(ticket, body, new_link_url))
+        mail.enqueue(db, mail.agent_reply(ticket, body, new_link_url), ticket=ticket)
     db.flush()  # the message id, for the linked-article rows
     for slug, section in linked_articles(body, site_root):
         db.add(

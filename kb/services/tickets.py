@@ -92,7 +92,8 @@ def open_ticket(
         )
         ticket.messages.append(Message(author="customer", body=data.message))
         db.add(ticket)
-        mail.enqueue(db, mail.ticket_opened(ticket, link_for(ticket.reference, token)))
+        link = link_for(ticket.reference, token)
+        mail.enqueue(db, mail.ticket_opened(ticket, link), ticket=ticket)
         if data.case_code:
             # A ticket through a case's handoff link: that thread went private.
             public_replies.moved_to_private(db, data.case_code, utcnow())
@@ -198,7 +199,7 @@ def process_link_requests(db: Session, link_for: Callable[[str, str, str], str])
             token = new_token()
             ticket.pending_token_hash = hash_token(token)
             link = link_for(request.link_base, ticket.reference, token)
-            mail.enqueue(db, mail.new_link(ticket, link))
+            mail.enqueue(db, mail.new_link(ticket, link), ticket=ticket)
             mailed += 1
         db.commit()
     return mailed

@@ -53,9 +53,11 @@ from kb.storage.models.staff import (
     User,
 )
 from kb.storage.models.tickets import (
+    InboundMail,
     LinkRequest,
     Message,
     OutboxMail,
+    ReplyToken,
     Ticket,
     TicketEvent,
 )
@@ -81,12 +83,14 @@ __all__ = [
     "DraftChange",
     "DraftComment",
     "EditorSetting",
+    "InboundMail",
     "LinkRequest",
     "LinkedArticle",
     "Message",
     "OutboxMail",
     "PublicReply",
     "RecoveryCode",
+    "ReplyToken",
     "ReplyTemplate",
     "ReportSetting",
     "SearchLog",
