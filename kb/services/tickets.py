@@ -135,13 +135,15 @@ def public_messages(ticket: Ticket) -> list[Message]:
     return [m for m in ticket.messages if not m.internal]
 
 
-def add_customer_reply(db: Session, ticket: Ticket, body: str) -> None:
+def add_customer_reply(db: Session, ticket: Ticket, body: str) -> Message:
     """Append the customer's reply; a resolved or waiting ticket is open again."""
-    ticket.messages.append(Message(author="customer", body=body))
+    message = Message(author="customer", body=body)
+    ticket.messages.append(message)
     if ticket.status in {"waiting", "resolved"}:
         ticket.status = "open"
     ticket.updated_at = utcnow()
     db.commit()
+    return message
 
 
 def close(db: Session, ticket: Ticket) -> None:
