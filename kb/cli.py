@@ -270,7 +270,7 @@ def outbox_send_command(loop: bool, interval: float) -> None:
 mail_group = AppGroup("mail", help="Customers' answers by email (inbound mail).")
 
 
-def _inbound_handler(app: Flask) -> Callable[[bytes], Any]:
+def inbound_handler(app: Flask) -> Callable[[bytes], Any]:
     """One received mail onto its ticket, in its own session (any thread)."""
     from kb.services import inbound_mail, mail, tickets
     from kb.storage.db import standalone_session
@@ -308,7 +308,7 @@ def mail_fetch_command(interval: float | None) -> None:
     from kb.storage.db import standalone_session
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    handle = _inbound_handler(app)
+    handle = inbound_handler(app)
     while True:
         try:
             counts = mail_inbox.fetch(app.config, handle)
@@ -344,7 +344,7 @@ def mail_serve_command(host: str, port: int, lmtp: bool) -> None:
     from kb.services import mail_receiver
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    server = mail_receiver.receiver(_inbound_handler(app), host, port, lmtp=lmtp)
+    server = mail_receiver.receiver(inbound_handler(app), host, port, lmtp=lmtp)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
