@@ -327,8 +327,16 @@ def mail_fetch_command(interval: float | None) -> None:
 
 
 @mail_group.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=2525, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+@click.option(
+    "--port",
+    default=2525,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 @click.option(
     "--lmtp", is_flag=True, help="Speak LMTP (Postfix, Exim) instead of SMTP."
 )

@@ -195,7 +195,9 @@ def test_ticket_mail_carries_a_reply_address_of_its_own(mail_app, catcher) -> No
     (row,) = rows(mail_app, OutboxMail)
     assert row.sent_at is not None and row.headers is None
     # The reply token is not the secret link's token.
-    assert token not in sent.get_body(("plain",)).get_content()
+    body = sent.get_body(("plain",)).get_content()
+    assert token not in body
+    assert "You can also simply answer this email" in body
 
 
 # -- answers by email ----------------------------------------------------------
@@ -216,6 +218,7 @@ def test_an_answer_matched_by_in_reply_to_alone(
     app = _app(make_app, database_url, catcher, MAIL_REPLY_ADDRESS="")
     reference, sent = _acknowledgement(app, catcher)
     assert sent["Reply-To"] is None  # no reply address configured
+    assert "answer this email" not in sent.get_body(("plain",)).get_content()
     raw = answer("help@jawab.example", "Any news?", In_Reply_To=str(sent["Message-ID"]))
     assert receive(app, raw).kind == "added"
     assert messages(app, reference)[-1] == ("customer", "Any news?")
