@@ -89,15 +89,12 @@ def receive(
         select(InboundMail.id).where(InboundMail.message_id_hash == fingerprint)
     ).first():
         return Outcome("duplicate", "this mail was handled before")
-    outcome, ticket = _decide(db, inbound, config, link_for)
-    db.add(
-        InboundMail(
-            message_id_hash=fingerprint,
-            outcome=outcome.kind,
-            ticket_id=ticket.id if ticket is not None else None,
-        )
-    )
+    # Recorded in the transaction that adds the message: both or neither.
+    record = InboundMail(message_id_hash=fingerprint, outcome="pending")
+    db.add(record)
     try:
+        outcome = _decide(db, inbound, config, link_for, record)
+        record.outcome = outcome.kind
         db.commit()
     except IntegrityError:  # another receiver took the same mail meanwhile
         db.rollback()
@@ -116,30 +113,33 @@ def _decide(
     inbound: Inbound,
     config: Mapping[str, Any],
     link_for: Callable[[str, str], str],
-) -> tuple[Outcome, Ticket | None]:
+    record: InboundMail,
+) -> Outcome:
     own = parseaddr(config["MAIL_FROM"])[1].lower()
     if mail_threading.is_our_own(inbound.message) or (own and inbound.sender == own):
-        return Outcome("loop", "sent by Jawab itself"), None
+        return Outcome("loop", "sent by Jawab itself")
     reason = automatic_reason(inbound)
     if reason is not None:
-        return Outcome("ignored", f"automatic mail ({reason})"), None
+        return Outcome("ignored", f"automatic mail ({reason})")
     tokens = mail_threading.tokens_in(inbound.message, config)
     if tokens:
         ticket = mail_threading.find_ticket(db, tokens)
         if ticket is None:
-            return Outcome("refused", "its ticket token matches no ticket"), None
-        return _add(db, ticket, inbound), ticket
+            return Outcome("refused", "its ticket token matches no ticket")
+        record.ticket_id = ticket.id
+        return _add(db, ticket, inbound, record)
     if not config.get("MAIL_NEW_TICKETS"):
         reason = "it answers no ticket, and KB_MAIL_NEW_TICKETS is off"
-        return Outcome("refused", reason), None
-    return _open(db, inbound, config, link_for)
+        return Outcome("refused", reason)
+    return _open(db, inbound, config, link_for, record)
 
 
-def _add(db: Session, ticket: Ticket, inbound: Inbound) -> Outcome:
+def _add(db: Session, ticket: Ticket, inbound: Inbound, record: InboundMail) -> Outcome:
     text = _text(inbound)
     if not text and not inbound.attachments:
         return Outcome("ignored", "nothing new (only quoted text)", ticket.reference)
-    message = tickets.add_customer_reply(db, ticket, text)
+    record.outcome = "added"
+    message = tickets.add_customer_reply(db, ticket, text)  # commits the record
     _store_attachments(db, ticket, message, inbound.attachments)
     return Outcome("added", "added to the ticket", ticket.reference)
 
@@ -149,10 +149,13 @@ def _open(
     inbound: Inbound,
     config: Mapping[str, Any],
     link_for: Callable[[str, str], str],
-) -> tuple[Outcome, Ticket | None]:
+    record: InboundMail,
+) -> Outcome:
     text = _text(inbound)
     if not text:
-        return Outcome("ignored", "an empty mail opens no ticket"), None
+        return Outcome("ignored", "an empty mail opens no ticket")
+    record.outcome = "opened"
+    db.flush()  # a mail handled meanwhile fails here, before a ticket is opened
     local = inbound.sender.partition("@")[0]
     opened = tickets.open_ticket(
         db,
@@ -168,8 +171,11 @@ def _open(
     ticket = db.scalars(
         select(Ticket).where(Ticket.reference == opened.reference)
     ).one()
+    if record not in db:  # open_ticket rolled back a reference collision
+        db.add(record)
+    record.ticket_id = ticket.id
     _store_attachments(db, ticket, ticket.messages[0], inbound.attachments)
-    return Outcome("opened", "a new ticket", ticket.reference), ticket
+    return Outcome("opened", "a new ticket", ticket.reference)
 
 
 def _store_attachments(
