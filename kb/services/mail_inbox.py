@@ -2,8 +2,10 @@
 
 Only unread mail is read (``BODY.PEEK``, so reading marks nothing); each one
 goes to :func:`kb.services.inbound_mail.receive`, and only once that has stored
-what it decided is the mail marked read, or moved to ``KB_IMAP_DONE_FOLDER``.
-A failure (the database down) leaves the mail unread for the next run.
+what it decided is the mail marked read, or moved to ``KB_IMAP_DONE_FOLDER``
+(one command per batch of handled mails; one handled but left unread by a
+crash is a duplicate next time, recognised by its Message-ID). A failure (the
+database down) leaves that mail and the rest unread for the next run.
 """
 
 from __future__ import annotations
@@ -57,21 +59,25 @@ def _unread(connection: imaplib.IMAP4) -> list[bytes]:
     return data[0].split() if data and data[0] else []
 
 
-def _mails(
+def _batches(
     connection: imaplib.IMAP4, uids: list[bytes]
-) -> Iterator[tuple[bytes, bytes]]:
+) -> Iterator[list[tuple[bytes, bytes]]]:
     for start in range(0, len(uids), BATCH):
         chunk = b",".join(uids[start : start + BATCH]).decode()
         data = _check(connection.uid("FETCH", chunk, "(UID BODY.PEEK[])"), "fetch")
+        batch = []
         for item in data:
             if isinstance(item, tuple):
                 found = _UID.search(item[0])
                 if found:
-                    yield found.group(1), item[1]
+                    batch.append((found.group(1), item[1]))
+        yield batch
 
 
-def _done(connection: imaplib.IMAP4, uid: bytes, folder: str) -> None:
-    number = uid.decode()
+def _done(connection: imaplib.IMAP4, uids: list[bytes], folder: str) -> None:
+    if not uids:
+        return
+    number = b",".join(uids).decode()
     if not folder:
         _check(connection.uid("STORE", number, "+FLAGS", r"(\Seen)"), "mark read")
         return
@@ -95,9 +101,16 @@ def fetch(
         done_folder = (
             _quoted(config["IMAP_DONE_FOLDER"]) if config["IMAP_DONE_FOLDER"] else ""
         )
-        for uid, raw in _mails(connection, _unread(connection)):
-            counts[handle(raw).kind] += 1
-            _done(connection, uid, done_folder)
+        for batch in _batches(connection, _unread(connection)):
+            handled = []
+            try:
+                for uid, raw in batch:
+                    counts[handle(raw).kind] += 1
+                    handled.append(uid)
+            finally:
+                # Marked in one command per batch: a mail handled but left
+                # unread by a crash is recognised as a duplicate next time.
+                _done(connection, handled, done_folder)
     except imaplib.IMAP4.error as exc:
         raise InboxError(f"IMAP: {exc}") from exc
     finally:

@@ -25,10 +25,11 @@ from dovecot import Imap, dovecot
 from flask import Flask
 from helpers import open_ticket, rows, wait_for_mail
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from kb import config
 from kb.cli import inbound_handler
-from kb.services import inbound_mail, mail_receiver
+from kb.services import inbound_mail, mail_inbox, mail_receiver
 from kb.services.inbound_parse import html_to_text, strip_quoted
 from kb.storage.db import standalone_session
 from kb.storage.models import OutboxMail, ReplyToken, Ticket
@@ -462,3 +463,26 @@ def test_the_reply_address_setting_needs_one_token(value: str) -> None:
     assert config.from_environment({"KB_MAIL_REPLY_ADDRESS": REPLY_ADDRESS}) == {
         "MAIL_REPLY_ADDRESS": REPLY_ADDRESS
     }
+
+
+def test_a_failure_mid_fetch_leaves_the_rest_unread(
+    make_app, database_url, catcher, imap
+) -> None:
+    app = _app(make_app, database_url, catcher, **imap.config())
+    reference, sent = _acknowledgement(app, catcher)
+    imap.deliver(*(answer(sent, f"Answer {n}.") for n in range(3)))
+    real = inbound_handler(app)
+    seen: list[bytes] = []
+
+    def database_goes_down(raw: bytes) -> inbound_mail.Outcome:
+        seen.append(raw)
+        if len(seen) == 2:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(raw)
+
+    with pytest.raises(OperationalError):
+        mail_inbox.fetch({**app.config, **imap.config()}, database_goes_down)
+    assert imap.count("UNSEEN") == 2  # the first was stored and marked read
+    assert fetch(app).strip() == "mail fetch: 2 added"
+    customer = [b for a, b in messages(app, reference) if a == "customer"]
+    assert customer[1:] == ["Answer 0.", "Answer 1.", "Answer 2."]
