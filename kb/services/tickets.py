@@ -229,7 +229,7 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
 
     Returns (tickets deleted, mails deleted). Open tickets are never purged.
     """
-    from kb.storage.models import OutboxMail
+    from kb.storage.models import InboundMail, OutboxMail
 
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
     old = db.scalars(
@@ -244,5 +244,7 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
     ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     # Unhandled new-link requests hold an email address: never keep them long.
     db.execute(delete(LinkRequest).where(LinkRequest.created_at < cutoff))
+    # What was received by email is only kept to spot a mail delivered twice.
+    db.execute(delete(InboundMail).where(InboundMail.received_at < cutoff))
     db.commit()
     return len(old), mails

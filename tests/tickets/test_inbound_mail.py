@@ -8,6 +8,7 @@ on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -29,10 +30,10 @@ from sqlalchemy.exc import OperationalError
 
 from kb import config
 from kb.cli import inbound_handler
-from kb.services import inbound_mail, mail_inbox, mail_receiver
+from kb.services import inbound_mail, mail_inbox, mail_receiver, tickets
 from kb.services.inbound_parse import html_to_text, strip_quoted
 from kb.storage.db import standalone_session
-from kb.storage.models import OutboxMail, ReplyToken, Ticket
+from kb.storage.models import InboundMail, OutboxMail, ReplyToken, Ticket, utcnow
 
 MAIL_FROM = "Jawab Help <help@jawab.example>"
 REPLY_ADDRESS = "help+{token}@jawab.example"
@@ -486,3 +487,15 @@ def test_a_failure_mid_fetch_leaves_the_rest_unread(
     assert fetch(app).strip() == "mail fetch: 2 added"
     customer = [b for a, b in messages(app, reference) if a == "customer"]
     assert customer[1:] == ["Answer 0.", "Answer 1.", "Answer 2."]
+
+
+def test_purge_forgets_old_received_mail(mail_app, catcher) -> None:
+    reference, sent = _acknowledgement(mail_app, catcher)
+    assert receive(mail_app, answer(sent, "Old news.")).kind == "added"
+    old = utcnow() - dt.timedelta(days=400)
+    with mail_app.app_context(), standalone_session() as db:
+        db.execute(update(InboundMail).values(received_at=old))
+        db.commit()
+        tickets.purge(db, 365)
+    assert rows(mail_app, InboundMail) == []
+    assert messages(mail_app, reference)[-1] == ("customer", "Old news.")
