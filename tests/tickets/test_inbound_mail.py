@@ -12,8 +12,12 @@ import datetime as dt
 import email
 import email.policy
 import hashlib
+import os
+import signal
 import smtplib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +28,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from dovecot import Imap, dovecot
 from flask import Flask
-from helpers import open_ticket, rows, wait_for_mail
+from helpers import PROJECT, open_ticket, rows, wait_for_mail
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
@@ -499,3 +503,48 @@ def test_purge_forgets_old_received_mail(mail_app, catcher) -> None:
         tickets.purge(db, 365)
     assert rows(mail_app, InboundMail) == []
     assert messages(mail_app, reference)[-1] == ("customer", "Old news.")
+
+
+def test_kb_mail_serve_runs_until_stopped(
+    mail_app, catcher, database_url, articles_dir, tmp_path
+) -> None:
+    reference, sent = _acknowledgement(mail_app, catcher)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT),
+        "KB_DATABASE_URL": database_url,
+        "KB_ARTICLES_DIR": str(articles_dir),
+        "KB_SEARCH_INDEX_DIR": str(tmp_path / "serve-index"),
+        "KB_SECRET_KEY": "test-secret",
+        "KB_MAIL_FROM": MAIL_FROM,
+        "KB_MAIL_REPLY_ADDRESS": REPLY_ADDRESS,
+        "KB_MAIL_BACKEND": "log",
+    }
+    command = [sys.executable, "-c", "from kb.cli import main; main()"]
+    server = subprocess.Popen(
+        [*command, "mail", "serve", "--port", str(port)],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client = smtplib.SMTP("127.0.0.1", port, timeout=10)
+                break
+            except OSError:
+                assert server.poll() is None, server.communicate()[0].decode()
+                assert time.monotonic() < deadline, "kb mail serve did not listen"
+                time.sleep(0.1)
+        with client:
+            reply_to = parseaddr(str(sent["Reply-To"]))[1]
+            client.sendmail(CUSTOMER, [reply_to], answer(sent, "Through kb."))
+        assert messages(mail_app, reference)[-1] == ("customer", "Through kb.")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=15)[0].decode()
+    assert server.returncode == 0, output
+    assert f"receiving mail (SMTP) on 127.0.0.1:{port}" in output
