@@ -83,8 +83,13 @@ def receive(
     ``link_for(reference, token)`` builds a new ticket's secret link for its
     acknowledgement (only with ``KB_MAIL_NEW_TICKETS``).
     """
-    inbound = parse(raw)
-    fingerprint = _fingerprint(inbound, raw)
+    try:
+        inbound = parse(raw)
+        early = _classify(inbound, config)
+        fingerprint = _fingerprint(inbound, raw)
+    except Exception:  # noqa: BLE001 - one unreadable mail must not block the rest
+        log.warning("inbound mail ignored: it could not be read", exc_info=True)
+        return Outcome("ignored", "the mail could not be read")
     if db.scalars(
         select(InboundMail.id).where(InboundMail.message_id_hash == fingerprint)
     ).first():
@@ -93,7 +98,10 @@ def receive(
     record = InboundMail(message_id_hash=fingerprint, outcome="pending")
     db.add(record)
     try:
-        outcome = _decide(db, inbound, config, link_for, record)
+        if isinstance(early, Outcome):
+            outcome = early
+        else:
+            outcome = _decide(db, inbound, early, config, link_for, record)
         record.outcome = outcome.kind
         db.commit()
     except IntegrityError:  # another receiver took the same mail meanwhile
@@ -108,20 +116,25 @@ def receive(
     return outcome
 
 
-def _decide(
-    db: Session,
-    inbound: Inbound,
-    config: Mapping[str, Any],
-    link_for: Callable[[str, str], str],
-    record: InboundMail,
-) -> Outcome:
+def _classify(inbound: Inbound, config: Mapping[str, Any]) -> Outcome | list[str]:
+    """What the mail alone says: a loop, a machine's mail, or its reply tokens."""
     own = parseaddr(config["MAIL_FROM"])[1].lower()
     if mail_threading.is_our_own(inbound.message) or (own and inbound.sender == own):
         return Outcome("loop", "sent by Jawab itself")
     reason = automatic_reason(inbound)
     if reason is not None:
         return Outcome("ignored", f"automatic mail ({reason})")
-    tokens = mail_threading.tokens_in(inbound.message, config)
+    return mail_threading.tokens_in(inbound.message, config)
+
+
+def _decide(
+    db: Session,
+    inbound: Inbound,
+    tokens: list[str],
+    config: Mapping[str, Any],
+    link_for: Callable[[str, str], str],
+    record: InboundMail,
+) -> Outcome:
     if tokens:
         ticket = mail_threading.find_ticket(db, tokens)
         if ticket is None:

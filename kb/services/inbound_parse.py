@@ -33,6 +33,7 @@ _HISTORY_LINES = (
     # Outlook without the rule: "From: …" then "Sent:"/"Date:" on the next line.
     re.compile(r"^\s*(From|Dari)\s*:\s.+\n\s*(Sent|Date|Dikirim|Tanggal)\s*:", re.I),
 )
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SIGNATURE = re.compile(r"^-- ?$")
 _SENT_FROM = re.compile(
     r"^\s*(Sent from my |Dikirim dari |Get Outlook for |Kirim dari )", re.IGNORECASE
@@ -73,12 +74,18 @@ def parse(raw: bytes) -> Inbound:
     return Inbound(
         message=message,
         sender=address.strip().lower(),
-        sender_name=name.strip(),
-        subject=_header(message, "Subject"),
+        sender_name=_clean(name).strip(),
+        subject=_clean(_header(message, "Subject")),
         message_id=_header(message, "Message-ID"),
-        text=strip_quoted(body_text(message)),
+        text=strip_quoted(_clean(body_text(message))),
         attachments=attachments(message),
     )
+
+
+def _clean(text: str) -> str:
+    # NUL and other C0 controls (but tab and newlines) are never text, and
+    # PostgreSQL refuses NUL in a string.
+    return _CONTROLS.sub("", text)
 
 
 def _header(message: EmailMessage, name: str) -> str:

@@ -548,3 +548,30 @@ def test_kb_mail_serve_runs_until_stopped(
         output = server.communicate(timeout=15)[0].decode()
     assert server.returncode == 0, output
     assert f"receiving mail (SMTP) on 127.0.0.1:{port}" in output
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00\xff\xfe garbage without headers",
+        b"From: =?utf-8?q?=E2=28?= <\r\nTo: help+\xff@jawab.example\r\n"
+        b"Subject: =?unknown-8bit?b?////?=\r\nContent-Type: text/plain; "
+        b"charset=nonexistent\r\n\r\n\xff\xfe\xfd body",
+        b"From: a@b.example\r\nTo: <<<@@@>>>\r\nIn-Reply-To: <jawab.\r\n"
+        b"Content-Type: multipart/alternative; boundary=x\r\n\r\n--x\r\n",
+    ],
+    ids=["empty", "garbage", "bad-encodings", "broken-multipart"],
+)
+def test_unreadable_mail_is_ignored_not_fatal(mail_app, catcher, raw: bytes) -> None:
+    outcome = receive(mail_app, raw)
+    assert outcome.kind in {"ignored", "refused"}, outcome
+    assert rows(mail_app, Ticket) == []
+
+
+def test_control_characters_are_dropped_from_an_answer(mail_app, catcher) -> None:
+    reference, sent = _acknowledgement(mail_app, catcher)
+    assert (
+        receive(mail_app, answer(sent, "Paid\x00 at\x07 noon.\tThanks")).kind == "added"
+    )
+    assert messages(mail_app, reference)[-1] == ("customer", "Paid at noon.\tThanks")
