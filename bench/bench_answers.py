@@ -1,11 +1,11 @@
 """Quick answers on the search-evaluation sets: precision against coverage.
 
-    .venv/bin/python bench/bench_answers.py DATA [--work DIR]
+    .venv/bin/python bench/bench_answers.py SETS [--work DIR] [--semantic]
 
-For each collection (a folder in BEIR layout: corpus.jsonl, queries.jsonl,
-qrels.tsv; its language from its name's ``-en``/``-id``), every document becomes
-a published article and each query goes through the search the search page
-runs; then:
+``SETS`` is a folder of collections. For each (a folder in BEIR layout:
+corpus.jsonl, queries.jsonl, qrels.tsv; its language from its name's
+``-en``/``-id``), every document becomes a published article and each query
+goes through the search the search page runs; then:
 
 * **precision**: of the queries given a quick answer, the share whose answer
   comes from a relevant document (per the qrels);

@@ -127,6 +127,8 @@ def _init_extensions(app: Flask) -> None:
 
     # Input checks run before anything else reads the request (CSRF included).
     security.init_app(app)
+    # Flask-Babel's own date helpers show times in the site's zone too.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIME_ZONE"]
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,

@@ -516,7 +516,36 @@ SETTINGS: tuple[Setting, ...] = (
         doc="For example `mon-fri 08:00-17:00 Asia/Jakarta` (days as `mon-fri`, "
         "`sat,sun` or `mon-fri,sat`). The ticket page's \"expect our first "
         'answer by …" counts the first-response target within these hours, '
-        "and ticket times are shown in this zone.",
+        "and the ticket reports count response and resolution times within "
+        "them. Times are shown in `KB_TIME_ZONE`.",
+    ),
+    Setting(
+        "KB_TIME_ZONE",
+        "TIME_ZONE",
+        _timezone,
+        "IANA time zone in which every time is shown to customers and staff.",
+        default="Asia/Jakarta",
+        doc="Pages and mails show times in this zone, in each language's own "
+        "date format; the database and the API keep UTC.",
+    ),
+    Setting(
+        "KB_PUBLIC_AGENT_NAMES",
+        "PUBLIC_AGENT_NAMES",
+        _bool,
+        "Show customers the name of the agent who replied.",
+        default="true",
+        doc='`true`: a reply reads "Ana · Support team" on the customer\'s ticket '
+        'page; `false`: only "Support team". Staff always see who wrote what.',
+    ),
+    Setting(
+        "KB_RATING_DAYS",
+        "RATING_DAYS",
+        _positive,
+        "Days a customer may rate a solved ticket, or change their rating.",
+        default="7",
+        doc="Counted from when the ticket was solved, then from the rating. The "
+        "solved ticket's page and its mail ask for good, okay or bad and an "
+        "optional comment.",
     ),
     Setting(
         "KB_WHATSAPP_NUMBER",
@@ -604,7 +633,9 @@ SETTINGS: tuple[Setting, ...] = (
         "REPORT_TZ",
         _timezone,
         "IANA time zone in which report days and periods begin.",
-        default="Asia/Jakarta",
+        default_doc="`KB_TIME_ZONE`",
+        doc="Set it only when report days should begin in another zone than the "
+        "one times are shown in.",
     ),
 )
 
@@ -662,6 +693,8 @@ def validate(config: dict[str, Any]) -> None:
             "(e.g. KB_BASE_URL=https://help.example.com)"
         )
     config["BASE_URL"] = base_url.rstrip("/")
+    # Report days begin where times are shown, unless set apart.
+    config["REPORT_TZ"] = config.get("REPORT_TZ") or config["TIME_ZONE"]
     config["SHORT_BASE_URL"] = _short_base_url(config)
     config["MAIL_BACKEND"] = _mail_backend(config)
     if base_url:

@@ -69,3 +69,33 @@ def _zone_name(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Jakarta)") from None
     return name
+
+
+def support_seconds(
+    start: dt.datetime, end: dt.datetime, hours: SupportHours | None
+) -> float:
+    """Seconds between two instants that fall within support hours.
+
+    Without hours (support around the clock) it is the plain difference. Used
+    for the ticket reports' first response and resolution times.
+    """
+    if start.tzinfo is None:  # the database keeps UTC without a zone
+        start = start.replace(tzinfo=dt.UTC)
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=dt.UTC)
+    if end <= start:
+        return 0.0
+    if hours is None:
+        return (end - start).total_seconds()
+    tz = hours.tz
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    total = 0.0
+    day = first
+    while day <= last:
+        if day.weekday() in hours.days:
+            opens = dt.datetime.combine(day, hours.start, tz)
+            closes = dt.datetime.combine(day, hours.end, tz)
+            overlap = min(closes, end) - max(opens, start)
+            total += max(overlap.total_seconds(), 0.0)
+        day += dt.timedelta(days=1)
+    return total

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime as babel_datetime
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, get_locale
@@ -22,6 +25,7 @@ ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 LABEL_TABLES = {
     "status_names": vocab.STATUS_NAMES,
     "priority_names": vocab.PRIORITY_NAMES,
+    "rating_names": vocab.RATING_NAMES,
     "platform_names": vocab.PLATFORM_NAMES,
     "role_names": vocab.ROLE_NAMES,
     "reason_names": vocab.VOTE_REASON_NAMES,
@@ -81,6 +85,7 @@ def init_app(app: Flask) -> None:
             "with_anchor": with_anchor,
             "format_date": format_date,
             "format_time": format_time,
+            "utc_iso": utc_iso,
             "site_name": app.config["SITE_NAME"],
             # Pages without a language in their URL (staff pages) speak the
             # interface language; views that know better pass ``lang`` themselves.
@@ -105,14 +110,58 @@ def with_anchor(url: str, anchor: str) -> str:
     return f"{url}#{quote(anchor, safe=ANCHOR_SAFE)}"
 
 
+def _gmt(offset: dt.timedelta) -> str:
+    """``GMT+7``, ``GMT-3:30``, ``UTC`` for an offset from UTC."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """An instant as ISO 8601 in UTC with its offset (a ``<time datetime>``)."""
+    if moment.tzinfo is None:  # SQLite hands back UTC without its zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+@functools.lru_cache(maxsize=32)
+def _datetime_pattern(locale_name: str) -> tuple[Locale, str]:
+    """The language's medium date and short time joined its own way, as a pattern."""
+    locale = Locale.parse(locale_name)
+    date = locale.date_formats["medium"].pattern
+    time = locale.time_formats["short"].pattern
+    return locale, str(locale.datetime_formats["medium"]).format(time, date)
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_label(zone: str, hour: dt.datetime, locale_name: str) -> str:
+    """The zone's short name at ``hour`` ("WIB"), else "GMT+7" ("+0700" says little).
+
+    Keyed by the hour (zones change offset on the hour), so a page of times
+    asks Babel once per hour shown rather than once per time; and by the zone's
+    name, since aware datetimes of one instant in two zones compare equal.
+    """
+    name = babel_datetime(hour, "z", tzinfo=hour.tzinfo, locale=locale_name)
+    return _gmt(hour.utcoffset() or dt.timedelta()) if name[-1:].isdigit() else name
+
+
 def format_time(moment: dt.datetime) -> str:
-    """A date with its time and zone, in the support hours' zone (else UTC)."""
+    """A date and time in the site's zone (``KB_TIME_ZONE``), as the language writes it.
+
+    Babel's medium date and short time joined by the language's own pattern
+    ("Dec 7, 2026, 6:34 PM GMT+7", "7 Des 2026 18.34 WIB"): one format per
+    language on every page and mail. Patterns and zone names are worked out
+    once per language (a ticket page shows dozens of times).
+    """
     if moment.tzinfo is None:  # the database keeps UTC without a zone
         moment = moment.replace(tzinfo=dt.UTC)
-    hours = current_app.config.get("SUPPORT_HOURS")
-    zone = hours.tz if hours else dt.UTC
-    moment, locale = moment.astimezone(zone), str(get_locale())
-    text = babel_datetime(moment, "d MMM y, HH:mm z", locale=locale)
-    if text[-1].isdigit():  # "+0700" says little: use the zone's name instead
-        text = babel_datetime(moment, "d MMM y, HH:mm zzzz", locale=locale)
-    return text
+    zone = current_app.config.get("TIME_ZONE") or "UTC"
+    locale_name = str(get_locale())
+    locale, pattern = _datetime_pattern(locale_name)
+    local = moment.astimezone(ZoneInfo(zone))
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    label = _zone_label(zone, hour, locale_name)
+    return f"{babel_datetime(local, pattern, locale=locale)} {label}"

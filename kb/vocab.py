@@ -45,6 +45,10 @@ PRIORITY_WORDS = {
     "urgent": _l("urgent"),
 }
 
+# A customer's satisfaction with a solved ticket.
+RATINGS = ("good", "okay", "bad")
+RATING_NAMES = {"good": _l("Good"), "okay": _l("Okay"), "bad": _l("Bad")}
+
 PLATFORMS = ("facebook", "instagram", "x", "tiktok", "whatsapp", "forum", "other")
 PLATFORM_NAMES = {
     "facebook": "Facebook",

@@ -382,20 +382,15 @@ def auth(ticket_app: Flask) -> Auth:
     return Auth(ticket_app)
 
 
-@pytest.fixture(scope="module")
-def sample_client(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+def _sample_help_center(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, *, publish: bool
 ) -> Iterator:
-    """A client over a copy of the sample help center in ``articles/``, indexed.
-
-    The RonaPay Later drafts are published, without their "paylater" tag, so
-    a search for the run-together word has to find them by splitting it.
-    """
+    """A client over a copy of ``articles/``, indexed (``publish``: the drafts too)."""
     tmp = tmp_path_factory.mktemp("sample")
     migrated_copy(sqlite_template, tmp)
     articles = tmp / "articles"
     shutil.copytree(PROJECT / "articles", articles)
-    for path in articles.glob("payments/ronapay-later*.md"):
+    for path in articles.glob("payments/ronapay-later*.md") if publish else ():
         text = path.read_text(encoding="utf-8").replace(
             "status: draft", "status: published"
         )
@@ -408,6 +403,26 @@ def sample_client(
     app.extensions["jawab.search"].searcher.close()
     if app.extensions.get("jawab.db") is not None:
         app.extensions["jawab.db"].dispose()
+
+
+@pytest.fixture(scope="module")
+def sample_client(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator:
+    """A client over a copy of the sample help center in ``articles/``, indexed.
+
+    The RonaPay Later drafts are published, without their "paylater" tag, so
+    a search for the run-together word has to find them by splitting it.
+    """
+    yield from _sample_help_center(tmp_path_factory, sqlite_template, publish=True)
+
+
+@pytest.fixture(scope="module")
+def shipped_client(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator:
+    """A client over the sample help center exactly as shipped (drafts unpublished)."""
+    yield from _sample_help_center(tmp_path_factory, sqlite_template, publish=False)
 
 
 @pytest.fixture()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kb.markdown import message_html
 from kb.services import mail
+from kb.services.tickets import mailed_link, set_status
 from kb.storage.models import (
     PRIORITIES,
     STATUSES,
@@ -96,6 +98,7 @@ class HistoryEntry:
     old: str | None
     new: str | None
     created_at: dt.datetime
+    by_customer: bool = False
 
 
 @dataclass(frozen=True)
@@ -325,9 +328,44 @@ def history(db: Session, ticket: Ticket) -> list[HistoryEntry]:
     ).all()
     return [
         HistoryEntry(
-            name, event.field, event.old_value, event.new_value, event.created_at
+            name,
+            event.field,
+            event.old_value,
+            event.new_value,
+            event.created_at,
+            bool(event.by_customer),
         )
         for event, name in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OtherTicket:
+    """Another ticket from the same customer, for the agent's side panel."""
+
+    reference: str
+    subject: str
+    status: str
+    created_at: dt.datetime
+    merged: bool
+
+
+def others_from_customer(db: Session, ticket: Ticket, limit: int = 20) -> list:
+    """The customer's other tickets (same email, any case), newest first."""
+    rows = db.scalars(
+        select(Ticket)
+        .where(
+            func.lower(Ticket.email) == ticket.email.lower(),
+            Ticket.id != ticket.id,
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        OtherTicket(
+            t.reference, t.subject, t.status, t.created_at, t.merged_into_id is not None
+        )
+        for t in rows
     ]
 
 
@@ -367,8 +405,18 @@ def _record(
     return True
 
 
-def update(db: Session, ticket: Ticket, user_id: int, changes: Changes) -> int:
-    """Apply status, priority and assignee changes; return how many changed."""
+def update(
+    db: Session,
+    ticket: Ticket,
+    user_id: int,
+    changes: Changes,
+    link_for: Callable[[str, str], str] | None = None,
+) -> int:
+    """Apply status, priority and assignee changes; return how many changed.
+
+    A ticket that becomes resolved mails the customer a link to rate it, when
+    ``link_for(reference, token)`` can build the secret link.
+    """
     if changes.status not in STATUSES or changes.priority not in PRIORITIES:
         raise AgentTicketError("unknown status or priority")
     names: dict[int, str] = {
@@ -391,7 +439,13 @@ def update(db: Session, ticket: Ticket, user_id: int, changes: Changes) -> int:
             ),
         ]
     )
-    ticket.status = changes.status
+    solved_now = changes.status == "resolved" and ticket.status != "resolved"
+    set_status(ticket, changes.status)
+    if solved_now and link_for is not None:
+        link = mailed_link(db, ticket, link_for)
+        mail.enqueue(
+            db, mail.ticket_solved(ticket, link, link + "#rating"), ticket=ticket
+        )
     ticket.priority = changes.priority
     ticket.assignee_id = changes.assignee_id
     if changed:
@@ -448,7 +502,8 @@ def add_message(
     internal: bool,
     status: str | None,
     site_root: str,
-    new_link_url: str,
+    link_for: Callable[[str, str], str] | None = None,
+    new_link_url: str = "",
 ) -> Message:
     """Store a reply (mailed to the customer) or an internal note (never shown).
 
@@ -457,19 +512,40 @@ def add_message(
     """
     if status is not None and status not in STATUSES:
         raise AgentTicketError("unknown status")
+    if not internal and link_for is None:
+        raise AgentTicketError("a reply needs link_for: its mail carries the link")
     message = Message(
-        author="agent", body=body, body_html=message_html(body), internal=internal
+        author="agent",
+        body=body,
+        body_html=message_html(body),
+        internal=internal,
+        user_id=user_id,
     )
     ticket.messages.append(message)
     now = utcnow()
     new_status = status or (ticket.status if internal else "waiting")
     _record(db, ticket, user_id, "status", ticket.status, new_status)
-    ticket.status = new_status
+    set_status(ticket, new_status)
     ticket.updated_at = now
     if not internal:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
-        mail.enqueue(db, mail.agent_reply(ticket, body, new_link_url), ticket=ticket)
+        assert link_for is not None  # refused above for a public reply
+        link = mailed_link(db, ticket, link_for)
+        rating = link + "#rating" if new_status == "resolved" else None
+        author = db.get(User, user_id)
+        mail.enqueue(
+            db,
+            mail.agent_reply(
+                ticket,
+                message.body_html or "",
+                link,
+                rating,
+                author.name if author else None,
+                new_link_url,
+            ),
+            ticket=ticket,
+        )
     db.flush()  # the message id, for the linked-article rows
     for slug, section in linked_articles(body, site_root):
         db.add(

@@ -225,10 +225,10 @@ def draft(
             )
             reply = again if opening in again.text else reply
         if repeats(reply.text, avoid):  # an article's digits, by chance
-            bare = replace(base, privacy="")
-            reply = composer.compose(db, bare, kind=kind, body=bodies[kind])
+            reply = composer.compose(db, base, kind=kind, body=bodies[kind])
+        link = short if short and short in reply.text else ""
         replies.append(
-            DraftReply(key, kind, reply.text, reply.length, reply.limit, short)
+            DraftReply(key, kind, reply.text, reply.length, reply.limit, link)
         )
     answer = answer_for(answers.MAX_SENTENCES, 320)(None) if article else ""
     return Draft(

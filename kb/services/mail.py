@@ -51,6 +51,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    html: str | None = None  # the HTML part of a multipart mail
     # Extra headers (a ticket mail's Reply-To, Message-ID, References, X-Jawab).
     headers: tuple[tuple[str, str], ...] = ()
 
@@ -70,18 +71,65 @@ def _render(ticket: Ticket, template: str, **values: object) -> Mail:
 
 
 def ticket_opened(ticket: Ticket, link: str) -> Mail:
-    """The acknowledgement with the reference and the secret link."""
-    return _render(ticket, "ticket_opened", link=link)
+    """The acknowledgement with the reference and the secret link (text and HTML)."""
+    text = _render(ticket, "ticket_opened", link=link)
+    return _with_html(text, ticket, "ticket_opened", link=link)
 
 
 def new_link(ticket: Ticket, link: str) -> Mail:
-    """A replacement secret link (the old one no longer works)."""
-    return _render(ticket, "new_link", link=link)
+    """A replacement secret link, the old one no longer works (text and HTML)."""
+    text = _render(ticket, "new_link", link=link)
+    return _with_html(text, ticket, "new_link", link=link)
 
 
-def agent_reply(ticket: Ticket, body: str, new_link_url: str) -> Mail:
-    """An agent's answer, with where to get a new link (the secret one is not sent)."""
-    return _render(ticket, "agent_reply", body=body, new_link_url=new_link_url)
+def _with_html(mail: Mail, ticket: Ticket, template: str, **values: object) -> Mail:
+    # The HTML part: mail/<template>.html, autoescaped; ``values`` as for the text.
+    with force_locale(ticket.lang):
+        html = render_template(
+            f"mail/{template}.html",
+            ticket=ticket,
+            site_name=current_app.config["SITE_NAME"],
+            subject=mail.subject,
+            **values,
+        )
+    return Mail(mail.to, mail.subject, mail.body, html)
+
+
+def agent_reply(
+    ticket: Ticket,
+    body_html: str,
+    link: str,
+    rate_link: str | None = None,
+    author: str | None = None,
+    new_link_url: str = "",
+) -> Mail:
+    """An agent's answer, text and HTML from its Markdown, with the secret link.
+
+    ``rate_link`` (the rating form) when the reply solved the ticket; ``author``
+    is named only when customers are shown agents' names (KB_PUBLIC_AGENT_NAMES).
+    """
+    from markupsafe import Markup
+
+    from kb.services.mail_format import plain_text
+
+    shown = author if current_app.config.get("PUBLIC_AGENT_NAMES", True) else None
+    values: dict[str, object] = {
+        "link": link,
+        "rate_link": rate_link,
+        "author": shown,
+        "new_link_url": new_link_url,
+    }
+    text = _render(ticket, "agent_reply", body=plain_text(body_html), **values)
+    # Sanitized when the message was saved (kb.markdown.message_html).
+    html = Markup(body_html)  # noqa: S704
+    return _with_html(text, ticket, "agent_reply", body=html, **values)
+
+
+def ticket_solved(ticket: Ticket, link: str, rate_link: str) -> Mail:
+    """The ticket was solved: how did we do? (links to the rating form)."""
+    values: dict[str, object] = {"link": link, "rate_link": rate_link}
+    text = _render(ticket, "ticket_solved", **values)
+    return _with_html(text, ticket, "ticket_solved", **values)
 
 
 def reports_digest(to: str, lang: str, **values: object) -> Mail:
@@ -171,6 +219,7 @@ def enqueue(db: Session, mail: Mail, ticket: Ticket | None = None) -> None:
             subject=mail.subject,
             body=mail.body,
             headers=json.dumps(headers) if headers else None,
+            html_body=mail.html,
         )
     )
     deliver_after_commit(db)
@@ -243,6 +292,8 @@ class SmtpSender:
             domain = address.rpartition("@")[2] or None
             message["Message-ID"] = make_msgid(domain=domain)
         message.set_content(mail.body)
+        if mail.html:
+            message.add_alternative(mail.html, subtype="html")
         with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
             if self.tls:
                 smtp.starttls(context=ssl.create_default_context())
@@ -330,7 +381,15 @@ def deliver_pending(
             continue
         try:
             headers = tuple(json.loads(row.headers).items()) if row.headers else ()
-            sender.send(Mail(row.to_address, row.subject, row.body, headers=headers))
+            sender.send(
+                Mail(
+                    row.to_address,
+                    row.subject,
+                    row.body,
+                    row.html_body,
+                    headers=headers,
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - one bad row must not stop the rest
             row.attempts += 1
             backoff = min(dt.timedelta(seconds=30 * 2**row.attempts), MAX_BACKOFF)
@@ -349,6 +408,13 @@ def deliver_pending(
             row.body = ACCOUNT_LINK.sub(
                 r"/agent/\1/[link removed after sending]", row.body
             )
+            if row.html_body:
+                row.html_body = SECRET_LINK.sub(
+                    r"/t/\1/[link removed after sending]", row.html_body
+                )
+                row.html_body = ACCOUNT_LINK.sub(
+                    r"/agent/\1/[link removed after sending]", row.html_body
+                )
             sent += 1
         db.commit()
     return sent, failed

@@ -21,11 +21,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kb.services import mail, public_replies
-from kb.storage.models import LinkRequest, Message, Ticket, utcnow
+from kb.storage.models import (
+    LinkRequest,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    utcnow,
+)
+from kb.vocab import RATINGS
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 REFERENCE_LENGTH = 5
 TOKEN_BYTES = 32  # 256 bits
+SOLVED = ("resolved", "closed")
+RATING_COMMENT_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -122,12 +132,95 @@ def find(db: Session, reference: str, token: str) -> Ticket | None:
     pending = (ticket.pending_token_hash if ticket else None) or current
     matches_current = hmac.compare_digest(current, given)
     matches_pending = hmac.compare_digest(pending, given)
-    if ticket is None or not (matches_current or matches_pending):
+    # A link mailed with a reply, looked up whether or not the ticket exists:
+    # a wrong link costs the same work for a real and a made-up reference.
+    mailed = db.scalars(
+        select(TicketLink.id).where(
+            TicketLink.ticket_id == (ticket.id if ticket else -1),
+            TicketLink.token_hash == given,
+        )
+    ).first()
+    if ticket is None:
         return None
+    if not (matches_current or matches_pending):
+        return ticket if mailed is not None else None
     if matches_pending and not matches_current:
         ticket.token_hash, ticket.pending_token_hash = given, None
+        # "Email me a new link" means the old ones may be in the wrong hands.
+        db.execute(delete(TicketLink).where(TicketLink.ticket_id == ticket.id))
         db.commit()
     return ticket
+
+
+def mailed_link(
+    db: Session, ticket: Ticket, link_for: Callable[[str, str], str]
+) -> str:
+    """A further secret link for a mail (stored as a hash, like the first).
+
+    ``link_for(reference, token)`` builds the absolute link.
+    """
+    token = new_token()
+    db.add(TicketLink(ticket_id=ticket.id, token_hash=hash_token(token)))
+    return link_for(ticket.reference, token)
+
+
+def set_status(ticket: Ticket, status: str) -> None:
+    """Change the status, keeping when the ticket was solved (for the reports)."""
+    if status in SOLVED and ticket.status not in SOLVED:
+        ticket.resolved_at = utcnow()
+    elif status not in SOLVED:
+        ticket.resolved_at = None
+    ticket.status = status
+
+
+def record_customer(
+    db: Session, ticket: Ticket, field: str, old: str | None, new: str | None
+) -> None:
+    """A change the customer made, for the ticket's history."""
+    if old != new:
+        db.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                field=field,
+                old_value=old,
+                new_value=new,
+                by_customer=True,
+            )
+        )
+
+
+def merged_target(db: Session, ticket: Ticket) -> Ticket:
+    """The ticket a merged one now lives in (itself when it was never merged)."""
+    seen = {ticket.id}
+    while ticket.merged_into_id is not None:
+        target = db.get(Ticket, ticket.merged_into_id)
+        if target is None or target.id in seen:
+            break
+        seen.add(target.id)
+        ticket = target
+    return ticket
+
+
+def rating_open(ticket: Ticket, days: int, now: dt.datetime | None = None) -> bool:
+    """True while the customer may rate the ticket or change their rating."""
+    if ticket.status not in SOLVED or ticket.resolved_at is None:
+        return False
+    since = ticket.rated_at or ticket.resolved_at
+    if since.tzinfo is None:  # SQLite hands back UTC without its zone
+        since = since.replace(tzinfo=dt.UTC)
+    return (now or utcnow()) - since <= dt.timedelta(days=days)
+
+
+def rate(db: Session, ticket: Ticket, rating: str, comment: str, days: int) -> bool:
+    """Store the rating; False when rating is closed or ``rating`` is unknown."""
+    if rating not in RATINGS or not rating_open(ticket, days):
+        return False
+    record_customer(db, ticket, "rating", ticket.rating, rating)
+    ticket.rating = rating
+    ticket.rating_comment = comment.strip()[:RATING_COMMENT_MAX] or None
+    ticket.rated_at = utcnow()
+    db.commit()
+    return True
 
 
 def public_messages(ticket: Ticket) -> list[Message]:
@@ -140,7 +233,8 @@ def add_customer_reply(db: Session, ticket: Ticket, body: str) -> Message:
     message = Message(author="customer", body=body)
     ticket.messages.append(message)
     if ticket.status in {"waiting", "resolved"}:
-        ticket.status = "open"
+        record_customer(db, ticket, "status", ticket.status, "open")
+        set_status(ticket, "open")
     ticket.updated_at = utcnow()
     db.commit()
     return message
@@ -148,14 +242,16 @@ def add_customer_reply(db: Session, ticket: Ticket, body: str) -> Message:
 
 def close(db: Session, ticket: Ticket) -> None:
     """The customer closes their ticket."""
-    ticket.status = "closed"
+    record_customer(db, ticket, "status", ticket.status, "closed")
+    set_status(ticket, "closed")
     ticket.messages.append(Message(author="system", body="closed by customer"))
     db.commit()
 
 
 def reopen(db: Session, ticket: Ticket) -> None:
     """The customer reopens a closed or resolved ticket."""
-    ticket.status = "open"
+    record_customer(db, ticket, "status", ticket.status, "open")
+    set_status(ticket, "open")
     ticket.messages.append(Message(author="system", body="reopened by customer"))
     db.commit()
 

@@ -11,18 +11,12 @@ article's, without personal data.
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, migrated_copy
-from conftest import test_config as app_config
 from helpers import rows, submit_form
 
-from kb import create_app
 from kb.services import events
-from kb.services.search import update_index
 from kb.storage.models import VoteLog
 
 
@@ -37,22 +31,10 @@ def slugs(data: dict) -> list[str]:
     return [r["slug"] for r in data["results"]]
 
 
-@pytest.fixture(scope="module")
-def help_center(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
-) -> Iterator:
+@pytest.fixture()
+def help_center(shipped_client):
     """The sample help center exactly as shipped (RonaPay Later is a draft)."""
-    tmp = tmp_path_factory.mktemp("help-center")
-    migrated_copy(sqlite_template, tmp)
-    shutil.copytree(PROJECT / "articles", tmp / "articles")
-    config = app_config(tmp / "articles", tmp)
-    app = create_app(config)
-    with app.app_context():
-        update_index(app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"]))
-    yield app.test_client()
-    app.extensions["jawab.search"].searcher.close()
-    if app.extensions.get("jawab.db") is not None:
-        app.extensions["jawab.db"].dispose()
+    return shipped_client
 
 
 # -- ranking by concepts --------------------------------------------------------

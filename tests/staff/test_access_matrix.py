@@ -102,6 +102,7 @@ ROLE_FOR = {
     "reports.search": "editor",
     "reports.articles": "editor",
     "reports.public": "editor",
+    "reports.tickets": "editor",
 }
 RANK = {"agent": 0, "editor": 1, "admin": 2}
 

@@ -146,13 +146,17 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
         )
         latest = agent.locator("#latest")
         expect(latest).to_contain_text(SECTION_TEXT)
-        expect(latest).to_contain_text("Support team")
+        # Issue 22: staff see who wrote it (it used to say "Support team").
+        expect(latest.locator(".message-meta")).to_contain_text("Sari")
 
         # 5. The customer reads the answer through the private link.
         customer.goto(private_link)
         expect(customer.get_by_text(reference).first).to_be_visible()
         conversation = customer.locator(".message-body").filter(has_text=SECTION_TEXT)
         expect(conversation).to_have_count(1)
+        expect(customer.locator("#latest .message-meta")).to_contain_text(
+            "Sari · Support team"
+        )
         # The agent's Markdown link arrives as a real link to the section.
         link = conversation.get_by_role("link", name=SECTION_TEXT)
         expect(link).to_have_attribute(

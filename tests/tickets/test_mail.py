@@ -180,6 +180,9 @@ def test_opening_a_ticket_mails_the_acknowledgement(mail_app, smtp) -> None:
     assert reference in received.message["Subject"]
     assert received.message["Subject"] == f"[{reference}] We received your message"
     assert LINK.findall(received.body) == [link]  # the one the sent page showed
+    # Multipart (issue 22): the HTML part carries the same link.
+    assert received.message.get_content_type() == "multipart/alternative"
+    assert f'href="{link}"' in received.message.get_body(("html",)).get_content()
     assert FORM["subject"] in received.body and FORM["name"] in received.body
 
     (row,) = poll(lambda: [r for r in outbox(mail_app) if r.sent_at], what="sent_at")
@@ -441,3 +444,52 @@ def test_stopping_finishes_the_mail_in_flight_and_keeps_the_rest(
 
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "outbox: 2 sent, 0 failed" in result.output  # nothing was lost
+
+
+def test_a_reply_mail_is_multipart_from_one_markdown_with_the_secret_link(
+    mail_app, smtp
+) -> None:
+    # Issue 22: the "new reply" mail had no link ("use the earlier link") and
+    # showed raw Markdown. Now: text and HTML from the same Markdown, and a
+    # secret link that opens the ticket (and, when solved, its rating form).
+    from helpers import add_staff, signed_in
+
+    reference, _link = open_ticket(mail_app.test_client())
+    smtp.wait_for(1)
+    add_staff(mail_app, "ana@tokorona.example", "agent", name="Ana")
+    agent = signed_in(mail_app, "ana@tokorona.example")
+    url = f"/agent/tickets/{reference}"
+    article = "http://localhost/en/articles/reset-password#if-you-forgot-your-password"
+    body = f"Please follow **[Reset your password]({article})** and retry."
+    agent.post(
+        url + "/reply",
+        data={
+            "csrf_token": csrf(agent, url),
+            "kind": "reply",
+            "body": body,
+            "next_status": "resolved",
+        },
+    )
+    _ack, received = smtp.wait_for(2)
+    message = received.message
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f"Reset your password ({article})" in text
+    assert "[Reset" not in text and "**" not in text
+    assert f'<a href="{article}"' in html and "<strong>" in html
+    assert "Ana from" in text and "Ana from" in html
+    assert "earlier link" not in text
+    (secret,) = {m for m in LINK.findall(text)}
+    assert secret in html
+    page = mail_app.test_client().get(path(secret))
+    assert page.status_code == 200 and "Please follow" in page.get_data(as_text=True)
+    assert f"{secret}#rating" in text
+    rated = mail_app.test_client().get(path(secret) + "?rating=good")
+    assert re.search(r'<input checked[^>]*value="good"', rated.get_data(as_text=True))
+    # Sent: the stored copy no longer holds a working link, in either part.
+    (row,) = poll(
+        lambda: [r for r in outbox(mail_app) if r.sent_at and "New reply" in r.subject],
+        what="sent_at",
+    )
+    assert secret not in row.body and secret not in (row.html_body or "")

@@ -1,7 +1,7 @@
 """inbound mail: per-mail reply tokens, outbox headers, received mail
 
 Revision ID: 0019_inbound_mail
-Revises: 0016_staff_mfa
+Revises: 0015_ticket_desk
 Create Date: 2026-12-07 12:40:00
 
 ``reply_tokens`` keeps the SHA-256 of the token each ticket mail carries in its
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_inbound_mail"
-down_revision = "0016_staff_mfa"
+down_revision = "0015_ticket_desk"
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,8 @@ Where each thing is:
   it and its CSV columns (the ``csv_rows`` method of its report class):
   ``overview.py`` (:func:`overview`), ``search.py`` (:func:`search_gaps`, the
   content-gap queue), ``articles.py`` (:func:`articles`), ``public_replies.py``
-  (:func:`public`) and ``team.py`` (:func:`team`).
+  (:func:`public`), ``team.py`` (:func:`team`) and ``tickets.py``
+  (:func:`tickets`: volume, backlog, response times, satisfaction).
 - ``export.py``: the :class:`Report` protocol, :func:`csv_rows`, :func:`as_json`.
 - ``digest.py``: the editors' weekly :func:`digest` and who gets it.
 
@@ -61,6 +62,7 @@ from kb.services.reports.search import (
     search_gaps,
 )
 from kb.services.reports.team import TeamReport, TeamRow, team
+from kb.services.reports.tickets import TicketDay, TicketRow, TicketsReport, tickets
 from kb.services.reports.visits import found_an_answer
 
 __all__ = [
@@ -85,6 +87,9 @@ __all__ = [
     "SectionRow",
     "TeamReport",
     "TeamRow",
+    "TicketDay",
+    "TicketRow",
+    "TicketsReport",
     "articles",
     "as_json",
     "csv_rows",
@@ -100,6 +105,7 @@ __all__ = [
     "series",
     "tallies",
     "team",
+    "tickets",
     "today",
     "total",
 ]

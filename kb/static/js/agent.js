@@ -4,7 +4,10 @@
 //    Markdown link at the cursor and puts the focus back in the reply;
 //  - "Insert" of a canned response does the same with its filled-in text;
 //  - the reply / internal note switch renames the send button;
-//  - the properties (status, priority, assignee) save as soon as they change.
+//  - the properties (status, priority, assignee) save as soon as they change;
+//  - while the reply box holds text the page tells the server every 20 s, and
+//    names colleagues writing a reply to the same ticket (the notice is also
+//    shown when the page loads, without JavaScript).
 (function () {
   "use strict";
 
@@ -206,5 +209,45 @@
         }
       }
     });
+  }
+
+  const presenceForm = document.getElementById("presence-form");
+  const replying = document.getElementById("replying");
+  if (presenceForm && replying && textarea && window.fetch) {
+    let told = false;
+    const poll = async function () {
+      if (document.hidden) {
+        return;
+      }
+      const active = textarea.value.trim() !== "";
+      presenceForm.elements.active.value = active ? "1" : "0";
+      if (!active && !told && replying.hidden) {
+        return; // nothing to say and nobody to name: spare the request
+      }
+      told = active;
+      try {
+        const response = await fetch(presenceForm.action, {
+          method: "POST",
+          body: new FormData(presenceForm),
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if (response.ok) {
+          const data = await response.json();
+          replying.textContent = data.notice;
+          replying.hidden = !data.notice;
+        }
+      } catch (error) {
+        // The notice is a courtesy: a failed poll changes nothing.
+      }
+    };
+    let started = false;
+    textarea.addEventListener("input", function () {
+      if (!started && textarea.value.trim() !== "") {
+        started = true;
+        poll();
+      }
+    });
+    window.setInterval(poll, 20000);
   }
 })();

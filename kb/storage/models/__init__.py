@@ -60,6 +60,8 @@ from kb.storage.models.tickets import (
     ReplyToken,
     Ticket,
     TicketEvent,
+    TicketLink,
+    TicketPresence,
 )
 
 # The vocabularies live in kb.vocab; re-exported for the tables' users.
@@ -100,6 +102,8 @@ __all__ = [
     "StaffWork",
     "Ticket",
     "TicketEvent",
+    "TicketLink",
+    "TicketPresence",
     "TranslationBaseline",
     "UpdateRequest",
     "User",

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.storage.models.base import Base, utcnow
+from kb.storage.models.staff import User
 
 
 class Ticket(Base):
@@ -46,6 +47,20 @@ class Ticket(Base):
     first_response_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    # Set when the ticket becomes resolved or closed, cleared when it reopens.
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    # A duplicate merged into another ticket: its links still open (the other).
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True
+    )
+    # The customer's satisfaction: good, okay or bad, and what they added.
+    rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    rating_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rated_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
@@ -53,7 +68,10 @@ class Ticket(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     messages: Mapped[list[Message]] = relationship(
-        back_populates="ticket", order_by="Message.id", cascade="all, delete-orphan"
+        back_populates="ticket",
+        order_by="Message.id",
+        cascade="all, delete-orphan",
+        foreign_keys="Message.ticket_id",
     )
     reply_tokens: Mapped[list[ReplyToken]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", passive_deletes=True
@@ -74,10 +92,16 @@ class Message(Base):
     # Agent messages are Markdown, rendered once when saved (not on each view).
     body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The staff member who wrote it; None for customers, the system and
+    # replies written before authors were recorded ("the team").
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    writer: Mapped[User | None] = relationship(lazy="selectin")
 
 
 class TicketEvent(Base):
@@ -93,8 +117,40 @@ class TicketEvent(Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     field: Mapped[str] = mapped_column(String(32))  # status, priority, assignee, …
+    by_customer: Mapped[bool] = mapped_column(Boolean, default=False)
     old_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
     new_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class TicketPresence(Base):
+    """An agent with a draft open on a ticket, and when that was last seen."""
+
+    __tablename__ = "ticket_presence"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class TicketLink(Base):
+    """A further secret link to a ticket, mailed with a reply (its hash only)."""
+
+    __tablename__ = "ticket_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
@@ -109,6 +165,7 @@ class OutboxMail(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )

@@ -23,7 +23,7 @@ ARTICLES_MAX_LIMIT = 100
 ARTICLES_DEFAULT_LIMIT = 20
 ARTICLES_MAX_PAGE = 10_000
 CACHE_CONTROL = "public, max-age=60"
-REPORT_NAMES = ("overview", "search", "articles", "public", "team")
+REPORT_NAMES = ("overview", "search", "articles", "public", "team", "tickets")
 
 
 def ref(name: str) -> Schema:
@@ -276,7 +276,11 @@ COMPONENTS: dict[str, Schema] = {
             "text": TEXT,
             "length": {**COUNT, "description": "As the platform counts it."},
             "limit": {**nullable(COUNT), "description": "null: no limit."},
-            "link": {**nullable(URL), "description": "The reply's short link."},
+            "link": {
+                **nullable(URL),
+                "description": "The short link the reply carries (null: none, "
+                "e.g. a private step that had no room for it).",
+            },
             "handoff": {
                 "type": "boolean",
                 "description": "True for the reply with the private step.",
@@ -547,7 +551,7 @@ def operations(max_query_length: int) -> tuple[Operation, ...]:
                 Param(
                     "name",
                     {"type": "string", "enum": list(REPORT_NAMES)},
-                    "overview, search, articles, public or team.",
+                    "overview, search, articles, public, team or tickets.",
                     "path",
                 ),
                 Param(

@@ -67,6 +67,7 @@ class DraftForm(FlaskForm):
     platform = SelectField(
         _l("Platform"),
         choices=[SelectChoice(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
+        default="x",
         validate_choice=True,
     )
     thread_url = StringField(

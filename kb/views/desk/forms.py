@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -140,3 +141,18 @@ class BulkForm(FlaskForm):
         choices=[SelectChoice("", _l("Unassigned"))],
         validate_choice=False,
     )
+
+
+class MergeForm(FlaskForm):
+    """Confirm merging this ticket into another (the reference comes along)."""
+
+    into = HiddenField(
+        _l("Merge into"),
+        validators=[InputRequired(_l("Give the reference of the other ticket."))],
+    )
+
+
+class PresenceForm(FlaskForm):
+    """The reply box's poll: whether it holds a draft now."""
+
+    active = HiddenField()

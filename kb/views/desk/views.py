@@ -25,17 +25,24 @@ from wtforms.fields.choices import SelectChoice
 
 from kb.markdown import Heading
 from kb.security import safe_next
-from kb.services import agent_tickets, composer
+from kb.services import agent_tickets, composer, ticket_merge, ticket_presence, tickets
 from kb.services.search import Hit
+from kb.services.tickets import merged_target
 from kb.storage import db
 from kb.storage.models import CannedResponse, Ticket, utcnow
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.context import library, search_service
 from kb.views.desk import bp
-from kb.views.desk.forms import AgentReplyForm, BulkForm, TicketUpdateForm
+from kb.views.desk.forms import (
+    AgentReplyForm,
+    BulkForm,
+    MergeForm,
+    PresenceForm,
+    TicketUpdateForm,
+)
 from kb.views.errors import wants_json
-from kb.views.urls import absolute_url, article_url
+from kb.views.urls import absolute_url, article_url, site_root
 from kb.vocab import (
     PRIORITIES,
     PRIORITY_WORDS,
@@ -63,6 +70,13 @@ class ReplyToolArgs:
     insert: str = params.arg(params.text(1000, squeeze=False))
     canned: int | None = params.arg(params.identifier)
     do: str = params.arg(params.text(20))
+
+
+@dataclass(frozen=True)
+class MergeArgs:
+    """The ticket to merge into, as typed on the ticket page."""
+
+    into: str = params.arg(params.text(16))
 
 
 @dataclass(frozen=True)
@@ -198,11 +212,18 @@ def bulk() -> Response:
     return redirect(back)
 
 
-def _ticket_or_404(reference: str) -> Ticket:
-    found = agent_tickets.get(db.session(), reference)
+def secret_link(reference: str, token: str) -> str:
+    """A ticket's absolute secret link, for the customer's mail."""
+    return tickets.secret_link(site_root() + request.script_root, reference, token)
+
+
+def _ticket_or_404(reference: str, *, follow: bool = True) -> Ticket:
+    """The ticket, or (``follow``) the one it was merged into: its reference opens."""
+    database = db.session()
+    found = agent_tickets.get(database, reference)
     if found is None:
         abort(404)
-    return found
+    return merged_target(database, found) if follow else found
 
 
 def _update_form(found: Ticket) -> TicketUpdateForm:
@@ -311,6 +332,11 @@ def _page(
         ticket=found,
         messages=found.messages,
         history=agent_tickets.history(database, found),
+        other_tickets=agent_tickets.others_from_customer(database, found),
+        replying=replying_notice(
+            ticket_presence.others(database, found.id, current_user.id)
+        ),
+        presence=PresenceForm(formdata=None),
         reply=reply,
         update=update,
         field_names=FIELD_NAMES,
@@ -325,9 +351,18 @@ def _page(
 
 @bp.get("/tickets/<reference>")
 @role_required("agent")
-def ticket(reference: str) -> str:
+def ticket(reference: str) -> str | Response:
     """One ticket for agents: the whole conversation, reply box, changes, history."""
     found = _ticket_or_404(reference)
+    if found.reference != reference.strip().upper():
+        flash(
+            _(
+                "%(old)s was merged into %(new)s.",
+                old=reference.strip().upper(),
+                new=found.reference,
+            )
+        )
+        return redirect(url_for("desk.ticket", reference=found.reference))
     return _page(found, AgentReplyForm(formdata=None), _update_form(found))
 
 
@@ -353,6 +388,8 @@ def draft(reference: str) -> str:
         if text:
             body = _append(body, text)
     form.body.data = body
+    if body.strip():
+        ticket_presence.seen(db.session(), found.id, current_user.id)
     return _page(found, form, _update_form(found), source=request.form)
 
 
@@ -373,8 +410,10 @@ def reply(reference: str) -> Response | tuple[str, int]:
         internal=internal,
         status=form.next_status.data or None,
         site_root=absolute_url("public.home", lang=found.lang),
+        link_for=secret_link,
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
+    ticket_presence.gone(db.session(), found.id, current_user.id)
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
     return redirect(url_for("desk.ticket", reference=found.reference) + "#latest")
 
@@ -401,9 +440,114 @@ def update(reference: str) -> Response | tuple[str | Response, int]:
             priority=form.priority.data,
             assignee_id=int(assignee) if assignee else None,
         ),
+        link_for=secret_link,
     )
     message = _("Ticket updated.") if changed else _("Nothing changed.")
     if wants_json():
         return jsonify(saved=True, changed=changed, message=message)
     flash(message)
     return redirect(url_for("desk.ticket", reference=found.reference) + "#properties")
+
+
+@bp.post("/tickets/<reference>/presence")
+@role_required("agent")
+def presence(reference: str) -> Response | tuple[Response, int]:
+    """The reply box's poll: record this agent's draft, name the others'."""
+    found = _ticket_or_404(reference)
+    form = PresenceForm()
+    if not form.validate_on_submit():
+        return jsonify(error=_("Not saved."), status=400), 400
+    database = db.session()
+    if form.active.data == "1":
+        ticket_presence.seen(database, found.id, current_user.id)
+    else:
+        ticket_presence.gone(database, found.id, current_user.id)
+    names = ticket_presence.others(database, found.id, current_user.id)
+    return jsonify(replying=names, notice=replying_notice(names))
+
+
+def replying_notice(names: list[str]) -> str:
+    """ "Budi is also replying…": the notice shown above the reply box."""
+    if not names:
+        return ""
+    return ngettext(
+        "%(names)s is also writing a reply to this ticket.",
+        "%(names)s are also writing replies to this ticket.",
+        len(names),
+        names=", ".join(names),
+    )
+
+
+@bp.app_template_global()
+def merge_problem(code: str) -> str:
+    """Why two tickets cannot be merged, for staff."""
+    return {
+        "same": _("A ticket cannot be merged into itself."),
+        "source_merged": _("This ticket was already merged into another one."),
+        "target_merged": _(
+            "That ticket was merged into another one: merge into that one instead."
+        ),
+        "unknown": _("There is no ticket with that reference."),
+    }.get(code, code)
+
+
+def _merge_target(found: Ticket, into: str) -> tuple[Ticket | None, str]:
+    """The ticket named by ``into`` and the problem with merging into it, if any."""
+    target = agent_tickets.get(db.session(), into) if into else None
+    if target is None:
+        return None, "unknown"
+    try:
+        ticket_merge.check(found, target)
+    except ticket_merge.MergeError as exc:
+        return target, str(exc)
+    return target, ""
+
+
+@bp.get("/tickets/<reference>/merge")
+@role_required("agent")
+def merge_confirm(reference: str) -> str | tuple[str, int]:
+    """Ask before merging: both tickets side by side, one button."""
+    found = _ticket_or_404(reference, follow=False)
+    into = params.parse(MergeArgs, request.args).into.upper()
+    # No reference yet: the page asks for one.
+    target, problem = _merge_target(found, into) if into else (None, "")
+    form = MergeForm(formdata=None, data={"into": into})
+    page = render_template(
+        "desk/merge.html",
+        ticket=found,
+        target=target,
+        into=into,
+        problem=problem,
+        form=form,
+        noindex=True,
+    )
+    return (page, 400) if problem else page
+
+
+@bp.post("/tickets/<reference>/merge")
+@role_required("agent")
+def merge(reference: str) -> Response | tuple[str, int]:
+    """Merge this ticket into the confirmed one; open the merged ticket."""
+    # Not followed: a second click on a stale page is refused, never redirected
+    # onto the ticket this one went into.
+    found = _ticket_or_404(reference, follow=False)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+    into = (form.into.data or "").strip().upper()
+    target, problem = _merge_target(found, into)
+    if problem or target is None:
+        page = render_template(
+            "desk/merge.html",
+            ticket=found,
+            target=target,
+            into=into,
+            problem=problem or "unknown",
+            form=form,
+            noindex=True,
+        )
+        return page, 400
+    ticket_merge.merge(db.session(), found, target, current_user.id)
+    flash(_("%(old)s was merged into %(new)s.", old=found.reference, new=into))
+    return redirect(url_for("desk.ticket", reference=target.reference))

@@ -26,7 +26,7 @@ from kb.views.api.errors import invalid
 from kb.views.context import library, search_service
 
 MAX_DAYS = 731
-NAMES = ("overview", "search", "articles", "public", "team")
+NAMES = ("overview", "search", "articles", "public", "team", "tickets")
 
 
 # Report dates: any day Jawab can have data for, with room either side. Python's
@@ -163,6 +163,12 @@ def build(name: str, query: ReportQuery, period: reports.Period) -> Any:
         return cached(
             (name, period, lang),
             lambda: reports.articles(database, period, lang, library()),
+        )
+    if name == "tickets":
+        hours = current_app.config.get("SUPPORT_HOURS")
+        return cached(
+            (name, period, lang),
+            lambda: reports.tickets(database, period, lang, hours),
         )
     if name == "public":
         return cached(

@@ -176,6 +176,13 @@ def public() -> Response | str:
     return _page("public", "reports/public.html")
 
 
+@bp.get("/tickets")
+@role_required("editor")
+def tickets() -> Response | str:
+    """Tickets: new, solved, backlog, response and resolution times, ratings."""
+    return _page("tickets", "reports/tickets.html")
+
+
 @bp.get("/team")
 @role_required("agent")
 def team() -> Response | str:

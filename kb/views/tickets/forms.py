@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from kb.views.forms import web_url
-from kb.vocab import PLATFORM_NAMES, PLATFORMS
+from kb.vocab import PLATFORM_NAMES, PLATFORMS, RATING_NAMES, RATINGS
 
 
 class ContactForm(FlaskForm):
@@ -80,6 +81,23 @@ class ReplyForm(FlaskForm):
         validators=[
             InputRequired(_l("Please write a reply.")),
             Length(max=5000, message=_l("Use at most 5,000 characters.")),
+        ],
+    )
+
+
+class RatingForm(FlaskForm):
+    """The customer's satisfaction with a solved ticket."""
+
+    rating = RadioField(
+        _l("How did we do?"),
+        choices=[SelectChoice(r, RATING_NAMES[r]) for r in RATINGS],
+        validators=[InputRequired(_l("Choose good, okay or bad."))],
+    )
+    comment = TextAreaField(
+        _l("Anything to add? (optional)"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Use at most 1,000 characters.")),
         ],
     )
 

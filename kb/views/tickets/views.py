@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -34,9 +35,9 @@ from kb.views import params
 from kb.views.context import library
 from kb.views.forms import ActionForm
 from kb.views.tickets import bp
-from kb.views.tickets.forms import ContactForm, NewLinkForm, ReplyForm
+from kb.views.tickets.forms import ContactForm, NewLinkForm, RatingForm, ReplyForm
 from kb.views.urls import site_root
-from kb.vocab import PLATFORMS
+from kb.vocab import PLATFORMS, RATINGS
 
 LANG = "<any(id, en):lang>"
 HANDOFF_FIELDS = ("article", "thread", "platform", "case")
@@ -253,9 +254,60 @@ def _ticket_or_404(reference: str, token: str) -> Ticket:
     abort(_private(make_response(page, 404)))
 
 
+def _merged_into(found: Ticket) -> Ticket:
+    """The ticket this link now shows: the one a duplicate was merged into.
+
+    A ticket merged into another customer's ticket is not shown by this link
+    (:func:`_ticket_page` says where it went instead).
+    """
+    return tickets.merged_target(db.session(), found)
+
+
+def _same_customer(first: Ticket, second: Ticket) -> bool:
+    return first.email.casefold() == second.email.casefold()
+
+
+@dataclass(frozen=True)
+class RatingArgs:
+    """A rating chosen in the solved mail: it preselects the form, no more."""
+
+    rating: str = params.arg(params.choice(RATINGS, ""))
+
+
+def _rating_form(found: Ticket, formdata: Any = None) -> RatingForm:
+    form = RatingForm(
+        formdata=formdata,
+        data={"rating": found.rating, "comment": found.rating_comment or ""},
+    )
+    if formdata is None:
+        chosen = params.parse(RatingArgs, request.args).rating
+        if chosen:
+            form.rating.data = chosen
+    return form
+
+
 def _ticket_page(
-    found: Ticket, token: str, form: ReplyForm, *, unavailable: bool = False
+    found: Ticket,
+    token: str,
+    form: ReplyForm,
+    *,
+    unavailable: bool = False,
+    rating: RatingForm | None = None,
 ) -> Response:
+    link_ref = found.reference
+    shown = _merged_into(found)
+    if shown is not found and not _same_customer(found, shown):
+        with force_locale(found.lang):
+            page = render_template(
+                "tickets/merged.html",
+                lang=found.lang,
+                ticket=found,
+                target=shown.reference,
+                noindex=True,
+                alternate=_home_other(found.lang),
+            )
+        return _private(make_response(page))
+    found = shown
     # The ticket keeps the language it was opened in, whatever the browser says.
     expected = None
     if found.first_response_at is None and found.status in {"new", "open"}:
@@ -273,6 +325,10 @@ def _ticket_page(
             ticket=found,
             messages=tickets.public_messages(found),
             token=token,
+            link_ref=link_ref,
+            rating_open=tickets.rating_open(found, current_app.config["RATING_DAYS"]),
+            rating=rating or _rating_form(found),
+            just_rated=session.pop("rated", None) == found.reference,
             email=mail.mask_email(found.email),
             form=form,
             action=ActionForm(),
@@ -293,31 +349,65 @@ def ticket(reference: str, token: str) -> Response:
 @bp.post("/t/<reference>/<token>")
 def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     """The customer replies on their ticket."""
-    found = _ticket_or_404(reference, token)
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
     form = ReplyForm()
-    if not form.validate_on_submit():
-        return _ticket_page(found, token, form), 400
+    with force_locale(found.lang):  # messages in the ticket's language
+        valid = form.validate_on_submit()
+    if not _same_customer(linked, found) or not valid:
+        return _ticket_page(linked, token, form), 400
     try:
         tickets.add_customer_reply(db.session(), found, form.message.data.strip())
     except OperationalError:
         db.session().rollback()
         current_app.logger.exception("could not store a customer reply")
-        response = _ticket_page(found, token, form, unavailable=True)
+        response = _ticket_page(linked, token, form, unavailable=True)
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    target = _secret_path(found.reference, token)
+    target = _secret_path(linked.reference, token)
     return _private(redirect(target + "#latest"))
 
 
 @bp.post("/t/<reference>/<token>/<any(close, reopen):action>")
 def change_status(reference: str, token: str, action: str) -> Response:
     """Close or reopen the ticket."""
-    found = _ticket_or_404(reference, token)
-    if not ActionForm().validate_on_submit():
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    if not ActionForm().validate_on_submit() or not _same_customer(linked, found):
         abort(400)
     (tickets.close if action == "close" else tickets.reopen)(db.session(), found)
-    return _private(redirect(_secret_path(found.reference, token)))
+    return _private(redirect(_secret_path(linked.reference, token)))
+
+
+@bp.post("/t/<reference>/<token>/rate")
+def rate(reference: str, token: str) -> Response | tuple[Response, int]:
+    """The customer rates their solved ticket (or changes the rating)."""
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    form = _rating_form(found, request.form)
+    with force_locale(found.lang):  # messages in the ticket's language
+        valid = form.validate_on_submit()
+    if not _same_customer(linked, found) or not valid:
+        if form.csrf_token.errors:
+            abort(400)
+        return _ticket_page(linked, token, ReplyForm(), rating=form), 400
+    days = current_app.config["RATING_DAYS"]
+    if not tickets.rate(
+        db.session(), found, form.rating.data, form.comment.data or "", days
+    ):
+        # Lazy: the page speaks the ticket's language, not the browser's.
+        form.rating.errors = [
+            _l(
+                "This ticket can no longer be rated (ratings close %(days)s days "
+                "after it is solved).",
+                days=days,
+            )
+        ]
+        return _ticket_page(linked, token, ReplyForm(), rating=form), 400
+    session["rated"] = found.reference
+    target = _secret_path(linked.reference, token)
+    return _private(redirect(target + "#rating"))
 
 
 @bp.route(f"/{LANG}/contact/new-link", methods=["GET", "POST"])
