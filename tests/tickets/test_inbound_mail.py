@@ -28,7 +28,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from dovecot import Imap, dovecot
 from flask import Flask
-from helpers import PROJECT, open_ticket, rows, wait_for_mail
+from helpers import PROJECT, csrf, open_ticket, rows, wait_for_mail
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
@@ -575,3 +575,37 @@ def test_control_characters_are_dropped_from_an_answer(mail_app, catcher) -> Non
         receive(mail_app, answer(sent, "Paid\x00 at\x07 noon.\tThanks")).kind == "added"
     )
     assert messages(mail_app, reference)[-1] == ("customer", "Paid at noon.\tThanks")
+
+
+def test_the_customer_answers_the_agents_reply_through_imap(
+    make_app, database_url, catcher, imap, auth
+) -> None:
+    app = _app(make_app, database_url, catcher, **imap.config())
+    auth.app = app
+    reference, _ack = _acknowledgement(app, catcher)
+    agent = auth.login("agent")
+    url = f"/agent/tickets/{reference}"
+    body = "Please send the **transfer receipt** number."
+    response = agent.post(
+        url + "/reply",
+        data={"csrf_token": csrf(agent, url), "kind": "reply", "body": body},
+    )
+    assert response.status_code == 302
+    reply = catcher.wait_for(2)[1]
+    assert "New reply" in str(reply["Subject"])
+    assert reply["Reply-To"] != _ack["Reply-To"]  # a token of its own
+    text = reply.get_body(("plain",)).get_content()
+    html = reply.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "You can also simply answer this email" in part
+    assert status(app, reference) == "waiting"
+
+    imap.deliver(answer(reply, "Receipt TRX-20261207-77." + QUOTED))
+    assert fetch(app).strip() == "mail fetch: 1 added"
+    page = agent.get(url).get_data(as_text=True)
+    assert "Receipt TRX-20261207-77." in page
+    assert status(app, reference) == "open"
+    # The earlier mail's address still reaches the ticket.
+    imap.deliver(answer(_ack, "And one more thing."))
+    assert fetch(app).strip() == "mail fetch: 1 added"
+    assert messages(app, reference)[-1] == ("customer", "And one more thing.")
