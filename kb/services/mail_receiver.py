@@ -47,7 +47,8 @@ class Handler:
             status = "451 4.3.0 Could not store the mail now; try again later"
         else:
             if outcome.refused:
-                status = f"550 5.7.1 Not delivered: {outcome.reason}"
+                # The same words for every refusal: settings stay private.
+                status = "550 5.7.1 Not delivered: this mail answers no ticket of ours"
             else:
                 status = f"250 2.0.0 {outcome.kind}"
         if isinstance(server, LMTP):

@@ -410,6 +410,8 @@ def test_the_receiver_takes_answers_and_refuses_strangers(
                     answer("help@jawab.example", "Hello?", sender="x@example.org"),
                 )
             assert refused.value.smtp_code == 550
+            assert b"answers no ticket of ours" in refused.value.smtp_error
+            assert b"KB_" not in refused.value.smtp_error
     finally:
         server.stop()
     assert messages(mail_app, reference)[-1] == ("customer", "By SMTP.")
