@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -152,6 +154,7 @@ def _add(db: Session, ticket: Ticket, inbound: Inbound, record: InboundMail) -> 
     if not text and not inbound.attachments:
         return Outcome("ignored", "nothing new (only quoted text)", ticket.reference)
     record.outcome = "added"
+    text = _with_unkept_files(text, ticket.lang, inbound.attachments)
     message = tickets.add_customer_reply(db, ticket, text)  # commits the record
     _store_attachments(db, ticket, message, inbound.attachments)
     return Outcome("added", "added to the ticket", ticket.reference)
@@ -189,6 +192,17 @@ def _open(
     record.ticket_id = ticket.id
     _store_attachments(db, ticket, ticket.messages[0], inbound.attachments)
     return Outcome("opened", "a new ticket", ticket.reference)
+
+
+def _with_unkept_files(text: str, lang: str, files: list[Attachment]) -> str:
+    # Until an attachment store is registered, the message says which files
+    # came and were not kept, so the agent can ask for them (never a silent skip).
+    if not files or _ATTACHMENT_HOOKS:
+        return text
+    names = ", ".join(f.filename or f.content_type for f in files)
+    with force_locale(lang):
+        note = _("[Files sent by email could not be kept: %(names)s]", names=names)
+    return f"{text}\n\n{note}".strip()
 
 
 def _store_attachments(

@@ -611,3 +611,25 @@ def test_the_customer_answers_the_agents_reply_through_imap(
     imap.deliver(answer(_ack, "And one more thing."))
     assert fetch(app).strip() == "mail fetch: 1 added"
     assert messages(app, reference)[-1] == ("customer", "And one more thing.")
+
+
+def test_files_sent_by_email_are_named_until_they_can_be_kept(
+    mail_app, catcher
+) -> None:
+    reference, sent = _acknowledgement(mail_app, catcher)
+    with_file = email.message_from_bytes(
+        answer(sent, "Receipt attached."), policy=email.policy.default
+    )
+    with_file.add_attachment(
+        b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", filename="receipt.png"
+    )
+    assert receive(mail_app, with_file.as_bytes()).kind == "added"
+    only_file = email.message_from_bytes(answer(sent, ""), policy=email.policy.default)
+    only_file.add_attachment(
+        b"%PDF-1.4", maintype="application", subtype="pdf", filename="invoice.pdf"
+    )
+    assert receive(mail_app, only_file.as_bytes()).kind == "added"
+    assert [b for a, b in messages(mail_app, reference)][-2:] == [
+        "Receipt attached.\n\n[Files sent by email could not be kept: receipt.png]",
+        "[Files sent by email could not be kept: invoice.pdf]",
+    ]
