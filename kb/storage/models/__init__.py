@@ -55,9 +55,11 @@ from kb.storage.models.staff import (
     User,
 )
 from kb.storage.models.tickets import (
+    InboundMail,
     LinkRequest,
     Message,
     OutboxMail,
+    ReplyToken,
     Ticket,
     TicketEvent,
     TicketLink,
@@ -85,6 +87,7 @@ __all__ = [
     "DraftChange",
     "DraftComment",
     "EditorSetting",
+    "InboundMail",
     "LinkRequest",
     "LinkedArticle",
     "Message",
@@ -93,6 +96,7 @@ __all__ = [
     "PasskeyChallenge",
     "PublicReply",
     "RecoveryCode",
+    "ReplyToken",
     "ReplyTemplate",
     "ReportSetting",
     "SearchLog",
