@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_inbound_mail"
-down_revision = "0015_ticket_desk"
+down_revision = "0017_passkeys"
 branch_labels = None
 depends_on = None
 
