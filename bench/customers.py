@@ -20,10 +20,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-CSRF = re.compile(
-    # The contact form renders its token without an id (pages repeat no id).
-    r'<input (?:id="csrf_token" )?name="csrf_token" type="hidden" value="([^"]+)"'
-)
+# The CSRF field carries no id (several forms share a page).
+CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 REFERENCE = re.compile(r"JWB-[0-9A-Z]{5}")
 SECRET_LINK = re.compile(
     r'<input id="secret-link" type="text" readonly value="([^"]+)"'

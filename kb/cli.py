@@ -267,6 +267,107 @@ def outbox_send_command(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+mail_group = AppGroup("mail", help="Customers' answers by email (inbound mail).")
+
+
+def inbound_handler(app: Flask) -> Callable[[bytes], Any]:
+    """One received mail onto its ticket, in its own session (any thread)."""
+    from kb.services import inbound_mail, mail, tickets
+    from kb.storage.db import standalone_session
+
+    def link_for(reference: str, token: str) -> str:
+        return tickets.secret_link(app.config["BASE_URL"], reference, token)
+
+    def handle(raw: bytes) -> Any:
+        with app.app_context(), standalone_session() as db:
+            outcome = inbound_mail.receive(db, raw, app.config, link_for)
+        if outcome.kind == "opened":
+            mail.wake(app)  # the new ticket's acknowledgement
+        return outcome
+
+    return handle
+
+
+@mail_group.command("fetch")
+@click.option(
+    "--loop",
+    "interval",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Keep fetching, every SECONDS (a service in production).",
+)
+def mail_fetch_command(interval: float | None) -> None:
+    """Read customers' answers from the KB_IMAP_* folder onto their tickets.
+
+    Only unread mail is read; each is marked read (or moved to
+    KB_IMAP_DONE_FOLDER) once handled. Auto-replies and bounces are ignored;
+    mail that answers no ticket is refused unless KB_MAIL_NEW_TICKETS is on.
+    """
+    from kb.services import mail, mail_inbox
+    from kb.storage.db import standalone_session
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    handle = inbound_handler(app)
+    while True:
+        try:
+            counts = mail_inbox.fetch(app.config, handle)
+        except mail_inbox.InboxError as exc:
+            if interval is None:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(f"mail fetch: {exc}", err=True)
+        else:
+            summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            click.echo(f"mail fetch: {summary or 'no new mail'}")
+            with standalone_session() as db:
+                mail.deliver_pending(db, mail.sender_for(app.config))
+        if interval is None:
+            break
+        time.sleep(interval)
+
+
+@mail_group.command("serve")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+@click.option(
+    "--port",
+    default=2525,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--lmtp", is_flag=True, help="Speak LMTP (Postfix, Exim) instead of SMTP."
+)
+def mail_serve_command(host: str, port: int, lmtp: bool) -> None:
+    """Receive customers' answers over SMTP or LMTP until stopped.
+
+    Point the mail server's transport for the reply address here. A mail that
+    answers no ticket is refused with 550 (unless KB_MAIL_NEW_TICKETS is on).
+    """
+    import signal
+    import threading
+
+    from kb.services import mail_receiver
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    server = mail_receiver.receiver(inbound_handler(app), host, port, lmtp=lmtp)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+    click.echo(f"receiving mail ({'LMTP' if lmtp else 'SMTP'}) on {host}:{port}")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
 users_group = AppGroup("users", help="Staff accounts (agents, editors, admins).")
 
 
@@ -384,11 +485,11 @@ def users_list_command() -> None:
 def users_reset_mfa_command(email: str) -> None:
     """Turn off someone's second factor (a lost phone and no recovery code).
 
-    Their authenticator app and recovery codes stop working and every sign-in
-    ends; they sign in with their password and, if the site requires it, turn a
-    new one on. Recorded in the audit log.
+    Their authenticator app, recovery codes and passkeys stop working and every
+    sign-in ends; they sign in with their password and, if the site requires it,
+    turn a new one on. Recorded in the audit log.
     """
-    from kb.services import mfa, users
+    from kb.services import mfa, passkeys, users
     from kb.storage.db import standalone_session
 
     with standalone_session() as db:
@@ -396,6 +497,7 @@ def users_reset_mfa_command(email: str) -> None:
         if user is None:
             raise click.ClickException(f"no account for {email}")
         had = user.mfa_enabled
+        passkeys.remove_all(db, user, "command line")
         mfa.disable(db, user, "command line", end_sessions=True)
     if had:
         click.echo(f"{user.email}: second factor off; every sign-in ended.")
@@ -588,6 +690,7 @@ COMMANDS = (
     serve_command,
     db_group,
     outbox_group,
+    mail_group,
     users_group,
     tickets_group,
     reports_group,

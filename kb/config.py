@@ -53,6 +53,16 @@ def _str(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def _reply_address(name: str, raw: str) -> str:
+    value = raw.strip()
+    if value and (value.count("{token}") != 1 or "@" not in value.split("{token}")[1]):
+        raise ConfigError(
+            f"{name} must hold {{token}} once, before the @: "
+            f"help+{{token}}@example.com, not {raw!r}"
+        )
+    return value
+
+
 MFA_MODES = ("off", "optional", "required")
 STAFF_ROLES = ("agent", "editor", "admin")
 
@@ -328,6 +338,17 @@ SETTINGS: tuple[Setting, ...] = (
         doc="`0`: at once — the next sign-in leads straight to enrolment.",
     ),
     Setting(
+        "KB_STAFF_PASSKEY_SIGNIN",
+        "STAFF_PASSKEY_SIGNIN",
+        _bool,
+        'Offer "Sign in with a passkey" (no password) on the staff sign-in page.',
+        default="on",
+        doc='Staff add passkeys on "My account"; a passkey always counts as a '
+        "second factor after the password. With this on, a passkey that verifies "
+        "its user (fingerprint, face or PIN) also signs in without the password. "
+        "Passkeys are bound to the host of `KB_BASE_URL` and need it set.",
+    ),
+    Setting(
         "KB_AUDIT_RETENTION_DAYS",
         "AUDIT_RETENTION_DAYS",
         _positive,
@@ -415,6 +436,64 @@ SETTINGS: tuple[Setting, ...] = (
         "never a body or a link (customers get no mail; the acknowledgement page "
         "still shows their link once). `console` prints whole mails, secret "
         "links included: development only, production refuses to start with it.",
+    ),
+    Setting(
+        "KB_MAIL_REPLY_ADDRESS",
+        "MAIL_REPLY_ADDRESS",
+        _reply_address,
+        "Reply-To of ticket mail, with `{token}`: `help+{token}@example.com`.",
+        default="",
+        doc="Each ticket mail gets its own long random token in this address "
+        "(plus-addressing), so a customer who answers the mail reaches the "
+        "ticket. Unset: no Reply-To, and answers are matched by the "
+        "`In-Reply-To` header alone. Answers come in through `kb mail fetch` "
+        "(IMAP) or `kb mail serve` (SMTP/LMTP); see "
+        "[Inbound mail](production.md#inbound-mail).",
+    ),
+    Setting(
+        "KB_MAIL_NEW_TICKETS",
+        "MAIL_NEW_TICKETS",
+        _bool,
+        "Open a ticket for mail that answers no ticket: `on` or `off`.",
+        default="off",
+        doc="Off: mail without a valid ticket token is refused (an unknown "
+        "sender never creates a ticket). On: it opens a new ticket and its "
+        "sender gets the acknowledgement with the secret link.",
+    ),
+    Setting(
+        "KB_IMAP_HOST",
+        "IMAP_HOST",
+        _str,
+        "IMAP server `kb mail fetch` reads customers' answers from.",
+        default="",
+    ),
+    Setting("KB_IMAP_PORT", "IMAP_PORT", _int, "IMAP port.", default="993"),
+    Setting("KB_IMAP_USER", "IMAP_USER", _str, "IMAP user name.", default=""),
+    Setting("KB_IMAP_PASSWORD", "IMAP_PASSWORD", _str, "IMAP password.", default=""),
+    Setting(
+        "KB_IMAP_FOLDER",
+        "IMAP_FOLDER",
+        _str,
+        "The IMAP folder holding customers' answers.",
+        default="INBOX",
+    ),
+    Setting(
+        "KB_IMAP_SSL",
+        "IMAP_SSL",
+        _bool,
+        "Connect to IMAP over TLS (port 993); off: plain IMAP with STARTTLS.",
+        default="true",
+        doc="Off tries STARTTLS when the server offers it, and sends the "
+        "password in the clear otherwise: only for a server on the same host.",
+    ),
+    Setting(
+        "KB_IMAP_DONE_FOLDER",
+        "IMAP_DONE_FOLDER",
+        _str,
+        "Where `kb mail fetch` moves mail it handled; unset: marked read.",
+        default="",
+        doc="Either way a handled mail is never read twice: `kb mail fetch` "
+        "reads only unread mail, and remembers each Message-ID it handled.",
     ),
     Setting(
         "KB_RATELIMIT_STORAGE_URI",

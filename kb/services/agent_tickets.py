@@ -443,7 +443,9 @@ def update(
     set_status(ticket, changes.status)
     if solved_now and link_for is not None:
         link = mailed_link(db, ticket, link_for)
-        mail.enqueue(db, mail.ticket_solved(ticket, link, link + "#rating"))
+        mail.enqueue(
+            db, mail.ticket_solved(ticket, link, link + "#rating"), ticket=ticket
+        )
     ticket.priority = changes.priority
     ticket.assignee_id = changes.assignee_id
     if changed:
@@ -542,6 +544,7 @@ def add_message(
                 author.name if author else None,
                 new_link_url,
             ),
+            ticket=ticket,
         )
     db.flush()  # the message id, for the linked-article rows
     for slug, section in linked_articles(body, site_root):

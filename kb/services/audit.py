@@ -29,6 +29,9 @@ ACTIONS = (
     "mfa_enabled",
     "mfa_disabled",
     "recovery_codes_renewed",
+    "passkey_added",
+    "passkey_removed",
+    "passkey_used",
 )
 PAGE_SIZE = 50
 

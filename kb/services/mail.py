@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -32,6 +33,7 @@ from flask_babel import force_locale
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from kb.services import mail_threading
 from kb.storage.models import OutboxMail, Ticket, utcnow
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class Mail:
     subject: str
     body: str
     html: str | None = None  # the HTML part of a multipart mail
+    # Extra headers (a ticket mail's Reply-To, Message-ID, References, X-Jawab).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _render(ticket: Ticket, template: str, **values: object) -> Mail:
@@ -198,17 +202,23 @@ def mask_email(email: str) -> str:
     return f"{masked_local}@{host[:1]}***{dot}{tld}" if host else masked_local
 
 
-def enqueue(db: Session, mail: Mail) -> None:
+def enqueue(db: Session, mail: Mail, ticket: Ticket | None = None) -> None:
     """Add a mail to the outbox in the caller's transaction.
 
+    A mail about ``ticket`` gets its threading headers and a new reply token
+    (:mod:`kb.services.mail_threading`), so the customer can answer it.
     Delivery starts by itself when that transaction commits (see
     :func:`_wake_after_commit`): no caller has to remember to start it.
     """
+    headers = dict(mail.headers)
+    if ticket is not None:
+        headers.update(mail_threading.ticket_headers(db, ticket, current_app.config))
     db.add(
         OutboxMail(
             to_address=mail.to,
             subject=mail.subject,
             body=mail.body,
+            headers=json.dumps(headers) if headers else None,
             html_body=mail.html,
         )
     )
@@ -276,7 +286,11 @@ class SmtpSender:
         message["To"] = mail.to
         message["Subject"] = mail.subject
         address = parseaddr(self.sender)[1]
-        message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
+        for name, value in mail.headers:
+            message[name] = value
+        if "Message-ID" not in message:
+            domain = address.rpartition("@")[2] or None
+            message["Message-ID"] = make_msgid(domain=domain)
         message.set_content(mail.body)
         if mail.html:
             message.add_alternative(mail.html, subtype="html")
@@ -366,7 +380,16 @@ def deliver_pending(
         if not _claim(db, row):
             continue
         try:
-            sender.send(Mail(row.to_address, row.subject, row.body, row.html_body))
+            headers = tuple(json.loads(row.headers).items()) if row.headers else ()
+            sender.send(
+                Mail(
+                    row.to_address,
+                    row.subject,
+                    row.body,
+                    row.html_body,
+                    headers=headers,
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - one bad row must not stop the rest
             row.attempts += 1
             backoff = min(dt.timedelta(seconds=30 * 2**row.attempts), MAX_BACKOFF)
@@ -379,6 +402,7 @@ def deliver_pending(
         else:
             row.sent_at = utcnow()
             row.attempts += 1
+            row.headers = None  # its Reply-To holds a working reply token
             # Only the customer should hold a working secret link, not our tables.
             row.body = SECRET_LINK.sub(r"/t/\1/[link removed after sending]", row.body)
             row.body = ACCOUNT_LINK.sub(

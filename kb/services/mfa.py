@@ -188,7 +188,7 @@ def verify(
     db: Session, user: User, code: str, key: str, now: float | None = None
 ) -> str:
     """Accept a TOTP or recovery code once; ``totp`` or ``recovery``, else MfaError."""
-    if not user.mfa_enabled or not user.totp_sealed:
+    if not user.totp_enabled or not user.totp_sealed:
         raise MfaError("no second factor")
     secret = unseal(key, user.id, user.totp_sealed)
     step = (

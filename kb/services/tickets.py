@@ -102,7 +102,8 @@ def open_ticket(
         )
         ticket.messages.append(Message(author="customer", body=data.message))
         db.add(ticket)
-        mail.enqueue(db, mail.ticket_opened(ticket, link_for(ticket.reference, token)))
+        link = link_for(ticket.reference, token)
+        mail.enqueue(db, mail.ticket_opened(ticket, link), ticket=ticket)
         if data.case_code:
             # A ticket through a case's handoff link: that thread went private.
             public_replies.moved_to_private(db, data.case_code, utcnow())
@@ -227,14 +228,16 @@ def public_messages(ticket: Ticket) -> list[Message]:
     return [m for m in ticket.messages if not m.internal]
 
 
-def add_customer_reply(db: Session, ticket: Ticket, body: str) -> None:
+def add_customer_reply(db: Session, ticket: Ticket, body: str) -> Message:
     """Append the customer's reply; a resolved or waiting ticket is open again."""
-    ticket.messages.append(Message(author="customer", body=body))
+    message = Message(author="customer", body=body)
+    ticket.messages.append(message)
     if ticket.status in {"waiting", "resolved"}:
         record_customer(db, ticket, "status", ticket.status, "open")
         set_status(ticket, "open")
     ticket.updated_at = utcnow()
     db.commit()
+    return message
 
 
 def close(db: Session, ticket: Ticket) -> None:
@@ -294,7 +297,7 @@ def process_link_requests(db: Session, link_for: Callable[[str, str, str], str])
             token = new_token()
             ticket.pending_token_hash = hash_token(token)
             link = link_for(request.link_base, ticket.reference, token)
-            mail.enqueue(db, mail.new_link(ticket, link))
+            mail.enqueue(db, mail.new_link(ticket, link), ticket=ticket)
             mailed += 1
         db.commit()
     return mailed
@@ -322,7 +325,7 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
 
     Returns (tickets deleted, mails deleted). Open tickets are never purged.
     """
-    from kb.storage.models import OutboxMail
+    from kb.storage.models import InboundMail, OutboxMail
 
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
     old = db.scalars(
@@ -342,6 +345,8 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
     ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     # Unhandled new-link requests hold an email address: never keep them long.
     db.execute(delete(LinkRequest).where(LinkRequest.created_at < cutoff))
+    # What was received by email is only kept to spot a mail delivered twice.
+    db.execute(delete(InboundMail).where(InboundMail.received_at < cutoff))
     db.commit()
     attachments.remove_files(stored, current_app.config["ATTACHMENT_DIR"])
     return len(old), mails

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.services import api_tokens, audit, passwords, staff_sessions
@@ -158,8 +158,9 @@ def status(user: User) -> str:
 
 
 def everyone(db: Session) -> list[User]:
-    """Every staff account, by name then email."""
-    return list(db.scalars(select(User).order_by(User.name, User.email)).all())
+    """Every staff account, by name then email (their passkeys loaded at once)."""
+    query = select(User).options(selectinload(User.passkeys))
+    return list(db.scalars(query.order_by(User.name, User.email)).all())
 
 
 def invite(db: Session, email: str, role: str, name: str = "") -> User:

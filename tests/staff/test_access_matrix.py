@@ -12,6 +12,14 @@ from kb.storage.db import standalone_session
 # The sign-in page and its code step, "forgot password" and the one-time links
 # open to everyone (the code step sends anyone without a right password back).
 PUBLIC = {"auth.login", "auth.code", "auth.forgot", "auth.welcome", "auth.reset"}
+# Signing in with a passkey: open to everyone, checked on their own below.
+PASSKEY_SIGN_IN = {
+    "auth.passkey_options",
+    "auth.passkey_sign_in",
+    "auth.code_passkey_options",
+    "auth.code_passkey",
+}
+PUBLIC |= PASSKEY_SIGN_IN
 ADMIN_ONLY = {"editor.settings"}  # admin pages outside /admin
 # Editors and admins only.
 EDITOR_PAGES = {"editor.synonyms", "editor.add_synonym", "editor.publish"}
@@ -207,3 +215,33 @@ def test_only_editors_and_admins_publish(matrix_app) -> None:
             f"/editor/drafts/{draft_id}/publish", data=draft_form(client, draft_id)
         )
         assert response.status_code == 302, actor
+
+
+@pytest.mark.parametrize("base_url", ["", "http://localhost"])
+def test_passkey_sign_in_routes_let_no_outsider_in(make_app, base_url) -> None:
+    """Without a passkey's signed answer (and, for the code step, the password
+    first) nobody gets past them: not found, conflict, bad request or back to
+    the sign-in page — never a session."""
+    app = make_app(index=False, BASE_URL=base_url)
+    make_staff(app, "agent")
+    expected = {
+        "/agent/login/passkey/options": {404} if not base_url else {200},
+        "/agent/login/passkey": {404} if not base_url else {400, 401},
+        "/agent/login/code/passkey/options": {409},
+        "/agent/login/code/passkey": {302},
+    }
+    rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint in PASSKEY_SIGN_IN}
+    assert rules == set(expected)
+    for actor in ("signed_out", "customer"):
+        client = _client(app, actor)
+        for url, statuses in expected.items():
+            token = csrf(client, "/agent/login")
+            response = client.post(
+                url,
+                data={"csrf_token": token, "credential": "{}"},
+                headers={"X-CSRFToken": token},
+            )
+            assert response.status_code in statuses, (actor, url, response.status_code)
+            if response.status_code == 302:
+                assert response.headers["Location"] == "/agent/login"
+        assert client.get("/agent/").status_code == 302

@@ -1,7 +1,7 @@
 """attachments on tickets' messages (checked files; bytes in the row or a file)
 
 Revision ID: 0018_attachments
-Revises: 0015_ticket_desk
+Revises: 0019_inbound_mail
 Create Date: 2026-12-07 12:40:00
 
 ``data`` holds the bytes with ``KB_ATTACHMENT_STORAGE=db`` (the default);
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_attachments"
-down_revision = "0015_ticket_desk"
+down_revision = "0019_inbound_mail"
 branch_labels = None
 depends_on = None
 

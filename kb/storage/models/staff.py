@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.storage.models.base import Base, utcnow
 from kb.vocab import ROLES
@@ -50,6 +52,14 @@ class User(Base):
     mfa_grace_until: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    # The WebAuthn user handle (random, base64url) given to this person's
+    # passkeys, so a passwordless sign-in names the account without the email.
+    passkey_handle: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, unique=True
+    )
+    passkeys: Mapped[list[Passkey]] = relationship(
+        "Passkey", lazy="select", order_by="Passkey.id", viewonly=True
+    )
 
     # Set when a sign-in is made or loaded: the secret that the session and
     # remember-me cookies carry (only its hash is stored, in ``staff_sessions``).
@@ -75,9 +85,14 @@ class User(Base):
         return False
 
     @property
-    def mfa_enabled(self) -> bool:
-        """True when a second factor (TOTP) is turned on."""
+    def totp_enabled(self) -> bool:
+        """True when an authenticator app (TOTP) is turned on."""
         return self.totp_enabled_at is not None
+
+    @property
+    def mfa_enabled(self) -> bool:
+        """True when a second factor is on: TOTP or at least one passkey."""
+        return self.totp_enabled or bool(self.passkeys)
 
     def has_role(self, role: str) -> bool:
         """True when the user's role is ``role`` or a higher one."""
@@ -197,3 +212,40 @@ class RecoveryCode(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+
+
+class Passkey(Base):
+    """One WebAuthn credential (passkey) of a staff member."""
+
+    __tablename__ = "staff_passkeys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # The credential id (base64url), the COSE public key and the authenticator's
+    # signature counter: a counter that does not grow means a cloned key.
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(80))
+    transports: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class PasskeyChallenge(Base):
+    """A WebAuthn challenge handed out and not yet used (only its hash kept).
+
+    The challenge itself lives in the person's session; this row makes it
+    single-use and expiring on the server, whatever the session cookie replays.
+    """
+
+    __tablename__ = "staff_passkey_challenges"
+
+    challenge_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

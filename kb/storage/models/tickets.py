@@ -73,6 +73,9 @@ class Ticket(Base):
         cascade="all, delete-orphan",
         foreign_keys="Message.ticket_id",
     )
+    reply_tokens: Mapped[list[ReplyToken]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Message(Base):
@@ -174,6 +177,49 @@ class OutboxMail(Base):
         DateTime(timezone=True), nullable=True, index=True
     )
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Threading headers of a ticket mail (JSON: Reply-To, Message-ID, …); they
+    # hold a reply token, so they are dropped once the mail is sent.
+    headers: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReplyToken(Base):
+    """A token mailed in one ticket mail's Reply-To and Message-ID (SHA-256 kept).
+
+    Each mail gets its own, so an answer to any earlier mail still reaches the
+    ticket; none of them opens the ticket's page (that is the secret link).
+    """
+
+    __tablename__ = "reply_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    ticket: Mapped[Ticket] = relationship(back_populates="reply_tokens")
+
+
+class InboundMail(Base):
+    """A received mail's outcome, by the SHA-256 of its Message-ID.
+
+    A mail delivered twice (an IMAP fetch cut short before it marked the mail
+    read) is recognised and not added to its ticket again.
+    """
+
+    __tablename__ = "inbound_mails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # added, opened, ignored, …
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True
+    )
+    received_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
 
 class LinkRequest(Base):

@@ -9,7 +9,7 @@ from kb.views.staff_nav import NavItem, register
 
 bp = Blueprint("account", __name__, url_prefix="/agent/account")
 
-from kb.views.account import mfa, views  # noqa: E402,F401 - registers the routes
+from kb.views.account import mfa, passkeys, views  # noqa: E402,F401 - registers the routes
 
 register(
     NavItem(

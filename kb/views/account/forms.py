@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
@@ -87,3 +87,26 @@ class ConfirmPasswordForm(FlaskForm):
         _l("Your password"),
         validators=[InputRequired(_l("Enter your password.")), Length(max=256)],
     )
+
+
+class PasskeyForm(FlaskForm):
+    """A new passkey: its name, and the browser's answer (filled in by passkeys.js)."""
+
+    name = StringField(
+        _l("Name of the passkey"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(_l("Give the passkey a name, e.g. “work laptop”.")),
+            Length(max=80, message=_l("Use at most 80 characters.")),
+        ],
+    )
+    credential = HiddenField(
+        validators=[
+            DataRequired(_l("The browser sent no passkey. Try again.")),
+            Length(max=20000),
+        ]
+    )
+
+
+class RemovePasskeyForm(FlaskForm):
+    """Remove one passkey (the CSRF token is all it carries)."""

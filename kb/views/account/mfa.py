@@ -20,11 +20,11 @@ from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from kb.security import is_staff_path
-from kb.services import mfa
+from kb.services import mfa, passkeys
 from kb.storage import db
 from kb.views.access import role_required
 from kb.views.account import bp
-from kb.views.account.forms import ConfirmPasswordForm, MfaCodeForm
+from kb.views.account.forms import ConfirmPasswordForm, MfaCodeForm, PasskeyForm
 from kb.views.errors import wants_json
 
 SETUP = "mfa_setup"  # the secret being enrolled, until its first code proves it
@@ -32,6 +32,8 @@ SETUP = "mfa_setup"  # the secret being enrolled, until its first code proves it
 ENROLMENT_ONLY = {
     "account.mfa_page",
     "account.enable_mfa",
+    "account.passkey_options",
+    "account.add_passkey",
     "auth.logout",
     "auth.login",
     "auth.code",
@@ -39,7 +41,8 @@ ENROLMENT_ONLY = {
 }
 
 
-def _requirement() -> mfa.Requirement:
+def current_requirement() -> mfa.Requirement:
+    """What KB_STAFF_MFA asks of the signed-in person now."""
     config = current_app.config
     return mfa.requirement(
         db.session(),
@@ -50,16 +53,24 @@ def _requirement() -> mfa.Requirement:
     )
 
 
-def _page(
+def relying_party() -> passkeys.RelyingParty | None:
+    """This site as a WebAuthn relying party (from KB_BASE_URL), or None."""
+    config = current_app.config
+    return passkeys.relying_party(config["BASE_URL"], config["SITE_NAME"])
+
+
+def render_page(
     form: MfaCodeForm | None = None,
     codes: list[str] | None = None,
     status: int = 200,
     password_form: ConfirmPasswordForm | None = None,
+    passkey_form: PasskeyForm | None = None,
 ) -> tuple[str, int]:
+    """The second-factor page (``status``: its HTTP status)."""
     database = db.session()
-    need = _requirement()
+    need = current_requirement()
     values: dict = {}
-    if not current_user.mfa_enabled and need.offered:
+    if not current_user.totp_enabled and need.offered:
         secret = session.get(SETUP)
         if not isinstance(secret, str) or len(secret) != 32:
             secret = session[SETUP] = mfa.new_secret()
@@ -74,8 +85,12 @@ def _page(
         password_form=password_form or ConfirmPasswordForm(formdata=None),
         codes=codes,
         left=mfa.recovery_codes_left(database, current_user)
-        if current_user.mfa_enabled
+        if current_user.totp_enabled
         else 0,
+        passkey_form=passkey_form or PasskeyForm(formdata=None),
+        passkey_list=passkeys.listing(database, current_user),
+        passkeys_offered=relying_party() is not None
+        and (need.offered or bool(current_user.passkeys)),
         noindex=True,
         **values,
     ), status
@@ -85,7 +100,7 @@ def _page(
 @role_required("agent")
 def mfa_page() -> tuple[str, int]:
     """The second factor: how to turn it on, or its state and recovery codes."""
-    return _page()
+    return render_page()
 
 
 @bp.post("/mfa/enable")
@@ -94,10 +109,10 @@ def enable_mfa() -> tuple[str, int]:
     """Turn TOTP on with the app's first code; show the recovery codes once."""
     form = MfaCodeForm()
     secret = session.get(SETUP)
-    if current_user.mfa_enabled or not isinstance(secret, str):
+    if current_user.totp_enabled or not isinstance(secret, str):
         abort(409)
     if not form.validate_on_submit():
-        return _page(form, status=400)
+        return render_page(form, status=400)
     try:
         codes = mfa.enable(
             db.session(),
@@ -113,9 +128,9 @@ def enable_mfa() -> tuple[str, int]:
                 "it shows now."
             )
         ]
-        return _page(form, status=400)
+        return render_page(form, status=400)
     session.pop(SETUP, None)
-    return _page(codes=codes, status=201)
+    return render_page(codes=codes, status=201)
 
 
 def _password_ok(form: ConfirmPasswordForm) -> bool:
@@ -132,24 +147,32 @@ def _password_ok(form: ConfirmPasswordForm) -> bool:
 def renew_recovery_codes() -> tuple[str, int]:
     """Ten new recovery codes (the old ones stop working); the password first."""
     form = ConfirmPasswordForm()
-    if not current_user.mfa_enabled:
+    if not current_user.totp_enabled:
         abort(409)
     if not _password_ok(form):
-        return _page(password_form=form, status=400)
-    return _page(codes=mfa.new_recovery_codes(db.session(), current_user), status=201)
+        return render_page(password_form=form, status=400)
+    return render_page(
+        codes=mfa.new_recovery_codes(db.session(), current_user), status=201
+    )
 
 
 @bp.post("/mfa/disable")
 @role_required("agent")
 def disable_mfa() -> Response | tuple[str, int]:
-    """Turn the second factor off (not while KB_STAFF_MFA=required)."""
+    """Turn the authenticator app off (not the last factor under ``required``)."""
     form = ConfirmPasswordForm()
-    if not current_user.mfa_enabled or _requirement().required:
+    if not current_user.totp_enabled or (
+        current_requirement().required and not current_user.passkeys
+    ):
         abort(409)
     if not _password_ok(form):
-        return _page(password_form=form, status=400)
+        return render_page(password_form=form, status=400)
     mfa.disable(db.session(), current_user, current_user.email, end_sessions=False)
-    flash(_("The second factor is off. Signing in asks only for your password."))
+    flash(
+        _("The authenticator app is off. Signing in asks for one of your passkeys.")
+        if current_user.passkeys
+        else _("The second factor is off. Signing in asks only for your password.")
+    )
     return redirect(url_for("account.mfa_page"))
 
 
@@ -164,7 +187,7 @@ def enrolment_only_past_grace() -> Response | None:
         or current_user.mfa_enabled
     ):
         return None
-    if not _requirement().locked:
+    if not current_requirement().locked:
         return None
     if wants_json():
         from kb.views.api.errors import json_error

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/agent")
 
-from kb.views.auth import views  # noqa: E402,F401 - registers the routes
+from kb.views.auth import passkeys, views  # noqa: E402,F401 - registers the routes

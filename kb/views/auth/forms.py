@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -55,3 +55,15 @@ class CodeForm(FlaskForm):
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[InputRequired(_l("Enter the code.")), Length(max=20)],
     )
+
+
+class PasskeySignInForm(FlaskForm):
+    """Signing in with a passkey: the browser's answer (filled in by passkeys.js)."""
+
+    credential = HiddenField(
+        validators=[
+            DataRequired(_l("The browser sent no passkey. Try again.")),
+            Length(max=20000),
+        ]
+    )
+    remember = HiddenField()

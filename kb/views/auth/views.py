@@ -76,7 +76,7 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
                     "at": int(time.time()),
                 }
                 return redirect(url_for("auth.code"))
-            return _signed_in(user, bool(form.remember.data), target)
+            return sign_in(user, bool(form.remember.data), target)
         throttle.count_failure(CLIENT_FAILURES, "login-client", client)
         throttle.backoff_failure("login", account, client)
         # One answer for an unknown account and a wrong password.
@@ -89,7 +89,8 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
     return render_template("auth/login.html", form=form, noindex=True)
 
 
-def _signed_in(user: User, remember: bool, target: str) -> Response:
+def sign_in(user: User, remember: bool, target: str) -> Response:
+    """Begin ``user``'s sign-in (a fresh session) and go to ``target``."""
     # A fresh session (and so a fresh CSRF token): nothing planted before
     # sign-in survives it.
     session.clear()
@@ -113,7 +114,8 @@ CODE_CLIENT_FAILURES = "10/minute;100/hour"
 CODE_ACCOUNT_FAILURES = "20/hour"
 
 
-def _pending() -> dict | None:
+def pending_sign_in() -> dict | None:
+    """The sign-in waiting for its second factor, unless it waited too long."""
     found = session.get(PENDING)
     if not isinstance(found, dict):
         return None
@@ -125,7 +127,7 @@ def _pending() -> dict | None:
 @bp.route("/login/code", methods=["GET", "POST"])
 def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The second step of signing in: a code from the authenticator app."""
-    pending = _pending()
+    pending = pending_sign_in()
     user = db.session().get(User, pending["user"]) if pending else None
     if pending is None or user is None or not user.active or not user.mfa_enabled:
         session.pop(PENDING, None)
@@ -134,7 +136,8 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = CodeForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("auth/code.html", form=form, noindex=True), status
+        page = render_template("auth/code.html", form=form, user=user, noindex=True)
+        return page, status
     client, account = throttle.client(), str(user.id)
     wait = max(
         throttle.blocked_for(CODE_CLIENT_FAILURES, "code-client", client),
@@ -147,7 +150,7 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
             seconds=wait,
         )
         page = render_template(
-            "auth/code.html", form=form, throttled=message, noindex=True
+            "auth/code.html", form=form, user=user, throttled=message, noindex=True
         )
         return page, 429, {"Retry-After": str(wait)}
     try:
@@ -159,9 +162,10 @@ def code() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
         throttle.count_failure(CODE_ACCOUNT_FAILURES, "code-account", account)
         throttle.backoff_failure("code", account, client)
         form.code.errors = [gettext("This code is not right, or it was used already.")]
-        return render_template("auth/code.html", form=form, noindex=True), 401
+        page = render_template("auth/code.html", form=form, user=user, noindex=True)
+        return page, 401
     throttle.backoff_success("code", account, client)
-    response = _signed_in(user, bool(pending.get("remember")), pending["next"])
+    response = sign_in(user, bool(pending.get("remember")), pending["next"])
     if kind == "recovery":
         flash(
             gettext(
