@@ -3,19 +3,21 @@
     .venv/bin/python bench/bench_desk.py --repeat 3
 
 A ticket with 20 messages (10 from the customer, 10 replies and notes by two
-agents, each with its author), 5 other tickets from the same customer, a
+agents, each with its author) carrying 10 attachments (photos and PDFs, checked
+and re-encoded as an upload would be), 5 other tickets from the same customer, a
 colleague's draft (the "also replying" notice) and a rating; then, through
 Flask's test client in one process (like one worker), the agent's ticket page,
 the customer's ticket page and the ticket report (cache off) against the
 sample article page, both as an anonymous visitor gets it (from the page cache)
 and as signed-in staff get it (rendered each time). Figures are ratios of the
-same run, with the range over ``--repeat`` runs. Not run by CI; attachments
-(the issue's other half) are not built yet.
+same run, with the range over ``--repeat`` runs; "thumbnail" is one image's
+thumbnail through the customer's link. Not run by CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -86,9 +88,37 @@ def _seed(app, folder: Path) -> tuple[str, str]:
             site_root="http://localhost/en",
             link_for=link,
         )
+        _attach(app, db, ticket)
         tickets.rate(db, ticket, "good", "Thanks", 7)
         ticket_presence.seen(db, ticket.id, budi)
         return opened.reference, opened.token
+
+
+def _attach(app, db, ticket) -> None:
+    """10 files on the first 10 messages: photos and PDFs."""
+    import io
+
+    from PIL import Image
+
+    from kb.services import attachments
+
+    limits = attachments.Limits.from_config(app.config)
+    for n, message in enumerate(ticket.messages[:10]):
+        if n % 3 == 2:
+            name, data = (
+                f"receipt-{n}.pdf",
+                (
+                    b"%PDF-1.4\n1 0 obj\n<< /Length 9 >>\nstream\nBT () Tj\n"
+                    b"endstream\nendobj\ntrailer\n<< >>\n%%EOF\n"
+                ),
+            )
+        else:
+            image = Image.new("RGB", (1200, 1600), (30 + 20 * n, 120, 200))
+            out = io.BytesIO()
+            image.save(out, "JPEG")
+            name, data = f"photo-{n}.jpg", out.getvalue()
+        files = attachments.check([attachments.Upload(name, data)], limits)
+        attachments.attach(db, message, files, limits)
 
 
 def run(repeat: int, calls: int) -> None:
@@ -96,7 +126,12 @@ def run(repeat: int, calls: int) -> None:
     from kb import create_app
     from kb.storage import migrate
 
-    ratios: dict[str, list[float]] = {"agent": [], "customer": [], "report": []}
+    ratios: dict[str, list[float]] = {
+        "agent": [],
+        "customer": [],
+        "thumbnail": [],
+        "report": [],
+    }
     rendered: dict[str, list[float]] = {k: [] for k in ratios}
     medians: dict[str, list[float]] = {
         "article": [],
@@ -119,25 +154,41 @@ def run(repeat: int, calls: int) -> None:
                     "RATELIMIT_ENABLED": False,
                     "REPORT_CACHE_SECONDS": 0,
                     "MAIL_BACKEND": "log",
-                    "WTF_CSRF_ENABLED": False,  # the sign-in form, posted directly
                 }
             )
             reference, token = _seed(app, folder)
             agent = app.test_client()
-            agent.post(
+            # The sign-in form with its CSRF token (templates render the token).
+            form = agent.get("/agent/login").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+            assert csrf, "no CSRF token on the sign-in page"
+            signed = agent.post(
                 "/agent/login",
                 data={
+                    "csrf_token": csrf.group(1),
                     "email": "ana@x.example",
                     "password": "correct horse battery staple",
                 },
             )
+            assert signed.status_code == 302, "sign-in failed"
             customer = app.test_client()
+            with app.app_context():
+                from sqlalchemy import select
+
+                from kb.storage.db import standalone_session
+                from kb.storage.models import Attachment
+
+                with standalone_session() as db:
+                    image = db.scalars(
+                        select(Attachment.id).where(Attachment.thumbnail.is_not(None))
+                    ).first()
             pages = {
                 "article": (customer, "/en/articles/reset-password"),
                 # Signed in, the article page is rendered on every request.
                 "rendered": (agent, "/en/articles/reset-password"),
                 "agent": (agent, f"/agent/tickets/{reference}"),
                 "customer": (customer, f"/t/{reference}/{token}"),
+                "thumbnail": (customer, f"/t/{reference}/{token}/files/{image}/thumb"),
                 "report": (agent, "/admin/reports/tickets"),
             }
             for client, path in pages.values():  # warm: templates, caches

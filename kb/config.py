@@ -84,6 +84,13 @@ def _mfa_mode(name: str, raw: str) -> str:
     return value
 
 
+def _attachment_storage(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"db", "files"}:
+        raise ConfigError(f"{name} must be db or files, not {raw!r}")
+    return value
+
+
 def _list(name: str, raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -568,6 +575,49 @@ SETTINGS: tuple[Setting, ...] = (
         "that carries only the case code.",
     ),
     Setting(
+        "KB_ATTACHMENT_MAX_FILES",
+        "ATTACHMENT_MAX_FILES",
+        _int,
+        "How many files one message may carry (0: no attachments).",
+        default="5",
+        doc="On the contact form, the customer's reply and the agent's reply or "
+        "note. Images (JPEG, PNG, WebP; HEIC with the `heic` extra) and PDF.",
+    ),
+    Setting(
+        "KB_ATTACHMENT_MAX_MB",
+        "ATTACHMENT_MAX_MB",
+        _positive,
+        "Largest file, in megabytes.",
+        default="10",
+        doc="The contact and reply pages accept a request body of up to "
+        "`KB_ATTACHMENT_MAX_FILES` × this, plus 1 MB for the text; every other "
+        "page keeps its 64 KB limit.",
+    ),
+    Setting(
+        "KB_ATTACHMENT_TICKET_MAX_MB",
+        "ATTACHMENT_TICKET_MAX_MB",
+        _positive,
+        "All of one ticket's files together, in megabytes.",
+        default="50",
+    ),
+    Setting(
+        "KB_ATTACHMENT_STORAGE",
+        "ATTACHMENT_STORAGE",
+        _attachment_storage,
+        "Where attached files are kept: `db` or `files`.",
+        default="db",
+        doc="`db` keeps them in the database, so several nodes need no shared "
+        "disk. `files` writes them under `KB_ATTACHMENT_DIR` (one disk every "
+        "node reaches) and keeps only their name in the database.",
+    ),
+    Setting(
+        "KB_ATTACHMENT_DIR",
+        "ATTACHMENT_DIR",
+        _str,
+        "The folder for attached files with `KB_ATTACHMENT_STORAGE=files`.",
+        default_doc="`attachments/` in the instance folder",
+    ),
+    Setting(
         "KB_EDITOR_WRITER",
         "EDITOR_WRITER",
         _bool,
@@ -664,6 +714,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
     values["SEARCH_INDEX_DIR"] = str(PROJECT_ROOT / "search_index")
     values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'kb.sqlite3'}"
     values["MAX_CONTENT_LENGTH"] = 64 * 1024  # a ticket is text; larger gets 413
+    values["ATTACHMENT_DIR"] = str(Path(instance_path) / "attachments")
     return values
 
 

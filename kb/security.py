@@ -150,9 +150,28 @@ def body_limit(limit: int) -> Callable[[Callable], Callable]:
     return mark
 
 
+def upload_body_limit(view: Callable) -> Callable:
+    """Let anyone send this view files up to the ``KB_ATTACHMENT_*`` limits.
+
+    Only the file parts get the room: text fields keep Flask's form-memory
+    limit (``max_form_memory_size``), and every other view keeps its 64 KB body.
+    """
+    view.upload_limit = True  # type: ignore[attr-defined]  # read by apply_body_limit
+    return view
+
+
 def apply_body_limit() -> None:
     """Raise this request's body limits when its view allows more (before reading)."""
     view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "upload_limit", False) and request.mimetype == (
+        "multipart/form-data"
+    ):
+        config = current_app.config
+        files = config["ATTACHMENT_MAX_FILES"] * config["ATTACHMENT_MAX_MB"]
+        request.max_content_length = (files + 1) * 1024 * 1024
+        # Text parts keep Flask's form-memory limit (500 KB); the parser needs
+        # more than one 64 KB read of room, so MAX_CONTENT_LENGTH would not do.
+        return
     limit = getattr(view, "body_limit", None)
     # Only a signed-in person gets the room: a stranger's large body is refused
     # before anything parses it, as on every other route.

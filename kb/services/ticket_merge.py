@@ -1,7 +1,7 @@
 """Merging a duplicate ticket into another: one conversation, both links working.
 
-The duplicate's messages, history and linked articles move to the ticket it is
-merged into; the duplicate is closed and remembers where it went
+The duplicate's messages, attached files, history and linked articles move to
+the ticket it is merged into; the duplicate is closed and remembers where it went
 (``merged_into_id``), so its reference opens the other ticket for staff and its
 secret link keeps working for the customer (see :func:`kb.services.tickets.
 merged_target`). Both tickets' histories say who merged what.
@@ -13,7 +13,14 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kb.services.tickets import set_status
-from kb.storage.models import LinkedArticle, Message, Ticket, TicketEvent, utcnow
+from kb.storage.models import (
+    Attachment,
+    LinkedArticle,
+    Message,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
 
 
 class MergeError(ValueError):
@@ -33,7 +40,7 @@ def check(source: Ticket, target: Ticket) -> None:
 def merge(db: Session, source: Ticket, target: Ticket, user_id: int) -> None:
     """Move ``source``'s conversation into ``target`` and close ``source``."""
     check(source, target)
-    for model in (Message, TicketEvent, LinkedArticle):
+    for model in (Message, TicketEvent, LinkedArticle, Attachment):
         db.execute(
             update(model)
             .where(model.ticket_id == source.id)

@@ -331,6 +331,11 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
     old = db.scalars(
         select(Ticket).where(Ticket.status == "closed", Ticket.updated_at < cutoff)
     ).all()
+    from kb.services import attachments
+
+    # Attached files go with their rows; with KB_ATTACHMENT_STORAGE=files the
+    # files themselves are deleted once the rows are gone.
+    stored = attachments.stored_names(db, [ticket.id for ticket in old])
     for ticket in old:
         db.delete(ticket)  # messages and history go with it (cascade)
     mails = db.execute(
@@ -343,4 +348,5 @@ def purge(db: Session, older_than_days: int) -> tuple[int, int]:
     # What was received by email is only kept to spot a mail delivered twice.
     db.execute(delete(InboundMail).where(InboundMail.received_at < cutoff))
     db.commit()
+    attachments.remove_files(stored, current_app.config["ATTACHMENT_DIR"])
     return len(old), mails

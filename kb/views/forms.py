@@ -7,14 +7,43 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
+from werkzeug.datastructures import FileStorage
+from wtforms import Field, MultipleFileField
 from wtforms.validators import ValidationError
 
-from kb.services import composer, passwords
+from kb.services import attachments, composer, passwords
 
 
 class ActionForm(FlaskForm):
     """A bare POST (close, reopen, delete…) that only carries the CSRF token."""
+
+
+def attachments_field() -> MultipleFileField:
+    """The "attach files" field of the contact, reply and agent forms."""
+    return MultipleFileField(_l("Attach files (optional)"))
+
+
+def uploads(
+    field: MultipleFileField, limits: attachments.Limits
+) -> list[attachments.Upload]:
+    """The files a field carries, each read up to one byte past the limit."""
+    found = []
+    for item in field.data or []:
+        if isinstance(item, FileStorage) and (item.filename or item.content_length):
+            data = item.stream.read(limits.max_bytes + 1)
+            found.append(attachments.Upload(item.filename or "", data))
+    return found
+
+
+def checked_uploads(
+    form: FlaskForm, limits: attachments.Limits, already: int = 0
+) -> list[attachments.Checked] | None:
+    """The form's files checked and cleaned, or None with the error at the field."""
+    try:
+        return attachments.check(uploads(form.attachments, limits), limits, already)
+    except attachments.AttachmentError as error:
+        form.attachments.errors = [str(error)]
+        return None
 
 
 def web_url(_form: FlaskForm, field: Field) -> None:

@@ -507,3 +507,43 @@
     input.addEventListener("change", check);
   });
 })();
+
+/* Attachments: files over the limits are named at the field before sending.
+   A body over the server's limit would be refused whole (413) and the text
+   typed with it lost; the server checks everything again either way. */
+(function () {
+  "use strict";
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    if (!input.form) return;
+    input.form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.hasAttribute("formnovalidate")) return;
+      var files = Array.prototype.slice.call(input.files || []);
+      var max = Number(input.getAttribute("data-max-bytes"));
+      var most = Number(input.getAttribute("data-max-files"));
+      var big = files.filter(function (file) { return file.size > max; })[0];
+      var message = "";
+      if (files.length > most) {
+        message = input.getAttribute("data-too-many");
+      } else if (big) {
+        message = input.getAttribute("data-too-large").replace("{name}", "“" + big.name + "”");
+      }
+      if (!message) return;
+      event.preventDefault();
+      var id = input.id + "-error";
+      var error = document.getElementById(id);
+      if (!error) {
+        error = document.createElement("p");
+        error.className = "field-error";
+        error.id = id;
+        input.insertAdjacentElement("afterend", error);
+        var described = (input.getAttribute("aria-describedby") || "").split(" ");
+        if (described.indexOf(id) < 0) described.push(id);
+        input.setAttribute("aria-describedby", described.join(" ").trim());
+      }
+      error.textContent = message;
+      input.setAttribute("aria-invalid", "true");
+      input.closest(".field") && input.closest(".field").classList.add("field--error");
+      input.focus();
+    });
+  });
+})();

@@ -7,6 +7,7 @@
 - ``replies``: cases, linked articles, public replies, short links, reply
   templates, canned responses
 - ``analytics``: searches, views, votes, deflections, staff work, daily roll-ups
+- ``attachments``: files attached to tickets' messages
 - ``editor``: drafts, draft changes and comments, editor settings, translations
   and update requests
 
@@ -26,6 +27,7 @@ from kb.storage.models.analytics import (
     StaffWork,
     VoteLog,
 )
+from kb.storage.models.attachments import Attachment
 from kb.storage.models.base import Base, utcnow
 from kb.storage.models.editor import (
     Draft,
@@ -77,6 +79,7 @@ __all__ = [
     "AccountLink",
     "ApiToken",
     "ArticleViewLog",
+    "Attachment",
     "AuditEntry",
     "Base",
     "CannedResponse",

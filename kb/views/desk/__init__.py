@@ -9,6 +9,6 @@ from kb.views.staff_nav import NavItem, register
 
 bp = Blueprint("desk", __name__, url_prefix="/agent")
 
-from kb.views.desk import views  # noqa: E402,F401 - registers the routes
+from kb.views.desk import files, views  # noqa: E402,F401 - registers the routes
 
 register(NavItem("desk.queue", _l("Tickets"), order=10, section="desk."))

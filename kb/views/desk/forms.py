@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from kb.markdown import LimitProblem, check_limits
+from kb.views.forms import attachments_field
 from kb.vocab import PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES
 
 
@@ -105,6 +106,7 @@ class AgentReplyForm(FlaskForm):
         + [SelectChoice(s, STATUS_NAMES[s]) for s in STATUSES],
         default="",
     )
+    attachments = attachments_field()
 
 
 class TicketUpdateForm(FlaskForm):

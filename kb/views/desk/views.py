@@ -24,8 +24,15 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from kb.markdown import Heading
-from kb.security import safe_next
-from kb.services import agent_tickets, composer, ticket_merge, ticket_presence, tickets
+from kb.security import safe_next, upload_body_limit
+from kb.services import (
+    agent_tickets,
+    attachments,
+    composer,
+    ticket_merge,
+    ticket_presence,
+    tickets,
+)
 from kb.services.search import Hit
 from kb.services.tickets import merged_target
 from kb.storage import db
@@ -41,7 +48,9 @@ from kb.views.desk.forms import (
     PresenceForm,
     TicketUpdateForm,
 )
+from kb.views.downloads import limits
 from kb.views.errors import wants_json
+from kb.views.forms import checked_uploads
 from kb.views.urls import absolute_url, article_url, site_root
 from kb.vocab import (
     PRIORITIES,
@@ -331,6 +340,8 @@ def _page(
         "desk/ticket.html",
         ticket=found,
         messages=found.messages,
+        files=attachments.for_ticket(database, found, public=False),
+        max_files=current_app.config["ATTACHMENT_MAX_FILES"],
         history=agent_tickets.history(database, found),
         other_tickets=agent_tickets.others_from_customer(database, found),
         replying=replying_notice(
@@ -368,6 +379,7 @@ def ticket(reference: str) -> str | Response:
 
 @bp.post("/tickets/<reference>/draft")
 @role_required("agent")
+@upload_body_limit  # the reply form's files come along (and are dropped)
 def draft(reference: str) -> str:
     """The reply box's tools without JavaScript: search, insert, canned text.
 
@@ -395,14 +407,18 @@ def draft(reference: str) -> str:
 
 @bp.post("/tickets/<reference>/reply")
 @role_required("agent")
+@upload_body_limit
 def reply(reference: str) -> Response | tuple[str, int]:
     """Reply to the customer (mailed) or add an internal note (never shown)."""
     found = _ticket_or_404(reference)
     form = AgentReplyForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    already = attachments.ticket_bytes(db.session(), found)
+    files = checked_uploads(form, limits(), already)
+    if not valid or files is None:
         return _page(found, form, _update_form(found)), 400
     internal = form.kind.data == "note"
-    agent_tickets.add_message(
+    message = agent_tickets.add_message(
         db.session(),
         found,
         current_user.id,
@@ -413,6 +429,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
         link_for=secret_link,
         new_link_url=absolute_url("tickets.new_link", lang=found.lang),
     )
+    attachments.attach(db.session(), message, files, limits())
     ticket_presence.gone(db.session(), found.id, current_user.id)
     flash(_("Internal note saved.") if internal else _("Reply sent to the customer."))
     return redirect(url_for("desk.ticket", reference=found.reference) + "#latest")

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("tickets", __name__)
 
-from kb.views.tickets import views  # noqa: E402,F401 - registers the routes
+from kb.views.tickets import files, views  # noqa: E402,F401 - registers the routes

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from kb.views.forms import web_url
+from kb.views.forms import attachments_field, web_url
 from kb.vocab import PLATFORM_NAMES, PLATFORMS, RATING_NAMES, RATINGS
 
 
@@ -69,6 +69,7 @@ class ContactForm(FlaskForm):
     )
     article = HiddenField(validators=[Optional(), Length(max=200)])
     case = HiddenField(validators=[Optional(), Length(max=32)])
+    attachments = attachments_field()
     # Honeypot: hidden from people (CSS, aria-hidden, no tab stop); bots fill it.
     website = StringField(_l("Leave this empty"), validators=[Optional()])
 
@@ -83,6 +84,7 @@ class ReplyForm(FlaskForm):
             Length(max=5000, message=_l("Use at most 5,000 characters.")),
         ],
     )
+    attachments = attachments_field()
 
 
 class RatingForm(FlaskForm):

@@ -27,13 +27,15 @@ from wtforms.fields.choices import SelectChoice
 
 from kb import i18n, throttle
 from kb.extensions import limiter
-from kb.services import cases, events, mail, next_steps, tickets
+from kb.security import upload_body_limit
+from kb.services import attachments, cases, events, mail, next_steps, tickets
 from kb.storage import db
 from kb.storage.articles import ArticleFile
 from kb.storage.models import Ticket
 from kb.views import params
 from kb.views.context import library
-from kb.views.forms import ActionForm
+from kb.views.downloads import limits
+from kb.views.forms import ActionForm, checked_uploads
 from kb.views.tickets import bp
 from kb.views.tickets.forms import ContactForm, NewLinkForm, RatingForm, ReplyForm
 from kb.views.urls import site_root
@@ -123,11 +125,15 @@ class HandoffArgs:
 
 @bp.route(f"/{LANG}/contact", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+@upload_body_limit
 def contact(lang: str) -> ResponseReturnValue:
     """The private ticket form, prefilled by a handoff link."""
     form = _form(lang)
     continuing = library().get(form.article.data or "")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # Files are checked even when a text field is wrong: every error at once.
+    files = checked_uploads(form, limits()) if request.method == "POST" else []
+    if valid and files is not None:
         if form.website.data:  # the honeypot caught a bot
             return render_template(
                 "tickets/contact.html",
@@ -138,6 +144,7 @@ def contact(lang: str) -> ResponseReturnValue:
             ), 400
         try:
             opened = _open(form, lang, continuing)
+            _attach_first(opened, files)
         except OperationalError:
             db.session().rollback()
             current_app.logger.exception("could not store a ticket")
@@ -186,6 +193,17 @@ def _open(
         ),
         _secret_link,
     )
+
+
+def _attach_first(opened: tickets.Opened, files: list[attachments.Checked]) -> None:
+    """Keep the contact form's files on the new ticket's first message."""
+    if not files:
+        return
+    database = db.session()
+    found = tickets.find(database, opened.reference, opened.token)
+    message = attachments.latest_message(database, found, "customer") if found else None
+    if message is not None:
+        attachments.attach(database, message, files, limits())
 
 
 def _whatsapp_link(case: str) -> str | None:
@@ -252,6 +270,15 @@ def _ticket_or_404(reference: str, token: str) -> Ticket:
         noindex=True,
     )
     abort(_private(make_response(page, 404)))
+
+
+def shown_ticket(reference: str, token: str) -> Ticket:
+    """The ticket a secret link shows (a duplicate's merge target), else a 404."""
+    linked = _ticket_or_404(reference, token)
+    found = _merged_into(linked)
+    if found is not linked and not _same_customer(linked, found):
+        abort(404)
+    return found
 
 
 def _merged_into(found: Ticket) -> Ticket:
@@ -324,6 +351,8 @@ def _ticket_page(
             lang=found.lang,
             ticket=found,
             messages=tickets.public_messages(found),
+            files=attachments.for_ticket(db.session(), found, public=True),
+            max_files=current_app.config["ATTACHMENT_MAX_FILES"],
             token=token,
             link_ref=link_ref,
             rating_open=tickets.rating_open(found, current_app.config["RATING_DAYS"]),
@@ -347,6 +376,7 @@ def ticket(reference: str, token: str) -> Response:
 
 
 @bp.post("/t/<reference>/<token>")
+@upload_body_limit
 def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     """The customer replies on their ticket."""
     linked = _ticket_or_404(reference, token)
@@ -354,10 +384,15 @@ def reply(reference: str, token: str) -> Response | tuple[Response, int]:
     form = ReplyForm()
     with force_locale(found.lang):  # messages in the ticket's language
         valid = form.validate_on_submit()
-    if not _same_customer(linked, found) or not valid:
+        already = attachments.ticket_bytes(db.session(), found)
+        files = checked_uploads(form, limits(), already)
+    if not _same_customer(linked, found) or not valid or files is None:
         return _ticket_page(linked, token, form), 400
     try:
         tickets.add_customer_reply(db.session(), found, form.message.data.strip())
+        message = attachments.latest_message(db.session(), found, "customer")
+        if message is not None:
+            attachments.attach(db.session(), message, files, limits())
     except OperationalError:
         db.session().rollback()
         current_app.logger.exception("could not store a customer reply")
