@@ -611,10 +611,20 @@ def test_the_customer_answers_the_agents_reply_through_imap(
         assert "You can also simply answer this email" in part
     assert status(app, reference) == "waiting"
 
-    imap.deliver(answer(reply, "Receipt TRX-20261207-77." + QUOTED))
+    # The customer answers through the real IMAP server, with a screenshot.
+    answered = email.message_from_bytes(
+        answer(reply, "Receipt TRX-20261207-77." + QUOTED), policy=email.policy.default
+    )
+    screenshot = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(screenshot, "PNG")
+    answered.add_attachment(
+        screenshot.getvalue(), maintype="image", subtype="png", filename="receipt.png"
+    )
+    imap.deliver(answered.as_bytes())
     assert fetch(app).strip() == "mail fetch: 1 added"
     page = agent.get(url).get_data(as_text=True)
     assert "Receipt TRX-20261207-77." in page
+    assert "receipt.png" in page  # the agent sees the file on the ticket
     assert status(app, reference) == "open"
     # The earlier mail's address still reaches the ticket.
     imap.deliver(answer(_ack, "And one more thing."))
