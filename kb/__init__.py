@@ -163,7 +163,7 @@ def _load_user(token: str) -> User | None:
 
 def _init_services(app: Flask) -> None:
     from kb import cache
-    from kb.services import events
+    from kb.services import events, mailed_files  # noqa: F401 - registers its hook
     from kb.services.articles import ContentStore
     from kb.services.search import SearchService
 

@@ -11,7 +11,6 @@ problem is an :class:`AttachmentError` naming the file, for the form's field.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import secrets
 import unicodedata
@@ -22,18 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.services import inbound_mail
-from kb.services.inbound_parse import Attachment as MailedFile
 from kb.storage.models import Attachment, Message, Ticket
-
-log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 # A photo from a phone is 12-50 megapixels; 60 leaves room and stops bombs.
@@ -458,39 +451,3 @@ def latest_message(db: Session, ticket: Ticket, author: str) -> Message | None:
         .order_by(Message.id.desc())
         .limit(1)
     ).first()
-
-
-@inbound_mail.on_attachments
-def keep_mailed(
-    db: Session, ticket: Ticket, message: Message, files: list[MailedFile]
-) -> None:
-    """Keep files that came by email, checked as uploads are; name the refused ones.
-
-    Registered with :func:`kb.services.inbound_mail.on_attachments`; the
-    caller commits. Each file is checked on its own, so one bad file does not
-    cost the others; the ones refused are named in the message (never a silent
-    skip) and why is logged.
-    """
-    limits = Limits.from_config(current_app.config)
-    already = ticket_bytes(db, ticket)
-    kept: list[Checked] = []
-    refused: list[str] = []
-    with force_locale(ticket.lang):
-        for item in files:
-            name = item.filename or item.content_type
-            try:
-                if len(kept) >= limits.max_files:
-                    raise AttachmentError("more files than KB_ATTACHMENT_MAX_FILES")
-                kept += check([Upload(item.filename, item.data)], limits, already)
-                already += len(kept[-1].data)
-            except AttachmentError:
-                # The reason names the file: the log keeps only the ticket.
-                log.info("ticket %s: a file sent by email refused", ticket.reference)
-                refused.append(name)
-        store(db, message, kept, limits)
-        if refused:
-            note = _(
-                "[Files sent by email could not be kept: %(names)s]",
-                names=", ".join(refused),
-            )
-            message.body = f"{message.body}\n\n{note}".strip()

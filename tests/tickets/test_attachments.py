@@ -471,31 +471,3 @@ def test_broken_images_pixel_bombs_and_locked_pdfs_are_refused(
     ):
         attachments.check([attachments.Upload("file", body)], limits)
     assert message in str(refused.value)
-
-
-def test_files_sent_by_email_are_checked_and_kept(ticket_app) -> None:
-    from kb.services import inbound_mail
-    from kb.services.inbound_parse import Attachment as MailedFile
-
-    assert attachments.keep_mailed in inbound_mail._ATTACHMENT_HOOKS
-    client = ticket_app.test_client()
-    reference, path = secret_path(client, contact(client, []))
-    with ticket_app.test_request_context("/en/"), standalone_session() as db:
-        ticket = db.scalars(select(Ticket)).one()
-        message = tickets.add_customer_reply(db, ticket, "Receipt attached.")
-        attachments.keep_mailed(
-            db,
-            ticket,
-            message,
-            [
-                MailedFile("receipt.jpg", "image/jpeg", gps_photo()),
-                MailedFile("run.jpg", "image/jpeg", b"MZ\x90\x00"),
-            ],
-        )
-        db.commit()
-    page = client.get(path).get_data(as_text=True)
-    [link] = file_links(page)
-    assert "receipt.jpg" in page
-    assert "[Files sent by email could not be kept: run.jpg]" in page
-    served = client.get(link)
-    assert dict(Image.open(io.BytesIO(served.data)).getexif()) == {}

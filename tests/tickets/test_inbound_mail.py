@@ -12,6 +12,7 @@ import datetime as dt
 import email
 import email.policy
 import hashlib
+import io
 import os
 import signal
 import smtplib
@@ -29,6 +30,7 @@ from aiosmtpd.controller import Controller
 from dovecot import Imap, dovecot
 from flask import Flask
 from helpers import PROJECT, csrf, open_ticket, rows, wait_for_mail
+from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
@@ -37,7 +39,14 @@ from kb.cli import inbound_handler
 from kb.services import inbound_mail, mail_inbox, mail_receiver, tickets
 from kb.services.inbound_parse import html_to_text, strip_quoted
 from kb.storage.db import standalone_session
-from kb.storage.models import InboundMail, OutboxMail, ReplyToken, Ticket, utcnow
+from kb.storage.models import (
+    Attachment,
+    InboundMail,
+    OutboxMail,
+    ReplyToken,
+    Ticket,
+    utcnow,
+)
 
 MAIL_FROM = "Jawab Help <help@jawab.example>"
 REPLY_ADDRESS = "help+{token}@jawab.example"
@@ -602,10 +611,20 @@ def test_the_customer_answers_the_agents_reply_through_imap(
         assert "You can also simply answer this email" in part
     assert status(app, reference) == "waiting"
 
-    imap.deliver(answer(reply, "Receipt TRX-20261207-77." + QUOTED))
+    # The customer answers through the real IMAP server, with a screenshot.
+    answered = email.message_from_bytes(
+        answer(reply, "Receipt TRX-20261207-77." + QUOTED), policy=email.policy.default
+    )
+    screenshot = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(screenshot, "PNG")
+    answered.add_attachment(
+        screenshot.getvalue(), maintype="image", subtype="png", filename="receipt.png"
+    )
+    imap.deliver(answered.as_bytes())
     assert fetch(app).strip() == "mail fetch: 1 added"
     page = agent.get(url).get_data(as_text=True)
     assert "Receipt TRX-20261207-77." in page
+    assert "receipt.png" in page  # the agent sees the file on the ticket
     assert status(app, reference) == "open"
     # The earlier mail's address still reaches the ticket.
     imap.deliver(answer(_ack, "And one more thing."))
@@ -613,23 +632,33 @@ def test_the_customer_answers_the_agents_reply_through_imap(
     assert messages(app, reference)[-1] == ("customer", "And one more thing.")
 
 
-def test_files_sent_by_email_are_named_until_they_can_be_kept(
+def test_files_sent_by_email_are_kept_or_named_with_the_reason(
     mail_app, catcher
 ) -> None:
     reference, sent = _acknowledgement(mail_app, catcher)
+    photo = io.BytesIO()  # a real picture: it is re-encoded like the web's
+    Image.new("RGB", (40, 30), "red").save(photo, "PNG")
     with_file = email.message_from_bytes(
         answer(sent, "Receipt attached."), policy=email.policy.default
     )
     with_file.add_attachment(
-        b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", filename="receipt.png"
+        photo.getvalue(), maintype="image", subtype="png", filename="receipt.png"
     )
     assert receive(mail_app, with_file.as_bytes()).kind == "added"
+    # A file that is not what it claims is refused by the web's own checks,
+    # named in the message with the reason (never dropped silently).
     only_file = email.message_from_bytes(answer(sent, ""), policy=email.policy.default)
     only_file.add_attachment(
-        b"%PDF-1.4", maintype="application", subtype="pdf", filename="invoice.pdf"
+        b"<?php system($_GET['c']); ?>",
+        maintype="image",
+        subtype="jpeg",
+        filename="invoice.jpg",
     )
     assert receive(mail_app, only_file.as_bytes()).kind == "added"
-    assert [b for a, b in messages(mail_app, reference)][-2:] == [
-        "Receipt attached.\n\n[Files sent by email could not be kept: receipt.png]",
-        "[Files sent by email could not be kept: invoice.pdf]",
+    last_two = [b for a, b in messages(mail_app, reference)][-2:]
+    assert last_two[0] == "Receipt attached."
+    assert last_two[1].startswith("[Files sent by email not kept: invoice.jpg: ")
+    stored = rows(mail_app, Attachment)
+    assert [(f.filename, f.content_type) for f in stored] == [
+        ("receipt.png", "image/png")
     ]
