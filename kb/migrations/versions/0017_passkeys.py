@@ -23,11 +23,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("passkey_handle", sa.String(length=64), nullable=True)
-        )
-        batch.create_unique_constraint("uq_users_passkey_handle", ["passkey_handle"])
+    # A column and a unique index, never a batch copy of ``users``: on SQLite
+    # a copy drops and recreates the table, and with foreign keys on that
+    # deletes every row referencing a user (ON DELETE CASCADE: draft changes,
+    # sign-ins, tokens).
+    op.add_column(
+        "users", sa.Column("passkey_handle", sa.String(length=64), nullable=True)
+    )
+    op.create_index("uq_users_passkey_handle", "users", ["passkey_handle"], unique=True)
     op.create_table(
         "staff_passkeys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,6 +59,6 @@ def downgrade() -> None:
     op.drop_table("staff_passkey_challenges")
     op.drop_index("ix_staff_passkeys_user_id", table_name="staff_passkeys")
     op.drop_table("staff_passkeys")
+    op.drop_index("uq_users_passkey_handle", table_name="users")
     with op.batch_alter_table("users") as batch:
-        batch.drop_constraint("uq_users_passkey_handle", type_="unique")
         batch.drop_column("passkey_handle")
