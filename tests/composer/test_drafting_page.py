@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import add_staff, csrf, repeated_ids, rows, signed_in
+from helpers import add_staff, csrf, id_problems, rows, signed_in
 
 from kb.services import composer
 from kb.storage.models import LinkedArticle, PublicReply, ShortLink
@@ -236,4 +236,4 @@ def test_the_composer_pages_repeat_no_id(sample_app) -> None:
     assert chosen.status_code == 200
     for page in (drafted, chosen.get_data(as_text=True)):
         assert 'name="platform"' in page and 'name="section"' in page
-        assert repeated_ids(page) == []
+        assert id_problems(page) == []  # ids, labels and references
