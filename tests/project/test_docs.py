@@ -1,5 +1,5 @@
 """Documentation is tested: every config key and CLI command is documented where
-the documentation site's reference pages are generated from (``kb/config.py``
+the documentation site's reference pages are generated from (``kb/config/settings.py``
 and the click commands), and no page names one that does not exist."""
 
 from __future__ import annotations
