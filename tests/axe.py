@@ -34,3 +34,16 @@ def describe(found: list[dict]) -> str:
         lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
         lines.extend(f"    {node}" for node in v["nodes"])
     return "\n".join(lines)
+
+
+def page_problems(page, width: str) -> list[str]:
+    """axe-core's violations and, below desktop width, a page wider than the screen."""
+    problems = []
+    found = violations(page)
+    if found:
+        problems.append(describe(found))
+    if width != "1280":
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if wide > int(width) + 1:
+            problems.append(f"page is {wide}px wide")
+    return problems

@@ -661,3 +661,64 @@ def repeated_ids(html: str) -> list[str]:
     page.feed(html)
     counted = Counter(found for found, _tag, _attrs in page.ids)
     return sorted(i for i, n in counted.items() if n > 1)
+
+
+class MailCatcher:
+    """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it gets.
+
+    ``with MailCatcher() as smtp:`` serves; ``smtp.wait_for(n)`` gives the first
+    ``n`` messages (``email.message.EmailMessage``) once they arrived.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.received: list[Any] = []
+        self._lock = threading.Lock()
+        self._controller: Any = None
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        """aiosmtpd: keep the message."""
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default
+        )
+        with self._lock:
+            self.received.append(message)
+        return "250 Message accepted for delivery"
+
+    def __enter__(self) -> MailCatcher:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
+        """The first ``count`` messages, once they have all arrived."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            assert time.monotonic() < deadline, f"waited {timeout} s for {count} mail"
+            time.sleep(0.01)
+
+    def config(self) -> dict[str, Any]:
+        """App settings that send mail here."""
+        return {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": self.port,
+            "SMTP_TLS": False,
+            "MAIL_FROM": "Jawab <help@jawab.example>",
+        }

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 
 import pytest
 from alembic import command
 from flask import Flask
-from helpers import POSTGRES_DSN, execute, postgres_schema_url, rows
+from helpers import execute, rows
 from sqlalchemy import create_engine, inspect, text, update
 
 from kb import config as kb_config
@@ -316,27 +315,6 @@ def test_prune_keeps_what_was_posted_or_opened(app: Flask) -> None:
         "bbbbbbbb",
         "dddddddd",
     ]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path):
-    """An empty database, unmigrated: a SQLite file or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
-    except psycopg.Error:
-        pytest.skip("PostgreSQL is not reachable (database test)")
-    schema = f"short_links_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield postgres_schema_url(schema)
-    finally:
-        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def test_migration_0013_up_down_up(empty_database: str) -> None:

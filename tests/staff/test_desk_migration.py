@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
-import pytest
 from alembic import command
-from helpers import POSTGRES_DSN, postgres_schema_url
 from sqlalchemy import create_engine, inspect, text
 
 from kb.storage import migrate
 from kb.storage.db import normalise_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path):
-    """An empty database, unmigrated: a SQLite file or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
-    except psycopg.Error:
-        pytest.skip("PostgreSQL is not reachable (database test)")
-    schema = f"desk_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield postgres_schema_url(schema)
-    finally:
-        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def test_0015_keeps_every_message_and_goes_down_and_up(empty_database: str) -> None:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from axe import describe, violations
+from axe import page_problems
 from flask import Flask
 from helpers import PASSWORD, add_staff, rows, serve, shot
 from playwright.sync_api import expect
@@ -73,13 +73,7 @@ def test_a_passkey_made_signed_in_with_and_removed(
     failures = []
 
     def check(name: str) -> None:
-        found = violations(page)
-        if found:
-            failures.append(f"{name}: {describe(found)}")
-        if size != "1280":
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            if wide > int(size) + 1:
-                failures.append(f"{name}: page is {wide}px wide")
+        failures.extend(f"{name}: {p}" for p in page_problems(page, size))
         shot(page, f"passkey-{name}-{size}-{scheme}")
 
     try:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from axe import describe, violations
+from axe import page_problems
 from flask import Flask
 from helpers import (
     PASSWORD,
@@ -69,13 +69,7 @@ def test_running_the_team_in_a_browser(browser, base, smtp, scheme, size) -> Non
     failures = []
 
     def check(name: str) -> None:
-        found = violations(page)
-        if found:
-            failures.append(f"{name}: {describe(found)}")
-        if size != "1280":
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            if wide > int(size) + 1:
-                failures.append(f"{name}: page is {wide}px wide")
+        failures.extend(f"{name}: {p}" for p in page_problems(page, size))
         shot(page, f"{name}-{size}-{scheme}")
 
     try:
@@ -171,13 +165,7 @@ def test_turning_on_an_authenticator_app_and_signing_in_with_it(
     failures = []
 
     def check(name: str) -> None:
-        found = violations(page)
-        if found:
-            failures.append(f"{name}: {describe(found)}")
-        if size != "1280":
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            if wide > int(size) + 1:
-                failures.append(f"{name}: page is {wide}px wide")
+        failures.extend(f"{name}: {p}" for p in page_problems(page, size))
         shot(page, f"{name}-{size}-{scheme}")
 
     try:
