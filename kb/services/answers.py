@@ -2,7 +2,8 @@
 
 Two callers share this: the composer (an agent's public reply to a customer's
 post) and search (the quick answer above the results). :func:`candidates` ranks
-the articles and their best sections for a text with how sure Jawab is;
+the articles for a text with how sure Jawab is, each with the section that
+answers it (:mod:`kb.services.sections`);
 :func:`extract` takes from one section the sentence(s) that answer the text,
 whole, within a character budget. Nothing here writes a word of its own: every
 sentence comes from the article as published.
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from kb.markdown import Section
+from kb.services import sections
 from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
 from kb.storage.articles import ArticleFile
@@ -78,24 +80,33 @@ def candidates(
     text: str,
     lang: str | None = None,
     limit: int = 3,
+    complaint: bool | None = None,
 ) -> tuple[Candidate, ...]:
-    """The best articles for ``text`` (in ``lang``, or any), most likely first."""
+    """The best articles for ``text`` (in ``lang``, or any), most likely first.
+
+    The articles are search's; each one's section is chosen by
+    :func:`kb.services.sections.choose` (``complaint``: the text reports a
+    problem, which leans towards "if it went wrong" sections).
+    """
     if not text.strip():
         return ()
     hits = search.search(SearchRequest(q=text, lang=lang, limit=limit), library)
     if not hits.hits:
         return ()
-    return tuple(
-        Candidate(
-            hit.slug,
-            hit.lang,
-            hit.title,
-            hit.section,
-            hit.section_heading,
-            sure,
+    found = []
+    for hit, sure in zip(hits.hits, search.confidences(hits), strict=True):
+        section = sections.choose(library, hit.slug, text, complaint)
+        found.append(
+            Candidate(
+                hit.slug,
+                hit.lang,
+                hit.title,
+                section.anchor if section else None,
+                section.heading if section else None,
+                sure,
+            )
         )
-        for hit, sure in zip(hits.hits, search.confidences(hits), strict=True)
-    )
+    return tuple(found)
 
 
 def sentences(text: str) -> list[str]:

@@ -1,10 +1,11 @@
 """Draft public replies from a customer's post, in one step.
 
 :func:`draft` reads the post (kb.reading), finds up to three articles with
-their best section (kb.services.answers.candidates), takes the chosen one's
-answer in its own words (kb.services.answers.extract) and words three replies
-that fit the platform (kb.services.composer.compose): the shortest, the
-standard one, and one with the private step.
+the section that answers it (kb.services.answers.candidates, which asks
+kb.services.sections), takes the chosen one's answer in its own words
+(kb.services.answers.extract) and words three replies that fit the platform
+(kb.services.composer.compose): the shortest, the standard one, and one with
+the private step.
 
 The post is read and forgotten: nothing here stores it, logs it or puts any of
 it in a reply. Its personal data (and any long number, email or @handle in it)
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from kb import reading
 from kb.markdown import Heading
 from kb.reading import Reading, personal_data
-from kb.services import answers, composer, public_replies, reply_wording
+from kb.services import answers, composer, public_replies, reply_wording, sections
 from kb.services.articles import Library
 from kb.services.search import SearchService
 from kb.storage.articles import ArticleFile
@@ -150,10 +151,14 @@ def draft(
     lang = lang if lang in composer.LANGS else "id"
     tone = request.tone if request.tone in composer.TONES else DEFAULT_TONE
     query = read.query or personal_data.scrub(request.post)
-    found = answers.candidates(search, library, query, read.lang, MAX_CANDIDATES)
+    found = answers.candidates(
+        search, library, query, read.lang, MAX_CANDIDATES, read.complaint
+    )
     if not found and read.lang != lang:
-        found = answers.candidates(search, library, query, lang, MAX_CANDIDATES)
-    article, anchor = _chosen(library, found, request)
+        found = answers.candidates(
+            search, library, query, lang, MAX_CANDIDATES, read.complaint
+        )
+    article, anchor = _chosen(library, found, request, query, read.complaint)
     article, anchor = _in_lang(library, article, anchor, lang)
     headings = tuple(library.headings(article.slug)) if article else ()
     section = next((h for h in headings if h.anchor == anchor), None)
@@ -247,14 +252,26 @@ def draft(
 
 
 def _chosen(
-    library: Library, found: tuple[answers.Candidate, ...], request: DraftRequest
+    library: Library,
+    found: tuple[answers.Candidate, ...],
+    request: DraftRequest,
+    query: str,
+    complaint: bool,
 ) -> tuple[ArticleFile | None, str | None]:
-    """The agent's pick (any published article) or the best candidate."""
+    """The agent's pick (any published article) or the best candidate.
+
+    A picked article that is no candidate gets its section chosen the same way.
+    """
     if request.article:
         picked = library.get(request.article)
         if picked is not None:
             if request.section is None:
-                anchor = next((c.anchor for c in found if c.slug == picked.slug), None)
+                candidate = next((c for c in found if c.slug == picked.slug), None)
+                if candidate is not None:
+                    anchor = candidate.anchor
+                else:
+                    scored = sections.choose(library, picked.slug, query, complaint)
+                    anchor = scored.anchor if scored else None
             else:
                 anchor = request.section or None
             return picked, anchor

@@ -1,0 +1,195 @@
+"""Which section of an article answers a text: BM25 over the article's sections.
+
+The search index picks a hit's section by how many query stems it holds; that
+favours a long section full of the article's own common words ("Cara melacak
+paket" for every tracking question). Here every section of the chosen article
+is scored against the text's stems with BM25, each stem weighed by how rare it
+is among *all* sections of the help center in that language (so "gudang
+sortir" outweighs "paket"), and a stem in a section's heading counts extra:
+headings say what a section is for ("Jika refund belum diterima").
+
+- The text's words are its reading (``Reading.query``: informal words already
+  in standard form) and the phrases the help center's synonyms add, less the
+  search's stopwords and the words that only make it a question or a request
+  (the reading lexicon's ``question``, ``request``… categories: "how", "apakah"
+  are rare in articles, so they would weigh a lot and match by chance).
+- A post that reports a problem leans towards the sections for when something
+  went wrong ("Jika …", "If …", "When to contact us", "What to do"); a
+  question leans away from them. The heading's form decides, never the article.
+- The text before the first heading (anchor None) stands for the article as a
+  whole: it wins only when it scores :data:`WHOLE` times the best section, and
+  then the reply links the article, not a section.
+
+The statistics (section frequencies, average length) are computed once per
+content version and language from the articles' Markdown, without rendering;
+scoring one article's few sections is a few dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from kb.reading import data as reading_data
+from kb.services.articles import ArticleUnavailable, Library
+from kb.storage.search_index import stopwords
+from kb.storage.stemming import STEMMERS
+
+K1 = 1.2  # BM25 term-frequency saturation
+B = 0.75  # BM25 length normalisation
+HEADING = 1.0  # a stem in the heading adds this many times its weight
+# The whole article wins only with this many times the best section's score:
+# the text before the first heading restates the article, so it matches a lot.
+WHOLE = 2.0
+# How much a post's situation (a complaint or not) moves a section whose
+# heading is about something having gone wrong, as a factor 1 ± SITUATION.
+SITUATION = 0.4
+# Measured on tests/data/posts.yml (bench/bench_reply.py): every combination
+# of HEADING 1–2, WHOLE 1–2 and SITUATION 0–0.4 lands within 38–42 of 84
+# sections, so the values are round, not fitted.
+_ASKING = ("question", "question_start", "request", "permission", "conditional")
+_TROUBLE = re.compile(
+    r"^(?:jika|kalau|bila|apabila|kapan|if|when|what to do|what you can do|"
+    r"yang (?:perlu|bisa) anda lakukan)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
+_HEADING_LINE = re.compile(r"^#{2,6}\s", re.MULTILINE)
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One section of an article and how well it answers a text."""
+
+    anchor: str | None  # None: the text before the first heading (the article)
+    heading: str
+    score: float
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """Section frequencies of one language's help center."""
+
+    sections: int
+    frequency: Counter[str]
+    average_length: float
+
+    def weight(self, stem: str) -> float:
+        """BM25's inverse section frequency of ``stem`` (0 for an unknown one)."""
+        found = self.frequency.get(stem, 0)
+        if not found:
+            return 0.0
+        return math.log(1 + (self.sections - found + 0.5) / (found + 0.5))
+
+
+_CACHE: weakref.WeakKeyDictionary[Library, dict[str, _Stats]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.Lock()
+
+
+def stems(text: str, lang: str) -> list[str]:
+    """The stems of ``text``'s words in ``lang`` (lower case, in order)."""
+    stem = STEMMERS[lang]
+    return [stem(w) for w in _WORD.findall(text.lower())]
+
+
+@cache
+def _ignored(lang: str) -> frozenset[str]:
+    """Stems that never choose a section: stopwords and asking words."""
+    lexicon = reading_data.lexicon()
+    stem = STEMMERS[lang]
+    asking = {stem(w) for c in _ASKING for phrase in lexicon[c] for w in phrase}
+    return stopwords(lang) | asking
+
+
+def _stats(library: Library, lang: str) -> _Stats:
+    """The help center's section statistics in ``lang``, once per content version."""
+    with _LOCK:
+        found = _CACHE.setdefault(library, {}).get(lang)
+    if found is not None:
+        return found
+    frequency: Counter[str] = Counter()
+    count = total = 0
+    for article in library.published.values():
+        if article.lang != lang:
+            continue
+        body = _LINK_TARGET.sub("]", article.body)  # link targets are not text
+        for part in _HEADING_LINE.split(body):
+            words = stems(part, lang)
+            if words:
+                count += 1
+                total += len(words)
+                frequency.update(set(words))
+    found = _Stats(max(count, 1), frequency, total / count if count else 1.0)
+    with _LOCK:
+        _CACHE.setdefault(library, {})[lang] = found
+    return found
+
+
+def _wanted(library: Library, text: str, lang: str, stats: _Stats) -> dict[str, float]:
+    """The text's stems (and its synonyms' stems) that count, with their weights."""
+    ignored = _ignored(lang)
+    words = set(stems(text, lang))
+    for phrase in library.synonyms.sources(text, (lang,)):
+        words.update(stems(phrase, lang))
+    weights = {s: stats.weight(s) for s in words - ignored}
+    return {s: w for s, w in weights.items() if w > 0}
+
+
+def scored(
+    library: Library, slug: str, text: str, complaint: bool | None = None
+) -> tuple[Scored, ...]:
+    """Every section of ``slug`` with its score for ``text``, in page order.
+
+    ``complaint``: the text reports a problem (True), asks (False) or is not
+    known (None; no section is preferred for it).
+    """
+    article = library.get(slug)
+    if article is None:
+        return ()
+    try:
+        sections = library.rendered(slug).sections
+    except ArticleUnavailable:
+        return ()
+    stats = _stats(library, article.lang)
+    wanted = _wanted(library, text, article.lang, stats)
+    out = []
+    for section in sections:
+        body = Counter(stems(section.text, article.lang))
+        heading = set(stems(section.heading, article.lang))
+        norm = K1 * (1 - B + B * sum(body.values()) / stats.average_length)
+        score = 0.0
+        for stem, weight in wanted.items():
+            tf = body.get(stem, 0)
+            if tf:
+                score += weight * tf * (K1 + 1) / (tf + norm)
+            if stem in heading:
+                score += weight * HEADING
+        if complaint is not None and _TROUBLE.match(section.heading):
+            score *= 1 + SITUATION if complaint else 1 - SITUATION
+        out.append(Scored(section.anchor, section.heading, score))
+    return tuple(out)
+
+
+def choose(
+    library: Library, slug: str, text: str, complaint: bool | None = None
+) -> Scored | None:
+    """The section of ``slug`` that best answers ``text``; None for the whole
+    article (its opening scores :data:`WHOLE` times as well, or nothing matches)."""
+    found = scored(library, slug, text, complaint)
+    whole = next((s.score for s in found if s.anchor is None), 0.0)
+    best = max(
+        (s for s in found if s.anchor is not None),
+        key=lambda s: s.score,
+        default=None,
+    )
+    if best is None or best.score <= 0 or best.score * WHOLE <= whole:
+        return None
+    return best
