@@ -21,8 +21,9 @@ headings say what a section is for ("Jika refund belum diterima").
   then the reply links the article, not a section.
 
 The statistics (section frequencies, average length) are computed once per
-content version and language from the articles' Markdown, without rendering;
-scoring one article's few sections is a few dictionary lookups.
+content version and language from the articles' Markdown, without rendering,
+and each article's sections' stems once per content version when first
+scored; scoring one article's few sections is then a few dictionary lookups.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import re
 import threading
 import weakref
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from kb.reading import data as reading_data
@@ -88,10 +89,35 @@ class _Stats:
         return math.log(1 + (self.sections - found + 0.5) / (found + 0.5))
 
 
-_CACHE: weakref.WeakKeyDictionary[Library, dict[str, _Stats]] = (
-    weakref.WeakKeyDictionary()
-)
+@dataclass(frozen=True)
+class _Bags:
+    """One section's stems, counted, and its heading's stems."""
+
+    anchor: str | None
+    heading: str
+    body: Counter[str]
+    length: int
+    heading_stems: frozenset[str]
+
+
+@dataclass
+class _Version:
+    """What one content version has computed: statistics and sections' stems."""
+
+    stats: dict[str, _Stats] = field(default_factory=dict)
+    bags: dict[str, tuple[_Bags, ...]] = field(default_factory=dict)
+
+
+_CACHE: weakref.WeakKeyDictionary[Library, _Version] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+def _version(library: Library) -> _Version:
+    with _LOCK:
+        found = _CACHE.get(library)
+        if found is None:
+            found = _CACHE[library] = _Version()
+        return found
 
 
 def stems(text: str, lang: str) -> list[str]:
@@ -111,8 +137,8 @@ def _ignored(lang: str) -> frozenset[str]:
 
 def _stats(library: Library, lang: str) -> _Stats:
     """The help center's section statistics in ``lang``, once per content version."""
-    with _LOCK:
-        found = _CACHE.setdefault(library, {}).get(lang)
+    version = _version(library)
+    found = version.stats.get(lang)
     if found is not None:
         return found
     frequency: Counter[str] = Counter()
@@ -127,9 +153,32 @@ def _stats(library: Library, lang: str) -> _Stats:
                 count += 1
                 total += len(words)
                 frequency.update(set(words))
-    found = _Stats(max(count, 1), frequency, total / count if count else 1.0)
-    with _LOCK:
-        _CACHE.setdefault(library, {})[lang] = found
+    # Two threads may both compute it; both results are the same.
+    found = version.stats[lang] = _Stats(
+        max(count, 1), frequency, total / count if count else 1.0
+    )
+    return found
+
+
+def _bags(library: Library, slug: str, lang: str) -> tuple[_Bags, ...]:
+    """The article's sections as stems, once per content version (none when it
+    cannot be rendered)."""
+    version = _version(library)
+    found = version.bags.get(slug)
+    if found is not None:
+        return found
+    try:
+        rendered = library.rendered(slug).sections
+    except ArticleUnavailable:
+        rendered = ()
+    bags = []
+    for section in rendered:
+        body = Counter(stems(section.text, lang))
+        heading = frozenset(stems(section.heading, lang))
+        bags.append(
+            _Bags(section.anchor, section.heading, body, sum(body.values()), heading)
+        )
+    found = version.bags[slug] = tuple(bags)
     return found
 
 
@@ -154,23 +203,17 @@ def scored(
     article = library.get(slug)
     if article is None:
         return ()
-    try:
-        sections = library.rendered(slug).sections
-    except ArticleUnavailable:
-        return ()
     stats = _stats(library, article.lang)
     wanted = _wanted(library, text, article.lang, stats)
     out = []
-    for section in sections:
-        body = Counter(stems(section.text, article.lang))
-        heading = set(stems(section.heading, article.lang))
-        norm = K1 * (1 - B + B * sum(body.values()) / stats.average_length)
+    for section in _bags(library, slug, article.lang):
+        norm = K1 * (1 - B + B * section.length / stats.average_length)
         score = 0.0
         for stem, weight in wanted.items():
-            tf = body.get(stem, 0)
+            tf = section.body.get(stem, 0)
             if tf:
                 score += weight * tf * (K1 + 1) / (tf + norm)
-            if stem in heading:
+            if stem in section.heading_stems:
                 score += weight * HEADING
         if complaint is not None and _TROUBLE.match(section.heading):
             score *= 1 + SITUATION if complaint else 1 - SITUATION

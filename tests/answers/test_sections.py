@@ -149,5 +149,9 @@ def test_the_statistics_are_computed_once_per_content_version(
         first.frequency[sections.stems("parcel", "en")[0]]
         > first.frequency[sections.stems("damaged", "en")[0]]
     )
+    sections.scored(library, "parcels", "damaged")
+    bags = sections._bags(library, "parcels", "en")
+    assert sections._bags(library, "parcels", "en") is bags
     again = articles.load(tmp_path)  # a new content version, read afresh
     assert sections._stats(again, "en") is not first
+    assert sections._bags(again, "parcels", "en") is not bags
