@@ -10,9 +10,10 @@ headings say what a section is for ("Jika refund belum diterima").
 
 - The text's words are its reading (``Reading.query``: informal words already
   in standard form) and the phrases the help center's synonyms add, less the
-  search's stopwords and the words that only make it a question or a request
-  (the reading lexicon's ``question``, ``request``… categories: "how", "apakah"
-  are rare in articles, so they would weigh a lot and match by chance).
+  search's stopwords, the words that only make it a question or a request (the
+  reading lexicon's ``question``, ``request``… categories: "how", "apakah" are
+  rare in articles, so they would weigh a lot and match by chance) and the
+  words that say how long it has waited ("seminggu", "kemarin").
 - A post that reports a problem leans towards the sections for when something
   went wrong ("Jika …", "If …", "When to contact us", "What to do"); a
   question leans away from them. The heading's form decides, never the article.
@@ -51,9 +52,15 @@ WHOLE = 2.0
 # heading is about something having gone wrong, as a factor 1 ± SITUATION.
 SITUATION = 0.4
 # Measured on tests/data/posts.yml (bench/bench_reply.py): every combination
-# of HEADING 1–2, WHOLE 1–2 and SITUATION 0–0.4 lands within 38–42 of 84
-# sections, so the values are round, not fitted.
+# of HEADING 1–2, WHOLE 1–2 and SITUATION 0–0.4 landed within 38–42 of 84
+# sections (43 once the time words were left out), so the values are round
+# ones, not fitted.
+# Categories of the reading lexicon (kb/data/reading-lexicon.yml) whose words
+# only make a post a question or request, or say how long it has waited
+# ("seminggu", "kemarin"; stemmed, "seminggu" would be "minggu", the week of a
+# section about busy seasons): one-word entries, matched as typed.
 _ASKING = ("question", "question_start", "request", "permission", "conditional")
+_WHEN = ("duration_word", "since_when")
 _TROUBLE = re.compile(
     r"^(?:jika|kalau|bila|apabila|kapan|if|when|what to do|what you can do|"
     r"yang (?:perlu|bisa) anda lakukan)\b",
@@ -127,12 +134,15 @@ def stems(text: str, lang: str) -> list[str]:
 
 
 @cache
-def _ignored(lang: str) -> frozenset[str]:
-    """Stems that never choose a section: stopwords and asking words."""
+def _ignored() -> frozenset[str]:
+    """Words (as typed, before stemming) that never choose a section."""
     lexicon = reading_data.lexicon()
-    stem = STEMMERS[lang]
-    asking = {stem(w) for c in _ASKING for phrase in lexicon[c] for w in phrase}
-    return stopwords(lang) | asking
+    return frozenset(
+        phrase[0]
+        for category in (*_ASKING, *_WHEN)
+        for phrase in lexicon[category]
+        if len(phrase) == 1
+    )
 
 
 def _stats(library: Library, lang: str) -> _Stats:
@@ -184,11 +194,12 @@ def _bags(library: Library, slug: str, lang: str) -> tuple[_Bags, ...]:
 
 def _wanted(library: Library, text: str, lang: str, stats: _Stats) -> dict[str, float]:
     """The text's stems (and its synonyms' stems) that count, with their weights."""
-    ignored = _ignored(lang)
-    words = set(stems(text, lang))
+    ignored = _ignored()
+    stem = STEMMERS[lang]
+    words = {stem(w) for w in _WORD.findall(text.lower()) if w not in ignored}
     for phrase in library.synonyms.sources(text, (lang,)):
         words.update(stems(phrase, lang))
-    weights = {s: stats.weight(s) for s in words - ignored}
+    weights = {s: stats.weight(s) for s in words - stopwords(lang)}
     return {s: w for s, w in weights.items() if w > 0}
 
 

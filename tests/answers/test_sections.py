@@ -35,8 +35,8 @@ PARCEL = """\
 
     ## If the tracking has not changed
 
-    A status that stays the same for a day is normal at a sorting hub. After 3
-    days without an update, contact us.
+    A status that stays the same since yesterday is normal at a sorting hub.
+    After 3 days without an update, contact us.
     """
 REFUND = """\
     ---
@@ -105,6 +105,17 @@ def test_asking_words_never_choose_a_section(library) -> None:
     assert scores["how-we-pack"] == 0
     found = sections.choose(library, "parcels", text)
     assert found is not None and found.anchor == "if-the-parcel-is-damaged"
+
+
+def test_how_long_it_has_waited_never_chooses_a_section(library) -> None:
+    # "yesterday" says when, not what: the section that happens to use it
+    # (a rare word here) is no better an answer.
+    found = sections.choose(library, "parcels", "parcel came damaged yesterday")
+    assert found is not None and found.anchor == "if-the-parcel-is-damaged"
+    scores = {
+        s.anchor: s.score for s in sections.scored(library, "parcels", "yesterday")
+    }
+    assert not any(scores.values())
 
 
 def test_a_heading_word_counts_more_than_the_same_word_in_a_body(library) -> None:

@@ -105,11 +105,11 @@ def test_the_development_posts_find_their_article_and_section(sample) -> None:
             for reply in found.replies:
                 assert not reply.over, (post["post"], reply.text)
     # Measured on the development list (bench/bench_reply.py prints both lists):
-    # 61 of 84 articles and 42 of 84 sections since the section is chosen by
+    # 61 of 84 articles and 43 of 84 sections since the section is chosen by
     # kb/services/sections.py (29 before, the search hit's best section);
     # search improvements (issue 21, candidates) raise the articles.
     assert articles / len(answerable) >= 0.72, articles
-    assert sections / len(answerable) >= 0.49, sections
+    assert sections / len(answerable) >= 0.5, sections
 
 
 def test_an_article_the_agent_picks_gets_its_best_section(sample) -> None:
