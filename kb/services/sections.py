@@ -113,6 +113,9 @@ class _Version:
 
     stats: dict[str, _Stats] = field(default_factory=dict)
     bags: dict[str, tuple[_Bags, ...]] = field(default_factory=dict)
+    # The last text's weighted stems: a draft scores three candidates for one
+    # text (a race only computes them twice).
+    last: tuple[tuple[str, str], dict[str, float]] | None = None
 
 
 _CACHE: weakref.WeakKeyDictionary[Library, _Version] = weakref.WeakKeyDictionary()
@@ -194,13 +197,19 @@ def _bags(library: Library, slug: str, lang: str) -> tuple[_Bags, ...]:
 
 def _wanted(library: Library, text: str, lang: str, stats: _Stats) -> dict[str, float]:
     """The text's stems (and its synonyms' stems) that count, with their weights."""
+    version = _version(library)
+    last = version.last
+    if last is not None and last[0] == (text, lang):
+        return last[1]
     ignored = _ignored()
     stem = STEMMERS[lang]
     words = {stem(w) for w in _WORD.findall(text.lower()) if w not in ignored}
     for phrase in library.synonyms.sources(text, (lang,)):
         words.update(stems(phrase, lang))
     weights = {s: stats.weight(s) for s in words - stopwords(lang)}
-    return {s: w for s, w in weights.items() if w > 0}
+    found = {s: w for s, w in weights.items() if w > 0}
+    version.last = ((text, lang), found)
+    return found
 
 
 def scored(
