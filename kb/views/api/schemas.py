@@ -245,7 +245,7 @@ COMPONENTS: dict[str, Schema] = {
                 "description": "Where the reply goes. Required unless thread_url "
                 "is on a known host (x.com, twitter.com, instagram.com, "
                 "facebook.com, fb.com, tiktok.com, wa.me); with such a link, "
-                "left out or \"other\", it is the link's platform.",
+                "left out or “other”, it is the link's platform.",
             },
             "lang": {
                 **nullable(LANG),
