@@ -58,7 +58,7 @@ def choose(chosen: str, url: str, unset: tuple[str, ...] = ("other",)) -> Platfo
     """The platform to draft for: ``chosen``, unless the agent left it ``unset``
     (a form's default, "other") and the thread link's host names another."""
     thread = platform_of(url) if url else None
-    host = (urlsplit(url.strip()).hostname or "") if thread else ""
+    host = (urlsplit(url.strip()).hostname or "").rstrip(".") if thread else ""
     host = host.removeprefix("www.")
     if thread and chosen in unset and thread != chosen:
         return Platform(thread, True, thread, host)
