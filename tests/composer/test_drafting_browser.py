@@ -155,5 +155,22 @@ def test_the_composer_reads_well_and_is_axe_clean(
         found = violations(page)
         assert not found, f"composer {width} {scheme}:\n{describe(found)}"
         shot(page, f"composer-{width}-{scheme}")
+        # The hand-picked composer's sections are radios too: picking one
+        # updates the reply in place.
+        page.goto(
+            f"{base}/agent/reply?article=pesanan-terlambat&platform=instagram&lang=id"
+        )
+        page.get_by_label("Kapan perlu menghubungi kami").check()
+        expect(page.locator(".composer-source")).to_contain_text(
+            "Kapan perlu menghubungi kami"
+        )
+        expect(page.get_by_label("Kapan perlu menghubungi kami")).to_be_focused()
+        found = violations(page)
+        assert not found, f"composer article {width} {scheme}:\n{describe(found)}"
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, ("composer article", width, overflow)
+        shot(page, f"composer-article-{width}-{scheme}")
     finally:
         context.close()
