@@ -59,7 +59,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
-listen = 127.0.0.1
+listen = {listen}
 {ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -69,7 +69,7 @@ default_login_user = {login_user}
 default_internal_user = {internal_user}
 service imap-login {{
   inet_listener imap {{
-    address = 127.0.0.1
+    address = {listen}
     port = {port}
   }}
   inet_listener imaps {{
@@ -278,8 +278,11 @@ class Imap:
 
 
 @contextmanager
-def dovecot(*, tls: bool = False) -> Iterator[Imap]:
-    """Start a private Dovecot; skip the test (saying why) when there is none."""
+def dovecot(*, tls: bool = False, also_on: str = "") -> Iterator[Imap]:
+    """Start a private Dovecot; skip the test (saying why) when there is none.
+
+    ``also_on``: one more address for plain IMAP (a test of a remote server).
+    """
     if DOVECOT is None:
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd)")
     root = Path(tempfile.mkdtemp(prefix="jawab-dovecot-"))
@@ -299,6 +302,7 @@ def dovecot(*, tls: bool = False) -> Iterator[Imap]:
             root=root,
             port=port,
             tls_port=tls_port,
+            listen=", ".join(filter(None, ["127.0.0.1", also_on])),
             ssl=SSL_ON.format(root=root) if tls else "ssl = no",
             login_user=login_user,
             internal_user=internal_user,

@@ -10,9 +10,11 @@ when it is back, and stops cleanly on SIGTERM. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -126,6 +128,36 @@ def test_the_certificate_must_name_the_host(make_app, database_url, imap_tls) ->
     code, output = _fetch(_app(make_app, database_url, **settings))
     assert code == 1 and "certificate is not trusted" in output, output
     assert "localhost" in output
+
+
+def _address_off_loopback() -> str:
+    """This machine's address on its network (no packet is sent), or skip."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only the route is looked up
+        except OSError:
+            pytest.skip("no network address besides loopback")
+        address = probe.getsockname()[0]
+    if ipaddress.ip_address(address).is_loopback:
+        pytest.skip("no network address besides loopback")
+    return address
+
+
+def test_no_starttls_from_a_server_across_the_network_is_refused(
+    make_app, database_url
+) -> None:
+    address = _address_off_loopback()
+    with dovecot(also_on=address) as plain:  # no TLS at all
+        plain.deliver(_question("Hello"))
+        settings = plain.config(IMAP_HOST=address)
+        code, output = _fetch(_app(make_app, database_url, **settings))
+        assert code == 1
+        assert f"IMAP {address}:{plain.port} offers no STARTTLS" in output, output
+        assert "KB_IMAP_SSL=on" in output
+        # The password was never sent to it (the delivery came through loopback).
+        assert plain.logins(f"lip={address},") == [], plain.logins()
+        # On this host the same server is fine (the other tests use it so).
+        assert _fetch(_app(make_app, database_url, **plain.config()))[0] == 0
 
 
 # -- kb mail fetch --loop, as a service --------------------------------------------
