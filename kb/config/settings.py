@@ -429,8 +429,12 @@ SETTINGS: tuple[Setting, ...] = (
         timezone,
         "IANA time zone in which every time is shown to customers and staff.",
         default="Asia/Jakarta",
-        doc="Pages and mails show times in this zone, in each language's own "
-        "date format; the database and the API keep UTC.",
+        doc="Every page and mail shows times in this zone, in each language's "
+        'own date format ("7 Des 2026 18.34 WIB", dates alone as "7 Des 2026"): '
+        "tickets, the editor (whose *Publish at* is also typed in this zone), "
+        "the staff list and audit log, the account page and the reports. The "
+        "database, the API, `publish_at:` in article files and the `kb` "
+        "commands' output keep UTC.",
     ),
     Setting(
         "KB_PUBLIC_AGENT_NAMES",
