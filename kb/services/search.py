@@ -11,14 +11,13 @@ from pathlib import Path
 
 from kb.reading import informal
 from kb.services.articles import ContentStore, Library, index_documents
-from kb.services.semantic import CANDIDATES, SemanticRanker, article_texts
+from kb.services.semantic import CANDIDATES, Rerank, SemanticRanker, article_texts
 from kb.storage import embeddings, search_index
 from kb.storage.search_index import (
     Hit,
     Hits,
     IndexBusy,
     IndexUnavailable,
-    Reranker,
     Searcher,
     UpdateReport,
 )
@@ -162,7 +161,7 @@ class SearchService:
         langs: tuple[str, ...],
         request: SearchRequest,
         library: Library,
-        rerank: Reranker | None = None,
+        rerank: Rerank | None = None,
     ) -> Hits:
         also = library.synonyms.sources(text, langs)
         for phrase, keys in chat_words(text, langs).items():
@@ -177,6 +176,10 @@ class SearchService:
             rerank=rerank,
             rerank_depth=CANDIDATES,
         )
+        if rerank is not None and rerank.similarity:
+            near = rerank.similarity
+            found = tuple(replace(h, similarity=near.get(h.slug)) for h in hits.hits)
+            hits = replace(hits, hits=found)
         return replace(hits, synonym=True) if also else hits
 
     def ensure_current(

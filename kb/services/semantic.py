@@ -108,7 +108,8 @@ class SemanticRanker:
         self.last_sync = report
         return report
 
-    def _current_vectors(self) -> embeddings.Vectors | None:
+    def current_vectors(self) -> embeddings.Vectors | None:
+        """The stored section vectors, reloaded when the file changed."""
         vectors = self._vectors
         path = embeddings.path_in(self.index_dir)
         try:
@@ -197,37 +198,53 @@ class SemanticRanker:
         """The query's vector (cached), or ``None`` when it cannot be had."""
         return self.start_query(text)()
 
-    def reranker(
-        self, text: str
-    ) -> Callable[[Sequence[tuple[str, float]]], list[tuple[str, float]]]:
+    def reranker(self, text: str) -> Rerank:
         """A function re-ordering (slug, lexical score) candidates for ``text``.
 
         The query's embedding starts now, in a worker thread, so it overlaps
         the lexical search; it is embedded at most once, so a search that also
         tries the other language or a correction reuses it.
         """
-        vector_of = self.start_query(text)
-        state: dict[str, Any] = {}
+        return Rerank(self, self.start_query(text))
 
-        def rerank(candidates: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
-            if len(candidates) < 2:
-                return list(candidates)
-            if "vector" not in state:
-                state["vector"] = vector_of()
-            vector = state["vector"]
-            vectors = self._current_vectors()
-            if vector is None or vectors is None:
-                return list(candidates)
-            try:
-                cosine = vectors.similarity(vector, (slug for slug, _ in candidates))
-            except Exception:  # noqa: BLE001 - e.g. vectors of another dimension
-                log.warning(
-                    "semantic re-ranking failed; lexical order kept", exc_info=True
-                )
-                return list(candidates)
-            return embeddings.fuse(candidates, cosine, self.weight)
 
-        return rerank
+class Rerank:
+    """Re-orders one query's candidates, remembering the cosines it used.
+
+    :attr:`similarity` holds each candidate's cosine with the query from the
+    last call (empty when it did not re-rank): how close in meaning the
+    results are is part of how sure search is (``SearchService.confidences``).
+    """
+
+    def __init__(
+        self, ranker: SemanticRanker, vector_of: Callable[[], Any | None]
+    ) -> None:
+        self._ranker = ranker
+        self._vector_of = vector_of
+        self._vector: Any | None = None
+        self._waited = False
+        self.similarity: dict[str, float] = {}
+
+    def __call__(
+        self, candidates: Sequence[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """``candidates`` by the fusion of their lexical score and cosine."""
+        self.similarity = {}
+        if len(candidates) < 2:
+            return list(candidates)
+        if not self._waited:
+            self._vector, self._waited = self._vector_of(), True
+        vector = self._vector
+        vectors = self._ranker.current_vectors()
+        if vector is None or vectors is None:
+            return list(candidates)
+        try:
+            cosine = vectors.similarity(vector, (slug for slug, _ in candidates))
+        except Exception:  # noqa: BLE001 - e.g. vectors of another dimension
+            log.warning("semantic re-ranking failed; lexical order kept", exc_info=True)
+            return list(candidates)
+        self.similarity = cosine
+        return embeddings.fuse(candidates, cosine, self._ranker.weight)
 
 
 def article_texts(documents: Iterable[Any]) -> Iterator[ArticleText]:
