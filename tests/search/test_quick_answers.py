@@ -252,22 +252,22 @@ def test_lexical_confidence_is_coverage_times_lead() -> None:
 
 def test_confidence_reranked_by_meaning_counts_a_close_hit_as_covering() -> None:
     close, far = semantic.ON_TOPIC + 0.05, semantic.ON_TOPIC - 0.05
-    # Fused scores (lexical/best + 2 × scaled cosine): a lead of 0.2 is clear.
-    sure = SearchService.confidences(_hits((2.5, 0.4, close), (2.0, 1.0, 0.8)))
-    assert sure[0] == pytest.approx(0.2 * semantic.LEAD_SCALE)
+    # Fused scores (lexical/best + 2 × scaled cosine): a lead of 0.28 is clear.
+    sure = SearchService.confidences(_hits((2.5, 0.4, close), (1.8, 1.0, 0.8)))
+    assert sure[0] == pytest.approx(0.28 * semantic.LEAD_SCALE)
     assert sure[0] >= quick_answers.SURE  # a paraphrase sharing few words
     assert sure[1] == 0.0
     # As far ahead, holding few of the query's words and not close in meaning.
-    unsure = SearchService.confidences(_hits((2.5, 0.4, far), (2.0, 1.0, 0.7)))
-    assert unsure[0] == pytest.approx(0.2 * semantic.LEAD_SCALE * 0.4)
+    unsure = SearchService.confidences(_hits((2.5, 0.4, far), (1.8, 1.0, 0.7)))
+    assert unsure[0] == pytest.approx(0.28 * semantic.LEAD_SCALE * 0.4, abs=1e-3)
     assert unsure[0] < quick_answers.SURE
     # Holding every concept counts as much as being close.
-    held = SearchService.confidences(_hits((2.5, 1.0, far), (2.0, 1.0, 0.7)))
+    held = SearchService.confidences(_hits((2.5, 1.0, far), (1.8, 1.0, 0.7)))
     assert held[0] == sure[0]
     # A weak match holds nothing worth counting; close in meaning, it still may.
-    weak = _hits((2.5, 1.0, far), (2.0, 1.0, 0.8), weak=True)
+    weak = _hits((2.5, 1.0, far), (1.8, 1.0, 0.8), weak=True)
     assert SearchService.confidences(weak) == [0.0, 0.0]
-    weak_close = _hits((2.5, 0.4, close), (2.0, 1.0, 0.8), weak=True)
+    weak_close = _hits((2.5, 0.4, close), (1.8, 1.0, 0.8), weak=True)
     assert SearchService.confidences(weak_close)[0] == sure[0]
     guess = _hits((2.5, 1.0, close), (2.0, 1.0, 0.8), corrected=True)
     assert SearchService.confidences(guess) == [0.0, 0.0]
