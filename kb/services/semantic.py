@@ -235,12 +235,18 @@ class Rerank:
         self._vector: Any | None = None
         self._waited = False
         self.similarity: dict[str, float] = {}
+        self._first: str | None = None
+
+    def first_is_close(self) -> bool:
+        """True when the last call's first candidate is close in meaning."""
+        near = self.similarity.get(self._first or "")
+        return near is not None and near >= ON_TOPIC
 
     def __call__(
         self, candidates: Sequence[tuple[str, float]]
     ) -> list[tuple[str, float]]:
         """``candidates`` by the fusion of their lexical score and cosine."""
-        self.similarity = {}
+        self.similarity, self._first = {}, None
         if len(candidates) < 2:
             return list(candidates)
         if not self._waited:
@@ -255,7 +261,9 @@ class Rerank:
             log.warning("semantic re-ranking failed; lexical order kept", exc_info=True)
             return list(candidates)
         self.similarity = cosine
-        return embeddings.fuse(candidates, cosine, self._ranker.weight)
+        fused = embeddings.fuse(candidates, cosine, self._ranker.weight)
+        self._first = fused[0][0] if fused else None
+        return fused
 
 
 def confidence(lead: float, coverage: float, similarity: float | None) -> float:
