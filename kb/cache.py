@@ -27,6 +27,9 @@ The caches an app holds, made by :func:`init_app`:
   give the same HTML within one content version; rendering one cost twice the
   search itself), apart so a flood of queries keeps the articles.
 - ``jawab.best_hits``: the search report's best current hit per (term, language).
+- ``jawab.reply_templates``: the reply templates' wording per (language, tone),
+  read on every draft, for :data:`REPLY_TEMPLATE_SECONDS`; saving or restoring
+  one clears it (other workers and nodes see the change when theirs expire).
 - ``jawab.reports``: computed reports and report pages per sign-in, for
   ``KB_REPORT_CACHE_SECONDS`` (a report over a year is read many times a minute at
   most, and new events may take that long to show).
@@ -51,6 +54,10 @@ REPORTS = 256  # reports and report pages kept per worker
 # Report pages kept, all together (characters): the articles report alone is
 # ~135 KB with a few hundred sections; this bounds a worker to a few MB.
 REPORT_CHARS = 4_000_000
+# Reply templates: every draft reads its language and tone's wording. An
+# admin's change shows at once in the worker that saved it (the cache is
+# cleared) and within this many seconds in the other workers and nodes.
+REPLY_TEMPLATE_SECONDS = 30.0
 
 V = TypeVar("V")
 _MISSING: Any = object()
@@ -183,6 +190,8 @@ def init_app(app: Flask) -> None:
     app.extensions["jawab.pages"] = Cache[Any](PAGES)
     app.extensions["jawab.search_pages"] = Cache[Any](SEARCH_PAGES)
     app.extensions["jawab.best_hits"] = Cache[Any](SEARCH_PAGES)
+    # Two languages × two tones; more keys would only be evicted early.
+    app.extensions["jawab.reply_templates"] = Cache[Any](4, ttl=REPLY_TEMPLATE_SECONDS)
     app.extensions["jawab.reports"] = Cache[Any](
         REPORTS,
         ttl=lambda: app.config["REPORT_CACHE_SECONDS"],
