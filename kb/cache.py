@@ -35,7 +35,9 @@ The caches an app holds, made by :func:`init_app`:
   most, and new events may take that long to show).
 
 The semantic re-ranker keeps its query vectors in one too
-(:data:`kb.services.semantic.QUERY_CACHE`).
+(:data:`kb.services.semantic.QUERY_CACHE`), and answers keep sections cut
+into stemmed sentences (:data:`kb.services.answers.SECTION_CACHE`, keyed by the
+section's text).
 """
 
 from __future__ import annotations

@@ -102,9 +102,13 @@ class SearchService:
         if hits.corrected or hits.weak_match:
             return [0.0] * len(hits.hits)
         scores = [max(0.0, h.score) for h in hits.hits]
+        # Each hit's best rival is the top score, or the runner-up for the top.
+        top = max(range(len(scores)), key=scores.__getitem__, default=0)
+        first = scores[top] if scores else 0.0
+        second = max(scores[:top] + scores[top + 1 :], default=0.0)
         found = []
         for i, hit in enumerate(hits.hits):
-            rival = max(scores[:i] + scores[i + 1 :], default=0.0)
+            rival = second if i == top else first
             lead = 1 - rival / scores[i] if scores[i] else 0.0
             found.append(round(hit.coverage * max(0.0, lead), 3))
         return found

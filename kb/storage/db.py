@@ -129,6 +129,7 @@ def make_engine(url: str) -> Engine:
 def init_app(app: Flask) -> None:
     """Create the app's engine lazily and close request sessions at teardown."""
     app.extensions["jawab.db"] = None
+    app.extensions["jawab.db.sessions"] = None
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -145,24 +146,42 @@ def engine() -> Engine:
     return app.extensions["jawab.db"]
 
 
+def _sessions() -> sessionmaker[Session]:
+    """The app's session factory, made once with its engine.
+
+    A ``sessionmaker`` makes a Session subclass, and SQLAlchemy then sets up
+    event dispatch for it: ~0.4 ms of CPU, which every request using the
+    database paid when the factory was made per request.
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    bound = engine()
+    factory = app.extensions.get("jawab.db.sessions")
+    if factory is None or factory.kw.get("bind") is not bound:
+        factory = sessionmaker(bound, expire_on_commit=False)
+        app.extensions["jawab.db.sessions"] = factory
+    return factory
+
+
 def session() -> Session:
     """The request's session, created on first use and closed at teardown."""
     if "db_session" not in g:
-        g.db_session = sessionmaker(engine(), expire_on_commit=False)()
+        g.db_session = _sessions()()
     return g.db_session
 
 
 @contextmanager
 def standalone_session() -> Iterator[Session]:
     """A session outside a request (CLI, background delivery)."""
-    db = sessionmaker(engine(), expire_on_commit=False)()
+    db = _sessions()()
     try:
         yield db
     finally:
         db.close()
 
 
-def relaxed_write(db: Session, statement: Executable) -> None:
+def relaxed_write(
+    db: Session, statement: Executable, params: dict[str, Any] | None = None
+) -> None:
     """Run one write in its own transaction without waiting for the disk.
 
     For rows that a power cut or an OS crash (not an app crash) may lose a
@@ -171,12 +190,14 @@ def relaxed_write(db: Session, statement: Executable) -> None:
     cost about as much as a search). The setting never reaches another write:
     PostgreSQL sets it for this transaction of ``db`` (``synchronous_commit``,
     ``db`` is committed), SQLite for a connection of its own until it is set
-    back (``synchronous``). Raises what the write raises (``db`` rolled back).
+    back (``synchronous``). ``params``: the statement's values (a statement
+    built once is cheaper than ``.values()`` per call). Raises what the write
+    raises (``db`` rolled back).
     """
     if db.get_bind().dialect.name == "postgresql":
         try:
             db.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            db.execute(statement)
+            db.execute(statement, params)
             db.commit()
         except BaseException:
             db.rollback()
@@ -188,7 +209,7 @@ def relaxed_write(db: Session, statement: Executable) -> None:
             connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
             connection.commit()
         try:
-            connection.execute(statement)
+            connection.execute(statement, params)
             connection.commit()
         except BaseException:
             connection.rollback()

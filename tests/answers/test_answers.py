@@ -67,3 +67,33 @@ def test_shortening_keeps_words_and_numbers_whole(budget: int) -> None:
         assert words[len(kept) - 1].startswith(kept[-1])  # at most its comma goes
         assert not kept[-1][-1].isdigit()  # never "3-7" without "hari"
         assert kept[-1].lower() not in {"atau", "ke", "dalam", "jika"}
+
+
+def test_a_sections_sentences_are_stemmed_once_and_follow_its_text(
+    app, monkeypatch
+) -> None:
+    # A draft extracts from one section up to ten times: its sentences are cut
+    # and stemmed once, keyed by the text (an edited section is read afresh).
+    stemmed: list[str] = []
+    real = answers.STEMMERS["id"]
+    monkeypatch.setitem(
+        answers.STEMMERS, "id", lambda word: stemmed.append(word) or real(word)
+    )
+    answers._UNITS.clear()
+    query = "lupa kata sandi"
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        search = app.extensions["jawab.search"]
+        best = answers.candidates(search, library, query, "id")[0]
+        first = answers.extract(library, best.slug, best.anchor, query, budget=150)
+        stems_first = len(stemmed)
+        again = answers.extract(library, best.slug, best.anchor, query, budget=150)
+    assert again == first
+    assert len(stemmed) - stems_first == len(query.split())  # the query's alone
+    text = "Buka halaman masuk. Pilih lupa kata sandi lalu ikuti emailnya."
+    edited = answers._stemmed_units(text, "id")
+    assert [unit for unit, _stems, _digits in edited] == [
+        "Buka halaman masuk.",
+        "Pilih lupa kata sandi lalu ikuti emailnya.",
+    ]
+    assert real("sandi") in edited[1][1]
