@@ -15,7 +15,9 @@ goes through the search the search page runs; then:
 * **off-topic**: the collection's queries against the sample help center
   (``articles/``), whose topics they do not share: the share given NO quick
   answer (target at least 95%);
-* nDCG@10 and Recall@10 of the search itself (as ``search_eval.py`` counts them).
+* nDCG@10, Recall@10 and P@1 of the search itself (as ``search_eval.py``
+  counts them), and the most coverage any threshold gives at 90% precision
+  or more (the bound the confidence sets on the sweep).
 
 The sets are for measuring only: nothing from them is fitted or shipped.
 """
@@ -127,6 +129,24 @@ def _precision_coverage(
     return precision, len(given) / len(runs)
 
 
+def _best_coverage(
+    runs: list[tuple[list[str], float]], relevant: list[set[str]], target: float
+) -> tuple[float, float]:
+    """The largest coverage with precision >= ``target``, and its threshold."""
+    pairs = zip(runs, relevant, strict=True)
+    ranked = sorted(
+        ((sure, bool(r) and r[0] in rel) for (r, sure), rel in pairs),
+        key=lambda item: -item[0],
+    )
+    best, threshold, right = 0.0, 1.0, 0
+    for given, (sure, correct) in enumerate(ranked, 1):
+        right += correct
+        last = given == len(ranked) or ranked[given][0] != sure  # whole ties only
+        if last and sure > 0 and right / given >= target:
+            best, threshold = given / len(ranked), sure
+    return best, threshold
+
+
 def main() -> None:
     """Print each collection's figures, then the off-topic share."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -162,7 +182,14 @@ def main() -> None:
         print(
             f"\n{folder.name} ({lang}, {len(corpus)} documents, {len(queries)} queries)"
         )
-        print(f"  search: nDCG@10 {ndcg:.4f}  Recall@10 {recall:.4f}")
+        pairs = zip(runs, relevant, strict=True)
+        first = sum(1 for (r, _s), rel in pairs if r and r[0] in rel)
+        print(
+            f"  search: nDCG@10 {ndcg:.4f}  Recall@10 {recall:.4f}"
+            f"  P@1 {first / len(runs):.1%}"
+        )
+        best, at = _best_coverage(runs, relevant, 0.9)
+        print(f"  most coverage at >= 90% precision: {best:.1%} (threshold {at:.3f})")
         for threshold in sorted({*SWEEP, SURE}):
             precision, coverage = _precision_coverage(runs, relevant, threshold)
             mark = "  <- shipped" if threshold == SURE else ""

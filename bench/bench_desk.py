@@ -11,7 +11,9 @@ the customer's ticket page and the ticket report (cache off) against the
 sample article page, both as an anonymous visitor gets it (from the page cache)
 and as signed-in staff get it (rendered each time). Figures are ratios of the
 same run, with the range over ``--repeat`` runs; "thumbnail" is one image's
-thumbnail through the customer's link. Not run by CI.
+thumbnail through the customer's link. ``--tickets N`` adds N tickets over the
+last 30 days, each solved, reopened and solved again (every other one still
+open), for the report's backlog, read from that history. Not run by CI.
 """
 
 from __future__ import annotations
@@ -94,6 +96,50 @@ def _seed(app, folder: Path) -> tuple[str, str]:
         return opened.reference, opened.token
 
 
+def _history(app, count: int) -> None:
+    """``count`` more tickets over the last 30 days, each solved, reopened, solved
+    again (every other one still open): the ticket report's backlog reads it."""
+    import datetime as dt
+    import secrets
+
+    from kb.storage.db import standalone_session
+    from kb.storage.models import Ticket, TicketEvent
+
+    now = dt.datetime.now(dt.UTC)
+    with app.app_context(), standalone_session() as db:
+        for n in range(count):
+            opened = now - dt.timedelta(days=30) + dt.timedelta(hours=n * 700 / count)
+            times = [opened + dt.timedelta(days=d) for d in (1, 3, 5)]
+            still_open = n % 2 == 1
+            ticket = Ticket(
+                reference=f"BENCH{n:06d}",
+                token_hash=secrets.token_hex(32),
+                subject=f"History {n}",
+                name="Siti",
+                email=f"s{n}@mail.example",
+                lang="en",
+                status="open" if still_open else "resolved",
+                created_at=opened,
+                resolved_at=None if still_open else times[2],
+            )
+            db.add(ticket)
+            db.flush()
+            changes = [("open", "resolved"), ("resolved", "open")]
+            if not still_open:
+                changes.append(("open", "resolved"))
+            for (old, new), when in zip(changes, times, strict=False):
+                db.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        field="status",
+                        old_value=old,
+                        new_value=new,
+                        created_at=when,
+                    )
+                )
+        db.commit()
+
+
 def _attach(app, db, ticket) -> None:
     """10 files on the first 10 messages: photos and PDFs."""
     import io
@@ -121,7 +167,7 @@ def _attach(app, db, ticket) -> None:
         attachments.attach(db, message, files, limits)
 
 
-def run(repeat: int, calls: int) -> None:
+def run(repeat: int, calls: int, history: int = 0) -> None:
     """Build the app and data once per run, then time the pages."""
     from kb import create_app
     from kb.storage import migrate
@@ -157,6 +203,7 @@ def run(repeat: int, calls: int) -> None:
                 }
             )
             reference, token = _seed(app, folder)
+            _history(app, history)
             agent = app.test_client()
             # The sign-in form with its CSRF token (templates render the token).
             form = agent.get("/agent/login").get_data(as_text=True)
@@ -203,7 +250,10 @@ def run(repeat: int, calls: int) -> None:
             for name in ratios:
                 ratios[name].append(run_medians[name] / run_medians["article"])
                 rendered[name].append(run_medians[name] / run_medians["rendered"])
-    print(f"# bench_desk: {load_average()}; {calls} calls per page, {repeat} runs")
+    print(
+        f"# bench_desk: {load_average()}; {calls} calls per page, {repeat} runs, "
+        f"{history} tickets with a history"
+    )
     for name, values in medians.items():
         print(f"{name:9} median {span(values)} ms")
     for name, values in ratios.items():
@@ -218,8 +268,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument(
+        "--tickets",
+        type=int,
+        default=0,
+        help="more tickets, each solved, reopened and solved (the report's backlog)",
+    )
     args = parser.parse_args()
-    run(args.repeat, args.calls)
+    run(args.repeat, args.calls, args.tickets)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -303,27 +305,46 @@ def mail_fetch_command(interval: float | None) -> None:
     Only unread mail is read; each is marked read (or moved to
     KB_IMAP_DONE_FOLDER) once handled. Auto-replies and bounces are ignored;
     mail that answers no ticket is refused unless KB_MAIL_NEW_TICKETS is on.
+    With --loop, an IMAP server that stops answering is one line on stderr and
+    the loop keeps trying; SIGTERM ends it after the current round.
     """
     from kb.services import mail, mail_inbox
     from kb.storage.db import standalone_session
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     handle = inbound_handler(app)
-    while True:
+    stop = _stop_on_sigterm() if interval is not None else threading.Event()
+    failing = ""  # the error last reported, so an outage is one line
+    while not stop.is_set():
         try:
             counts = mail_inbox.fetch(app.config, handle)
         except mail_inbox.InboxError as exc:
             if interval is None:
                 raise click.ClickException(str(exc)) from exc
-            click.echo(f"mail fetch: {exc}", err=True)
+            if str(exc) != failing:
+                click.echo(
+                    f"mail fetch: {exc}; trying again every {interval:g} s", err=True
+                )
+            failing = str(exc)
         else:
+            if failing:
+                click.echo("mail fetch: the IMAP server answers again", err=True)
+                failing = ""
             summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
             click.echo(f"mail fetch: {summary or 'no new mail'}")
             with standalone_session() as db:
                 mail.deliver_pending(db, mail.sender_for(app.config))
         if interval is None:
             break
-        time.sleep(interval)
+        stop.wait(interval)
+
+
+def _stop_on_sigterm() -> threading.Event:
+    """An event set by SIGTERM (a service manager stopping us) or Ctrl-C."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop
 
 
 @mail_group.command("serve")
@@ -346,15 +367,18 @@ def mail_serve_command(host: str, port: int, lmtp: bool) -> None:
     Point the mail server's transport for the reply address here. A mail that
     answers no ticket is refused with 550 (unless KB_MAIL_NEW_TICKETS is on).
     """
-    import signal
-    import threading
-
     from kb.services import mail_receiver
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    server = mail_receiver.receiver(inbound_handler(app), host, port, lmtp=lmtp)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    base = app.config["BASE_URL"]
+    server = mail_receiver.receiver(
+        inbound_handler(app),
+        host,
+        port,
+        lmtp=lmtp,
+        contact_url=f"{base}/contact" if base else "",
+    )
+    stop = _stop_on_sigterm()
     try:
         server.start()
     except (OSError, RuntimeError) as exc:
@@ -362,8 +386,6 @@ def mail_serve_command(host: str, port: int, lmtp: bool) -> None:
     click.echo(f"receiving mail ({'LMTP' if lmtp else 'SMTP'}) on {host}:{port}")
     try:
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.stop()
 

@@ -8,12 +8,13 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from markupsafe import Markup
 
-from kb import i18n, vocab
+from kb import i18n, site_time, vocab
 from kb.storage.models import Message
 from kb.views import staff_nav, urls
 
@@ -61,6 +62,9 @@ def init_app(app: Flask) -> None:
         chrome_urls=urls.chrome_urls,
         search_url=urls.search_url,
         article_href=urls.article_href,
+        format_date=format_date,
+        format_time=format_time,
+        zone_name=zone_name,
     )
 
     @app.template_filter("message_html")
@@ -85,6 +89,7 @@ def init_app(app: Flask) -> None:
             "with_anchor": with_anchor,
             "format_date": format_date,
             "format_time": format_time,
+            "zone_name": zone_name,
             "utc_iso": utc_iso,
             "site_name": app.config["SITE_NAME"],
             # Pages without a language in their URL (staff pages) speak the
@@ -156,12 +161,31 @@ def format_time(moment: dt.datetime) -> str:
     language on every page and mail. Patterns and zone names are worked out
     once per language (a ticket page shows dozens of times).
     """
-    if moment.tzinfo is None:  # the database keeps UTC without a zone
-        moment = moment.replace(tzinfo=dt.UTC)
     zone = current_app.config.get("TIME_ZONE") or "UTC"
     locale_name = str(get_locale())
     locale, pattern = _datetime_pattern(locale_name)
-    local = moment.astimezone(ZoneInfo(zone))
+    local = site_time.as_utc(moment).astimezone(ZoneInfo(zone))
     hour = local.replace(minute=0, second=0, microsecond=0)
     label = _zone_label(zone, hour, locale_name)
     return f"{babel_datetime(local, pattern, locale=locale)} {label}"
+
+
+def format_date(moment: dt.date | dt.datetime, format: str = "medium") -> str:
+    """A date as the language writes it ("7 Des 2026"), in the site's zone.
+
+    The date-only partner of :func:`format_time`: a datetime (naive means
+    UTC) is first moved into ``KB_TIME_ZONE``, so 23:30 UTC is the next day
+    in Jakarta; a date is shown as it is. ``format`` is Babel's ("short",
+    "medium", "long", "full").
+    """
+    if isinstance(moment, dt.datetime):
+        moment = site_time.as_utc(moment).astimezone(site_time.site_zone()).date()
+    return babel_date(moment, format, locale=str(get_locale()))
+
+
+def zone_name() -> str:
+    """The site's zone as a person reads it: "Asia/Jakarta (WIB)" (its label now)."""
+    zone = current_app.config.get("TIME_ZONE") or "UTC"
+    now = dt.datetime.now(ZoneInfo(zone)).replace(minute=0, second=0, microsecond=0)
+    label = _zone_label(zone, now, str(get_locale()))
+    return zone if label == zone else f"{zone} ({label})"

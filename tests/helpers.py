@@ -330,12 +330,13 @@ def browser_sign_in(page, base: str, email: str, password: str = PASSWORD) -> No
     expect(page).not_to_have_url(re.compile(r"/agent/login"))
 
 
-def shot(page, name: str) -> None:
-    """Save a full-page screenshot as ``$JAWAB_SHOTS/name.png`` when it is set."""
+def shot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot as ``$JAWAB_SHOTS/name.png`` when it is set (the whole
+    page, or with ``full_page=False`` what is visible: above the fold)."""
     folder = os.environ.get("JAWAB_SHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def user_id(app: Flask, email: str) -> int:

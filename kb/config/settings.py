@@ -353,8 +353,24 @@ SETTINGS: tuple[Setting, ...] = (
         boolean,
         "Connect to IMAP over TLS (port 993); off: plain IMAP with STARTTLS.",
         default="true",
-        doc="Off tries STARTTLS when the server offers it, and sends the "
-        "password in the clear otherwise: only for a server on the same host.",
+        doc="Off: plain IMAP upgraded with STARTTLS (usually port 143). A "
+        "server that offers no STARTTLS is refused unless it is on this host "
+        "(`localhost` or a loopback address): the password never crosses a "
+        "network in the clear. Either way the server's certificate is verified "
+        "(see `KB_IMAP_CA_FILE`); there is no setting to turn that off.",
+    ),
+    Setting(
+        "KB_IMAP_CA_FILE",
+        "IMAP_CA_FILE",
+        text,
+        "A PEM file of the CA certificates to trust for the IMAP server.",
+        default="",
+        doc="For a server whose certificate a private CA signed (or that is "
+        "self-signed: then the certificate itself). When set, only these "
+        "certificates are trusted for IMAP, instead of the system's CAs; the "
+        "server's name (`KB_IMAP_HOST`) must still match its certificate. "
+        "Unset: the system's CAs. A certificate that is not trusted stops "
+        "`kb mail fetch` with a message saying so, before anything is read.",
     ),
     Setting(
         "KB_IMAP_DONE_FOLDER",
@@ -413,8 +429,12 @@ SETTINGS: tuple[Setting, ...] = (
         timezone,
         "IANA time zone in which every time is shown to customers and staff.",
         default="Asia/Jakarta",
-        doc="Pages and mails show times in this zone, in each language's own "
-        "date format; the database and the API keep UTC.",
+        doc="Every page and mail shows times in this zone, in each language's "
+        'own date format ("7 Des 2026 18.34 WIB", dates alone as "7 Des 2026"): '
+        "tickets, the editor (whose *Publish at* is also typed in this zone), "
+        "the staff list and audit log, the account page and the reports. The "
+        "database, the API, `publish_at:` in article files and the `kb` "
+        "commands' output keep UTC.",
     ),
     Setting(
         "KB_PUBLIC_AGENT_NAMES",

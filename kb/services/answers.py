@@ -21,6 +21,10 @@ from kb.storage.articles import ArticleFile
 from kb.storage.stemming import STEMMERS
 
 SURE = 0.6  # confidence from which an answer is offered without being asked
+# A candidate scoring at least this share of the first one's score is "also
+# possible"; below it, or when the search had to guess, it is a weak match.
+POSSIBLE = 0.5
+MATCHES = ("best", "possible", "weak")
 MAX_SENTENCES = 2
 # Sentence and block ends in a section's plain text (" · " joins list items and
 # table cells that have no final punctuation of their own).
@@ -31,6 +35,17 @@ _OPEN_END = re.compile(r"(?:[:,;]|\b(?:atau|dan|serta|or|and))$", re.IGNORECASE)
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _SPACED_MARK = re.compile(r"\s+([.,;:!?])")
 _NUMBER = re.compile(r"\d")
+# Where a sentence may end early and still say one whole thing: before
+# ", atau …", "; …", " – …" (the clause after it is an addition).
+_CLAUSE_BREAK = re.compile(r"[,;]\s+|\s+[–—]\s+")
+# A clause opening with these leans on the one after it ("Jika …, hubungi
+# kami"; "With cash on delivery, you …"): alone, it reads cut off.
+_LEANING = frozenset(
+    "jika kalau bila apabila setelah sesudah sebelum sejak selama karena sebab "
+    "agar supaya untuk saat ketika meskipun walaupun dengan tanpa dari "
+    "if when after before since while because unless although though once "
+    "with without for to as by".split()
+)
 MIN_WORDS = 4
 # Sections whose sentences are kept cut and stemmed (a draft extracts from one
 # section up to ten times; a search's quick answer from the same few often).
@@ -56,7 +71,13 @@ class Candidate:
     title: str
     anchor: str | None  # None: the article as a whole
     heading: str | None
-    confidence: float  # 0..1: how sure Jawab is that this answers the text
+    # 0..1: how sure Jawab is that this one, and not another, answers the text
+    # (its lead over the others: only a first candidate well ahead is above 0).
+    confidence: float
+    # 0..1: its search score as a share of the first candidate's (1 for the
+    # first): comparable across candidates, unlike confidence.
+    relevance: float = 1.0
+    match: str = "best"  # best, possible or weak (see :data:`POSSIBLE`)
 
 
 @dataclass(frozen=True)
@@ -91,17 +112,32 @@ def candidates(
     hits = search.search(SearchRequest(q=text, lang=lang, limit=limit), library)
     if not hits.hits:
         return ()
-    return tuple(
-        Candidate(
-            hit.slug,
-            hit.lang,
-            hit.title,
-            hit.section,
-            hit.section_heading,
-            sure,
+    top = max(0.0, hits.hits[0].score)
+    guess = hits.corrected or hits.weak_match
+    found = []
+    for rank, (hit, sure) in enumerate(
+        zip(hits.hits, search.confidences(hits), strict=True)
+    ):
+        relevance = min(1.0, max(0.0, hit.score) / top) if top else 0.0
+        if guess:
+            match = "weak"
+        elif rank == 0:
+            match = "best"
+        else:
+            match = "possible" if relevance >= POSSIBLE else "weak"
+        found.append(
+            Candidate(
+                hit.slug,
+                hit.lang,
+                hit.title,
+                hit.section,
+                hit.section_heading,
+                sure,
+                round(relevance if rank else 1.0, 3),
+                match,
+            )
         )
-        for hit, sure in zip(hits.hits, search.confidences(hits), strict=True)
-    )
+    return tuple(found)
 
 
 def sentences(text: str) -> list[str]:
@@ -175,6 +211,48 @@ def compress(sentence: str, budget: int) -> str | None:
     return best
 
 
+def openings(sentence: str) -> list[str]:
+    """Whole clauses that open ``sentence`` and can end it, longest first.
+
+    "A, atau B." gives "A."; an opening is kept only when it has at least
+    :data:`MIN_WORDS` words, ends on no joining word, closes what it opens
+    (parentheses, quotes) and does not lean on what it would leave out
+    ("Jika A, B." never gives "Jika A.").
+    """
+    mark = sentence[-1] if sentence[-1:] in ".!" else "."
+    out = []
+    for found in reversed(list(_CLAUSE_BREAK.finditer(sentence))):
+        head = sentence[: found.start()].rstrip(" ,;:–—")
+        words = head.split()
+        if len(words) < MIN_WORDS:
+            continue
+        if words[-1].lower().strip(",;:") in _JOINERS:
+            continue
+        if head.count("(") != head.count(")") or head.count("“") != head.count("”"):
+            continue
+        if head.count('"') % 2:
+            continue
+        if words[0].lower() in _LEANING and not _CLAUSE_BREAK.search(head):
+            continue
+        out.append(head + mark)
+    return out
+
+
+def whole_within(sentence: str, budget: int) -> str | None:
+    """``sentence`` within ``budget`` characters without cutting a thought:
+    whole, else without its parentheses, else its longest whole opening
+    clause (:func:`openings`). None when nothing whole fits."""
+    plain = _SPACED_MARK.sub(r"\1", " ".join(_PARENS.sub("", sentence).split()))
+    for text in (sentence, plain):
+        if len(text) <= budget:
+            return text
+    for text in (sentence, plain):
+        fitting = [o for o in openings(text) if len(o) <= budget]
+        if fitting:
+            return fitting[0]
+    return None
+
+
 def extract(
     library: Library,
     slug: str,
@@ -185,6 +263,8 @@ def extract(
     confidence: float = 1.0,
     max_sentences: int = MAX_SENTENCES,
     avoid: tuple[str, ...] = (),
+    whole: bool = False,
+    min_length: int = 0,
 ) -> Answer | None:
     """The sentence(s) of the section ``anchor`` of ``slug`` that answer ``text``.
 
@@ -194,6 +274,12 @@ def extract(
     characters in all: fewer sentences first, then the best one shortened at a
     word boundary (:func:`compress`). A sentence holding any string of
     ``avoid`` (the post's personal data) is never used.
+
+    With ``whole`` (a public reply: a cut reads as a thought left hanging),
+    the best whole unit of at least ``min_length`` characters that fits wins
+    over a shortened one: a sentence, a sentence without its parentheses or
+    its opening clause (:func:`whole_within`). Only when nothing whole fits
+    is a sentence cut ("…").
     """
     article = library.get(slug)
     if article is None:
@@ -233,10 +319,29 @@ def extract(
             continue
         chosen = trial
     if budget is not None and ranked[0] not in chosen:
+        best_chosen = max((scored[i][0] for i in chosen), default=-1.0)
+        if whole:
+            # A whole unit that says at least half of what the best one says
+            # beats a cut. An opening clause scores as its sentence: it holds
+            # the rule, what it leaves out ("…, atau …") is an addition.
+            floor = scored[ranked[0]][0] / 2
+            fits = [
+                (scored[i][0], -i, unit)
+                for i, part in enumerate(parts)
+                if scored[i][0] >= floor
+                and (unit := whole_within(part, budget)) is not None
+                and len(unit) >= min_length
+            ]
+            kept = " ".join(parts[i] for i in chosen)
+            if chosen and len(kept) >= min_length and best_chosen >= floor:
+                if not fits or best_chosen >= max(fits)[0]:
+                    found = tuple(parts[i] for i in chosen)
+                    return _answer(article, section, found, confidence)
+            if fits:
+                return _answer(article, section, (max(fits)[2],), confidence)
         # The best sentence did not fit whole: shortened, it still beats
         # weaker ones that do.
         short = compress(parts[ranked[0]], budget)
-        best_chosen = max((scored[i][0] for i in chosen), default=-1.0)
         if short is not None and scored[ranked[0]][0] > best_chosen:
             return _answer(article, section, (short,), confidence, shortened=True)
     if not chosen:

@@ -374,7 +374,9 @@ def compose(
     for with_opening in (True, False) if data.apology else (True,):
         for with_answer in (True, False) if wants_answer else (False,):
             for with_privacy in (True, False) if data.privacy else (False,):
-                for level in levels:
+                # A whole answer with less of the document's name beats an
+                # answer cut mid-thought ("…") with more of it.
+                for cut_ok, level in _cut_last(levels, with_answer):
                     values = {
                         "title": data.title if level != "none" else "",
                         "section": data.section if level != "none" else "",
@@ -385,7 +387,9 @@ def compose(
                         "document": document(data.title, data.section, link, level),
                         "privacy": data.privacy if with_privacy else "",
                     }
-                    text = _fitted(body, values, data, limit, with_answer, answer_for)
+                    text = _fitted(
+                        body, values, data, limit, with_answer, answer_for, cut_ok
+                    )
                     if text:
                         return Reply(text, count(text, data.platform), limit)
     # Nothing fits (a template too long for the platform): the fullest text,
@@ -404,6 +408,13 @@ def compose(
     return Reply(text, count(text, data.platform), limit)
 
 
+def _cut_last(levels: tuple[str, ...], with_answer: bool) -> list[tuple[bool, str]]:
+    """(may the answer be cut?, document level), in the order they are tried."""
+    if not with_answer:
+        return [(True, level) for level in levels]
+    return [(False, level) for level in levels] + [(True, level) for level in levels]
+
+
 def _fitted(
     body: str,
     values: dict[str, str],
@@ -411,8 +422,12 @@ def _fitted(
     limit: int | None,
     with_answer: bool,
     answer_for: Callable[[int | None], str] | None,
+    cut_ok: bool = True,
 ) -> str:
-    """The filled text when it fits ``limit`` (with the answer if asked), else ""."""
+    """The filled text when it fits ``limit`` (with the answer if asked), else "".
+
+    Without ``cut_ok``, an answer shortened mid-sentence ("…") does not fit.
+    """
     bare = _finish(fill(body, values), data.calm)
     if data.handoff and data.handoff not in bare:
         return ""  # an admin's handoff template that drops its link: never
@@ -424,7 +439,7 @@ def _fitted(
             if budget < MIN_ANSWER:
                 return ""
         answer = answer_for(budget)
-        if len(answer) < MIN_ANSWER:
+        if len(answer) < MIN_ANSWER or (not cut_ok and answer.endswith("…")):
             return ""
         text = _finish(fill(body, {**values, "answer": answer}), data.calm)
     else:

@@ -176,6 +176,9 @@ def draft(
                 confidence=confidence,
                 max_sentences=most,
                 avoid=avoid,
+                # A reply cut mid-thought ("…") reads careless in public.
+                whole=True,
+                min_length=composer.MIN_ANSWER,
             )
             return found_answer.text if found_answer else ""
 

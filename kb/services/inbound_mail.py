@@ -50,6 +50,9 @@ class Outcome:
     kind: str  # added, opened, ignored, refused, loop, duplicate
     reason: str
     reference: str | None = None
+    # Why a refused mail was refused, for the sender's bounce: "unknown-token"
+    # (a reply address that matches no ticket) or "no-ticket" (none at all).
+    refusal: str = ""
 
     @property
     def refused(self) -> bool:
@@ -140,12 +143,14 @@ def _decide(
     if tokens:
         ticket = mail_threading.find_ticket(db, tokens)
         if ticket is None:
-            return Outcome("refused", "its ticket token matches no ticket")
+            return Outcome(
+                "refused", "its ticket token matches no ticket", refusal="unknown-token"
+            )
         record.ticket_id = ticket.id
         return _add(db, ticket, inbound, record)
     if not config.get("MAIL_NEW_TICKETS"):
         reason = "it answers no ticket, and KB_MAIL_NEW_TICKETS is off"
-        return Outcome("refused", reason)
+        return Outcome("refused", reason, refusal="no-ticket")
     return _open(db, inbound, config, link_for, record)
 
 

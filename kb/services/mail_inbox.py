@@ -11,6 +11,7 @@ database down) leaves that mail and the rest unread for the next run.
 from __future__ import annotations
 
 import imaplib
+import ipaddress
 import re
 import ssl
 from collections import Counter
@@ -27,24 +28,68 @@ class InboxError(Exception):
     """The IMAP server could not be used (its answer says why)."""
 
 
+def _tls(config: Mapping[str, Any]) -> ssl.SSLContext:
+    """The TLS settings: certificates always verified, against a private CA if set."""
+    ca_file = config.get("IMAP_CA_FILE") or None
+    try:
+        # With a CA file only that file is trusted (not the system's CAs too):
+        # a private server's certificate, and nobody else's, is accepted.
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise InboxError(
+            f"KB_IMAP_CA_FILE {ca_file}: not a readable PEM certificate file ({exc})"
+        ) from exc
+
+
+def _is_local(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() in {"localhost", "localhost.localdomain"}
+
+
 def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
     host, port = config["IMAP_HOST"], config["IMAP_PORT"]
     if not host:
         raise InboxError("KB_IMAP_HOST is not set")
+    context = _tls(config)
+    connection: imaplib.IMAP4 | None = None
     try:
         if config["IMAP_SSL"]:
-            context = ssl.create_default_context()
-            connection: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                host, port, ssl_context=context, timeout=30
-            )
+            connection = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=30)
         else:
             connection = imaplib.IMAP4(host, port, timeout=30)
             if "STARTTLS" in connection.capabilities:
-                connection.starttls(ssl.create_default_context())
+                connection.starttls(context)
+            elif not _is_local(host):
+                # Never the password in the clear across a network: a server
+                # that stopped offering STARTTLS may be someone in between.
+                raise InboxError(
+                    f"IMAP {host}:{port} offers no STARTTLS, and the password "
+                    "would cross the network in the clear: set KB_IMAP_SSL=on "
+                    "(port 993) or turn STARTTLS on in the server"
+                )
         connection.login(config["IMAP_USER"], config["IMAP_PASSWORD"])
-    except (OSError, imaplib.IMAP4.error) as exc:
+    except (InboxError, OSError, imaplib.IMAP4.error) as exc:
+        if connection is not None:
+            _close(connection)
+        if isinstance(exc, InboxError):
+            raise
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            raise InboxError(
+                f"IMAP {host}:{port}: the server's certificate is not trusted "
+                f"({exc.verify_message}); nothing was read. If a private CA "
+                "signed it, set KB_IMAP_CA_FILE to that CA's certificate (PEM)"
+            ) from exc
         raise InboxError(f"IMAP {host}:{port}: {exc}") from exc
     return connection
+
+
+def _close(connection: imaplib.IMAP4) -> None:
+    try:
+        connection.shutdown()
+    except OSError:
+        pass
 
 
 def _check(answer: tuple[str, list[Any]], doing: str) -> list[Any]:
@@ -111,8 +156,11 @@ def fetch(
                 # Marked in one command per batch: a mail handled but left
                 # unread by a crash is recognised as a duplicate next time.
                 _done(connection, handled, done_folder)
-    except imaplib.IMAP4.error as exc:
-        raise InboxError(f"IMAP: {exc}") from exc
+    except (ConnectionError, TimeoutError, ssl.SSLError, imaplib.IMAP4.error) as exc:
+        # The server went away mid-session (not any OSError: the handler's
+        # own, a full disk, must not pass for the server's): what was handled
+        # is marked, the rest stays unread for the next round.
+        raise InboxError(f"IMAP {config['IMAP_HOST']}: {exc}") from exc
     finally:
         try:
             connection.logout()

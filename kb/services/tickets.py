@@ -29,12 +29,11 @@ from kb.storage.models import (
     TicketLink,
     utcnow,
 )
-from kb.vocab import RATINGS
+from kb.vocab import RATINGS, SOLVED
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 REFERENCE_LENGTH = 5
 TOKEN_BYTES = 32  # 256 bits
-SOLVED = ("resolved", "closed")
 RATING_COMMENT_MAX = 1000
 
 

@@ -15,6 +15,7 @@ staged and not committed.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -97,6 +98,11 @@ class Revision:
     def short(self) -> str:
         """The abbreviated commit id shown to people."""
         return self.commit[:10]
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When it was committed, as an aware datetime (pages show the site's zone)."""
+        return dt.datetime.fromisoformat(self.date)
 
 
 def one_line(value: object, limit: int = 200) -> str:

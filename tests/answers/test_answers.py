@@ -69,6 +69,86 @@ def test_shortening_keeps_words_and_numbers_whole(budget: int) -> None:
         assert kept[-1].lower() not in {"atau", "ke", "dalam", "jika"}
 
 
+def test_a_sentence_ends_early_only_where_a_whole_clause_ends() -> None:
+    sentence = (
+        "Hubungi kami lewat formulir kontak jika: status resi tidak berubah "
+        "selama 3 hari, atau paket sudah lewat 2 hari dari estimasi."
+    )
+    assert answers.openings(sentence) == [
+        "Hubungi kami lewat formulir kontak jika: status resi tidak berubah "
+        "selama 3 hari."
+    ]
+    # A clause that leans on the next one ("Jika …", "With …") never stands
+    # alone; with its main clause it does.
+    leaning = (
+        "Jika paket tetap tidak ditemukan dalam 2×24 jam, hubungi kami lewat "
+        "formulir kontak, dan kami akan mengirim ulang."
+    )
+    assert answers.openings(leaning) == [
+        "Jika paket tetap tidak ditemukan dalam 2×24 jam, hubungi kami lewat "
+        "formulir kontak."
+    ]
+    assert answers.openings("With cash on delivery, you pay the courier.") == []
+    # Never inside parentheses, never ending on a joining word, never too short.
+    assert answers.openings("Refunds take 3 days (cards, wallets), or more.") == [
+        "Refunds take 3 days (cards, wallets)."
+    ]
+    assert answers.openings("Pay now, or later.") == []
+
+
+@pytest.mark.parametrize("budget", range(20, 140, 4))
+def test_whole_within_a_budget_is_whole_or_nothing(budget: int) -> None:
+    sentence = (
+        "Dana kembali dalam 3-7 hari kerja ke kartu kredit (tergantung bank), "
+        "atau 1 hari kerja ke RonaPay jika Anda memilihnya."
+    )
+    found = answers.whole_within(sentence, budget)
+    whole = {
+        sentence,
+        sentence.replace(" (tergantung bank)", ""),
+        "Dana kembali dalam 3-7 hari kerja ke kartu kredit (tergantung bank).",
+        "Dana kembali dalam 3-7 hari kerja ke kartu kredit.",
+    }
+    if found is None:
+        assert budget < len("Dana kembali dalam 3-7 hari kerja ke kartu kredit.")
+    else:
+        assert found in whole and len(found) <= budget and "…" not in found
+
+
+def test_a_whole_clause_beats_a_cut_when_asked(app) -> None:
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        search = app.extensions["jawab.search"]
+        best = answers.candidates(search, library, "lupa kata sandi", "id")[0]
+        for budget in range(40, 200, 10):
+            plain = answers.extract(
+                library, best.slug, best.anchor, "lupa kata sandi", budget=budget
+            )
+            whole = answers.extract(
+                library,
+                best.slug,
+                best.anchor,
+                "lupa kata sandi",
+                budget=budget,
+                whole=True,
+            )
+            if whole is None:
+                assert plain is None or plain.shortened
+                continue
+            assert len(whole.text) <= budget
+            if not whole.text.endswith("…"):
+                continue
+            # Cut only when no whole unit of the section fits.
+            section = next(
+                s
+                for s in library.rendered(best.slug).sections
+                if s.anchor == whole.anchor
+            )
+            assert not any(
+                answers.whole_within(u, budget) for u in answers.units(section.text)
+            ), (budget, whole.text)
+
+
 def test_a_sections_sentences_are_stemmed_once_and_follow_its_text(
     app, monkeypatch
 ) -> None:

@@ -47,6 +47,8 @@ def test_a_token_drafts_three_replies_as_specified(sample_app) -> None:
     body = response.get_json()
     assert set(body) == {
         "lang",
+        "platform",
+        "platform_from_thread",
         "situation",
         "article",
         "section",
@@ -55,6 +57,7 @@ def test_a_token_drafts_three_replies_as_specified(sample_app) -> None:
         "candidates",
     }
     assert body["lang"] == "id"
+    assert (body["platform"], body["platform_from_thread"]) == ("tiktok", False)
     assert body["situation"] == {
         "complaint": True,
         "heated": True,
@@ -105,6 +108,45 @@ def test_lang_and_tone_override_and_data_stays_out(sample_app) -> None:
         assert "2411889900" not in reply["text"] and "081234567890" not in reply["text"]
         assert "Bapak/Ibu" in reply["text"] and "Kak" not in reply["text"]
         assert reply["length"] <= 280
+
+
+def test_candidates_compare_and_the_thread_link_chooses_the_platform(
+    sample_app,
+) -> None:
+    client = sample_app.test_client()
+    headers = bearer(sample_app)
+    thread = "https://www.instagram.com/p/C0ffee/"
+    for platform in ({"platform": "other"}, {}):
+        response = client.post(
+            URL, json={"post": ANGRY, "thread_url": thread, **platform}, headers=headers
+        )
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert (body["platform"], body["platform_from_thread"]) == ("instagram", True)
+        assert {r["limit"] for r in body["replies"]} == {2200}
+        assert thread not in str(body)  # the link is the agent's, never in a reply
+        # Every candidate has a comparable figure and a word for it.
+        first, *others = body["candidates"]
+        assert (first["match"], first["relevance"]) == ("best", 1.0)
+        relevances = [c["relevance"] for c in body["candidates"]]
+        assert relevances == sorted(relevances, reverse=True)
+        for c in others:
+            assert 0 <= c["relevance"] <= 1
+            assert c["match"] == ("possible" if c["relevance"] >= 0.5 else "weak")
+    # A platform the agent chose stays; a link on an unknown host chooses nothing.
+    chosen = client.post(
+        URL,
+        json={"post": ANGRY, "platform": "tiktok", "thread_url": thread},
+        headers=headers,
+    ).get_json()
+    assert (chosen["platform"], chosen["platform_from_thread"]) == ("tiktok", False)
+    unknown = client.post(
+        URL,
+        json={"post": ANGRY, "thread_url": "https://forum.example/t/1"},
+        headers=headers,
+    )
+    assert unknown.status_code == 400
+    assert unknown.get_json()["field"] == "platform"
 
 
 def test_a_session_needs_its_csrf_token(sample_app) -> None:

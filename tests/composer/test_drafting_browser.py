@@ -22,12 +22,22 @@ pytestmark = pytest.mark.browser
 
 PROJECT = Path(__file__).resolve().parents[2]
 AGENT = "agent@tokorona.example"
+# (post, platform, thread link): the angry post's platform comes from its link.
 POSTS = {
-    "angry": ("udah seminggu paket gue belum nyampe, CS lelet!!", "instagram"),
-    "question": ("Can I cancel an order after paying? Seller hasn't shipped it", "x"),
+    "angry": (
+        "udah seminggu paket gue belum nyampe, CS lelet!!",
+        "x",
+        "https://www.instagram.com/p/C0ffee/",
+    ),
+    "question": (
+        "Can I cancel an order after paying? Seller hasn't shipped it",
+        "x",
+        "",
+    ),
     "order-number": (
-        "min no pesanan 2411889900 kok paketnya belum sampai juga ya",
+        "min no pesanan 2411889900 kok paketnya belum sampai juga ya, hp 081234567890",
         "tiktok",
+        "",
     ),
 }
 
@@ -48,10 +58,12 @@ def base(sample_app: Flask) -> Iterator[str]:
     yield from serve(sample_app)
 
 
-def _draft(page: Page, base: str, post: str, platform: str) -> None:
+def _draft(page: Page, base: str, post: str, platform: str, thread: str = "") -> None:
     page.goto(f"{base}/agent/reply/draft")
     page.get_by_label("Customer's post").fill(post)
     page.locator("#draft-platform").select_option(platform)
+    if thread:
+        page.get_by_label("Link to the thread (optional)").fill(thread)
     page.get_by_role("button", name="Draft replies").click()
     expect(page.locator(".draft-reply")).to_have_count(3)
 
@@ -117,8 +129,8 @@ def test_the_composer_reads_well_and_is_axe_clean(
     page = context.new_page()
     try:
         browser_sign_in(page, base, AGENT)
-        for name, (post, platform) in POSTS.items():
-            _draft(page, base, post, platform)
+        for name, (post, platform, thread) in POSTS.items():
+            _draft(page, base, post, platform, thread)
             found = violations(page)
             assert not found, f"{name} {width} {scheme}:\n{describe(found)}"
             # Nothing wider than the screen.
@@ -126,10 +138,39 @@ def test_the_composer_reads_well_and_is_axe_clean(
                 "() => document.documentElement.scrollWidth - window.innerWidth"
             )
             assert overflow <= 0, (name, width, overflow)
+            # Every section heading is read whole (radios wrap; a <select> cut
+            # them), and the first reply is on screen once the page is drafted.
+            for label in page.locator(".draft-section-list label").all():
+                assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+            expect(page.locator(".draft-reply").first).to_be_in_viewport()
+            if thread:
+                expect(page.locator(".draft-reading")).to_contain_text(
+                    "Replies fit Instagram"
+                )
+                link = page.get_by_role("link", name=re.compile("Open the thread"))
+                expect(link).to_have_attribute("href", thread)
             shot(page, f"draft-{name}-{width}-{scheme}")
+            shot(page, f"draft-{name}-{width}-{scheme}-fold", full_page=False)
         page.goto(f"{base}/agent/reply")
         found = violations(page)
         assert not found, f"composer {width} {scheme}:\n{describe(found)}"
         shot(page, f"composer-{width}-{scheme}")
+        # The hand-picked composer's sections are radios too: picking one
+        # updates the reply in place.
+        page.goto(
+            f"{base}/agent/reply?article=pesanan-terlambat&platform=instagram&lang=id"
+        )
+        page.get_by_label("Kapan perlu menghubungi kami").check()
+        expect(page.locator(".composer-source")).to_contain_text(
+            "Kapan perlu menghubungi kami"
+        )
+        expect(page.get_by_label("Kapan perlu menghubungi kami")).to_be_focused()
+        found = violations(page)
+        assert not found, f"composer article {width} {scheme}:\n{describe(found)}"
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, ("composer article", width, overflow)
+        shot(page, f"composer-article-{width}-{scheme}")
     finally:
         context.close()

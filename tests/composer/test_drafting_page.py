@@ -98,7 +98,7 @@ def test_tiktok_replies_fit_and_switching_the_section_redrafts(sample_app) -> No
         "csrf_token": csrf(client, "/agent/reply/draft"),
     }
     again = client.post("/agent/reply/draft", data=data).get_data(as_text=True)
-    assert '<option value="yang-bisa-anda-lakukan" selected>' in again
+    assert 'value="yang-bisa-anda-lakukan" checked>' in again
     assert "Bapak/Ibu" in replies(again)["standard"]
 
 
@@ -149,6 +149,8 @@ def test_picking_another_candidate_and_recording_a_use(sample_app) -> None:
         ({"post": "x" * 5001}, "A post is at most 5,000 characters."),
         ({"platform": "myspace"}, "Not a valid choice"),
         ({"thread_url": "not a link"}, "Enter the full address"),
+        ({"thread_url": "javascript:alert(1)"}, "Enter the full address"),
+        ({"thread_url": "ftp://instagram.com/p/1"}, "Enter the full address"),
     ],
 )
 def test_bad_input_is_a_field_error(sample_app, fields: dict, message: str) -> None:
@@ -237,3 +239,54 @@ def test_the_composer_pages_repeat_no_id(sample_app) -> None:
     for page in (drafted, chosen.get_data(as_text=True)):
         assert 'name="platform"' in page and 'name="section"' in page
         assert id_problems(page) == []  # ids, labels and references
+
+
+def test_the_thread_link_sets_a_default_platform_and_opens_the_thread(
+    sample_app,
+) -> None:
+    client = signed_in(sample_app, AGENT)
+    thread = "https://www.instagram.com/p/C0ffee/?igsh=abc"
+    # Left at the form's default (X), the link's host chooses Instagram.
+    page = draft(client, platform="x", thread_url=thread).get_data(as_text=True)
+    assert '<option value="instagram" selected>Instagram</option>' in page
+    assert "Replies fit Instagram: the thread link is on instagram.com." in page
+    assert "Set from the thread link (instagram.com)." in page
+    for text in replies(page).values():
+        assert "/ 2200" in page and composer.count(text, "instagram") <= 2200
+        assert "instagram.com/p/" not in text  # the link is the agent's only
+    opened = re.search(r'<a href="([^"]+)" target="_blank" rel="([^"]+)"', page)
+    assert opened and html.unescape(opened.group(1)) == thread
+    assert opened.group(2) == "noopener noreferrer"
+    assert "Open the thread" in page
+    # A platform the agent chose stays, with a note about the link.
+    chosen = draft(client, platform="tiktok", thread_url=thread).get_data(as_text=True)
+    assert '<option value="tiktok" selected>TikTok</option>' in chosen
+    assert "The thread link is on instagram.com, but the replies fit TikTok." in chosen
+    # "Other" follows the link too, and the link is stored nowhere.
+    other = draft(client, platform="other", thread_url="https://vt.tiktok.com/ZS1/")
+    assert '<option value="tiktok" selected>' in other.get_data(as_text=True)
+    assert [r.platform for r in rows(sample_app, ShortLink)] == [
+        "instagram",
+        "tiktok",
+        "tiktok",
+    ]
+
+
+def test_candidates_say_how_they_compare_and_sections_read_whole(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    page = draft(client).get_data(as_text=True)
+    assert "% sure" not in page
+    matches = re.findall(r'class="draft-match draft-match--(\w+)">([^<]+)<', page)
+    assert matches[0] == ("best", "Best match")
+    assert {m for m, _ in matches[1:]} <= {"possible", "weak"}
+    assert len(matches) >= 2
+    # Every section heading is a radio with its whole text (no cut <select>).
+    assert '<select id="draft-section"' not in page
+    radios = re.findall(
+        r'<label><input type="radio" name="section" value="([^"]*)"( checked)?> '
+        r"([^<]+)</label>",
+        page,
+    )
+    assert radios[0][0] == "" and radios[0][2] == "Whole article"
+    assert [r[0] for r in radios if r[1]] == ["kapan-perlu-menghubungi-kami"]
+    assert "Kapan perlu menghubungi kami" in [r[2] for r in radios]

@@ -204,3 +204,27 @@ def test_any_post_gives_replies_that_fit_and_repeat_nothing(
     post = " ".join([*words[:3], *data, *words[3:]])
     with sample.test_request_context():
         _check(_draft(sample, post, platform, tone=tone), post)
+
+
+def test_replies_keep_whole_sentences_where_the_platform_has_room(sample) -> None:
+    # A reply cut mid-thought ("…") only when nothing whole fits: on the
+    # platforms with room, that is almost never (0 of 558 replies here when
+    # this was written, 45 before whole clauses were preferred); TikTok's 150
+    # characters still need it at times.
+    posts = {"id": KINDS["complaint"], "en": "how does this work? thanks"}
+    cut = total = 0
+    with sample.test_request_context():
+        library = sample.extensions["jawab.content"].library()
+        for article in [a for lang in ("id", "en") for a in library.in_lang(lang)]:
+            for platform in ("instagram", "x", "facebook"):
+                found = _draft(
+                    sample,
+                    posts[article.lang],
+                    platform,
+                    article=article.slug,
+                    lang=article.lang,
+                )
+                for reply in found.replies:
+                    total += 1
+                    cut += "…" in reply.text
+    assert total >= 180 and cut / total <= 0.02, (cut, total)

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import (
@@ -513,7 +514,9 @@ def test_a_scheduled_draft_is_published_when_its_time_comes(auth, repo) -> None:
 
     client = auth.login("editor")
     draft_id = _create(client)
-    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    # The form reads the site zone's wall clock (KB_TIME_ZONE, Asia/Jakarta).
+    soon = dt.datetime.now(ZoneInfo("Asia/Jakarta")) + dt.timedelta(hours=1)
+    soon = soon.strftime("%Y-%m-%dT%H:%M")
     past = _post_step(client, draft_id, "schedule", publish_at="2020-01-01T00:00")
     assert past.status_code == 400
     assert "Choose a time in the future." in past.get_data(as_text=True)

@@ -242,8 +242,11 @@ def test_needs_update_and_scheduled_in_the_browser(
         expect(page.locator(".update-reasons li")).to_have_count(2)
         expect(page.get_by_role("button", name="Flag with this vote")).to_have_count(0)
         page.goto(f"{editor_url}/editor/")
+        # The file's 09:00 (UTC) in the site's zone, Asia/Jakarta.
         expect(
-            page.get_by_text("Scheduled for 2999-01-01 09:00 UTC").first
+            page.get_by_text(
+                re.compile(r"Scheduled for Jan 1, 2999, 4:00\s*PM GMT\+7")
+            ).first
         ).to_be_visible()
         expect(page.get_by_text("2 reasons")).to_be_visible()
 
@@ -266,9 +269,23 @@ def test_needs_update_and_scheduled_in_the_browser(
         page.goto(f"{editor_url}/editor/articles/waktu-refund")
         page.get_by_role("button", name="Edit this article").click()
         expect(
-            page.get_by_text("The file says publish_at: 2999-01-01 09:00 UTC")
+            page.get_by_text(
+                re.compile(
+                    r"The file says publish_at: 2999-01-01 09:00 \(UTC\), "
+                    r"that is Jan 1, 2999, 4:00\s*PM GMT\+7"
+                )
+            )
         ).to_be_visible()
         scheduled_draft = page.url.removeprefix(editor_url)
+        # Publish later, typed in the site's zone: the page says it back so.
+        page.locator(".editor-schedule summary").click()
+        expect(page.get_by_text("Time in Asia/Jakarta (GMT+7).")).to_be_visible()
+        page.get_by_label("Publish at").fill("2999-01-02T09:00")
+        page.get_by_role("button", name="Schedule", exact=True).click()
+        expect(page.locator(".editor-flash")).to_contain_text(
+            re.compile(r"published at Jan 2, 2999, 9:00\s*AM GMT\+7")
+        )
+        expect(page.get_by_label("Publish at")).to_have_value("2999-01-02T09:00")
     finally:
         context.close()
     for path, name in (

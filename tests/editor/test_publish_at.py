@@ -173,9 +173,12 @@ def test_editors_see_scheduled_articles_and_editing_keeps_the_moment(
     store.reload()
     client = auth.login("editor")
     page = client.get("/editor/").get_data(as_text=True)
-    assert "Scheduled for 2026-12-01 12:00 UTC" in page
+    # 12:00 UTC, shown in the site's zone (KB_TIME_ZONE, Asia/Jakarta here).
+    assert "Scheduled for Dec 1, 2026, 7:00\u202fPM GMT+7" in page
+    assert "UTC" not in page
     article = client.get("/editor/articles/waktu-refund").get_data(as_text=True)
     assert "Public from" in article and "View on the site" not in article
+    assert "Dec 1, 2026, 7:00\u202fPM GMT+7" in article and "UTC" not in article
     # A draft of the file writes publish_at back (the form does not show it).
     found = store.library().all["waktu-refund"]
     text = editing.Fields.from_article(found).to_text()
@@ -189,4 +192,8 @@ def test_editors_see_scheduled_articles_and_editing_keeps_the_moment(
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "The file says publish_at: 2026-12-01 12:00 UTC" in page
+    # The file's value is UTC (as written back above), shown converted too.
+    assert (
+        "The file says publish_at: 2026-12-01 12:00 (UTC), that is "
+        "Dec 1, 2026, 7:00\u202fPM GMT+7" in page
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import (
@@ -33,7 +34,9 @@ ARTICLE = ("payments", "cara-refund.md")
 
 
 def _soon() -> str:
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    """An hour from now as the form takes it: the site zone's wall clock."""
+    later = dt.datetime.now(ZoneInfo("Asia/Jakarta")) + dt.timedelta(hours=1)
+    return later.strftime("%Y-%m-%dT%H:%M")
 
 
 def _publish_due(app) -> list[publishing.Published]:
@@ -86,12 +89,15 @@ def test_a_change_after_scheduling_cancels_the_schedule(auth, repo, how) -> None
     # The reviewers are told: in the draft's history and by mail.
     [entry] = [c for c in rows(auth.app, DraftComment) if c.kind == "reopened"]
     page = editor.get(f"/editor/drafts/{draft_id}").get_data(as_text=True)
-    assert "changed the text while it was scheduled for" in page
+    # The moment it was scheduled for, in the site's zone (Asia/Jakarta).
+    assert re.search(r"changed the text while it was scheduled for [^<]* GMT\+7:", page)
     assert "the schedule is cancelled" in page
     [mail] = rows(auth.app, OutboxMail)
     assert mail.to_address == staff_email("editor")
     # In the site's language (KB_DEFAULT_LANG, Indonesian here), as the digest.
     assert mail.subject == "[Toko Rona Help] Jadwal dibatalkan: " + DRAFT["title"]
+    assert re.search(r"menjadwalkannya untuk \d+ \w+ \d{4} \d\d\.\d\d WIB\.", mail.body)
+    assert "UTC" not in mail.body
     assert f"/editor/drafts/{draft_id}" in mail.body
 
 

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from helpers import rows, submit_form
 
-from kb.services import events
+from kb.services import events, quick_answers, semantic
+from kb.services.search import SearchService
 from kb.storage.models import VoteLog
+from kb.storage.search_index import Hit, Hits
 
 
 def search(client, q: str, lang: str = "en", **extra) -> dict:
@@ -220,3 +222,94 @@ def test_the_quick_answer_vote_is_recorded_without_personal_data(
         "id", "key", "created_at", "visit_id", "slug", "section", "lang",
         "helpful", "reason", "comment",
     }  # fmt: skip
+
+
+# -- how sure search is ------------------------------------------------------------
+
+
+def _hits(*scored, weak: bool = False, corrected: bool = False) -> Hits:
+    """Hits of (score, coverage, similarity) in order."""
+    return Hits(
+        len(scored),
+        tuple(
+            Hit(f"a{i}", "en", "c", "T", "", score, "", None, None, cov, near)
+            for i, (score, cov, near) in enumerate(scored)
+        ),
+        None,
+        corrected=corrected,
+        weak_match=weak,
+    )
+
+
+def test_lexical_confidence_is_coverage_times_lead() -> None:
+    sure = SearchService.confidences(_hits((10.0, 1.0, None), (4.0, 1.0, None)))
+    assert sure[0] == pytest.approx(0.6) and sure[1] == 0.0
+    half = SearchService.confidences(_hits((10.0, 0.5, None), (4.0, 1.0, None)))
+    assert half[0] == pytest.approx(0.3)  # holds half the concepts: half as sure
+    assert SearchService.confidences(_hits((10.0, 1.0, None), weak=True)) == [0.0]
+    assert SearchService.confidences(_hits((10.0, 1.0, None), corrected=True)) == [0.0]
+
+
+def test_confidence_reranked_by_meaning_counts_a_close_hit_as_covering() -> None:
+    close, far = semantic.ON_TOPIC + 0.05, semantic.ON_TOPIC - 0.05
+    # Fused scores (lexical/best + 2 × scaled cosine): a lead of 0.28 is clear.
+    sure = SearchService.confidences(_hits((2.5, 0.4, close), (1.8, 1.0, 0.8)))
+    assert sure[0] == pytest.approx(0.28 * semantic.LEAD_SCALE)
+    assert sure[0] >= quick_answers.SURE  # a paraphrase sharing few words
+    assert sure[1] == 0.0
+    # As far ahead, holding few of the query's words and not close in meaning.
+    unsure = SearchService.confidences(_hits((2.5, 0.4, far), (1.8, 1.0, 0.7)))
+    assert unsure[0] == pytest.approx(0.28 * semantic.LEAD_SCALE * 0.4, abs=1e-3)
+    assert unsure[0] < quick_answers.SURE
+    # Holding every concept counts as much as being close.
+    held = SearchService.confidences(_hits((2.5, 1.0, far), (1.8, 1.0, 0.7)))
+    assert held[0] == sure[0]
+    # A weak match holds nothing worth counting; close in meaning, it still may.
+    weak = _hits((2.5, 1.0, far), (1.8, 1.0, 0.8), weak=True)
+    assert SearchService.confidences(weak) == [0.0, 0.0]
+    weak_close = _hits((2.5, 0.4, close), (1.8, 1.0, 0.8), weak=True)
+    assert SearchService.confidences(weak_close)[0] == sure[0]
+    guess = _hits((2.5, 1.0, close), (2.0, 1.0, 0.8), corrected=True)
+    assert SearchService.confidences(guess) == [0.0, 0.0]
+
+
+def test_reranked_by_meaning_a_paraphrase_gets_a_quick_answer(
+    help_center, semantic_shipped_client
+) -> None:
+    client = semantic_shipped_client
+    # Few of its words are the article's: lexically a weak match, no answer...
+    lexical = search(help_center, "I forgot my password")
+    assert lexical["weak_match"] is True and lexical["answer"] is None
+    # ... close in meaning: a match, and the answer.
+    data = search(client, "I forgot my password")
+    assert data["weak_match"] is False
+    assert data["answer"]["article"]["slug"] == "reset-password"
+    assert data["answer"]["confidence"] >= quick_answers.SURE
+    page = client.get("/en/search?q=I+forgot+my+password").get_data(as_text=True)
+    assert 'class="quick-answer"' in page
+    assert "Nothing matched well" not in page
+    # What the lexical search answers, it still answers.
+    for q, lang, slug in [
+        ("cancel order", "en", "cancel-an-order"),
+        ("lupa password", "id", "lupa-kata-sandi"),
+    ]:
+        assert search(client, q, lang)["answer"]["article"]["slug"] == slug
+
+
+def test_reranked_by_meaning_no_quick_answer_off_topic_or_unsure(
+    semantic_shipped_client,
+) -> None:
+    client = semantic_shipped_client
+    for q, lang in [
+        ("how long does the virus survive on surfaces", "en"),
+        ("Bagaimana cara menurunkan berat badan?", "id"),
+        ("refund password", "en"),
+        ("akun", "id"),
+    ]:
+        data = search(client, q, lang)
+        assert data["answer"] is None, (q, data["answer"])
+        page = client.get(f"/{lang}/search", query_string={"q": q})
+        assert 'class="quick-answer"' not in page.get_data(as_text=True)
+    # Words the help center does not know, about nothing it covers: still weak.
+    off_topic = "how long does the virus survive on surfaces"
+    assert search(client, off_topic)["weak_match"] is True

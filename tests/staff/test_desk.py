@@ -384,6 +384,76 @@ def test_ticket_report_counts_volume_backlog_times_and_ratings(desk: Flask) -> N
     assert signed_in(desk, ANA).get(url).status_code == 403
 
 
+def test_a_reopened_ticket_is_in_the_backlog_while_it_is_open_again(
+    desk: Flask,
+) -> None:
+    """Solved day 2, reopened day 4, solved day 6: open at the end of 1, 4, 5."""
+    from kb.services import agent_tickets
+    from kb.storage.models import TicketEvent, User
+
+    add_staff(desk, "lead@tokorona.example", "editor", name="Lead")
+    twice = _open(desk, "Solved twice", "a")
+    still = _open(desk, "Reopened, still open", "b", email="b@mail.example")
+
+    def day(n: int, hour: int = 9) -> dt.datetime:  # hour in WIB (UTC+7)
+        return dt.datetime(2026, 12, n, hour - 7, 0, tzinfo=dt.UTC)
+
+    with desk.app_context(), standalone_session() as db:
+        ana = db.scalars(select(User.id).where(User.email == ANA)).one()
+
+        def ticket(opened: tickets.Opened) -> Ticket:
+            return db.scalars(
+                select(Ticket).where(Ticket.reference == opened.reference)
+            ).one()
+
+        def agent_sets(opened: tickets.Opened, status: str) -> None:
+            changes = agent_tickets.Changes(status, "normal", ana)
+            agent_tickets.update(db, ticket(opened), ana, changes)
+
+        # The history as the app writes it: the agent solves, the customer
+        # reopens, the agent solves again (and the second ticket stays open).
+        agent_sets(twice, "resolved")
+        tickets.reopen(db, ticket(twice))
+        agent_sets(twice, "resolved")
+        agent_sets(still, "resolved")
+        tickets.reopen(db, ticket(still))
+        # ... then put on the days of the story.
+        for opened, created, changed_on in (
+            (twice, day(1), [day(2), day(4), day(6)]),
+            (still, day(3), [day(3, 15), day(5)]),
+        ):
+            row = ticket(opened)
+            events = db.scalars(
+                select(TicketEvent)
+                .where(TicketEvent.ticket_id == row.id, TicketEvent.field == "status")
+                .order_by(TicketEvent.id)
+            ).all()
+            assert len(events) == len(changed_on)
+            for event, when in zip(events, changed_on, strict=True):
+                event.created_at = when
+            row.created_at = created
+            row.resolved_at = changed_on[-1] if row.status == "resolved" else None
+        db.commit()
+        assert [e.new_value for e in events] == ["resolved", "open"]
+    lead = signed_in(desk, "lead@tokorona.example")
+    rows = _csv(
+        lead, "/admin/reports/tickets?start=2026-12-01&end=2026-12-07&format=csv"
+    )
+    days = {r[1]: r[2:5] for r in rows[1:] if r[0] == "day"}
+    # new, solved (a ticket counts as solved once: on its last solving), backlog:
+    # the first ticket is in it at the end of days 1, 4 and 5 only, the second
+    # at the end of days 5, 6 and 7.
+    assert days == {
+        "2026-12-01": ["1", "0", "1"],
+        "2026-12-02": ["0", "0", "0"],
+        "2026-12-03": ["1", "0", "0"],
+        "2026-12-04": ["0", "0", "1"],
+        "2026-12-05": ["0", "0", "2"],
+        "2026-12-06": ["0", "1", "1"],
+        "2026-12-07": ["0", "0", "1"],
+    }
+
+
 # -- 8. the reply mail's secret link ------------------------------------------------
 
 

@@ -400,11 +400,18 @@ def test_the_receiver_takes_answers_and_refuses_strangers(
     mail_app, catcher, lmtp
 ) -> None:
     reference, sent = _acknowledgement(mail_app, catcher)
+    token = parseaddr(str(sent["Reply-To"]))[1].partition("+")[2].partition("@")[0]
+    forged = f"help+{'a' if token[0] != 'a' else 'b'}{token[1:]}@jawab.example"
     port = _free_port()
     server = mail_receiver.receiver(
-        inbound_handler(mail_app), "127.0.0.1", port, lmtp=lmtp
+        inbound_handler(mail_app),
+        "127.0.0.1",
+        port,
+        lmtp=lmtp,
+        contact_url="https://help.example.com/contact",
     )
     server.start()
+    refusals = {}
     try:
         client = (
             smtplib.LMTP("127.0.0.1", port) if lmtp else smtplib.SMTP("127.0.0.1", port)
@@ -412,18 +419,35 @@ def test_the_receiver_takes_answers_and_refuses_strangers(
         with client:
             reply_to = parseaddr(str(sent["Reply-To"]))[1]
             client.sendmail(CUSTOMER, [reply_to], answer(sent, "By SMTP."))
-            with pytest.raises(smtplib.SMTPDataError) as refused:
-                client.sendmail(
-                    "x@example.org",
-                    ["help@jawab.example"],
-                    answer("help@jawab.example", "Hello?", sender="x@example.org"),
-                )
-            assert refused.value.smtp_code == 550
-            assert b"answers no ticket of ours" in refused.value.smtp_error
-            assert b"KB_" not in refused.value.smtp_error
+            for to, sender in (
+                ("help@jawab.example", "x@example.org"),  # answers no ticket
+                (forged, CUSTOMER),  # a reply address that matches none
+            ):
+                with pytest.raises(smtplib.SMTPDataError) as refused:
+                    client.sendmail(sender, [to], answer(to, "Hello?", sender=sender))
+                assert refused.value.smtp_code == 550
+                refusals[to] = refused.value.smtp_error.decode()
     finally:
         server.stop()
     assert messages(mail_app, reference)[-1] == ("customer", "By SMTP.")
+    # What the sender's bounce shows: which address, why, and what to do.
+    stranger, wrong = refusals["help@jawab.example"], refusals[forged]
+    assert stranger.startswith("5.7.1 <help@jawab.example>: this address only takes")
+    assert "answers none" in stranger
+    assert wrong.startswith(f"5.1.1 <{forged}>: this reply address belongs to no")
+    for text in (stranger, wrong):
+        assert "Not delivered" in text
+        assert "through the contact form at https://help.example.com/contact" in text
+        assert "KB_" not in text and "\n" not in text and len(text) < 400
+
+
+def test_a_refusal_without_a_base_url_still_says_what_to_do() -> None:
+    outcome = inbound_mail.Outcome("refused", "why", refusal="unknown-token")
+    text = mail_receiver.refusal(outcome, "help+x@jawab.example\r\nRSET", "")
+    assert text.startswith("550 5.1.1 <help+x@jawab.exampleRSET>: ")
+    assert text.endswith(
+        "the contact form on our help site, with your ticket number if you have one"
+    )
 
 
 # -- the parser on its own -----------------------------------------------------
@@ -531,6 +555,7 @@ def test_kb_mail_serve_runs_until_stopped(
         "KB_MAIL_FROM": MAIL_FROM,
         "KB_MAIL_REPLY_ADDRESS": REPLY_ADDRESS,
         "KB_MAIL_BACKEND": "log",
+        "KB_BASE_URL": "https://help.example.com",
     }
     command = [sys.executable, "-c", "from kb.cli import main; main()"]
     server = subprocess.Popen(
@@ -553,6 +578,14 @@ def test_kb_mail_serve_runs_until_stopped(
         with client:
             reply_to = parseaddr(str(sent["Reply-To"]))[1]
             client.sendmail(CUSTOMER, [reply_to], answer(sent, "Through kb."))
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                client.sendmail(
+                    CUSTOMER,
+                    ["help@jawab.example"],
+                    answer("help@jawab.example", "New question", sender=CUSTOMER),
+                )
+            # The contact form of KB_BASE_URL, for the sender's bounce.
+            assert b"https://help.example.com/contact" in refused.value.smtp_error
         assert messages(mail_app, reference)[-1] == ("customer", "Through kb.")
     finally:
         server.send_signal(signal.SIGTERM)

@@ -156,7 +156,7 @@ def reopen(
                 # One line each: a title is never a mail header's second line.
                 title=" ".join(draft.title.split()),
                 changed_by=" ".join((user.name or user.email).split()),
-                scheduled_at=when.strftime("%Y-%m-%d %H:%M") if when else "",
+                scheduled_at=when,  # the mail shows it in the site's zone
                 link=link,
                 why=why,
             ),

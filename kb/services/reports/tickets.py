@@ -6,12 +6,19 @@ tickets solved (resolved or closed) and the open backlog at the day's end; first
 response and resolution times as median and 90th percentile, counted in support
 hours (``KB_SUPPORT_HOURS``, around the clock when unset); the customers'
 ratings; and the same by topic, platform and agent (the assignee). Duplicates
-merged into another ticket are left out. A reopened ticket counts as solved
-when it is solved again (its last solving is kept).
+merged into another ticket are left out.
+
+The backlog comes from each ticket's history (its ``status`` events): a ticket
+is open from its creation to its first solving, and again from each reopening
+to the next solving, so a reopened ticket is in the backlog on the days it was
+open again. Its current state has the last word (``resolved_at`` ends the last
+interval; none keeps it open), which also covers tickets changed without
+history. A reopened ticket counts as *solved* once, on its last solving.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from kb.services.reports.counts import aware, rate
 from kb.services.reports.periods import Period
-from kb.storage.models import Ticket, User
+from kb.storage.models import Ticket, TicketEvent, User
 from kb.support_hours import SupportHours, support_seconds
+from kb.vocab import SOLVED
 
 GROUPS = ("topic", "platform", "agent")
 
@@ -190,6 +198,7 @@ def tickets(
     if lang:
         query = query.where(Ticket.lang == lang)
     found = list(db.scalars(query))
+    history = _status_changes(db, query, end)
     names = {row.id: row.name or row.email for row in db.scalars(select(User))}
     new_per_day: dict[dt.date, int] = defaultdict(int)
     solved_per_day: dict[dt.date, int] = defaultdict(int)
@@ -203,16 +212,17 @@ def tickets(
         }
         tallies = [total] + [groups[g][keys[g]] for g in GROUPS]
         _count(ticket, start, end, zone, hours, tallies, new_per_day, solved_per_day)
+    each_day = period.each_day()
+    day_ends = [
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+        for day in each_day
+    ]
+    backlog = _backlog(
+        (_open_intervals(t, history.get(t.id, [])) for t in found), day_ends
+    )
     days = tuple(
-        TicketDay(
-            day,
-            new_per_day[day],
-            solved_per_day[day],
-            _backlog(
-                found, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
-            ),
-        )
-        for day in period.each_day()
+        TicketDay(day, new_per_day[day], solved_per_day[day], open_at_end)
+        for day, open_at_end in zip(each_day, backlog, strict=True)
     )
 
     def rows(group: str) -> tuple[TicketRow, ...]:
@@ -266,11 +276,75 @@ def _count(
             tally.ratings[ticket.rating] += 1
 
 
-def _backlog(found: list[Ticket], moment: dt.datetime) -> int:
-    """Tickets opened before ``moment`` and not solved by then."""
-    return sum(
-        1
-        for t in found
-        if aware(t.created_at) < moment
-        and (t.resolved_at is None or aware(t.resolved_at) >= moment)
+Interval = tuple[dt.datetime, dt.datetime | None]  # open from, to (None: still)
+
+
+def _status_changes(
+    db: Session, tickets_query: Select[Any], end: dt.datetime
+) -> dict[int, list[tuple[dt.datetime, bool]]]:
+    """Each status change of the tickets of ``tickets_query``: (when, solved)."""
+    ids = tickets_query.with_only_columns(Ticket.id).scalar_subquery()
+    rows = db.execute(
+        select(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.new_value)
+        .where(
+            TicketEvent.field == "status",
+            TicketEvent.ticket_id.in_(ids),
+            TicketEvent.created_at < end,
+        )
+        .order_by(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.id)
     )
+    changes: dict[int, list[tuple[dt.datetime, bool]]] = defaultdict(list)
+    for ticket_id, when, value in rows:
+        changes[ticket_id].append((aware(when), value in SOLVED))
+    return changes
+
+
+def _open_intervals(
+    ticket: Ticket, changes: list[tuple[dt.datetime, bool]]
+) -> list[Interval]:
+    """When ``ticket`` was open: from creation and each reopening to its solving."""
+    intervals: list[Interval] = []
+    since: dt.datetime | None = aware(ticket.created_at)
+    for when, solved in changes:
+        if since is not None and solved:
+            intervals.append((since, when))
+            since = None
+        elif since is None and not solved:
+            since = when
+    last_solved = aware(ticket.resolved_at)
+    if last_solved is None:
+        if since is None:  # solved in the history but open now: it never ended
+            since = intervals.pop()[0]
+        intervals.append((since, None))
+    elif since is not None:  # solved without a recorded change
+        intervals.append((since, last_solved))
+    else:  # the last solving as the ticket has it (what "solved" counts)
+        intervals[-1] = (intervals[-1][0], last_solved)
+    return [(a, b) for a, b in intervals if b is None or b > a]
+
+
+def _backlog(
+    tickets: Iterable[list[Interval]], moments: list[dt.datetime]
+) -> list[int]:
+    """How many tickets were open at each of ``moments`` (in order).
+
+    Open at a moment means opened before it and not solved by then. Each
+    interval adds one to a run of moments (found by bisection), so the cost is
+    the intervals' number times log(days), not tickets times days.
+    """
+    steps = [0] * (len(moments) + 1)
+    for intervals in tickets:
+        for opened, solved in intervals:
+            first = bisect.bisect_right(moments, opened)
+            # Solved at a moment itself still counts as open at it.
+            after = (
+                len(moments) if solved is None else bisect.bisect_right(moments, solved)
+            )
+            if first < after:
+                steps[first] += 1
+                steps[after] -= 1
+    counts, running = [], 0
+    for step in steps[:-1]:
+        running += step
+        counts.append(running)
+    return counts

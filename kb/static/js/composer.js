@@ -7,6 +7,7 @@
  *  3. "Copy reply" copies the text and posts the same form it submits without
  *     JavaScript (composer.reply_use), which records the linked article;
  *     a reply over the limit is copied but not recorded.
+ *  4. On a narrow screen, a drafted post's page opens at its replies.
  */
 (function () {
   "use strict";
@@ -166,4 +167,12 @@
   });
 
   updateCount();
+
+  /* On a narrow screen the drafted replies come after the whole form: bring
+     them (and what the post says) into view once, as the page loads. */
+  var results = document.querySelector("#draft-results .draft-reading");
+  if (results && window.matchMedia && window.matchMedia("(max-width: 52rem)").matches &&
+      !window.location.hash) {
+    results.scrollIntoView({ block: "start" });
+  }
 })();

@@ -40,7 +40,8 @@
     if (json.preview) showPreview(json.preview);
     // A change to a draft under review sent it back to being written: say so.
     if (json.notice) { say(json.notice); return; }
-    say(T.saved + new Date().toLocaleTimeString());
+    // The server says when, in the site's zone (the browser's may differ).
+    say(json.saved_text || (T.saved + new Date().toLocaleTimeString()));
   }
 
   // Live preview: each autosave brings the draft back rendered by the site's

@@ -84,6 +84,9 @@ class Hit:
     section: str | None = None  # anchor of the best-matching section's heading
     section_heading: str | None = None
     coverage: float = 1.0  # IDF-weighted share of the query's concepts it holds
+    # Cosine of the query with the article's best section, when semantic
+    # re-ranking ran (None: lexical only).
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ The same drafting as the composer page (kb.services.drafting): a signed-in
 staff session (with its CSRF token in ``X-CSRFToken``) or a staff API token
 (``Authorization: Bearer jwb_…``, no CSRF: no cookie is read). The post is
 read and forgotten, never stored nor logged; bad input is a 400 in the API's
-one error shape naming the field.
+one error shape naming the field. With a ``thread_url`` on a known host
+(x.com, instagram.com …) and ``platform`` left out or "other", the replies fit
+the thread's platform (kb.services.thread_links); the link is not stored.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from kb.extensions import csrf
 from kb.reading import MAX_LENGTH
-from kb.services import composer, drafting
+from kb.services import composer, drafting, thread_links
 from kb.services.drafting import Draft
 from kb.storage import db
 from kb.views.api import bp
@@ -94,15 +96,17 @@ def parse_body(raw: bytes) -> DraftBody:
     post = _text(body, "post", MAX_LENGTH)
     if not post.strip():
         invalid("post", _("Paste the customer's post."))
-    platform = _choice(body, "platform", PLATFORMS, required=True)
-    lang = _choice(body, "lang", composer.LANGS, required=False)
-    tone = _choice(body, "tone", composer.TONES, required=False)
     thread_url = _text(body, "thread_url", THREAD_URL_MAX).strip()
     if thread_url:
         parts = urlsplit(thread_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             invalid("thread_url", _("Enter the full address, starting with https://"))
-    return DraftBody(post, platform, lang or None, tone or None, thread_url)
+    # Without a platform, a thread link on a known host says it.
+    known = thread_links.platform_of(thread_url) if thread_url else None
+    platform = _choice(body, "platform", PLATFORMS, required=known is None)
+    lang = _choice(body, "lang", composer.LANGS, required=False)
+    tone = _choice(body, "tone", composer.TONES, required=False)
+    return DraftBody(post, platform or "other", lang or None, tone or None, thread_url)
 
 
 @bp.post("/replies/draft")
@@ -116,30 +120,33 @@ def draft_replies() -> Response:
     if wait:
         too_many(wait)
     body = parse_body(request.get_data())
+    chosen = thread_links.choose(body.platform, body.thread_url)
     result = drafting.draft(
         db.session(),
         search_service(),
         library(),
         drafting.DraftRequest(
             post=body.post,
-            platform=body.platform,
+            platform=chosen.name,
             lang=body.lang,
             tone=body.tone,
             thread_url=body.thread_url,
         ),
-        draft_links(body.platform),
+        draft_links(chosen.name),
     )
-    response = jsonify(as_json(result))
+    response = jsonify(as_json(result, chosen))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def as_json(result: Draft) -> dict:
+def as_json(result: Draft, chosen: thread_links.Platform | None = None) -> dict:
     """The answer body (see the OpenAPI document's DraftResponse)."""
     article = result.article
     section = result.section
     return {
         "lang": result.lang,
+        "platform": result.platform,
+        "platform_from_thread": bool(chosen and chosen.from_thread),
         "situation": {
             "complaint": result.reading.complaint,
             "heated": result.reading.heated,
@@ -175,6 +182,8 @@ def as_json(result: Draft) -> dict:
                 "anchor": c.anchor,
                 "heading": c.heading,
                 "confidence": c.confidence,
+                "relevance": c.relevance,
+                "match": c.match,
             }
             for c in result.candidates
         ],

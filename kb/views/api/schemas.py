@@ -237,9 +237,16 @@ COMPONENTS: dict[str, Schema] = {
                 "maxLength": POST_MAX_LENGTH,
                 "description": "The post as pasted (not only spaces).",
             },
-            "platform": {"type": "string", "enum": list(PLATFORMS)},
         },
         {
+            "platform": {
+                "type": "string",
+                "enum": list(PLATFORMS),
+                "description": "Where the reply goes. Required unless thread_url "
+                "is on a known host (x.com, twitter.com, instagram.com, "
+                "facebook.com, fb.com, tiktok.com, wa.me); with such a link, "
+                "left out or “other”, it is the link's platform.",
+            },
             "lang": {
                 **nullable(LANG),
                 "description": "The replies' language (default: the post's).",
@@ -250,7 +257,8 @@ COMPONENTS: dict[str, Schema] = {
             },
             "thread_url": {
                 **nullable({"type": "string", "maxLength": 500}),
-                "description": "The thread's http(s) address (optional).",
+                "description": "The thread's http(s) address (optional): it "
+                "can choose the platform and is never stored.",
             },
         },
     ),
@@ -295,13 +303,44 @@ COMPONENTS: dict[str, Schema] = {
             "title": TEXT,
             "anchor": nullable(TEXT),
             "heading": nullable(TEXT),
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "confidence": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "How sure Jawab is that this one, and not another, "
+                "answers the post: its lead over the others, so only a first "
+                "candidate well ahead is above 0. Not comparable across "
+                "candidates: use relevance or match for that.",
+            },
+            "relevance": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "Its search score as a share of the first "
+                "candidate's (1 for the first): comparable across candidates.",
+            },
+            "match": {
+                "type": "string",
+                "enum": ["best", "possible", "weak"],
+                "description": "best: the first candidate; possible: scores at "
+                "least half of the first's; weak: less, or the search had to "
+                "guess (a corrected or weak query). The page shows these words.",
+            },
         },
     ),
     "DraftResponse": obj(
         "Three public replies for a post, with the article they answer from.",
         {
             "lang": LANG,
+            "platform": {
+                "type": "string",
+                "enum": list(PLATFORMS),
+                "description": "The platform the replies fit.",
+            },
+            "platform_from_thread": {
+                "type": "boolean",
+                "description": "True when thread_url's host chose the platform.",
+            },
             "situation": ref("DraftSituation"),
             "article": nullable(
                 obj(

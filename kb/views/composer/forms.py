@@ -11,6 +11,10 @@ from wtforms.validators import InputRequired, Length, Optional
 from kb.views.forms import web_url
 from kb.vocab import PLATFORM_NAMES, PLATFORMS
 
+# The draft form's platform until the agent picks one: with a thread link on
+# a known host, the link's platform wins over it (kb.services.thread_links).
+DRAFT_PLATFORM = "x"
+
 
 class HandoffForm(FlaskForm):
     """A public thread to continue privately: no personal data besides the handle."""
@@ -67,7 +71,7 @@ class DraftForm(FlaskForm):
     platform = SelectField(
         _l("Platform"),
         choices=[SelectChoice(p, PLATFORM_NAMES[p]) for p in PLATFORMS],
-        default="x",
+        default=DRAFT_PLATFORM,
         validate_choice=True,
     )
     thread_url = StringField(

@@ -24,13 +24,18 @@ from werkzeug.wrappers import Response
 
 from kb import i18n
 from kb.security import safe_next
-from kb.services import cases, composer, drafting, public_replies
+from kb.services import cases, composer, drafting, public_replies, thread_links
 from kb.storage import db
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.composer import bp
 from kb.views.composer.drafts import draft_links, draft_wait, handoff_link
-from kb.views.composer.forms import DraftForm, HandoffForm, UseReplyForm
+from kb.views.composer.forms import (
+    DRAFT_PLATFORM,
+    DraftForm,
+    HandoffForm,
+    UseReplyForm,
+)
 from kb.views.context import library, search_service
 from kb.views.errors import wants_json
 from kb.views.insights.limits import too_many
@@ -182,6 +187,15 @@ DATA_NAMES = {
 }
 
 
+# How a candidate compares with the others (kb.services.answers.Candidate.match):
+# words, not a percentage, since the search's scores are no probabilities.
+MATCH_NAMES = {
+    "best": _l("Best match"),
+    "possible": _l("Also possible"),
+    "weak": _l("Weak match"),
+}
+
+
 def exposed(kinds: tuple[str, ...]) -> str:
     """The kinds of personal data a post exposes, as one phrase in the UI language."""
     names = [str(DATA_NAMES.get(kind, kind)) for kind in kinds]
@@ -231,7 +245,12 @@ def draft_replies() -> str | tuple[str, int]:
         section = anchor
     elif choice.redraft:
         article, section = form.article.data or "", form.section.data or ""
-    platform = form.platform.data
+    thread_url = (form.thread_url.data or "").strip()
+    # Left at its default (or "other"), the platform is the thread link's.
+    chosen = thread_links.choose(
+        form.platform.data, thread_url, unset=(DRAFT_PLATFORM, "other")
+    )
+    platform = form.platform.data = chosen.name
     result = drafting.draft(
         db.session(),
         search_service(),
@@ -241,7 +260,7 @@ def draft_replies() -> str | tuple[str, int]:
             platform=platform,
             lang=form.lang.data or None,
             tone=form.tone.data or None,
-            thread_url=(form.thread_url.data or "").strip(),
+            thread_url=thread_url,
             article=article,
             section=section,
         ),
@@ -266,6 +285,10 @@ def draft_replies() -> str | tuple[str, int]:
         draft=result,
         use_forms=use_forms,
         exposed=exposed(result.reading.personal_data),
+        platform=chosen,
+        platform_names=PLATFORM_NAMES,
+        thread_url=thread_url if thread_links.is_web_address(thread_url) else "",
+        match_names=MATCH_NAMES,
         noindex=True,
     )
 

@@ -11,12 +11,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from kb import site_time
 from kb.services.editing import checks, drafts, publishing, review
 from kb.services.editing.fields import FORM_FIELDS, EditingError, Fields, target_path
 from kb.services.editing.settings import requires_second_person
 from kb.storage import db
 from kb.storage.articles import Problem
-from kb.storage.models import Draft
+from kb.storage.models import Draft, DraftComment
+from kb.templating import format_time
 from kb.views import params
 from kb.views.context import content, library
 from kb.views.editor import bp
@@ -132,23 +134,34 @@ def render_edit(
             and current_user.id in review.changed_since_approval(database, draft)
         ),
         reopened=review.REOPENED,
-        entry=review.entry,
+        entry=_history_entry,
         repo_problem=publishing.repository_problem(editor_site()),
         hidden_until=_hidden_until(draft),
         noindex=True,
     ), status
 
 
-def _hidden_until(draft: Draft | None) -> str:
-    """The file's future `publish_at:` a draft keeps ("" when none or past)."""
+def _history_entry(comment: DraftComment) -> dict[str, str]:
+    """A history entry of Jawab's, its ``at`` (stored in UTC) in the site's zone."""
+    found = review.entry(comment)
+    try:
+        moment = dt.datetime.fromisoformat(found.get("at", ""))
+    except ValueError:
+        return found
+    return {**found, "at": format_time(moment)}
+
+
+def _hidden_until(draft: Draft | None) -> dt.datetime | None:
+    """The file's future `publish_at:` a draft keeps, in UTC (else ``None``)."""
     value = Fields.from_draft(draft).extra.get("publish_at") if draft else None
     try:
         moment = dt.datetime.fromisoformat(str(value)) if value else None
     except ValueError:
-        return ""
-    if moment is None or moment <= content().clock():
-        return ""
-    return moment.strftime("%Y-%m-%d %H:%M")
+        return None
+    if moment is None:
+        return None
+    moment = site_time.as_utc(moment)  # the file's value without an offset is UTC
+    return moment if moment > content().clock() else None
 
 
 def rel_of(draft: Draft, fields: Fields) -> str:

@@ -15,6 +15,7 @@ from kb.services.editing import capture, drafts
 from kb.services.editing.fields import FORM_FIELDS, Fields
 from kb.storage import db
 from kb.storage.models import Draft
+from kb.templating import format_time
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.context import library
@@ -109,6 +110,7 @@ def new() -> Response | tuple[Response | str, int]:
                 revision=draft.revision,
                 url=url_for("editor.edit", draft_id=draft.id),
                 autosave=url_for("editor.autosave", draft_id=draft.id),
+                saved_text=_saved_text(draft),
             )
         if params.parse(EditArgs, request.form).step == "preview":
             return redirect(url_for("editor.edit", draft_id=draft.id, preview=1))
@@ -137,8 +139,8 @@ def edit(draft_id: int) -> tuple[str, int]:
         drafts.claim(db.session(), draft, current_user)
     fields = Fields.from_draft(draft)
     form = draft_form(fields, draft.revision)
-    if draft.publish_at is not None:
-        form.publish_at.data = draft.publish_at.replace(tzinfo=None)
+    if draft.publish_at is not None:  # UTC; the field shows the site's wall clock
+        form.publish_at.data = draft.publish_at
     shown = None
     if params.parse(EditArgs, request.args).preview:
         shown = preview_of(draft, fields)
@@ -264,6 +266,7 @@ def autosave(draft_id: int) -> tuple[Response, int]:
     answer: dict[str, object] = {
         "revision": draft.revision,
         "saved_at": draft.updated_at.isoformat(),
+        "saved_text": _saved_text(draft),
         "state": draft.state,
     }
     if saved.reopened:
@@ -271,6 +274,11 @@ def autosave(draft_id: int) -> tuple[Response, int]:
     if params.parse(LiveArgs, request.form).live:
         answer["preview"] = _live_preview(draft)
     return jsonify(answer), 200
+
+
+def _saved_text(draft: Draft) -> str:
+    # What the page says after an autosave: the site's zone, not the browser's clock.
+    return _("Saved automatically at %(when)s.", when=format_time(draft.updated_at))
 
 
 def _live_preview(draft: Draft) -> dict[str, object]:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from kb.services import diffs
 from kb.services.editing import history as article_history
 from kb.storage import db
+from kb.templating import format_date
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.editor import bp
@@ -78,7 +79,7 @@ def restore(slug: str, commit: str) -> Response:
     flash(
         _(
             "A new draft holds the version of %(date)s. Publish it to restore it.",
-            date=restored.revision.date[:10],
+            date=format_date(restored.revision.moment),
         )
     )
     return redirect(url_for("editor.edit", draft_id=restored.draft.id))

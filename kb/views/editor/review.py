@@ -15,6 +15,7 @@ from kb.services.editing import checks, publishing, review, schedules
 from kb.services.editing.fields import Fields
 from kb.storage import db
 from kb.storage.models import Draft
+from kb.templating import format_time
 from kb.views import params
 from kb.views.access import role_required
 from kb.views.context import library
@@ -126,7 +127,7 @@ def schedule_draft(
     if when is None:
         form.publish_at.errors = [_("Choose when to publish it.")]
         return render_edit(draft, form, status=400)
-    when = when.replace(tzinfo=dt.UTC)
+    # The field read the site zone's wall clock; ``when`` is UTC.
     if when <= dt.datetime.now(dt.UTC):
         form.publish_at.errors = [_("Choose a time in the future.")]
         return render_edit(draft, form, status=400)
@@ -146,8 +147,8 @@ def schedule_draft(
         return render_edit(draft, form, status=403)
     flash(
         _(
-            "Scheduled: it will be published at %(when)s UTC.",
-            when=when.strftime("%Y-%m-%d %H:%M"),
+            "Scheduled: it will be published at %(when)s.",
+            when=format_time(when),
         )
     )
     return redirect(url_for("editor.edit", draft_id=draft.id))
