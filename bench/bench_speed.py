@@ -253,6 +253,8 @@ def _gunicorn(env: dict, port: int, tmp: Path) -> subprocess.Popen:
             "KB_RATELIMIT_ENABLED": "false",
             # Production requires it; trusted hosts then follow from it.
             "KB_BASE_URL": f"http://127.0.0.1:{port}",
+            # Production requires a mail server or this; searches send no mail.
+            "KB_MAIL_BACKEND": env.get("KB_MAIL_BACKEND", "log"),
         },
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -27,12 +27,17 @@ The caches an app holds, made by :func:`init_app`:
   give the same HTML within one content version; rendering one cost twice the
   search itself), apart so a flood of queries keeps the articles.
 - ``jawab.best_hits``: the search report's best current hit per (term, language).
+- ``jawab.reply_templates``: the reply templates' wording per (language, tone),
+  read on every draft, for :data:`REPLY_TEMPLATE_SECONDS`; saving or restoring
+  one clears it (other workers and nodes see the change when theirs expire).
 - ``jawab.reports``: computed reports and report pages per sign-in, for
   ``KB_REPORT_CACHE_SECONDS`` (a report over a year is read many times a minute at
   most, and new events may take that long to show).
 
 The semantic re-ranker keeps its query vectors in one too
-(:data:`kb.services.semantic.QUERY_CACHE`).
+(:data:`kb.services.semantic.QUERY_CACHE`), and answers keep sections cut
+into stemmed sentences (:data:`kb.services.answers.SECTION_CACHE`, keyed by the
+section's text).
 """
 
 from __future__ import annotations
@@ -51,6 +56,10 @@ REPORTS = 256  # reports and report pages kept per worker
 # Report pages kept, all together (characters): the articles report alone is
 # ~135 KB with a few hundred sections; this bounds a worker to a few MB.
 REPORT_CHARS = 4_000_000
+# Reply templates: every draft reads its language and tone's wording. An
+# admin's change shows at once in the worker that saved it (the cache is
+# cleared) and within this many seconds in the other workers and nodes.
+REPLY_TEMPLATE_SECONDS = 30.0
 
 V = TypeVar("V")
 _MISSING: Any = object()
@@ -183,6 +192,8 @@ def init_app(app: Flask) -> None:
     app.extensions["jawab.pages"] = Cache[Any](PAGES)
     app.extensions["jawab.search_pages"] = Cache[Any](SEARCH_PAGES)
     app.extensions["jawab.best_hits"] = Cache[Any](SEARCH_PAGES)
+    # Two languages × two tones; more keys would only be evicted early.
+    app.extensions["jawab.reply_templates"] = Cache[Any](4, ttl=REPLY_TEMPLATE_SECONDS)
     app.extensions["jawab.reports"] = Cache[Any](
         REPORTS,
         ttl=lambda: app.config["REPORT_CACHE_SECONDS"],

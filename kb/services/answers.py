@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.cache import Cache
 from kb.markdown import Section
 from kb.services import sections
 from kb.services.articles import ArticleUnavailable, Library
@@ -48,6 +49,11 @@ _LEANING = frozenset(
     "with without for to as by".split()
 )
 MIN_WORDS = 4
+# Sections whose sentences are kept cut and stemmed (a draft extracts from one
+# section up to ten times; a search's quick answer from the same few often).
+# Keyed by the section's text, so a changed article is never read stale.
+SECTION_CACHE = 2048
+_UNITS: Cache[tuple[tuple[str, frozenset[str], bool], ...]] = Cache(SECTION_CACHE)
 # Words a shortened sentence never ends on: it would promise what was cut.
 _JOINERS = frozenset(
     "atau dan serta jika kalau bila yang di ke dari untuk dengan karena agar "
@@ -164,6 +170,27 @@ def units(text: str) -> list[str]:
     return out
 
 
+def _stemmed_units(
+    text: str, lang: str
+) -> tuple[tuple[str, frozenset[str], bool], ...]:
+    """The section's units that are no question, each with its stems and digits."""
+    stem = STEMMERS[lang]
+
+    def cut() -> tuple[tuple[str, frozenset[str], bool], ...]:
+        # A question ("Paket hilang?", a box's title) asks, it does not answer.
+        return tuple(
+            (
+                p,
+                frozenset(stem(w) for w in _WORD.findall(p.lower())),
+                bool(_NUMBER.search(p)),
+            )
+            for p in units(text)
+            if not p.endswith("?")
+        )
+
+    return _UNITS.get_or_make((lang, text), cut)
+
+
 def compress(sentence: str, budget: int) -> str | None:
     """``sentence`` within ``budget`` characters, shortened only at word boundaries.
 
@@ -277,20 +304,18 @@ def extract(
         return None
     stem = STEMMERS[article.lang]
     wanted = {stem(w) for w in _WORD.findall(text.lower())}
-    # A question ("Paket hilang?", a box's title) asks, it does not answer.
-    parts = [
-        p
-        for p in units(section.text)
-        if not p.endswith("?") and not any(a and a in p for a in avoid)
+    usable = [
+        unit
+        for unit in _stemmed_units(section.text, article.lang)
+        if not any(a and a in unit[0] for a in avoid)
     ]
-    if not parts:
+    if not usable:
         return None
-
-    def score(part: str) -> float:
-        held = len(wanted & {stem(w) for w in _WORD.findall(part.lower())})
-        return held + (0.5 if _NUMBER.search(part) else 0.0)
-
-    scored = [(score(p), -i, i) for i, p in enumerate(parts)]
+    parts = [p for p, _stems, _digits in usable]
+    scored = [
+        (len(wanted & stems) + (0.5 if digits else 0.0), -i, i)
+        for i, (_p, stems, digits) in enumerate(usable)
+    ]
     ranked = [index for _score, _order, index in sorted(scored, reverse=True)]
     chosen: list[int] = []
     for index in ranked:

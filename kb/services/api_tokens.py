@@ -15,7 +15,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from kb.storage.models import ApiToken, User, utcnow
@@ -25,6 +25,14 @@ LIFETIMES = (7, 30, 90, 365)  # days a token may last; there is no "never"
 MAX_TOKENS = 20  # per person: enough for scripts, few enough to review
 # Writing on every API call would be a write per request; a minute is plenty.
 TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+# Built once: building the query on every API call cost a fifth of the lookup.
+_BY_HASH = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 class TokenError(ValueError):
@@ -147,11 +155,7 @@ def authenticate(
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     digest = _hash(secret)
-    found = db.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest)
-    ).first()
+    found = db.execute(_BY_HASH, {"digest": digest}).first()
     if found is None:
         return None
     row, user = found

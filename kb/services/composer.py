@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.cache import Cache
 from kb.services import public_replies, reply_wording
 from kb.storage.models import CannedResponse, LinkedArticle, ReplyTemplate, utcnow
 
@@ -186,8 +188,37 @@ def template_body(db: Session, lang: str, tone: str, kind: str) -> str:
     return row.body if row else DEFAULTS[(lang, tone, kind)]
 
 
+def _template_cache() -> Cache[dict[str, str]] | None:
+    if not has_app_context():
+        return None
+    return current_app.extensions.get("jawab.reply_templates")
+
+
+def forget_templates() -> None:
+    """Drop this worker's kept wording (after an admin saved or restored one)."""
+    cache = _template_cache()
+    if cache is not None:
+        cache.clear()
+
+
 def template_bodies(db: Session, lang: str, tone: str) -> dict[str, str]:
-    """Every kind's wording for this language and tone, in one query."""
+    """Every kind's wording for this language and tone (kept for a few seconds).
+
+    Every draft needs them; reading them was a query (a round trip on
+    PostgreSQL) per draft. The worker keeps them for
+    :data:`kb.cache.REPLY_TEMPLATE_SECONDS`: an admin's change shows at once in
+    the worker that saved it and within that time in every other one.
+    """
+    cache = _template_cache()
+    if cache is None:
+        return _read_template_bodies(db, lang, tone)
+    kept = cache.get_or_make(
+        (lang, tone), lambda: _read_template_bodies(db, lang, tone)
+    )
+    return dict(kept)
+
+
+def _read_template_bodies(db: Session, lang: str, tone: str) -> dict[str, str]:
     query = (
         select(ReplyTemplate)
         .where(ReplyTemplate.lang == lang, ReplyTemplate.tone == tone)
@@ -212,6 +243,7 @@ def restore_template(db: Session, lang: str, tone: str, kind: str) -> None:
     for row in db.scalars(query):
         db.delete(row)
     db.commit()
+    forget_templates()
 
 
 def _template_row(db: Session, lang: str, tone: str, kind: str) -> ReplyTemplate | None:
@@ -232,6 +264,7 @@ def save_template(db: Session, lang: str, tone: str, kind: str, body: str) -> No
     row.body = body
     row.updated_at = utcnow()
     db.commit()
+    forget_templates()
 
 
 def fill(body: str, values: dict[str, str]) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from wtforms import Field, MultipleFileField
+from wtforms import DateTimeLocalField, Field, MultipleFileField
 from wtforms.validators import ValidationError
 
+from kb import site_time
 from kb.services import attachments, composer, passwords
 
 
@@ -95,3 +99,40 @@ def password_problem(password: str, email: str, site_name: str) -> str | None:
             word=word,
         )
     )
+
+
+class SiteTimeField(DateTimeLocalField):
+    """A ``datetime-local`` input typed and shown in the site's zone; its data is UTC.
+
+    The browser sends a wall-clock time without a zone: it is read in
+    ``KB_TIME_ZONE`` (a time the clocks skip is this field's error, naming
+    it), and an aware UTC ``data`` is shown back as that zone's wall clock.
+    """
+
+    data: dt.datetime | None
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        """Parse the wall-clock time, then make it the UTC instant it means there."""
+        super().process_formdata(valuelist)
+        if not isinstance(self.data, dt.datetime):
+            return
+        wall, self.data = self.data, None
+        try:
+            self.data = site_time.from_local(wall)
+        except site_time.NonexistentTime:
+            raise ValueError(
+                _(
+                    "%(field)s: %(time)s does not exist in %(zone)s (the clocks "
+                    "skip that hour). Choose another time.",
+                    field=self.label.text,
+                    time=wall.strftime("%Y-%m-%d %H:%M"),
+                    zone=site_time.site_zone().key,
+                )
+            ) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if not isinstance(self.data, dt.datetime):
+            return ""
+        return site_time.to_local(self.data).strftime(self.format[0])

@@ -147,3 +147,33 @@ def test_a_whole_clause_beats_a_cut_when_asked(app) -> None:
             assert not any(
                 answers.whole_within(u, budget) for u in answers.units(section.text)
             ), (budget, whole.text)
+
+
+def test_a_sections_sentences_are_stemmed_once_and_follow_its_text(
+    app, monkeypatch
+) -> None:
+    # A draft extracts from one section up to ten times: its sentences are cut
+    # and stemmed once, keyed by the text (an edited section is read afresh).
+    stemmed: list[str] = []
+    real = answers.STEMMERS["id"]
+    monkeypatch.setitem(
+        answers.STEMMERS, "id", lambda word: stemmed.append(word) or real(word)
+    )
+    answers._UNITS.clear()
+    query = "lupa kata sandi"
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        search = app.extensions["jawab.search"]
+        best = answers.candidates(search, library, query, "id")[0]
+        first = answers.extract(library, best.slug, best.anchor, query, budget=150)
+        stems_first = len(stemmed)
+        again = answers.extract(library, best.slug, best.anchor, query, budget=150)
+    assert again == first
+    assert len(stemmed) - stems_first == len(query.split())  # the query's alone
+    text = "Buka halaman masuk. Pilih lupa kata sandi lalu ikuti emailnya."
+    edited = answers._stemmed_units(text, "id")
+    assert [unit for unit, _stems, _digits in edited] == [
+        "Buka halaman masuk.",
+        "Pilih lupa kata sandi lalu ikuti emailnya.",
+    ]
+    assert real("sandi") in edited[1][1]

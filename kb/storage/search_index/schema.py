@@ -69,7 +69,15 @@ def _stems_at(text: str, lang: str) -> Iterator[tuple[str, int]]:
 
 def _words(text: str) -> list[str]:
     """Unique lower-case, accent-folded words of ``text``, in order."""
-    return list(dict.fromkeys(t.text for t in _TOKENS(text)))
+    return list(_unique_words(text))
+
+
+# A query's text is cut into words by its plan, its concepts, the correction
+# and the check of a correction, and synonym phrases by every query that has
+# them: Whoosh's tokenizer makes an object per word, so each text is cut once.
+@functools.lru_cache(maxsize=1024)
+def _unique_words(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.text for t in _TOKENS(text)))
 
 
 @functools.cache

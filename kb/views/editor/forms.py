@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from typing import Any
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     HiddenField,
     SelectField,
     StringField,
@@ -20,9 +14,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from kb import site_time
 from kb.markdown import MAX_CHARS
 from kb.storage.articles import SLUG
+from kb.views.forms import SiteTimeField
 from kb.vocab import LANG_NAMES
 
 _SLUG_MESSAGE = _l("Use lowercase letters, digits, - or _ (for example: refund-times).")
@@ -37,43 +31,6 @@ _BYTES_PER_CHAR = 12
 _ROOM = 64 * 1024
 DRAFT_BODY_LIMIT = _BYTES_PER_CHAR * (MAX_CHARS + 2_000) + _ROOM
 SYNONYMS_BODY_LIMIT = _BYTES_PER_CHAR * SYNONYMS_MAX_CHARS + _ROOM
-
-
-class SiteTimeField(DateTimeLocalField):
-    """A ``datetime-local`` input typed and shown in the site's zone; its data is UTC.
-
-    The browser sends a wall-clock time without a zone: it is read in
-    ``KB_TIME_ZONE`` (a time the clocks skip is this field's error, naming
-    it), and an aware UTC ``data`` is shown back as that zone's wall clock.
-    """
-
-    data: dt.datetime | None
-
-    def process_formdata(self, valuelist: Sequence[Any]) -> None:
-        """Parse the wall-clock time, then make it the UTC instant it means there."""
-        super().process_formdata(valuelist)
-        if not isinstance(self.data, dt.datetime):
-            return
-        wall, self.data = self.data, None
-        try:
-            self.data = site_time.from_local(wall)
-        except site_time.NonexistentTime:
-            raise ValueError(
-                _(
-                    "%(field)s: %(time)s does not exist in %(zone)s (the clocks "
-                    "skip that hour). Choose another time.",
-                    field=self.label.text,
-                    time=wall.strftime("%Y-%m-%d %H:%M"),
-                    zone=site_time.site_zone().key,
-                )
-            ) from None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        if not isinstance(self.data, dt.datetime):
-            return ""
-        return site_time.to_local(self.data).strftime(self.format[0])
 
 
 class DraftForm(FlaskForm):
