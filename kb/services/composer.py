@@ -123,6 +123,9 @@ class ReplyInput:
     apology: str = ""  # the opening: "" means thanks
     privacy: str = ""
     calm: bool = False  # a complaint: no exclamation mark anywhere
+    # Shorter forms a private step falls back on before it loses the privacy ask.
+    apology_short: str = ""
+    privacy_short: str = ""
 
 
 @dataclass(frozen=True)
@@ -354,9 +357,12 @@ def compose(
     characters (None: no limit), or "". When the whole text is over the limit,
     optional parts go in this order until it fits: the answer is shortened
     (kb.services.answers.extract), the document loses its section name, then
-    its title, the privacy ask goes, then the answer; a handoff may lose the
-    article's link (the private form names the article anyway), and last a
-    drafted reply's opening. A reply that cannot be posted helps nobody.
+    its title, then the answer goes; a handoff may lose the article's link (the
+    private form names the article anyway). Then a drafted reply's opening
+    takes its short form (``apology_short``) and goes. The privacy ask is the
+    point of a private step, so it outlasts all of these: it takes its short
+    form (``privacy_short``) before the opening goes, and goes last of all.
+    A reply that cannot be posted helps nobody.
     """
     kind = kind or ("handoff" if data.handoff else "answer")
     if body is None:
@@ -369,29 +375,26 @@ def compose(
     levels = _DOCUMENT_LEVELS if data.handoff else _DOCUMENT_LEVELS[:-1]
     wants_answer = answer_for is not None and "{answer}" in body
     text = ""
-    # A drafted reply may lose its opening last; a reply composed by hand keeps
-    # it (its over-the-limit warning tells the agent to shorten the link).
-    for with_opening in (True, False) if data.apology else (True,):
+    for said, privacy in _spoken(data, opening):
         for with_answer in (True, False) if wants_answer else (False,):
-            for with_privacy in (True, False) if data.privacy else (False,):
-                # A whole answer with less of the document's name beats an
-                # answer cut mid-thought ("…") with more of it.
-                for cut_ok, level in _cut_last(levels, with_answer):
-                    values = {
-                        "title": data.title if level != "none" else "",
-                        "section": data.section if level != "none" else "",
-                        "link": link if level != "none" else "",
-                        "handoff": data.handoff,
-                        "apology": opening if with_opening else "",
-                        "answer": "",
-                        "document": document(data.title, data.section, link, level),
-                        "privacy": data.privacy if with_privacy else "",
-                    }
-                    text = _fitted(
-                        body, values, data, limit, with_answer, answer_for, cut_ok
-                    )
-                    if text:
-                        return Reply(text, count(text, data.platform), limit)
+            # A whole answer with less of the document's name beats an
+            # answer cut mid-thought ("…") with more of it.
+            for cut_ok, level in _cut_last(levels, with_answer):
+                values = {
+                    "title": data.title if level != "none" else "",
+                    "section": data.section if level != "none" else "",
+                    "link": link if level != "none" else "",
+                    "handoff": data.handoff,
+                    "apology": said,
+                    "answer": "",
+                    "document": document(data.title, data.section, link, level),
+                    "privacy": privacy,
+                }
+                text = _fitted(
+                    body, values, data, limit, with_answer, answer_for, cut_ok
+                )
+                if text:
+                    return Reply(text, count(text, data.platform), limit)
     # Nothing fits (a template too long for the platform): the fullest text,
     # over the limit, for the agent to shorten by hand.
     values = {
@@ -406,6 +409,29 @@ def compose(
     }
     text = _finish(fill(body, values), data.calm)
     return Reply(text, count(text, data.platform), limit)
+
+
+def _spoken(data: ReplyInput, opening: str) -> list[tuple[str, str]]:
+    """(opening, privacy ask) pairs, in the order they are tried.
+
+    A drafted reply may shorten, then lose, its opening; a reply composed by
+    hand keeps it (its over-the-limit warning tells the agent to shorten the
+    link). The privacy ask outlasts the opening: whole or short, it is tried
+    with every opening before any reply goes without it.
+    """
+    openings = [opening]
+    if data.apology:
+        if data.apology_short and data.apology_short != opening:
+            openings.append(data.apology_short)
+        openings.append("")
+    asks = [a for a in (data.privacy, data.privacy_short) if a]
+    if not asks:
+        return [(said, "") for said in openings]
+    said_something = [said for said in openings if said]
+    pairs = [(said, ask) for ask in asks for said in said_something]
+    if "" in openings:
+        pairs += [("", ask) for ask in asks]
+    return pairs + [(said, "") for said in openings]
 
 
 def _cut_last(levels: tuple[str, ...], with_answer: bool) -> list[tuple[bool, str]]:

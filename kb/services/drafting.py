@@ -75,11 +75,15 @@ class Links:
     """How the caller makes links (it knows the URLs; a draft writes no link itself).
 
     ``short(slug, lang, anchor, code)``: the reply's short link;
-    ``handoff(slug)``: the private contact form's link (slug may be None).
+    ``handoff(slug)``: the private contact form's link (slug may be None);
+    ``private(code)``: the short link to that form from the row ``short``
+    wrote (``/p/<code>``), used whenever there is one: the long link would
+    leave no room on TikTok for the privacy ask.
     """
 
     short: Callable[[str, str, str | None, str], str]
     handoff: Callable[[str | None], str]
+    private: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -201,11 +205,19 @@ def draft(
         else ""
     )
     privacy = reply_wording.privacy(lang, tone, read.personal_data)
+    privacy_short = reply_wording.privacy_short(lang, tone, read.personal_data)
+    opening_short = reply_wording.opening_short(lang, tone, complaint=read.complaint)
+    # The short link's row knows the article and platform: the private form's
+    # short link comes from the same code.
+    private_link = links.private(code) if short and links.private else ""
     bodies = composer.template_bodies(db, lang, tone)
     replies = []
     for key, kind, most, cap, names in _SHAPES:
         if article is None and kind != "handoff":
             continue  # with no article there is nothing to link but the private form
+        handoff = ""
+        if kind == "handoff":
+            handoff = private_link or links.handoff(article.slug if article else None)
         base = composer.ReplyInput(
             lang=lang,
             tone=tone,
@@ -213,18 +225,23 @@ def draft(
             title=article.title if article and names else "",
             section=section.text if section and names else "",
             link=short,
-            handoff=links.handoff(article.slug if article else None)
-            if kind == "handoff"
-            else "",
+            handoff=handoff,
             apology=opening,
             privacy=privacy if kind == "handoff" else "",
+            apology_short=opening_short if kind == "handoff" else "",
+            privacy_short=privacy_short if kind == "handoff" else "",
             calm=read.complaint,
         )
         answer_of = answer_for(most, cap) if article else None
         reply = composer.compose(
             db, base, kind=kind, answer_for=answer_of, body=bodies[kind]
         )
-        if kind == "handoff" and article and opening not in reply.text:
+        if (
+            kind == "handoff"
+            and article
+            and not private_link
+            and opening not in reply.text
+        ):
             # No room for the opening: the private form's link without the
             # article (the form asks for it) leaves room.
             shorter = replace(base, handoff=links.handoff(None))

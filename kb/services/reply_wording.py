@@ -47,6 +47,27 @@ _PRIVACY: dict[tuple[str, str], str] = {
     ("en", "formal"): "For your safety, please keep {data} out of public comments.",
     ("en", "casual"): "To keep you safe, please leave {data} out of public comments 🙏",
 }
+# When the whole ask does not fit (TikTok's 150 characters): the point of it,
+# without naming the kinds.
+_PRIVACY_SHORT: dict[tuple[str, str], str] = {
+    ("id", "formal"): "Mohon data pribadi tidak ditulis di sini.",
+    ("id", "casual"): "Data pribadi jangan ditulis di sini ya 🙏",
+    ("en", "formal"): "Please do not post personal details here.",
+    ("en", "casual"): "Please don't post personal details here 🙏",
+}
+# The opening's short form, for a private step with no room for the whole one.
+_APOLOGY_SHORT: dict[tuple[str, str], str] = {
+    ("id", "formal"): "Mohon maaf, Bapak/Ibu.",
+    ("id", "casual"): "Maaf ya, Kak 🙏",
+    ("en", "formal"): "We are sorry.",
+    ("en", "casual"): "So sorry 🙏",
+}
+_HELLO_SHORT: dict[tuple[str, str], str] = {
+    ("id", "formal"): "Halo Bapak/Ibu.",
+    ("id", "casual"): "Halo Kak 😊",
+    ("en", "formal"): "Hello.",
+    ("en", "casual"): "Hi there!",
+}
 _DATA_NAMES: dict[str, dict[str, str]] = {
     "id": {
         "email": "email",
@@ -86,6 +107,17 @@ def opening(
     if complaint:
         return _APOLOGY_NAMED[key].format(problem=problem) if problem else _APOLOGY[key]
     return _THANKS[key] if question else _HELLO[key]
+
+
+def opening_short(lang: str, tone: str, *, complaint: bool) -> str:
+    """The opening's short form: a bare apology for a complaint, else hello."""
+    key = (lang, tone)
+    return _APOLOGY_SHORT[key] if complaint else _HELLO_SHORT[key]
+
+
+def privacy_short(lang: str, tone: str, kinds: tuple[str, ...]) -> str:
+    """The ``{privacy}`` ask's short form (no kinds named); "" when none."""
+    return _PRIVACY_SHORT[(lang, tone)] if kinds else ""
 
 
 def privacy(lang: str, tone: str, kinds: tuple[str, ...]) -> str:

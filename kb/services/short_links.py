@@ -31,6 +31,9 @@ from kb.storage.models import ArticleViewLog, PublicReply, ShortLink
 from kb.vocab import LANGUAGES, PLATFORMS
 
 PATH = "/s/"
+# The same code's private step: ``/p/<code>`` opens the contact form prefilled
+# with the reply's article and platform (as short as /s/, so it fits TikTok).
+PRIVATE_PATH = "/p/"
 # A draft's link that nobody copied or opened within this many days never will.
 UNUSED_DAYS = 30
 # Built once: building it with .values() on every draft cost more than running it.
@@ -50,6 +53,11 @@ def short_root() -> str:
 def short_url(code: str) -> str:
     """The short link of a reply code."""
     return f"{short_root()}{PATH}{code}"
+
+
+def private_url(code: str) -> str:
+    """The short link to the private contact form of a reply code."""
+    return f"{short_root()}{PRIVATE_PATH}{code}"
 
 
 def shorten(
@@ -133,6 +141,22 @@ def target(
         article_url(found.lang, found.slug), link.platform, section
     )
     return composer.with_reply_code(long_link, link.code)
+
+
+def contact_target(
+    lib: Library, link: ShortLink, contact_url: Callable[..., str]
+) -> str:
+    """Where ``/p/<code>`` redirects: the contact form, article and platform prefilled.
+
+    ``contact_url(lang, **args)`` is the form's absolute URL. What the long
+    handoff link (``/contact?article=&platform=``) gives: a renamed article is
+    followed; a vanished one still leads to the form (in the reply's
+    language), which then asks for the article itself.
+    """
+    found = article_for(lib, link)
+    if found is None:
+        return contact_url(link.lang, article=link.slug, platform=link.platform)
+    return contact_url(found.lang, article=found.slug, platform=link.platform)
 
 
 def prune(db: Session, now: dt.datetime, days: int = UNUSED_DAYS) -> int:

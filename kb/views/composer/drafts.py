@@ -45,7 +45,7 @@ def draft_links(platform: str) -> drafting.Links:
     def handoff(slug: str | None) -> str:
         return handoff_link(slug, platform, None)
 
-    return drafting.Links(short, handoff)
+    return drafting.Links(short, handoff, short_links.private_url)
 
 
 def draft_wait(user_id: int) -> int:

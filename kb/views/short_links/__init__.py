@@ -1,4 +1,4 @@
-"""Short links of public replies: ``/s/<code>`` redirects to the article section."""
+"""Short links of public replies: ``/s/<code>`` and ``/p/<code>`` redirect."""
 
 from __future__ import annotations
 

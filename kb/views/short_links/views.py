@@ -1,4 +1,4 @@
-"""``/s/<code>``: a public reply's short link, answered with a redirect."""
+"""``/s/<code>`` and ``/p/<code>``: a reply's short links, answered with a redirect."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from kb.services import short_links
 from kb.storage import db
 from kb.views.context import library
 from kb.views.short_links import bp
-from kb.views.urls import article_url
+from kb.views.urls import absolute_url, article_url
 
 # A customer opens a reply's link once or twice; a whole carrier's customers
 # may share one address. The ceiling stops one script from walking codes
 # (31^8 of them) or hammering the database, never a person.
 FOLLOWS = "60/minute;1000/hour"
 # What the short domain answers itself; everything else moves to KB_BASE_URL.
-SHORT_HOST_ENDPOINTS = frozenset({"short_links.follow", "public.healthz"})
+SHORT_HOST_ENDPOINTS = frozenset(
+    {"short_links.follow", "short_links.private", "public.healthz"}
+)
 
 
 def _absolute_article_url(lang: str, slug: str) -> str:
@@ -46,6 +48,24 @@ def follow(code: str) -> Response:
         abort(404)
     response = redirect(target, 302)
     # Shared caches must not keep it: the target changes with renames.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _absolute_contact_url(lang: str, **args: str) -> str:
+    return absolute_url("tickets.contact", lang=lang, **args)
+
+
+@bp.get("/p/<code>")
+@limiter.limit(FOLLOWS)
+def private(code: str) -> Response:
+    """Redirect a reply's private step to the contact form, article and platform
+    prefilled (302, ``no-store``, counting nothing, like ``/s/<code>``)."""
+    link = short_links.resolve(db.session(), code.lower())
+    if link is None:
+        abort(404)
+    target = short_links.contact_target(library(), link, _absolute_contact_url)
+    response = redirect(target, 302)
     response.headers["Cache-Control"] = "no-store"
     return response
 
