@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import create_app
-from kb.services import composer, drafting
+from kb.services import composer, drafting, reply_wording
 from kb.services.search import update_index
 from kb.services.sections import choose as choose_section
 from kb.storage import db
@@ -31,13 +31,13 @@ from kb.vocab import PLATFORMS
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEV = yaml.safe_load((PROJECT / "tests" / "data" / "posts.yml").read_text())
+HOST = "https://help.tokorona.example"  # a realistic host, no KB_SHORT_BASE_URL
 LINKS = drafting.Links(
-    short=lambda slug, lang, anchor, code: f"https://help.tokorona.example/s/{code}",
+    short=lambda slug, lang, anchor, code: f"{HOST}/s/{code}",
     handoff=lambda slug: (
-        "https://help.tokorona.example/contact?"
-        + (f"article={slug}&" if slug else "")
-        + "platform=x"
+        f"{HOST}/contact?" + (f"article={slug}&" if slug else "") + "platform=tiktok"
     ),
+    private=lambda code: f"{HOST}/p/{code}",
 )
 # Kinds of post: (post, is it a complaint); the personal data is invented.
 KINDS = {
@@ -154,6 +154,19 @@ def _check(found: drafting.Draft, post: str) -> None:
             assert email not in reply.text, where
         if found.reading.complaint:
             assert "!" not in reply.text, where
+        if reply.handoff and found.reading.personal_data:
+            # The point of the private step: asked on every platform, TikTok too.
+            asks = (
+                reply_wording.privacy(
+                    found.lang, found.tone, found.reading.personal_data
+                ),
+                reply_wording.privacy_short(
+                    found.lang, found.tone, found.reading.personal_data
+                ),
+            )
+            assert any(composer.calm(a) in reply.text for a in asks if a), where
+        if reply.handoff and found.article:
+            assert f"{HOST}/p/{found.code}" in reply.text, where
 
 
 def test_every_article_platform_tone_and_kind_fits_and_repeats_nothing(
@@ -252,3 +265,27 @@ def test_replies_keep_whole_sentences_where_the_platform_has_room(sample) -> Non
                     total += 1
                     cut += "…" in reply.text
     assert total >= 180 and cut / total <= 0.02, (cut, total)
+
+
+def test_the_tiktok_private_step_keeps_the_privacy_ask(sample) -> None:
+    # The post of issue 21: the long contact link used to crowd the ask out.
+    post = "udah 5 hari paket belum sampai, no pesanan 2411889900, hp 081234567890"
+    with sample.test_request_context():
+        found = _draft(sample, post, "tiktok", tone="casual")
+    private = next(r for r in found.replies if r.handoff)
+    assert found.article is not None
+    assert not private.over, private.text
+    assert f"{HOST}/p/{found.code}" in private.text
+    assert "/contact?" not in private.text
+    assert "komentar publik" in private.text or "di sini" in private.text
+    assert private.text.startswith(("Mohon maaf", "Maaf ya")), private.text
+
+
+def test_with_room_the_private_step_says_it_all(sample) -> None:
+    post = "udah 5 hari paket belum sampai, no pesanan 2411889900, hp 081234567890"
+    with sample.test_request_context():
+        found = _draft(sample, post, "instagram", tone="casual")
+    private = next(r for r in found.replies if r.handoff)
+    whole = reply_wording.privacy("id", "casual", found.reading.personal_data)
+    assert whole in private.text
+    assert found.replies[0].link and found.replies[0].link in private.text
