@@ -358,3 +358,103 @@ def test_the_nightly_purge_prunes_unused_short_links(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "purged 1 unused short link(s)" in result.output
     assert [link.code for link in rows(app, ShortLink)] == ["dddddddd"]
+
+
+# -- /p/<code>: the same reply's private step, the contact form prefilled -----
+
+
+def test_the_private_short_link_opens_the_prefilled_contact_form(app: Flask) -> None:
+    with app.test_request_context("/"):
+        private = short_links.private_url(CODE)
+    assert private == f"http://localhost/p/{CODE}"
+    _shorten(app)
+    client = app.test_client()
+    response = client.get(f"/p/{CODE}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "http://localhost/en/contact?article=refund-times&platform=instagram"
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    # Where the long handoff link leads, in the end.
+    long_link = client.get("/contact?article=refund-times&platform=instagram")
+    assert long_link.headers["Location"].endswith(
+        response.headers["Location"].removeprefix("http://localhost")
+    )
+    form = client.get(response.headers["Location"])
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    assert 'value="refund-times"' in html and 'value="instagram"' in html
+    # Capitals retyped from a phone's keyboard, and HEAD, answer the same.
+    assert (
+        client.get(f"/p/{CODE.upper()}").headers["Location"]
+        == (response.headers["Location"])
+    )
+    assert client.head(f"/p/{CODE}").status_code == 302
+
+
+def test_the_private_short_link_follows_a_renamed_article(app: Flask) -> None:
+    _shorten(app, slug="forgot-password", anchor=None, platform="tiktok")
+    location = app.test_client().get(f"/p/{CODE}").headers["Location"]
+    assert location == (
+        "http://localhost/en/contact?article=reset-password&platform=tiktok"
+    )
+
+
+def test_a_vanished_article_still_leads_to_the_private_form(app: Flask) -> None:
+    # The form is how the customer reaches us: it asks for the article itself.
+    _shorten(app, slug="no-such-article", lang="id", platform="tiktok")
+    client = app.test_client()
+    response = client.get(f"/p/{CODE}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("http://localhost/id/contact?")
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["abcdefgh", "short", "k7m2p9q1", "%3Cscript%3E"])
+def test_unknown_private_codes_answer_the_same_not_found(app: Flask, code: str) -> None:
+    _shorten(app)
+    client = app.test_client()
+    private, short = client.get(f"/p/{code}"), client.get(f"/s/{code}")
+    assert private.status_code == short.status_code == 404
+    assert private.get_data(as_text=True) == short.get_data(as_text=True)
+
+
+def test_the_private_short_link_counts_nothing_and_is_rate_limited(
+    app: Flask,
+) -> None:
+    _shorten(app)
+    client = app.test_client()
+    answers = [client.get(f"/p/{CODE}").status_code for _ in range(61)]
+    assert answers[:60] == [302] * 60
+    assert answers[60] == 429
+    app.extensions["jawab.events"].flush()
+    assert rows(app, ArticleViewLog) == []
+
+
+def test_the_short_domain_answers_the_private_link_too(make_app) -> None:
+    app = make_app(
+        index=False,
+        BASE_URL="https://help.tokorona.example",
+        SHORT_BASE_URL="https://tkr.id",
+    )
+    with app.test_request_context("/"):
+        assert short_links.private_url(CODE) == f"https://tkr.id/p/{CODE}"
+    _shorten(app)
+    response = app.test_client().get(f"/p/{CODE}", base_url="https://tkr.id")
+    assert response.status_code == 302
+    # The form itself lives on the help center's host, never the short one.
+    assert response.headers["Location"] == (
+        "https://help.tokorona.example/en/contact"
+        "?article=refund-times&platform=instagram"
+    )
+
+
+def test_the_private_short_link_on_sqlite_and_postgresql(ticket_app: Flask) -> None:
+    _shorten(ticket_app, platform="tiktok")
+    client = ticket_app.test_client()
+    response = client.get(f"/p/{CODE}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "http://localhost/en/contact?article=refund-times&platform=tiktok"
+    )
+    assert client.get("/p/abcdefgh").status_code == 404
