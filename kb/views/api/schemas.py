@@ -286,8 +286,10 @@ COMPONENTS: dict[str, Schema] = {
             "limit": {**nullable(COUNT), "description": "null: no limit."},
             "link": {
                 **nullable(URL),
-                "description": "The short link the reply carries (null: none, "
-                "e.g. a private step that had no room for it).",
+                "description": "The article's short link (/s/<code>) the reply "
+                "carries (null: none, e.g. a private step that had no room for "
+                "it). A private step's link to the contact form (/p/<code>) is "
+                "in its text only.",
             },
             "handoff": {
                 "type": "boolean",
