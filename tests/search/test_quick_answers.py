@@ -239,7 +239,8 @@ def fresh_worker(help_center):
     )
     yield app
     app.extensions["jawab.search"].searcher.close()
-    app.extensions["jawab.db"].dispose()
+    if app.extensions.get("jawab.db") is not None:
+        app.extensions["jawab.db"].dispose()
 
 
 def test_a_search_with_a_quick_answer_renders_no_article(fresh_worker) -> None:
