@@ -12,10 +12,11 @@ sentence comes from the article as published.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from kb.cache import Cache
-from kb.markdown import Section
 from kb.services import sections
 from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
@@ -62,6 +63,23 @@ _JOINERS = frozenset(
     "until that which your you tidak belum bukan sudah lebih kurang not no "
     "than more less".split()
 )
+
+
+class SectionText(Protocol):
+    """A section as rendering gives it (:class:`kb.markdown.Section`) or as
+    the search index stored it (:class:`kb.storage.snippets.StoredSection`)."""
+
+    @property
+    def anchor(self) -> str | None:
+        """The heading's id; None for the text before any heading."""
+
+    @property
+    def heading(self) -> str:
+        """The heading's text ("" before any heading)."""
+
+    @property
+    def text(self) -> str:
+        """The section's plain text."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +292,7 @@ def extract(
     avoid: tuple[str, ...] = (),
     whole: bool = False,
     min_length: int = 0,
+    stored: Sequence[SectionText] | None = None,
 ) -> Answer | None:
     """The sentence(s) of the section ``anchor`` of ``slug`` that answer ``text``.
 
@@ -289,14 +308,25 @@ def extract(
     over a shortened one: a sentence, a sentence without its parentheses or
     its opening clause (:func:`whole_within`). Only when nothing whole fits
     is a sentence cut ("…").
+
+    ``stored``: the article's sections as the search index stored them for a
+    hit (:attr:`kb.storage.search_index.Hit.sections`), so a search never
+    renders Markdown; without them (an agent's hand-picked article) the
+    article is rendered, once per content version.
     """
     article = library.get(slug)
     if article is None:
         return None
-    try:
-        sections = library.rendered(slug).sections
-    except ArticleUnavailable:
-        return None
+    sections: Sequence[SectionText]
+    if stored:
+        # The index's text is the text rendering gives (index_documents) and
+        # as current as the index, which follows every content change.
+        sections = stored
+    else:
+        try:
+            sections = library.rendered(slug).sections
+        except ArticleUnavailable:
+            return None
     section = next((s for s in sections if s.anchor == anchor), None)
     if section is None:
         section = next((s for s in sections if s.text), None)
@@ -360,7 +390,7 @@ def extract(
 
 def _answer(
     article: ArticleFile,
-    section: Section,
+    section: SectionText,
     found: tuple[str, ...],
     confidence: float,
     shortened: bool = False,

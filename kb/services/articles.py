@@ -117,6 +117,9 @@ class Library:
         self._rendered: dict[str, Rendered] = {}
         self._failed: dict[str, Problem] = {}
         self._render_lock = threading.Lock()
+        # Articles this version rendered (its cache misses): a search must add
+        # none (tests/search/test_quick_answers.py; bench_speed's first pass).
+        self.renders = 0
         # Derived lists are computed once per content version: on a large help
         # center, sorting every article on each page view was most of its cost.
         self._by_lang: dict[str, list[ArticleFile]] = {}
@@ -522,6 +525,7 @@ class Library:
             raise ArticleUnavailable(slug) from exc
         with self._render_lock:
             self._rendered[slug] = result
+            self.renders += 1
         return result
 
 

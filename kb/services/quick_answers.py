@@ -36,7 +36,14 @@ def quick_answer(
         return None
     best = hits.hits[0]
     answer = _summary(library, best.slug, text, budget, sure[0]) or extract(
-        library, best.slug, best.section, text, budget=budget, confidence=sure[0]
+        library,
+        best.slug,
+        best.section,
+        text,
+        budget=budget,
+        confidence=sure[0],
+        # The hit's sections as indexed: a search renders no article.
+        stored=best.sections,
     )
     if answer is None or not _reads_as_an_answer(answer):
         return None

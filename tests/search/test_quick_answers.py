@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from helpers import rows, submit_form
 
-from kb.services import events, quick_answers, semantic
-from kb.services.search import SearchService
+from kb import create_app
+from kb.services import answers, events, quick_answers, semantic
+from kb.services.search import SearchRequest, SearchService
 from kb.storage.models import VoteLog
 from kb.storage.search_index import Hit, Hits
 
@@ -222,6 +223,83 @@ def test_the_quick_answer_vote_is_recorded_without_personal_data(
         "id", "key", "created_at", "visit_id", "slug", "section", "lang",
         "helpful", "reason", "comment",
     }  # fmt: skip
+
+
+# -- no rendering during a search (issue 21's p95) ---------------------------------
+
+
+@pytest.fixture()
+def fresh_worker(help_center):
+    """A second app over the shipped sample's built index: a fresh worker, whose
+    content version has rendered no article yet (the first app indexed it)."""
+    shipped = help_center.application
+    keys = ("SECRET_KEY", "ARTICLES_DIR", "SEARCH_INDEX_DIR", "DATABASE_URL")
+    app = create_app(
+        {"TESTING": True, "RELOAD_SECONDS": 0} | {k: shipped.config[k] for k in keys}
+    )
+    yield app
+    app.extensions["jawab.search"].searcher.close()
+    if app.extensions.get("jawab.db") is not None:
+        app.extensions["jawab.db"].dispose()
+
+
+def test_a_search_with_a_quick_answer_renders_no_article(fresh_worker) -> None:
+    # The quick answer reads the hit's section as the index stored it: the
+    # first answer from an article used to render it (3.8 ms, issue 21's p95).
+    client = fresh_worker.test_client()
+    library = fresh_worker.extensions["jawab.content"].library()
+    assert library.renders == 0
+    asked = [("lupa password", "id"), ("berapa lama refund", "id")]
+    for q, lang in [*asked, ("cancel order", "en"), ("reset password", "en")]:
+        answer = search(client, q, lang)["answer"]
+        assert answer is not None, q
+        page = client.get(f"/{lang}/search", query_string={"q": q})
+        assert 'class="quick-answer"' in page.get_data(as_text=True)
+    assert fresh_worker.extensions["jawab.content"].library() is library
+    assert library.renders == 0
+    # A section's answer is the one the library's rendered sections give,
+    # which the counter sees: an agent's hand-picked article still renders.
+    compared = 0
+    with fresh_worker.test_request_context():
+        service = fresh_worker.extensions["jawab.search"]
+        for q, lang in asked:
+            hits = service.search(SearchRequest(q=q, lang=lang), library)
+            stored = quick_answers.quick_answer(library, hits, q)
+            assert stored is not None
+            if stored.anchor is None:
+                continue  # the article's summary: no section read either way
+            best = hits.hits[0]
+            rendered = answers.extract(
+                library,
+                best.slug,
+                best.section,
+                q,
+                budget=quick_answers.BUDGET,
+                confidence=stored.confidence,
+            )
+            assert stored == rendered, q
+            compared += 1
+    assert compared and library.renders == compared
+
+
+def test_the_index_stores_each_sections_text_as_rendering_gives_it(
+    help_center,
+) -> None:
+    # What a quick answer reads instead of rendering must be the same text.
+    app = help_center.application
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        service = app.extensions["jawab.search"]
+        for article in library.published.values():
+            request = SearchRequest(q=article.title, lang=article.lang, limit=50)
+            hits = service.search(request, library)
+            [hit] = [h for h in hits.hits if h.slug == article.slug]
+            got = [(s.anchor, s.heading, s.text) for s in hit.sections]
+            want = [
+                (s.anchor, s.heading, s.text)
+                for s in library.rendered(article.slug).sections
+            ]
+            assert got == want, article.slug
 
 
 # -- how sure search is ------------------------------------------------------------

@@ -87,6 +87,13 @@ class Hit:
     # Cosine of the query with the article's best section, when semantic
     # re-ranking ran (None: lexical only).
     similarity: float | None = None
+    # The article's sections as the index stored them: the same plain text
+    # rendering gives (:func:`kb.services.articles.index_documents`), as
+    # current as the index, which is updated whenever the articles change. A
+    # quick answer reads its sentences here instead of rendering the article.
+    sections: tuple[StoredSection, ...] = dataclasses.field(
+        default=(), repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ def _reranked(
 
 def _stored_document(
     searcher: WhooshSearcher, docnum: int
-) -> tuple[dict, list[StoredSection]]:
+) -> tuple[dict, tuple[StoredSection, ...]]:
     """A document's stored fields and sections, decoded once per searcher (bounded).
 
     Unpickling every hit's sections (zlib, pickle, then the section objects)
@@ -188,7 +195,7 @@ def _stored_document(
     found = cache.get(docnum)
     if found is None:
         stored = searcher.stored_fields(docnum)
-        sections = [StoredSection.from_stored(s) for s in stored["sections"]]
+        sections = tuple(StoredSection.from_stored(s) for s in stored["sections"])
         if len(cache) >= DOCUMENT_CACHE:
             cache.clear()
         found = cache[docnum] = (stored, sections)
@@ -554,6 +561,7 @@ class Searcher:
                     snippet.anchor,
                     snippet.heading,
                     round(coverage.get(docnum, 1.0), 3),
+                    sections=sections,
                 )
             )
         weak = bool(coverage) and max(coverage.values()) < COVERED
