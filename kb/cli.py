@@ -314,18 +314,20 @@ def mail_fetch_command(interval: float | None) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     handle = inbound_handler(app)
     stop = _stop_on_sigterm() if interval is not None else threading.Event()
-    failing = ""  # the error last reported, so an outage is one line
+    # The error that began the current outage: one line per outage, however its
+    # cause reads while the server goes down ("reset", then "refused").
+    failing = ""
     while not stop.is_set():
         try:
             counts = mail_inbox.fetch(app.config, handle)
         except mail_inbox.InboxError as exc:
             if interval is None:
                 raise click.ClickException(str(exc)) from exc
-            if str(exc) != failing:
+            if not failing:
                 click.echo(
                     f"mail fetch: {exc}; trying again every {interval:g} s", err=True
                 )
-            failing = str(exc)
+                failing = str(exc)
         else:
             if failing:
                 click.echo("mail fetch: the IMAP server answers again", err=True)
