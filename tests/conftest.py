@@ -24,6 +24,7 @@ from helpers import (
     POSTGRES_DSN,
     Auth,
     add_staff,
+    empty_postgres_schema,
     postgres_schema_url,
     serving,
     staff_email,
@@ -530,16 +531,5 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
-    except psycopg.Error:
-        pytest.skip("PostgreSQL is not reachable (database test)")
-    schema = f"migrations_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
+    with empty_postgres_schema("migrations") as schema:
         yield postgres_schema_url(schema)
-    finally:
-        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")

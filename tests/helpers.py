@@ -264,6 +264,29 @@ def postgres_schema_url(schema: str) -> str:
     return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
+@contextmanager
+def empty_postgres_schema(prefix: str) -> Iterator[str]:
+    """A new, empty schema of the test database (its name), dropped afterwards.
+
+    Skips the test, with the reason, where PostgreSQL is not reachable.
+    """
+    import pytest
+
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
+    except psycopg.Error:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (database test)")
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def wait_for_mail(timeout: float = 10, *, must_finish: bool = False) -> None:
     """Let background mail delivery finish (``must_finish``: fail if it did not)."""
     for thread in threading.enumerate():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from helpers import POSTGRES_DSN, postgres_schema_url
+from helpers import POSTGRES_DSN, empty_postgres_schema, postgres_schema_url
 from sqlalchemy import text
 
 from kb.storage import db as storage_db
@@ -15,19 +14,10 @@ from kb.storage import db as storage_db
 @pytest.fixture()
 def pg_engine() -> Iterator:
     """An engine as the app makes it, over an empty schema of the test database."""
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        psycopg.connect(POSTGRES_DSN, connect_timeout=3).close()
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (database test)")
-    schema = f"pool_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    engine = storage_db.make_engine(postgres_schema_url(schema))
-    yield engine
-    engine.dispose()
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with empty_postgres_schema("pool") as schema:
+        engine = storage_db.make_engine(postgres_schema_url(schema))
+        yield engine
+        engine.dispose()
 
 
 def _backend_pid(engine) -> int:
