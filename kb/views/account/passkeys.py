@@ -8,21 +8,15 @@ The browser half is ``static/js/passkeys.js``: it fetches the options from
 
 from __future__ import annotations
 
-import time
-
-import webauthn
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from webauthn.helpers import bytes_to_base64url
 from werkzeug.wrappers import Response
 
 from kb.services import passkeys
@@ -32,6 +26,7 @@ from kb.views.account import bp
 from kb.views.account.forms import PasskeyForm, RemovePasskeyForm
 from kb.views.account.mfa import current_requirement, relying_party, render_page
 from kb.views.api.errors import json_error
+from kb.views.passkey_session import options_response, take_challenge
 
 # The registration challenge while the browser makes the passkey.
 CHALLENGE = "passkey_registration"
@@ -45,22 +40,7 @@ def passkey_options() -> Response:
     if rp is None:
         return json_error(409, _("Passkeys need the site's address (KB_BASE_URL)."))
     options, challenge = passkeys.registration_options(db.session(), current_user, rp)
-    session[CHALLENGE] = {"c": bytes_to_base64url(challenge), "at": int(time.time())}
-    response = current_app.response_class(options, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _challenge() -> bytes | None:
-    found = session.pop(CHALLENGE, None)
-    if not isinstance(found, dict) or not isinstance(found.get("c"), str):
-        return None
-    if time.time() - found.get("at", 0) > passkeys.CHALLENGE_SECONDS:
-        return None
-    try:
-        return webauthn.base64url_to_bytes(found["c"])
-    except ValueError:
-        return None
+    return options_response(CHALLENGE, options, challenge)
 
 
 def _refusal(kind: str) -> str:
@@ -91,7 +71,7 @@ def add_passkey() -> Response | tuple[str, int]:
     rp = relying_party()
     if rp is None:
         abort(409)
-    challenge = _challenge()
+    challenge = take_challenge(CHALLENGE)
     if not form.validate_on_submit():
         return render_page(passkey_form=form, status=400)
     if challenge is None:

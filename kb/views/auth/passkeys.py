@@ -9,9 +9,6 @@ count against the same limits as wrong passwords and wrong codes.
 
 from __future__ import annotations
 
-import time
-
-import webauthn
 from flask import (
     current_app,
     flash,
@@ -22,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from webauthn.helpers import bytes_to_base64url
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -43,6 +39,7 @@ from kb.views.auth.views import (
     pending_sign_in,
     sign_in,
 )
+from kb.views.passkey_session import options_response, take_challenge
 
 CHALLENGE = "passkey_sign_in"
 
@@ -80,29 +77,16 @@ def _pending_user() -> tuple[dict, User] | None:
 
 def _options(rp: passkeys.RelyingParty, user: User | None) -> Response:
     options, challenge = passkeys.authentication_options(db.session(), rp, user)
-    session[CHALLENGE] = {
-        "c": bytes_to_base64url(challenge),
-        "at": int(time.time()),
-        "user": user.id if user is not None else None,
-    }
-    response = current_app.response_class(options, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return options_response(CHALLENGE, options, challenge, user=_user_id(user))
+
+
+def _user_id(user: User | None) -> int | None:
+    return user.id if user is not None else None
 
 
 def _challenge(user: User | None) -> bytes | None:
     """The challenge handed out for ``user`` (None: passwordless), taken once."""
-    found = session.pop(CHALLENGE, None)
-    if not isinstance(found, dict) or not isinstance(found.get("c"), str):
-        return None
-    if found.get("user") != (user.id if user is not None else None):
-        return None
-    if time.time() - found.get("at", 0) > passkeys.CHALLENGE_SECONDS:
-        return None
-    try:
-        return webauthn.base64url_to_bytes(found["c"])
-    except ValueError:
-        return None
+    return take_challenge(CHALLENGE, user=_user_id(user))
 
 
 def _wait_message(wait: int) -> str:
