@@ -17,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, format_timedelta, get_locale, ngettext
+from flask_babel import format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -351,7 +351,6 @@ def _page(
         reply=reply,
         update=update,
         field_names=FIELD_NAMES,
-        format_datetime=format_datetime,
         canned_same=same,
         canned_other=other,
         linked=linked,
