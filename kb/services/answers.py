@@ -21,6 +21,7 @@ from kb.services import sections
 from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
 from kb.storage.articles import ArticleFile
+from kb.storage.search_index import stopwords
 from kb.storage.stemming import STEMMERS
 
 SURE = 0.6  # confidence from which an answer is offered without being asked
@@ -38,6 +39,10 @@ _OPEN_END = re.compile(r"(?:[:,;]|\b(?:atau|dan|serta|or|and))$", re.IGNORECASE)
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _SPACED_MARK = re.compile(r"\s+([.,;:!?])")
 _NUMBER = re.compile(r"\d")
+# A unit says one whole thing when it ends like a sentence; a table's cells, a
+# lone label or a list item without final punctuation do not ("Data perangkat",
+# "Versi aplikasi, jenis perangkat"): read out in a reply, they are fragments.
+ENDS_A_SENTENCE = re.compile(r"[.!?…][)\"”’]*$")
 # Where a sentence may end early and still say one whole thing: before
 # ", atau …", "; …", " – …" (the clause after it is an addition).
 _CLAUSE_BREAK = re.compile(r"[,;]\s+|\s+[–—]\s+")
@@ -54,7 +59,7 @@ MIN_WORDS = 4
 # section up to ten times; a search's quick answer from the same few often).
 # Keyed by the section's text, so a changed article is never read stale.
 SECTION_CACHE = 2048
-_UNITS: Cache[tuple[tuple[str, frozenset[str], bool], ...]] = Cache(SECTION_CACHE)
+_UNITS: Cache[tuple[tuple[str, frozenset[str], bool, bool], ...]] = Cache(SECTION_CACHE)
 # Words a shortened sentence never ends on: it would promise what was cut.
 _JOINERS = frozenset(
     "atau dan serta jika kalau bila yang di ke dari untuk dengan karena agar "
@@ -190,20 +195,21 @@ def units(text: str) -> list[str]:
 
 def _stemmed_units(
     text: str, lang: str
-) -> tuple[tuple[str, frozenset[str], bool], ...]:
-    """The section's units that are no question, each with its stems and digits."""
+) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+    """The section's units in order, each with its stems, whether it holds a
+    digit and whether it reads as a statement (no question, no fragment)."""
     stem = STEMMERS[lang]
 
-    def cut() -> tuple[tuple[str, frozenset[str], bool], ...]:
+    def cut() -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
         # A question ("Paket hilang?", a box's title) asks, it does not answer.
         return tuple(
             (
                 p,
                 frozenset(stem(w) for w in _WORD.findall(p.lower())),
                 bool(_NUMBER.search(p)),
+                not p.endswith("?") and bool(ENDS_A_SENTENCE.search(p)),
             )
             for p in units(text)
-            if not p.endswith("?")
         )
 
     return _UNITS.get_or_make((lang, text), cut)
@@ -333,19 +339,28 @@ def extract(
     if section is None:
         return None
     stem = STEMMERS[article.lang]
-    wanted = {stem(w) for w in _WORD.findall(text.lower())}
-    usable = [
-        unit
-        for unit in _stemmed_units(section.text, article.lang)
-        if not any(a and a in unit[0] for a in avoid)
-    ]
-    if not usable:
+    # The text's words and the phrases the help center's synonyms add for
+    # them ("lupa password" → "lupa kata sandi"), without the words every
+    # sentence has ("yang", "the"): they would pick a sentence by chance.
+    typed = " ".join([text, *library.synonyms.sources(text, (article.lang,))])
+    wanted = {stem(w) for w in _WORD.findall(typed.lower())} - stopwords(article.lang)
+    every = _stemmed_units(section.text, article.lang)
+    parts = [p for p, _stems, _digits, _statement in every]
+    # A number (the rule: "3 hari", "5 menit") counts a little, but only in a
+    # unit that shares a word with the text: with no word in common anywhere,
+    # the section's opening says what it is about, where a later sentence
+    # with a number leans on the ones before it ("Kode berlaku 5 menit").
+    # Units keep their place in the section: two answer together only when
+    # they are neighbours there (a table between them is not skipped over).
+    scores = {
+        i: len(shared) + (0.5 if digits and shared else 0.0)
+        for i, (part, stems, digits, statement) in enumerate(every)
+        if statement and not any(a and a in part for a in avoid)
+        for shared in (wanted & stems,)
+    }
+    if not scores:
         return None
-    parts = [p for p, _stems, _digits in usable]
-    scored = [
-        (len(wanted & stems) + (0.5 if digits else 0.0), -i, i)
-        for i, (_p, stems, digits) in enumerate(usable)
-    ]
+    scored = [(score, -i, i) for i, score in scores.items()]
     ranked = [index for _score, _order, index in sorted(scored, reverse=True)]
     chosen: list[int] = []
     for index in ranked:
@@ -358,17 +373,17 @@ def extract(
             continue
         chosen = trial
     if budget is not None and ranked[0] not in chosen:
-        best_chosen = max((scored[i][0] for i in chosen), default=-1.0)
+        best_chosen = max((scores[i] for i in chosen), default=-1.0)
         if whole:
             # A whole unit that says at least half of what the best one says
             # beats a cut. An opening clause scores as its sentence: it holds
             # the rule, what it leaves out ("…, atau …") is an addition.
-            floor = scored[ranked[0]][0] / 2
+            floor = scores[ranked[0]] / 2
             fits = [
-                (scored[i][0], -i, unit)
-                for i, part in enumerate(parts)
-                if scored[i][0] >= floor
-                and (unit := whole_within(part, budget)) is not None
+                (scores[i], -i, unit)
+                for i in ranked
+                if scores[i] >= floor
+                and (unit := whole_within(parts[i], budget)) is not None
                 and len(unit) >= min_length
             ]
             kept = " ".join(parts[i] for i in chosen)
@@ -381,7 +396,11 @@ def extract(
         # The best sentence did not fit whole: shortened, it still beats
         # weaker ones that do.
         short = compress(parts[ranked[0]], budget)
-        if short is not None and scored[ranked[0]][0] > best_chosen:
+        if whole and short is not None and ": " in short:
+            # Cut inside a lead-in's list ("Hubungi kami jika: status resi…"),
+            # a condition or a step is half said: in public, say none.
+            short = None
+        if short is not None and scores[ranked[0]] > best_chosen:
             return _answer(article, section, (short,), confidence, shortened=True)
     if not chosen:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kb.services.answers import Answer, extract, sentences
+from kb.services.answers import ENDS_A_SENTENCE, Answer, extract, sentences
 from kb.services.articles import Library
 from kb.services.search import Hits, SearchService
 from kb.storage.search_index import stopwords
@@ -21,9 +21,6 @@ from kb.storage.stemming import STEMMERS
 SURE = 0.35
 BUDGET = 320  # characters: two short sentences, readable at a glance on a phone
 MIN_WORDS = 4
-# An answer reads as one: it ends like a sentence (a table's header cells or a
-# lone label do not).
-_ENDS_A_SENTENCE = re.compile(r"[.!?…)\"”]$")
 _WORD = re.compile(r"\w+")
 
 
@@ -52,7 +49,7 @@ def quick_answer(
 
 def _reads_as_an_answer(answer: Answer) -> bool:
     words = answer.text.split()
-    return len(words) >= MIN_WORDS and bool(_ENDS_A_SENTENCE.search(answer.text))
+    return len(words) >= MIN_WORDS and bool(ENDS_A_SENTENCE.search(answer.text))
 
 
 def _summary(

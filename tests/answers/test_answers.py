@@ -168,12 +168,71 @@ def test_a_sections_sentences_are_stemmed_once_and_follow_its_text(
         first = answers.extract(library, best.slug, best.anchor, query, budget=150)
         stems_first = len(stemmed)
         again = answers.extract(library, best.slug, best.anchor, query, budget=150)
+        added = library.synonyms.sources(query, ("id",))
     assert again == first
-    assert len(stemmed) - stems_first == len(query.split())  # the query's alone
+    # The query's words and its synonyms' alone: the section is not cut again.
+    assert len(stemmed) - stems_first == len(" ".join([query, *added]).split())
     text = "Buka halaman masuk. Pilih lupa kata sandi lalu ikuti emailnya."
     edited = answers._stemmed_units(text, "id")
-    assert [unit for unit, _stems, _digits in edited] == [
+    assert [unit for unit, _stems, _digits, _statement in edited] == [
         "Buka halaman masuk.",
         "Pilih lupa kata sandi lalu ikuti emailnya.",
     ]
     assert real("sandi") in edited[1][1]
+
+
+def test_a_table_cell_or_label_is_never_an_answer(make_app, articles_dir) -> None:
+    # "Data perangkat · Versi aplikasi, jenis perangkat, lokasi login" are a
+    # table's cells: read out in a reply they are fragments, not an answer.
+    (articles_dir / "account" / "data-kami.md").write_text(
+        "---\ntitle: Data yang kami simpan\nlang: id\ncategory: account\n"
+        "status: published\n---\n\n## Data yang kami simpan\n\n"
+        "| Data | Contoh |\n|---|---|\n"
+        "| Data akun | Nama, nomor HP, kata sandi (terenkripsi) |\n"
+        "| Data perangkat | Versi aplikasi, jenis perangkat, lokasi login |\n\n"
+        "Kami tidak menyimpan nomor kartu lengkap maupun CVV Anda.\n",
+        encoding="utf-8",
+    )
+    app = make_app()
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        section = library.rendered("data-kami").sections[-1]
+        units = answers._stemmed_units(section.text, "id")
+        answer = answers.extract(
+            library, "data-kami", section.anchor, "data perangkat lokasi login"
+        )
+    assert [unit for unit, _s, _d, statement in units if statement] == [
+        "Kami tidak menyimpan nomor kartu lengkap maupun CVV Anda."
+    ]
+    # Only the sentence: a cell is neither an answer nor glued to the sentence
+    # after the table as if they were neighbours.
+    assert answer is not None
+    assert answer.text == "Kami tidak menyimpan nomor kartu lengkap maupun CVV Anda."
+
+
+def test_with_no_word_in_common_the_section_opens_the_answer(app) -> None:
+    # A later sentence with a number leans on the ones before it ("Kode
+    # berlaku selama 5 menit."): with nothing to go on, the opening answers.
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        answer = answers.extract(
+            library, "lupa-kata-sandi", "cara-mengatur-ulang-kata-sandi", "zzz qqq"
+        )
+    assert answer is not None
+    assert not answer.text.startswith("Kode berlaku"), answer.text
+
+
+def test_a_lead_in_is_never_cut_inside_its_list_in_a_reply(app) -> None:
+    # "Hubungi kami jika: status resi…" says half a condition: in public, none.
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        for budget in range(30, 120, 5):
+            answer = answers.extract(
+                library,
+                "pesanan-terlambat",
+                "kapan-perlu-menghubungi-kami",
+                "paket belum sampai hubungi",
+                budget=budget,
+                whole=True,
+            )
+            assert answer is None or ": " not in answer.text or not answer.shortened
