@@ -126,6 +126,9 @@ class ReplyInput:
     # Shorter forms a private step falls back on before it loses the privacy ask.
     apology_short: str = ""
     privacy_short: str = ""
+    # A drafted answer: the article's answer outlasts the opening's long form
+    # ("Maaf ya, Kak 🙏" and the answer beat the named apology and no answer).
+    answer_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -375,26 +378,23 @@ def compose(
     levels = _DOCUMENT_LEVELS if data.handoff else _DOCUMENT_LEVELS[:-1]
     wants_answer = answer_for is not None and "{answer}" in body
     text = ""
-    for said, privacy in _spoken(data, opening):
-        for with_answer in (True, False) if wants_answer else (False,):
-            # A whole answer with less of the document's name beats an
-            # answer cut mid-thought ("…") with more of it.
-            for cut_ok, level in _cut_last(levels, with_answer):
-                values = {
-                    "title": data.title if level != "none" else "",
-                    "section": data.section if level != "none" else "",
-                    "link": link if level != "none" else "",
-                    "handoff": data.handoff,
-                    "apology": said,
-                    "answer": "",
-                    "document": document(data.title, data.section, link, level),
-                    "privacy": privacy,
-                }
-                text = _fitted(
-                    body, values, data, limit, with_answer, answer_for, cut_ok
-                )
-                if text:
-                    return Reply(text, count(text, data.platform), limit)
+    for said, privacy, with_answer, cut_ok in _attempts(data, opening, wants_answer):
+        # A whole answer with less of the document's name beats an answer
+        # cut mid-thought ("…") with more of it.
+        for level in levels:
+            values = {
+                "title": data.title if level != "none" else "",
+                "section": data.section if level != "none" else "",
+                "link": link if level != "none" else "",
+                "handoff": data.handoff,
+                "apology": said,
+                "answer": "",
+                "document": document(data.title, data.section, link, level),
+                "privacy": privacy,
+            }
+            text = _fitted(body, values, data, limit, with_answer, answer_for, cut_ok)
+            if text:
+                return Reply(text, count(text, data.platform), limit)
     # Nothing fits (a template too long for the platform): the fullest text,
     # over the limit, for the agent to shorten by hand.
     values = {
@@ -409,6 +409,28 @@ def compose(
     }
     text = _finish(fill(body, values), data.calm)
     return Reply(text, count(text, data.platform), limit)
+
+
+def _attempts(
+    data: ReplyInput, opening: str, wants_answer: bool
+) -> list[tuple[str, str, bool, bool]]:
+    """(opening, privacy ask, with the answer?, may it be cut?) in the order
+    they are tried, each at every level of the document's name.
+
+    Each opening is tried with a whole answer, a cut one, then none. A drafted
+    answer (``answer_first``) tries every opening that says something with a
+    whole answer, then with a cut one, before any goes without.
+    """
+    shapes = [(True, False), (True, True), (False, True)] if wants_answer else []
+    shapes = shapes or [(False, True)]
+    spoken = _spoken(data, opening)
+    tried = [(said, ask, *shape) for said, ask in spoken for shape in shapes]
+    if not (wants_answer and data.answer_first):
+        return tried
+    saying = [t for t in tried if t[0]]
+    return [t for shape in shapes for t in saying if t[2:] == shape] + [
+        t for t in tried if not t[0]
+    ]
 
 
 def _spoken(data: ReplyInput, opening: str) -> list[tuple[str, str]]:
@@ -432,13 +454,6 @@ def _spoken(data: ReplyInput, opening: str) -> list[tuple[str, str]]:
     if "" in openings:
         pairs += [("", ask) for ask in asks]
     return pairs + [(said, "") for said in openings]
-
-
-def _cut_last(levels: tuple[str, ...], with_answer: bool) -> list[tuple[bool, str]]:
-    """(may the answer be cut?, document level), in the order they are tried."""
-    if not with_answer:
-        return [(True, level) for level in levels]
-    return [(False, level) for level in levels] + [(True, level) for level in levels]
 
 
 def _fitted(

@@ -31,15 +31,19 @@ from kb.services.search import SearchService
 from kb.storage.articles import ArticleFile
 
 MAX_CANDIDATES = 3
+MAX_SENTENCES = answers.MAX_SENTENCES
 DEFAULT_TONE = "casual"  # "Kak" is the safe default in Indonesian threads
 # The three replies: (key, template kind, most sentences of the answer, at most
 # this many characters of answer, how much of the document it names).
 SHORTEST, STANDARD, PRIVATE = "shortest", "standard", "private"
 _SHAPES = (
     (SHORTEST, "answer", 1, 110, False),
-    (STANDARD, "answer", answers.MAX_SENTENCES, 320, True),
+    (STANDARD, "answer", MAX_SENTENCES, 320, True),
     (PRIVATE, "handoff", 1, 200, True),
 )
+# The shortest reply's answer may grow to one sentence of this many characters
+# when nothing whole fits its own length (on platforms with room).
+ONE_SENTENCE = 200
 _HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
 _LONG_NUMBER = re.compile(r"\d{4,}")
 _DIGITS = re.compile(r"\d+")
@@ -176,20 +180,33 @@ def draft(
         def within(budget: int | None) -> str:
             if article is None:
                 return ""
-            found_answer = answers.extract(
-                library,
-                article.slug,
-                section.anchor if section else None,
-                query,
-                budget=cap if budget is None else min(budget, cap),
-                confidence=confidence,
-                max_sentences=most,
-                avoid=avoid,
-                # A reply cut mid-thought ("…") reads careless in public.
-                whole=True,
-                min_length=composer.MIN_ANSWER,
-            )
-            return found_answer.text if found_answer else ""
+            # The shape's own size first; when nothing whole and long enough
+            # to say something fits it (one short step, "Ketuk Ubah alamat."),
+            # up to ONE_SENTENCE characters, then with the unit beside it: a
+            # short reply with the answer beats one without it.
+            sizes = ((most, cap), (most, ONE_SENTENCE), (MAX_SENTENCES, ONE_SENTENCE))
+            fallback = ""
+            for sentences, most_chars in dict.fromkeys(sizes):
+                found_answer = answers.extract(
+                    library,
+                    article.slug,
+                    section.anchor if section else None,
+                    query,
+                    budget=most_chars if budget is None else min(budget, most_chars),
+                    confidence=confidence,
+                    max_sentences=sentences,
+                    avoid=avoid,
+                    # A reply cut mid-thought ("…") reads careless in public.
+                    whole=True,
+                    min_length=composer.MIN_ANSWER,
+                )
+                if found_answer is None:
+                    continue
+                text = found_answer.text
+                if not found_answer.shortened and len(text) >= composer.MIN_ANSWER:
+                    return text
+                fallback = fallback or text
+            return fallback
 
         return within
 
@@ -228,9 +245,14 @@ def draft(
             handoff=handoff,
             apology=opening,
             privacy=privacy if kind == "handoff" else "",
-            apology_short=opening_short if kind == "handoff" else "",
+            # An answer's short opening is still an apology or a greeting, and
+            # with the article's answer it says more than the long one without.
+            apology_short=opening_short,
             privacy_short=privacy_short if kind == "handoff" else "",
             calm=read.complaint,
+            # The standard reply to a complaint keeps the apology that names
+            # the problem before the answer; the shortest one keeps the answer.
+            answer_first=kind != "handoff" and (key == SHORTEST or not read.complaint),
         )
         answer_of = answer_for(most, cap) if article else None
         reply = composer.compose(
