@@ -13,6 +13,9 @@ PO := kb/translations/id/LC_MESSAGES/messages.po
 OPENAPI := build/openapi.json
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on every core, each test file whole on one worker (its module
+# fixtures, a browser or an app, are made once); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test lint lint-api docs docs-serve format translations extract-messages clean
 
@@ -48,7 +51,7 @@ run: $(RUN_STAMP) $(MO)
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
 test: $(TEST_STAMP) $(MO)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,11 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 def violations(page) -> list[dict]:
     """Run axe-core on ``page`` and return its violations (empty when clean)."""
+    # A page reached by a click (a form posted without JavaScript) may still be
+    # loading its stylesheet when the next line runs: axe would judge the
+    # unstyled page (seen on a loaded machine as contrast and target-size
+    # failures of a page that passes). Its load event comes after the CSS.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(

@@ -75,8 +75,12 @@ def compiled_translations() -> None:
     folder = PROJECT / "kb" / "translations" / "id" / "LC_MESSAGES"
     po, mo = folder / "messages.po", folder / "messages.mo"
     if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        with po.open("rb") as source, mo.open("wb") as target:
+        # Parallel workers (make test runs pytest-xdist) may both compile it:
+        # each writes its own file and moves it in whole, so none reads half.
+        partial = mo.with_name(f"messages.{os.getpid()}.mo")
+        with po.open("rb") as source, partial.open("wb") as target:
             write_mo(target, read_po(source, locale="id"), use_fuzzy=True)
+        os.replace(partial, mo)
 
 
 @pytest.fixture(autouse=True)
