@@ -108,7 +108,8 @@ def test_the_development_posts_find_their_article_and_section(sample) -> None:
     # Measured on the development list (bench/bench_reply.py prints both lists):
     # 61 of 84 articles and 43 of 84 sections since the section is chosen by
     # kb/services/sections.py (29 before, the search hit's best section);
-    # search improvements (issue 21, candidates) raise the articles.
+    # search improvements (issue 21, candidates) raise the articles. With the
+    # questions and complaints that also thank: 65 of 89 and 46 of 89.
     assert articles / len(answerable) >= 0.72, articles
     assert sections / len(answerable) >= 0.5, sections
 
