@@ -5,10 +5,10 @@
 Scores the development list (``tests/data/posts.yml``, the one the tests check)
 and the held-out list (``tests/data/posts_heldout.yml``, never tuned against),
 or any list in the same format given as arguments: language, code-mixing,
-complaint, heated, and personal data (the kinds found equal the kinds listed).
-``--show`` prints each post read wrong. Then it times :func:`kb.reading.read` on
-a 500-character post (median and best of ``--repeat`` runs, after a first call
-that loads the data) and prints the first call's time.
+complaint, heated, thanks, and personal data (the kinds found equal the kinds
+listed). ``--show`` prints each post read wrong. Then it times
+:func:`kb.reading.read` on a 500-character post (median and best of ``--repeat``
+runs, after a first call that loads the data) and prints the first call's time.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ LISTS = [
     ROOT / "tests" / "data" / "posts.yml",
     ROOT / "tests" / "data" / "posts_heldout.yml",
 ]
-FIELDS = ("lang", "mixed", "complaint", "heated", "personal_data")
+FIELDS = ("lang", "mixed", "complaint", "heated", "thanks", "personal_data")
 
 
 def _score(posts: list[dict[str, Any]], show: bool) -> dict[str, float]:
@@ -43,9 +43,14 @@ def _score(posts: list[dict[str, Any]], show: bool) -> dict[str, float]:
             "mixed": r.mixed,
             "complaint": r.complaint,
             "heated": r.heated,
+            "thanks": r.thanks,
             "personal_data": sorted(r.personal_data),
         }
-        want = {**post, "mixed": post.get("mixed", False)}
+        want = {
+            **post,
+            "mixed": post.get("mixed", False),
+            "thanks": post.get("thanks", False),
+        }
         want["personal_data"] = sorted(post["personal_data"])
         wrong = [f for f in FIELDS if got[f] != want[f]]
         for field in FIELDS:

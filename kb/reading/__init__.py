@@ -1,5 +1,5 @@
-"""Reading a customer's public post: its language, whether it asks or complains,
-how heated it is, the personal data it exposes, and what to search for.
+"""Reading a customer's public post: its language, whether it asks, complains or
+only thanks, how heated it is, the personal data it exposes, and what to search for.
 
 One call does it all, with no I/O but the lazily loaded data files (kb/data/,
 described in kb/data/README.md)::
@@ -7,6 +7,7 @@ described in kb/data/README.md)::
     from kb import reading
     r = reading.read("udah seminggu paket gue belum nyampe, CS lelet!!")
     r.lang, r.complaint, r.heated, r.private    # "id", True, True, True
+    r.thanks                                    # False (it complains)
     r.query                                     # "sudah seminggu paket belum sampai"
 
 The parts are usable alone: :mod:`kb.reading.personal_data` (the project's one
@@ -38,7 +39,8 @@ class Reading:
     """What a post says about itself, for the agent and for the composer.
 
     ``private``: the case should continue privately (the post is heated or
-    exposes personal data). ``query``: the text to search the knowledge base with.
+    exposes personal data). ``thanks``: the post thanks or praises and neither
+    asks nor complains. ``query``: the text to search the knowledge base with.
     """
 
     lang: str
@@ -46,6 +48,7 @@ class Reading:
     confidence: float
     question: bool
     complaint: bool
+    thanks: bool
     heated: bool
     heat: float
     signals: tuple[str, ...]
@@ -74,6 +77,7 @@ def read(text: str, *, lang: str | None = None) -> Reading:
         confidence=language.confidence,
         question=s.question,
         complaint=s.complaint,
+        thanks=s.thanks,
         heated=s.heated,
         heat=s.heat,
         signals=s.signals,

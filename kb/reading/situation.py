@@ -1,4 +1,4 @@
-"""What a post does: ask, complain, and how heated it is.
+"""What a post does: ask, complain, thank, and how heated it is.
 
 The post's words are read twice, as typed (folded: "nyampeee" → "nyampe") and in
 standard form ("sampai"), against Jawab's lexicon of complaint language in both
@@ -12,6 +12,13 @@ A post **complains** when it reports a problem: a problem word ("rusak",
 "masuk", "arrived"…), a state that persists ("masih menunggu", "still
 processing"), a wait ("udah seminggu", "for two weeks"), an annoyed or angry
 emoji, or heat of at least :data:`HEATED`.
+
+A post **thanks** when it thanks or praises ("makasih", "tengkyu", "thx",
+"mantul", "puas", "the best", "love it"; not negated: "no thanks", "gak puas")
+and neither asks nor complains: no question, no request ("tolong", "mohon",
+"please", "thanks in advance"; not inside a longer polite phrase such as "mohon
+maaf") and no complaint. "kak cara bayar gimana? makasih" asks; "makasih ya tapi
+paket belum sampai" complains.
 
 **Heat** adds up the signals below (weights in :data:`WEIGHTS`), minus
 :data:`POLITE` when the post is polite ("mohon", "tolong", "please", 🙏), within
@@ -51,13 +58,15 @@ _CLAUSE_WORDS = {"tapi", "tetapi", "padahal", "namun", "but", "however", "althou
 
 @dataclass(frozen=True)
 class Situation:
-    """Whether a post asks and complains, its heat (0..1) and the heat's signals."""
+    """Whether a post asks, complains or only thanks, its heat (0..1) and the
+    heat's signals."""
 
     question: bool
     complaint: bool
     heated: bool
     heat: float
     signals: tuple[str, ...]
+    thanks: bool
 
 
 class Word(NamedTuple):
@@ -130,12 +139,15 @@ def assess(toks: Sequence[Token], ws: list[Word], matches: Matches) -> Situation
     heat = max(0.0, min(1.0, sum(signals.values()) - (POLITE if polite else 0.0)))
     heat = round(heat, 2)
     complaint = complaint or heat >= HEATED
+    question = _question(ws, toks, matches)
     return Situation(
-        question=_question(ws, toks, matches),
+        question=question,
         complaint=complaint,
         heated=heat >= HEATED,
         heat=heat,
         signals=tuple(signals),
+        thanks=not (question or complaint or _asks(matches))
+        and _thanked(ws, matches, hypothetical),
     )
 
 
@@ -341,6 +353,38 @@ def _emoji(toks: Sequence[Token], signals: dict[str, float]) -> None:
     if annoyed:
         more = 0.05 if annoyed >= 2 else 0.0
         signals["annoyed_emoji"] = WEIGHTS["annoyed_emoji"] + more
+
+
+# -- thanks ---------------------------------------------------------------------
+
+
+def _thanked(ws: list[Word], m: Matches, hypothetical: frozenset[int]) -> bool:
+    """Thanks or praise that is meant: not hypothetical, not negated ("no
+    thanks", "gak puas", "not very helpful": a negation before it, fillers
+    between)."""
+    negated = {e for _, _, e in m.at("negation")}
+    fillers = set(m.starts("filler"))
+    for category in ("thanks", "praise"):
+        for _, s, _ in m.at(category):
+            if s in hypothetical:
+                continue
+            j = s - 1
+            while j >= 0 and j in fillers and ws[j].clause == ws[s].clause:
+                j -= 1
+            if j >= 0 and j in negated and ws[j].clause == ws[s].clause:
+                continue
+            return True
+    return False
+
+
+def _asks(m: Matches) -> bool:
+    """A word that asks the reader to do something ("tolong", "please"), not
+    inside a longer polite phrase ("mohon maaf", "minta maaf")."""
+    polite = [(s, e) for _, s, e in m.at("polite")]
+    return any(
+        not any(ps <= s and e <= pe and pe - ps > e - s for ps, pe in polite)
+        for _, s, e in m.at("ask")
+    )
 
 
 # -- question -------------------------------------------------------------------

@@ -7,6 +7,13 @@ kb.services.sections), takes the chosen one's answer in its own words
 (kb.services.composer.compose): the shortest, the standard one, and one with
 the private step.
 
+A post that only thanks or praises (kb.reading's ``thanks``) needs no article:
+unless the agent picks one, it gets one reply, a warm thank-you in the reply's
+language and tone (kb.services.reply_wording.thank_you), with no link, and no
+short link row is written; the candidates are still found for the agent. When
+it also exposed personal data, the thank-you asks to keep it out of public
+comments and the private step follows as for any post without an article.
+
 The post is read and forgotten: nothing here stores it, logs it or puts any of
 it in a reply. Its personal data (and any long number, email or @handle in it)
 is kept out of every reply, even when an article happens to contain the same
@@ -36,6 +43,7 @@ DEFAULT_TONE = "casual"  # "Kak" is the safe default in Indonesian threads
 # The three replies: (key, template kind, most sentences of the answer, at most
 # this many characters of answer, how much of the document it names).
 SHORTEST, STANDARD, PRIVATE = "shortest", "standard", "private"
+THANKS = "thanks"  # the one reply to a post that only thanks (key and kind)
 _SHAPES = (
     (SHORTEST, "answer", 1, 110, False),
     (STANDARD, "answer", MAX_SENTENCES, 320, True),
@@ -94,8 +102,8 @@ class Links:
 class DraftReply:
     """One ready reply and how the platform counts it."""
 
-    key: str  # shortest, standard or private
-    kind: str  # the template kind used: answer or handoff
+    key: str  # shortest, standard, private or thanks
+    kind: str  # the template kind used (answer or handoff), or thanks
     text: str
     length: int
     limit: int | None
@@ -150,7 +158,8 @@ def draft(
     request: DraftRequest,
     links: Links,
 ) -> Draft:
-    """Read the post, pick the article and section, and word three replies.
+    """Read the post, pick the article and section, and word three replies
+    (a post that only thanks: a thank-you, and no article unless picked).
 
     Raises ValueError for a post over kb.reading.MAX_LENGTH characters.
     """
@@ -166,7 +175,13 @@ def draft(
         found = answers.candidates(
             search, library, query, lang, MAX_CANDIDATES, read.complaint
         )
-    article, anchor = _chosen(library, found, request, query, read.complaint)
+    # Thanks need no article: the candidates stay for the agent to pick one.
+    thanked = read.thanks and not request.article
+    article, anchor = (
+        (None, None)
+        if thanked
+        else _chosen(library, found, request, query, read.complaint)
+    )
     article, anchor = _in_lang(library, article, anchor, lang)
     headings = tuple(library.headings(article.slug)) if article else ()
     section = next((h for h in headings if h.anchor == anchor), None)
@@ -211,8 +226,16 @@ def draft(
         return within
 
     problem = _problem(library, article, lang)
-    opening = reply_wording.opening(
-        lang, tone, complaint=read.complaint, question=read.question, problem=problem
+    opening = (
+        reply_wording.thank_you(lang, tone)
+        if thanked
+        else reply_wording.opening(
+            lang,
+            tone,
+            complaint=read.complaint,
+            question=read.question,
+            problem=problem,
+        )
     )
     short = (
         links.short(
@@ -229,9 +252,13 @@ def draft(
     private_link = links.private(code) if short and links.private else ""
     bodies = composer.template_bodies(db, lang, tone)
     replies = []
+    if thanked:
+        replies.append(_thank_you(lang, tone, request.platform, read.personal_data))
     for key, kind, most, cap, names in _SHAPES:
         if article is None and kind != "handoff":
             continue  # with no article there is nothing to link but the private form
+        if thanked and not read.private:
+            continue  # the thank-you says it all; exposed data still goes private
         handoff = ""
         if kind == "handoff":
             handoff = private_link or links.handoff(article.slug if article else None)
@@ -291,6 +318,25 @@ def draft(
         replies=tuple(replies),
         code=code,
     )
+
+
+def _thank_you(
+    lang: str, tone: str, platform: str, personal_data: tuple[str, ...]
+) -> DraftReply:
+    """The one reply to a post that only thanks: a thank-you and, when the post
+    exposed data, the privacy ask (whole, else short, else none: it must fit)."""
+    thanks = reply_wording.thank_you(lang, tone)
+    asks = (
+        reply_wording.privacy(lang, tone, personal_data),
+        reply_wording.privacy_short(lang, tone, personal_data),
+    )
+    limit = composer.limit_for(platform)
+    texts = [f"{thanks}\n{ask}" for ask in asks if ask]
+    text = next(
+        (t for t in texts if limit is None or composer.count(t, platform) <= limit),
+        thanks,
+    )
+    return DraftReply(THANKS, THANKS, text, composer.count(text, platform), limit, "")
 
 
 def _chosen(

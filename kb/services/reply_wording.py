@@ -1,4 +1,5 @@
-"""The words of a public reply that are not the article's: openings and the privacy ask.
+"""The words of a public reply that are not the article's: openings, the
+thank-you and the privacy ask.
 
 A reply speaks the customer's language (Indonesian formal "Bapak/Ibu", casual
 "Kak", English) in the order good community managers use (see docs/agents.md):
@@ -6,7 +7,9 @@ for a complaint an apology naming the problem, for a question thanks; the
 article's own answer; the document; and, when needed, the private step. These
 texts are the ``{apology}`` and ``{privacy}`` values of the reply templates
 (kb.services.composer); they are never translated through the UI's catalogue
-because they are written in the *reply's* language, not the agent's.
+because they are written in the *reply's* language, not the agent's. A post
+that only thanks or praises is simply thanked back (:func:`thank_you`), with
+no article and no link.
 
 Nothing here takes a word from the customer's post: the problem an apology
 names comes from the article's front matter (``problem:``), the data kinds a
@@ -33,6 +36,14 @@ _THANKS: dict[tuple[str, str], str] = {
     ("id", "casual"): "Halo Kak, makasih sudah tanya 😊",
     ("en", "formal"): "Hello, thank you for asking.",
     ("en", "casual"): "Hi there, thanks for asking!",
+}
+# The whole reply to a post that only thanks or praises ("makasih, cepet bgt
+# nyampenya 😍"): thanks back, warmly, and nothing to sell or link.
+_THANK_YOU: dict[tuple[str, str], str] = {
+    ("id", "formal"): "Terima kasih banyak, Bapak/Ibu. Senang sekali mendengarnya 🙏",
+    ("id", "casual"): "Makasih banyak, Kak! Ikut senang dengarnya 😊",
+    ("en", "formal"): "Thank you very much. We are glad to hear it.",
+    ("en", "casual"): "Thanks so much! So glad to hear it 😊",
 }
 _HELLO: dict[tuple[str, str], str] = {
     ("id", "formal"): "Halo Bapak/Ibu, terima kasih.",
@@ -107,6 +118,11 @@ def opening(
     if complaint:
         return _APOLOGY_NAMED[key].format(problem=problem) if problem else _APOLOGY[key]
     return _THANKS[key] if question else _HELLO[key]
+
+
+def thank_you(lang: str, tone: str) -> str:
+    """The thank-you that answers a post that only thanks or praises."""
+    return _THANK_YOU[(lang, tone)]
 
 
 def opening_short(lang: str, tone: str, *, complaint: bool) -> str:

@@ -60,6 +60,7 @@ def test_a_token_drafts_three_replies_as_specified(sample_app) -> None:
     assert (body["platform"], body["platform_from_thread"]) == ("tiktok", False)
     assert body["situation"] == {
         "complaint": True,
+        "thanks": False,
         "heated": True,
         "personal_data": [],
         "private": True,
@@ -69,6 +70,7 @@ def test_a_token_drafts_three_replies_as_specified(sample_app) -> None:
     assert body["section"]["anchor"] == "kapan-perlu-menghubungi-kami"
     assert "3 hari" in body["answer"]
     assert [r["handoff"] for r in body["replies"]] == [False, False, True]
+    assert [r["key"] for r in body["replies"]] == ["shortest", "standard", "private"]
     for reply in body["replies"]:
         assert reply["limit"] == 150
         assert reply["length"] == composer.count(reply["text"], "tiktok") <= 150
@@ -82,6 +84,52 @@ def test_a_token_drafts_three_replies_as_specified(sample_app) -> None:
     # Nothing of the post is kept: one short link, no reply until one is copied.
     assert len(rows(sample_app, ShortLink)) == 1
     assert rows(sample_app, PublicReply) == []
+
+
+@pytest.mark.parametrize(
+    ("post", "lang", "text"),
+    [
+        (
+            "gilaaa cepet bgt paketnya nyampeee!!! makasih tokorona 😍😍",
+            "id",
+            "Makasih banyak, Kak! Ikut senang dengarnya 😊",
+        ),
+        (
+            "Thank you so much for the quick refund!! You guys are the best 🙌",
+            "en",
+            "Thanks so much! So glad to hear it 😊",
+        ),
+    ],
+)
+def test_a_post_that_only_thanks_gets_one_thank_you(
+    sample_app, post: str, lang: str, text: str
+) -> None:
+    response = sample_app.test_client().post(
+        URL, json={"post": post, "platform": "x"}, headers=bearer(sample_app)
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["lang"] == lang
+    assert body["situation"] == {
+        "complaint": False,
+        "thanks": True,
+        "heated": False,
+        "personal_data": [],
+        "private": False,
+    }
+    assert (body["article"], body["section"], body["answer"]) == (None, None, None)
+    assert body["replies"] == [
+        {
+            "key": "thanks",
+            "text": text,
+            "length": composer.count(text, "x"),
+            "limit": 280,
+            "link": None,
+            "handoff": False,
+        }
+    ]
+    assert body["candidates"]  # still there, for a tool that wants to pick one
+    assert rows(sample_app, ShortLink) == [] and rows(sample_app, PublicReply) == []
 
 
 def test_lang_and_tone_override_and_data_stays_out(sample_app) -> None:

@@ -1,7 +1,9 @@
 """Answering a pasted post in a real browser (issue 21): three replies, live
 counts, copy records the reply, switching a candidate; axe-core clean at 375
 and 1280 px, light and dark, for an angry post, a calm question and a post
-with an order number (screenshots in $JAWAB_SHOTS when it is set)."""
+with an order number (screenshots in $JAWAB_SHOTS when it is set). A post that
+only thanks: one thank-you whose copy button appears with JavaScript, copies
+and records nothing."""
 
 from __future__ import annotations
 
@@ -58,14 +60,21 @@ def base(sample_app: Flask) -> Iterator[str]:
     yield from serve(sample_app)
 
 
-def _draft(page: Page, base: str, post: str, platform: str, thread: str = "") -> None:
+def _draft(
+    page: Page,
+    base: str,
+    post: str,
+    platform: str,
+    thread: str = "",
+    replies: int = 3,
+) -> None:
     page.goto(f"{base}/agent/reply/draft")
     page.get_by_label("Customer's post").fill(post)
     page.locator("#draft-platform").select_option(platform)
     if thread:
         page.get_by_label("Link to the thread (optional)").fill(thread)
     page.get_by_role("button", name="Draft replies").click()
-    expect(page.locator(".draft-reply")).to_have_count(3)
+    expect(page.locator(".draft-reply")).to_have_count(replies)
 
 
 def test_draft_count_copy_and_switch(browser, base: str, sample_app) -> None:
@@ -111,6 +120,46 @@ def test_draft_count_copy_and_switch(browser, base: str, sample_app) -> None:
         pick.click()
         expect(page.locator("input[name=article]").first).to_have_value(slug)
         expect(page.locator(".draft-reply")).to_have_count(3)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_thank_you_copies_and_records_nothing(
+    browser, base: str, sample_app, width: int
+) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        bypass_csp=True,  # axe-core is injected as an inline script
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        browser_sign_in(page, base, AGENT)
+        post = "gilaaa cepet bgt paketnya nyampeee!!! makasih tokorona 😍😍"
+        _draft(page, base, post, "tiktok", replies=1)
+        box = page.locator("#reply-thanks")
+        expect(box).to_have_value("Makasih banyak, Kak! Ikut senang dengarnya 😊")
+        expect(page.locator("#reply-thanks-heading")).to_contain_text("Thank you")
+        found = violations(page)
+        assert not found, f"thanks {width}:\n{describe(found)}"
+        shot(page, f"draft-thanks-{width}")
+        # The agent may edit it, then copy it.
+        box.click()
+        box.press("End")
+        box.type(" Sering-sering belanja ya!")
+        copy = page.get_by_role("button", name=re.compile("Copy reply"))
+        expect(copy).to_be_visible()
+        copy.click()
+        expect(copy).to_have_attribute(
+            "data-tooltip", "Copied. Paste it in the thread."
+        )
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == box.input_value().strip()
+        assert copied.endswith("😊 Sering-sering belanja ya!")
+        page.wait_for_timeout(300)  # a stray request would have landed by now
+        assert rows(sample_app, PublicReply) == []
     finally:
         context.close()
 

@@ -17,6 +17,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 AGENT = "agent@tokorona.example"
 ANGRY = "udah seminggu paket gue belum nyampe, CS lelet!!"
 ORDER = "min no pesanan 2411889900 kok paketnya belum sampai juga, hp 081234567890"
+PRAISE = "gilaaa cepet bgt paketnya nyampeee!!! makasih tokorona 😍😍"
 
 
 @pytest.fixture()
@@ -290,3 +291,64 @@ def test_candidates_say_how_they_compare_and_sections_read_whole(sample_app) -> 
     assert radios[0][0] == "" and radios[0][2] == "Whole article"
     assert [r[0] for r in radios if r[1]] == ["kapan-perlu-menghubungi-kami"]
     assert "Kapan perlu menghubungi kami" in [r[2] for r in radios]
+
+
+def test_a_post_that_only_thanks_gets_one_thank_you_and_no_link(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    response = draft(client, post=PRAISE, platform="tiktok")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert replies(page) == {"thanks": "Makasih banyak, Kak! Ikut senang dengarnya 😊"}
+    assert '<h2 id="reply-thanks-heading">Thank you <span class="draft-badge">' in page
+    assert ">Thanks or praise<" in page
+    assert "This post only thanks or praises" in page
+    assert "/s/" not in page and "/p/" not in page  # no link at all
+    # The copy button only copies (nothing to record) and, needing JavaScript,
+    # starts hidden: without it the agent selects the text.
+    copy = re.search(r'<button type="button"[^>]*data-copy="#reply-thanks"[^>]*>', page)
+    assert copy and " hidden>" in copy.group()
+    assert "js-copy-reply" not in page
+    assert "nothing is recorded for the reports" in page
+    # Nothing is stored: no short link, no reply, no linked article.
+    assert rows(sample_app, ShortLink) == [] and rows(sample_app, PublicReply) == []
+    assert rows(sample_app, LinkedArticle) == []
+    assert id_problems(page) == []
+    # The candidates are still there to pick: then it drafts as any post.
+    picks = re.findall(r'name="pick" value="([^"]+)"', page)
+    assert picks
+    data = {
+        "post": PRAISE,
+        "platform": "tiktok",
+        "tone": "casual",
+        "lang": "",
+        "pick": picks[0],
+        "csrf_token": csrf(client, "/agent/reply/draft"),
+    }
+    picked = client.post("/agent/reply/draft", data=data).get_data(as_text=True)
+    assert list(replies(picked)) == ["shortest", "standard", "private"]
+    assert "js-copy-reply" in picked and "This post only thanks" not in picked
+    assert len(rows(sample_app, ShortLink)) == 1
+
+
+def test_the_thank_you_box_speaks_indonesian_to_an_indonesian_agent(
+    sample_app,
+) -> None:
+    client = signed_in(sample_app, AGENT, lang="id")
+    page = draft(client, post=PRAISE, tone="formal").get_data(as_text=True)
+    assert replies(page) == {
+        "thanks": "Terima kasih banyak, Bapak/Ibu. Senang sekali mendengarnya 🙏"
+    }
+    assert '<h2 id="reply-thanks-heading">Terima kasih <span' in page
+    assert ">Terima kasih atau pujian<" in page
+    assert "Postingan ini hanya berterima kasih atau memuji" in page
+
+
+def test_a_question_that_ends_in_thanks_is_answered_as_before(sample_app) -> None:
+    client = signed_in(sample_app, AGENT)
+    post = "kak kalau mau ganti nomor hp di akun caranya gimana ya? makasih 🙏"
+    page = draft(client, post=post).get_data(as_text=True)
+    drafted = replies(page)
+    assert list(drafted) == ["shortest", "standard", "private"]
+    assert drafted["standard"].startswith("Halo Kak, makasih sudah tanya 😊")
+    assert ">Question<" in page and "This post only thanks" not in page
+    assert len(rows(sample_app, ShortLink)) == 1

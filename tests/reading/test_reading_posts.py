@@ -6,6 +6,7 @@ its scores are reported by ``bench/bench_reading.py`` and never tuned against.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,10 @@ def test_each_post_is_complete_and_points_at_a_real_section(name: str) -> None:
         assert isinstance(post["complaint"], bool), where
         assert isinstance(post["heated"], bool), where
         assert set(post["personal_data"]) <= KINDS, where
+        assert isinstance(post.get("thanks", False), bool), where
+        if post.get("thanks"):
+            # Thanks that neither asks nor complains: nothing to link.
+            assert not post["complaint"] and post["article"] is None, where
         if post["article"] is None:
             assert post["section"] is None, where
             continue
@@ -69,6 +74,13 @@ def test_the_lists_cover_every_category_both_languages_and_kinds() -> None:
     assert {p["lang"] for p in DEV} == {"id", "en"}
     assert {k for p in DEV for k in p["personal_data"]} == KINDS
     assert any(p["heated"] for p in DEV) and any(not p["complaint"] for p in DEV)
+    # Thanks both ways, in both languages: posts that only thank or praise, and
+    # questions and complaints that say "makasih" or "thanks" as well.
+    assert {p["lang"] for p in DEV if p.get("thanks")} == {"id", "en"}
+    thanked = re.compile(r"\b(makasih|trims|terima kasih|thanks?|thank you)\b", re.I)
+    also = [p for p in DEV if not p.get("thanks") and thanked.search(p["post"])]
+    assert {p["lang"] for p in also} == {"id", "en"}
+    assert any(p["complaint"] for p in also) and any(not p["complaint"] for p in also)
     texts = [p["post"] for p in DEV]
     assert len(set(texts)) == len(texts)
     assert not set(texts) & {p["post"] for p in HELDOUT}
@@ -78,15 +90,23 @@ def _accuracy(field: str) -> tuple[float, list[str]]:
     wrong = []
     for post in DEV:
         got = getattr(reading.read(post["post"]), field)
-        if got != post[field]:
-            wrong.append(f"{post[field]} -> {got}: {post['post']}")
+        want = post.get(field, False)  # thanks is only written where true
+        if got != want:
+            wrong.append(f"{want} -> {got}: {post['post']}")
     return 1 - len(wrong) / len(DEV), wrong
 
 
-@pytest.mark.parametrize("field", ["lang", "complaint", "heated"])
+@pytest.mark.parametrize("field", ["lang", "complaint", "heated", "thanks"])
 def test_reading_the_development_list_is_at_least_90_percent_right(field: str) -> None:
     accuracy, wrong = _accuracy(field)
     assert accuracy >= 0.9, "\n".join(wrong)
+
+
+def test_thanks_is_read_exactly_both_ways() -> None:
+    # A question or complaint answered with a bare "thank you" helps nobody,
+    # and a thank-you answered with an article reads like a bot: no miss either way.
+    _, wrong = _accuracy("thanks")
+    assert wrong == []
 
 
 def test_mixed_posts_are_recognised() -> None:

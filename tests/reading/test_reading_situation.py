@@ -108,6 +108,62 @@ def test_questions(text: str, question: bool) -> None:
     assert reading.read(text).question is question
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "makasih banyak kak 🙏",
+        "Terima kasih, paketnya sudah sampai!",
+        "trims min, udah beres",
+        "tengkyu yaa, refundnya udah masuk 😍",
+        "mantul, pengirimannya gercep 👍",
+        "puas bgt belanja di sini, sukses terus tokorona",
+        "CS nya ramah dan fast respon, keren",
+        "Mohon maaf baru sempat kabari: paketnya sudah sampai. Terima kasih!",
+        "thx, all sorted now",
+        "ty guys!!",
+        "Thanks a lot, it arrived today 🙌",
+        "You guys are the best, love it ❤️",
+        "Awesome service, so fast!",
+        "Not bad at all, the refund was quick. Much appreciated",
+    ],
+)
+def test_thanks_and_praise_alone_are_thanks(text: str) -> None:
+    r = reading.read(text)
+    assert r.thanks, (r.question, r.complaint, r.signals)
+    assert not (r.question or r.complaint or r.heated)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # It asks: a question, a request, thanks in advance.
+        "kak cara bayar gimana? makasih",
+        "kak cara bayar pakai ovo, makasih",
+        "tolong kirim ulang kodenya ya, makasih",
+        "mohon dikirim hari ini ya kak, terima kasih",
+        "minta nomor resinya dong min, thx",
+        "ditunggu kabarnya ya min, makasih",
+        "Thanks! When will my order ship?",
+        "pls resend the code, thanks in advance",
+        "Please send the invoice again. Thank you",
+        # It complains, thanks or not.
+        "makasih ya tapi paket belum sampai",
+        "makasih lho, paketnya datang rusak",
+        "Thanks, but the refund still hasn't arrived",
+        "thanks for nothing",
+        # Negated praise and declined thanks.
+        "gak puas sama pelayanannya",
+        "no thanks",
+        "not very helpful tbh",
+        # Nothing that thanks or praises.
+        "saya sudah top up saldo ronapay",
+        "paket sudah sampai",
+    ],
+)
+def test_asking_complaining_or_no_praise_is_not_thanks(text: str) -> None:
+    assert not reading.read(text).thanks
+
+
 def test_reading_the_post_from_the_issue() -> None:
     r = reading.read("udah seminggu paket gue belum nyampe, CS lelet!!")
     assert (r.lang, r.mixed, r.complaint, r.heated, r.private) == (
@@ -120,6 +176,7 @@ def test_reading_the_post_from_the_issue() -> None:
     assert r.heat >= HEATED and "waiting" in r.signals
     assert r.query == "sudah seminggu paket belum sampai"
     assert r.personal_data == ()
+    assert not r.thanks
 
 
 def test_personal_data_makes_a_calm_post_private_and_leaves_the_query() -> None:

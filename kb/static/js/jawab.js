@@ -3,7 +3,8 @@
  *  1. "#" section links copy the section's address and announce it.
  *  2. Old section anchors (span.old-anchor) are rewritten to the heading's id.
  *  3. Search boxes suggest articles as you type (WAI-ARIA combobox + listbox).
- *  4. button[data-copy] copies the field it names (e.g. the ticket's secret link).
+ *  4. button[data-copy] copies the field it names (e.g. the ticket's secret link);
+ *     its own data-copied / data-copy-failed say what it copied (a reply, not a link).
  *  5. The contact form suggests articles while the subject is typed.
  *  6. A form's error summary takes focus; its links focus the field in error;
  *     a field's error goes away as soon as the field is fixed.
@@ -374,15 +375,18 @@
     }
     if (!target) return;
     var isField = target.matches("input, textarea");
-    // One click or tab into the field selects the whole link, ready to copy by hand.
-    if (isField) {
+    // One click or tab into the field selects the whole link, ready to copy by hand
+    // (a reply the agent may still edit keeps its caret).
+    if (isField && target.readOnly) {
       target.addEventListener("focus", function () { target.select(); });
       target.addEventListener("click", function () { target.select(); });
     }
+    var copied = button.getAttribute("data-copied") || copiedText;
+    var failed = button.getAttribute("data-copy-failed") || fieldFailedText;
     button.addEventListener("click", function () {
       var value = (isField || fixed !== null ? target.value : target.textContent).trim();
       copy(value).then(function (ok) {
-        var message = ok ? copiedText : fieldFailedText;
+        var message = ok ? copied : failed;
         confirm(button, message, ok);
         announce(message);
         if (!ok && isField) {

@@ -1,4 +1,5 @@
-"""POST /api/v1/replies/draft: three public replies for a customer's post, for staff.
+"""POST /api/v1/replies/draft: three public replies for a customer's post, for staff
+(one thank-you, with no article and no link, for a post that only thanks).
 
 The same drafting as the composer page (kb.services.drafting): a signed-in
 staff session (with its CSRF token in ``X-CSRFToken``) or a staff API token
@@ -113,7 +114,8 @@ def parse_body(raw: bytes) -> DraftBody:
 @csrf.exempt  # a token needs none; the session's is checked in the view
 @token_or_session("agent")
 def draft_replies() -> Response:
-    """Three public replies for a customer's post, with what Jawab read from it."""
+    """Three public replies for a customer's post (a thank-you for one that only
+    thanks), with what Jawab read from it."""
     if "Authorization" not in request.headers:
         csrf.protect()  # a browser session: the cookie alone must not be enough
     wait = draft_wait(current_user.id)
@@ -149,6 +151,7 @@ def as_json(result: Draft, chosen: thread_links.Platform | None = None) -> dict:
         "platform_from_thread": bool(chosen and chosen.from_thread),
         "situation": {
             "complaint": result.reading.complaint,
+            "thanks": result.reading.thanks,
             "heated": result.reading.heated,
             "personal_data": list(result.reading.personal_data),
             "private": result.reading.private,
@@ -166,6 +169,7 @@ def as_json(result: Draft, chosen: thread_links.Platform | None = None) -> dict:
         "answer": result.answer,
         "replies": [
             {
+                "key": reply.key,
                 "text": reply.text,
                 "length": reply.length,
                 "limit": reply.limit,

@@ -266,6 +266,11 @@ COMPONENTS: dict[str, Schema] = {
         "What Jawab read from the post.",
         {
             "complaint": {"type": "boolean"},
+            "thanks": {
+                "type": "boolean",
+                "description": "The post only thanks or praises: it neither asks "
+                "nor complains. Its reply is a thank-you, with no article.",
+            },
             "heated": {"type": "boolean"},
             "personal_data": {
                 "type": "array",
@@ -279,17 +284,25 @@ COMPONENTS: dict[str, Schema] = {
         },
     ),
     "DraftReply": obj(
-        "One ready reply: shortest, standard, then with the private step.",
+        "One ready reply: shortest, standard, then with the private step; for "
+        "a post that only thanks, a thank-you (then, if it exposed personal "
+        "data, the private step).",
         {
+            "key": {
+                "type": "string",
+                "enum": ["shortest", "standard", "private", "thanks"],
+                "description": "Which reply it is. thanks: the thank-you to a "
+                "post that only thanks or praises (no link).",
+            },
             "text": TEXT,
             "length": {**COUNT, "description": "As the platform counts it."},
             "limit": {**nullable(COUNT), "description": "null: no limit."},
             "link": {
                 **nullable(URL),
                 "description": "The article's short link (/s/<code>) the reply "
-                "carries (null: none, e.g. a private step that had no room for "
-                "it). A private step's link to the contact form (/p/<code>) is "
-                "in its text only.",
+                "carries (null: none, e.g. a thank-you, or a private step that "
+                "had no room for it). A private step's link to the contact form "
+                "(/p/<code>) is in its text only.",
             },
             "handoff": {
                 "type": "boolean",
@@ -331,7 +344,8 @@ COMPONENTS: dict[str, Schema] = {
         },
     ),
     "DraftResponse": obj(
-        "Three public replies for a post, with the article they answer from.",
+        "Three public replies for a post, with the article they answer from; "
+        "a post that only thanks or praises gets a thank-you and no article.",
         {
             "lang": LANG,
             "platform": {
@@ -346,7 +360,8 @@ COMPONENTS: dict[str, Schema] = {
             "situation": ref("DraftSituation"),
             "article": nullable(
                 obj(
-                    "The article the replies link.",
+                    "The article the replies link (null: none, e.g. a post "
+                    "that only thanks).",
                     {"slug": TEXT, "title": TEXT, "url": URL},
                 )
             ),
