@@ -321,12 +321,34 @@ def setup_commit(folder: Path, message: str) -> None:
     )
 
 
+def _read_whole(app: Any) -> Any:
+    """``app`` with each response read and closed before it is sent.
+
+    Werkzeug's server closes a response (a static file's open handle) only
+    after draining the request, in code a dropped connection can interrupt: a
+    browser leaving a page while its favicon was sent then left the file open,
+    which the suite's warnings-as-errors turned into a failure of an unrelated
+    test. The app streams nothing, so reading each response whole is exact.
+    """
+
+    def whole(environ: dict, start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return whole
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free loopback port; yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
