@@ -80,11 +80,24 @@ class Word(NamedTuple):
     clause: int
 
 
+@cache
+def _numbered() -> frozenset[str]:
+    """Nouns before which an Indonesian "no" stands for "nomor" ("no resi")."""
+    return frozenset(p[0] for p in data.lexicon()["numbered"] if len(p) == 1)
+
+
+def _next_word(toks: Sequence[Token], i: int) -> str:
+    """The folded word right after ``toks[i]`` ("" when a word does not follow)."""
+    following = toks[i + 1] if i + 1 < len(toks) else None
+    return fold(following.text) if following and following.kind == "word" else ""
+
+
 def words(toks: Sequence[Token], lang: str, mixed: bool) -> list[Word]:
     """The post's words (numbers too) with their sentence and clause."""
     out: list[Word] = []
     sentence = clause = 0
     indonesian, english = lang == "id" or mixed, lang == "en" or mixed
+    numbered = _numbered()
     for i, token in enumerate(toks):
         if token.kind == "punct":
             if any(c in token.text for c in ".!?"):
@@ -98,6 +111,11 @@ def words(toks: Sequence[Token], lang: str, mixed: bool) -> list[Word]:
             if folded in _CLAUSE_WORDS:
                 clause += 1
             standard = expand(folded, indonesian=indonesian, english=english)
+            if folded == "no" and indonesian and _next_word(toks, i) in numbered:
+                # "no resi", "no pesanan": the number, not English "no" (which
+                # would read "no resi udah sampai" as a complaint), as typed
+                # and in standard form (the lexicon is matched on both).
+                folded = standard = "nomor"
             out.append(
                 Word(i, token.text, folded, tuple(standard.split()), sentence, clause)
             )

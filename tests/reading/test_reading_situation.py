@@ -184,7 +184,26 @@ def test_personal_data_makes_a_calm_post_private_and_leaves_the_query() -> None:
     assert r.personal_data == ("phone", "tracking")
     assert r.private and not r.heated
     assert "1234" not in r.query and "0812" not in r.query
-    assert r.query == "no resi belum gerak wa"
+    # "no resi" is the tracking number's name: in standard form, "nomor resi".
+    assert r.query == "nomor resi belum gerak wa"
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint", "thanks"),
+    [
+        # "no" before a number's noun is "nomor", not the English "no".
+        ("makasih, no resi udah sampai 😊", False, True),
+        ("no pesanan sudah masuk kak, makasih", False, True),
+        ("no hp udah aktif lagi, makasih min", False, True),
+        ("no reply from CS since yesterday", True, False),
+        ("no hp lama ga aktif, ga bisa terima otp", True, False),
+    ],
+)
+def test_no_before_a_numbers_noun_is_nomor(
+    text: str, complaint: bool, thanks: bool
+) -> None:
+    r = reading.read(text)
+    assert (r.complaint, r.thanks) == (complaint, thanks), r
 
 
 @pytest.mark.parametrize(
