@@ -12,8 +12,10 @@ headings say what a section is for ("Jika refund belum diterima").
   in standard form) and the phrases the help center's synonyms add, less the
   search's stopwords, the words that only make it a question or a request (the
   reading lexicon's ``question``, ``request``… categories: "how", "apakah" are
-  rare in articles, so they would weigh a lot and match by chance) and the
-  words that say how long it has waited ("seminggu", "kemarin").
+  rare in articles, so they would weigh a lot and match by chance), the
+  words that say how long it has waited ("seminggu", "kemarin") and negations
+  ("never", "belum": they carry the complaint, not the topic, and would pick
+  a heading like "Never share your code" for "the OTP never comes").
 - A post that reports a problem leans towards the sections for when something
   went wrong ("Jika …", "If …", "When to contact us", "What to do"); a
   question leans away from them. The heading's form decides, never the article.
@@ -61,6 +63,8 @@ SITUATION = 0.4
 # section about busy seasons): one-word entries, matched as typed.
 _ASKING = ("question", "question_start", "request", "permission", "conditional")
 _WHEN = ("duration_word", "since_when")
+# Negations say that something did not happen, not what it is about.
+_NEGATION = ("negation",)
 _TROUBLE = re.compile(
     r"^(?:jika|kalau|bila|apabila|kapan|if|when|what to do|what you can do|"
     r"yang (?:perlu|bisa) anda lakukan)\b",
@@ -142,7 +146,7 @@ def _ignored() -> frozenset[str]:
     lexicon = reading_data.lexicon()
     return frozenset(
         phrase[0]
-        for category in (*_ASKING, *_WHEN)
+        for category in (*_ASKING, *_WHEN, *_NEGATION)
         for phrase in lexicon[category]
         if len(phrase) == 1
     )

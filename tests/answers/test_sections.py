@@ -166,3 +166,36 @@ def test_the_statistics_are_computed_once_per_content_version(
     again = articles.load(tmp_path)  # a new content version, read afresh
     assert sections._stats(again, "en") is not first
     assert sections._bags(again, "parcels", "en") is not bags
+
+
+def test_negation_words_never_choose_a_section(tmp_path: Path) -> None:
+    # "never" says the code did not come, not what the post is about: the
+    # section whose heading happens to say "Never share …" is no answer.
+    (tmp_path / "codes.md").write_text(
+        textwrap.dedent(
+            """\
+            ---
+            title: Sign-in codes
+            lang: en
+            category: account
+            status: published
+            ---
+
+            We send a code when you sign in.
+
+            ## Never share your code
+
+            Nobody from our team asks for your code. Keep the code to yourself.
+
+            ## If the code does not arrive
+
+            Wait a minute, then tap Resend. A code can arrive late at busy times.
+            """
+        ),
+        "utf-8",
+    )
+    library = articles.load(tmp_path)
+    found = sections.choose(library, "codes", "the code never arrives")
+    assert found is not None and found.anchor == "if-the-code-does-not-arrive"
+    scores = {s.anchor: s.score for s in sections.scored(library, "codes", "never")}
+    assert not any(scores.values())
