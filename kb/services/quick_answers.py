@@ -55,7 +55,8 @@ def _reads_as_an_answer(answer: Answer) -> bool:
 def _summary(
     library: Library, slug: str, text: str, budget: int, confidence: float
 ) -> Answer | None:
-    """The article's summary, when its title names everything the query asks.
+    """The article's summary, when its title names everything the query asks
+    (in the query's words or as the help center's synonyms say them).
 
     A query that is the article's own topic ("cancel order" for "Cancel an
     order") is answered by the article as a whole, which its summary states;
@@ -70,8 +71,14 @@ def _summary(
         found = (w for w in _WORD.findall(words.lower()) if not w.isdigit())
         return {stem(w) for w in found if w not in common} - common
 
-    asked = content(text)
-    if not asked or not asked <= content(article.title):
+    asked, title = content(text), content(article.title)
+    # The help center's synonyms say it the articles' way ("lupa password" is
+    # "lupa kata sandi"): either reading may name the article's topic.
+    readings = [asked] + [
+        (asked - content(" ".join(typed))) | content(phrase)
+        for phrase, typed in library.synonyms.sources(text, (article.lang,)).items()
+    ]
+    if not asked or not any(reading <= title for reading in readings):
         return None
     chosen: list[str] = []
     for sentence in sentences(article.summary):

@@ -10,6 +10,7 @@ article's, without personal data.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -147,8 +148,11 @@ def test_words_the_help_center_does_not_know_make_a_weak_match(help_center) -> N
 
 
 def _article_text(client, lang: str, slug: str) -> str:
+    """The article page's text and its summary (the page's description)."""
     page = client.get(f"/{lang}/articles/{slug}").get_data(as_text=True)
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    summary = re.search(r'<meta name="description" content="([^"]*)"', page)
+    text = re.sub(r"<[^>]+>", " ", page) + " " + (summary.group(1) if summary else "")
+    return " ".join(html.unescape(text).split())
 
 
 @pytest.mark.parametrize(
@@ -173,16 +177,32 @@ def test_a_sure_match_carries_the_articles_own_sentences(
 
 
 def test_a_section_answer_names_and_links_its_section(help_center) -> None:
-    answer = search(help_center, "lupa password", "id")["answer"]
+    q = "lupa kata sandi nomor hp lama"  # narrower than the article's title
+    answer = search(help_center, q, "id")["answer"]
     section = answer["section"]
     assert section and section["anchor"] and section["heading"]
-    page = help_center.get("/id/search?q=lupa+password").get_data(as_text=True)
+    page = help_center.get("/id/search", query_string={"q": q}).get_data(as_text=True)
     box = page[page.index('class="quick-answer"') : page.index('class="results"')]
     assert "Jawaban singkat" in box
     assert f'href="/id/articles/lupa-kata-sandi?s={section["anchor"]}#' in box
     assert f"› {section['heading']}" in box
     assert "Apakah jawaban ini membantu?" in box
     assert f'data-section="{section["anchor"]}"' in box  # the vote is the section's
+
+
+def test_the_articles_topic_in_customers_words_gets_its_summary(
+    help_center,
+) -> None:
+    # "lupa password" is "lupa kata sandi" as the synonyms say it: the
+    # article's whole topic, answered by its summary (the steps from the
+    # start), not by two steps from the middle of its first section.
+    for q in ("lupa password", "lupa kata sandi"):
+        answer = search(help_center, q, "id")["answer"]
+        assert answer is not None and answer["section"] is None, (q, answer)
+        assert answer["text"].startswith('Ketuk "Lupa kata sandi?"'), answer
+    # A query narrower than the title is answered from its section.
+    narrower = search(help_center, "lupa kata sandi nomor hp lama", "id")["answer"]
+    assert narrower is not None and narrower["section"] is not None
 
 
 def test_no_quick_answer_when_not_sure(help_center) -> None:
@@ -249,8 +269,14 @@ def test_a_search_with_a_quick_answer_renders_no_article(fresh_worker) -> None:
     client = fresh_worker.test_client()
     library = fresh_worker.extensions["jawab.content"].library()
     assert library.renders == 0
-    asked = [("lupa password", "id"), ("berapa lama refund", "id")]
-    for q, lang in [*asked, ("cancel order", "en"), ("reset password", "en")]:
+    # Answered from a section (the two first) and from the summary.
+    asked = [("lupa kata sandi nomor hp lama", "id"), ("berapa lama refund", "id")]
+    summaries = [
+        ("lupa password", "id"),
+        ("cancel order", "en"),
+        ("reset password", "en"),
+    ]
+    for q, lang in [*asked, *summaries]:
         answer = search(client, q, lang)["answer"]
         assert answer is not None, q
         page = client.get(f"/{lang}/search", query_string={"q": q})
