@@ -347,9 +347,8 @@ def extract(
     every = _stemmed_units(section.text, article.lang)
     parts = [p for p, _stems, _digits, _statement in every]
     # A number (the rule: "3 hari", "5 menit") counts a little, but only in a
-    # unit that shares a word with the text: with no word in common anywhere,
-    # the section's opening says what it is about, where a later sentence
-    # with a number leans on the ones before it ("Kode berlaku 5 menit").
+    # unit that shares a word with the text (alone, "Kode berlaku 5 menit"
+    # leans on the sentences before it).
     # Units keep their place in the section: two answer together only when
     # they are neighbours there (a table between them is not skipped over).
     scores = {
@@ -358,7 +357,9 @@ def extract(
         if statement and not any(a and a in part for a in avoid)
         for shared in (wanted & stems,)
     }
-    if not scores:
+    if not scores or not any(scores.values()):
+        # No sentence shares a word with the text (nor its synonyms): any one
+        # would be a guess, and a wrong answer in public costs more than none.
         return None
     scored = [(score, -i, i) for i, score in scores.items()]
     ranked = [index for _score, _order, index in sorted(scored, reverse=True)]
