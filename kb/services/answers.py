@@ -20,8 +20,8 @@ from kb.cache import Cache
 from kb.services import sections
 from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
+from kb.services.sections import text_stems
 from kb.storage.articles import ArticleFile
-from kb.storage.search_index import stopwords
 from kb.storage.stemming import STEMMERS
 
 SURE = 0.6  # confidence from which an answer is offered without being asked
@@ -338,12 +338,10 @@ def extract(
         section = next((s for s in sections if s.text), None)
     if section is None:
         return None
-    stem = STEMMERS[article.lang]
     # The text's words and the phrases the help center's synonyms add for
     # them ("lupa password" → "lupa kata sandi"), without the words every
     # sentence has ("yang", "the"): they would pick a sentence by chance.
-    typed = " ".join([text, *library.synonyms.sources(text, (article.lang,))])
-    wanted = {stem(w) for w in _WORD.findall(typed.lower())} - stopwords(article.lang)
+    wanted = text_stems(library, text, article.lang)
     every = _stemmed_units(section.text, article.lang)
     parts = [p for p, _stems, _digits, _statement in every]
     # A number (the rule: "3 hari", "5 menit") counts a little, but only in a

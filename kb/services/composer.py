@@ -421,8 +421,11 @@ def _attempts(
     answer (``answer_first``) tries every opening that says something with a
     whole answer, then with a cut one, before any goes without.
     """
-    shapes = [(True, False), (True, True), (False, True)] if wants_answer else []
-    shapes = shapes or [(False, True)]
+    shapes = (
+        [(True, False), (True, True), (False, True)]
+        if wants_answer
+        else [(False, True)]
+    )
     spoken = _spoken(data, opening)
     tried = [(said, ask, *shape) for said, ask in spoken for shape in shapes]
     if not (wants_answer and data.answer_first):

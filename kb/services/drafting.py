@@ -38,7 +38,6 @@ from kb.services.search import SearchService
 from kb.storage.articles import ArticleFile
 
 MAX_CANDIDATES = 3
-MAX_SENTENCES = answers.MAX_SENTENCES
 DEFAULT_TONE = "casual"  # "Kak" is the safe default in Indonesian threads
 # The three replies: (key, template kind, most sentences of the answer, at most
 # this many characters of answer, how much of the document it names).
@@ -46,7 +45,7 @@ SHORTEST, STANDARD, PRIVATE = "shortest", "standard", "private"
 THANKS = "thanks"  # the one reply to a post that only thanks (key and kind)
 _SHAPES = (
     (SHORTEST, "answer", 1, 110, False),
-    (STANDARD, "answer", MAX_SENTENCES, 320, True),
+    (STANDARD, "answer", answers.MAX_SENTENCES, 320, True),
     (PRIVATE, "handoff", 1, 200, True),
 )
 # The shortest reply's answer may grow to one sentence of this many characters
@@ -199,7 +198,11 @@ def draft(
             # to say something fits it (one short step, "Ketuk Ubah alamat."),
             # up to ONE_SENTENCE characters, then with the unit beside it: a
             # short reply with the answer beats one without it.
-            sizes = ((most, cap), (most, ONE_SENTENCE), (MAX_SENTENCES, ONE_SENTENCE))
+            sizes = (
+                (most, cap),
+                (most, ONE_SENTENCE),
+                (answers.MAX_SENTENCES, ONE_SENTENCE),
+            )
             fallback = ""
             for sentences, most_chars in dict.fromkeys(sizes):
                 found_answer = answers.extract(

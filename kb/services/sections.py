@@ -140,6 +140,19 @@ def stems(text: str, lang: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower())]
 
 
+def text_stems(
+    library: Library, text: str, lang: str, ignored: frozenset[str] = frozenset()
+) -> set[str]:
+    """The stems of ``text``'s words (less ``ignored``, as typed) and of the
+    phrases the help center's synonyms add for them, less the search's
+    stopwords: the words a text is matched by."""
+    stem = STEMMERS[lang]
+    words = {stem(w) for w in _WORD.findall(text.lower()) if w not in ignored}
+    for phrase in library.synonyms.sources(text, (lang,)):
+        words.update(stems(phrase, lang))
+    return words - stopwords(lang)
+
+
 @cache
 def _ignored() -> frozenset[str]:
     """Words (as typed, before stemming) that never choose a section."""
@@ -205,12 +218,8 @@ def _wanted(library: Library, text: str, lang: str, stats: _Stats) -> dict[str, 
     last = version.last
     if last is not None and last[0] == (text, lang):
         return last[1]
-    ignored = _ignored()
-    stem = STEMMERS[lang]
-    words = {stem(w) for w in _WORD.findall(text.lower()) if w not in ignored}
-    for phrase in library.synonyms.sources(text, (lang,)):
-        words.update(stems(phrase, lang))
-    weights = {s: stats.weight(s) for s in words - stopwords(lang)}
+    words = text_stems(library, text, lang, ignored=_ignored())
+    weights = {s: stats.weight(s) for s in words}
     found = {s: w for s, w in weights.items() if w > 0}
     version.last = ((text, lang), found)
     return found
