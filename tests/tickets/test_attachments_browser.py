@@ -105,7 +105,11 @@ def test_a_gps_photo_goes_in_and_comes_back_without_exif(
     page.goto(link)
     thumb = page.locator("img.attachment-thumb")
     expect(thumb).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth > 0", thumb.element_handle())
+    # The thumbnail loads lazily and after the page: wait for it rather than
+    # read it mid-download (a broken image never gets a width and times out).
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
     href = page.get_by_role("link", name=re.compile("IMG_0042.jpg")).get_attribute(
         "href"
     )
