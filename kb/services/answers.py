@@ -117,6 +117,9 @@ class Answer:
     sentences: tuple[str, ...]
     confidence: float
     shortened: bool = False  # the last sentence was cut at a word boundary ("…")
+    # How much of the text it answers: the text's word stems its sentences
+    # hold (a number counts half), summed; comparable within one section.
+    score: float = 0.0
 
     @property
     def text(self) -> str:
@@ -389,9 +392,11 @@ def extract(
             if chosen and len(kept) >= min_length and best_chosen >= floor:
                 if not fits or best_chosen >= max(fits)[0]:
                     found = tuple(parts[i] for i in chosen)
-                    return _answer(article, section, found, confidence)
+                    said = sum(scores[i] for i in chosen)
+                    return _answer(article, section, found, confidence, said)
             if fits:
-                return _answer(article, section, (max(fits)[2],), confidence)
+                said, _order, unit = max(fits)
+                return _answer(article, section, (unit,), confidence, said)
         # The best sentence did not fit whole: shortened, it still beats
         # weaker ones that do.
         short = compress(parts[ranked[0]], budget)
@@ -400,10 +405,12 @@ def extract(
             # a condition or a step is half said: in public, say none.
             short = None
         if short is not None and scores[ranked[0]] > best_chosen:
-            return _answer(article, section, (short,), confidence, shortened=True)
+            said = scores[ranked[0]]
+            return _answer(article, section, (short,), confidence, said, True)
     if not chosen:
         return None
-    return _answer(article, section, tuple(parts[i] for i in chosen), confidence)
+    found = tuple(parts[i] for i in chosen)
+    return _answer(article, section, found, confidence, sum(scores[i] for i in chosen))
 
 
 def _answer(
@@ -411,6 +418,7 @@ def _answer(
     section: SectionText,
     found: tuple[str, ...],
     confidence: float,
+    score: float,
     shortened: bool = False,
 ) -> Answer:
     return Answer(
@@ -422,4 +430,5 @@ def _answer(
         found,
         confidence,
         shortened,
+        score,
     )

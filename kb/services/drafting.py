@@ -190,6 +190,11 @@ def draft(
         (c.confidence for c in found if article and c.slug == article.slug), 0.0
     )
 
+    # Each answer given, with how much of the post it answers (Answer.score):
+    # a reply's answer is weighed against the one a shorter opening leaves
+    # room for.
+    said: dict[str, float] = {}
+
     def answer_for(most: int, cap: int) -> Callable[[int | None], str]:
         def within(budget: int | None) -> str:
             if article is None:
@@ -221,6 +226,7 @@ def draft(
                 if found_answer is None:
                     continue
                 text = found_answer.text
+                said[text] = found_answer.score
                 if not found_answer.shortened and len(text) >= composer.MIN_ANSWER:
                     return text
                 fallback = fallback or text
@@ -288,6 +294,20 @@ def draft(
         reply = composer.compose(
             db, base, kind=kind, answer_for=answer_of, body=bodies[kind]
         )
+        if key == SHORTEST and opening_short and opening in reply.text:
+            # The long opening left room for a lesser answer only (a tip
+            # beside the rule): the short opening with the better one says
+            # more ("Maaf ya, Kak 🙏" + the rule beats the named apology + a
+            # tip). The standard reply keeps its thanks or named apology.
+            terse = composer.compose(
+                db,
+                replace(base, apology=opening_short, apology_short=""),
+                kind=kind,
+                answer_for=answer_of,
+                body=bodies[kind],
+            )
+            if _answered(terse.text, said) > _answered(reply.text, said):
+                reply = terse
         if (
             kind == "handoff"
             and article
@@ -320,6 +340,18 @@ def draft(
         answer=answer or None,
         replies=tuple(replies),
         code=code,
+    )
+
+
+def _answered(text: str, said: dict[str, float]) -> float:
+    """How much of the post the answer in ``text`` answers (0: none)."""
+    return max(
+        (
+            score
+            for answer, score in said.items()
+            if answer and (answer in text or composer.calm(answer) in text)
+        ),
+        default=0.0,
     )
 
 

@@ -371,6 +371,35 @@ def test_on_tiktok_the_standard_reply_to_a_complaint_names_the_problem(
     assert not shortest.over and not standard.over
 
 
+def test_the_shortest_reply_gives_up_the_long_opening_for_the_better_answer(
+    sample,
+) -> None:
+    # On a short host (make run's 127.0.0.1:5000) the named apology leaves
+    # room for the section's tip ("Jika kurir memastikan paket Anda hilang …")
+    # but not its rule; the short opening with the rule says more.
+    post = "udah seminggu paket gue belum nyampe, CS lelet!!"
+    host = "http://127.0.0.1:5000"
+    links = drafting.Links(
+        short=lambda slug, lang, anchor, code: f"{host}/s/{code}",
+        handoff=lambda slug: f"{host}/contact",
+        private=lambda code: f"{host}/p/{code}",
+    )
+    with sample.test_request_context():
+        found = drafting.draft(
+            db.session(),
+            sample.extensions["jawab.search"],
+            sample.extensions["jawab.content"].library(),
+            drafting.DraftRequest(post=post, platform="tiktok", tone="casual"),
+            links,
+        )
+    shortest, standard = found.replies[0], found.replies[1]
+    assert "status resi tidak berubah selama 3 hari" in shortest.text
+    assert shortest.text.startswith("Maaf ya, Kak")
+    assert not shortest.over
+    # The standard reply still names the problem.
+    assert standard.text.startswith("Mohon maaf paketnya belum sampai, Kak")
+
+
 def test_a_post_that_only_thanks_gets_one_thank_you_and_no_article(sample) -> None:
     assert len(THANKS) >= 6 and {p["lang"] for p in THANKS} == {"id", "en"}
     shortened: list[str] = []
