@@ -459,8 +459,8 @@ def extract(
         and said
     )
     if not scores or not any(scores.values()):
-        # No sentence shares a word with the text (nor its synonyms): any one
-        # would be a guess, and a wrong answer in public costs more than none.
+        # No sentence or row shares a word with the text (nor its synonyms): any
+        # one would be a guess, and a wrong answer in public costs more than none.
         return None
     scored = [(score, -i, i) for i, score in scores.items()]
     ranked = [index for _score, _order, index in sorted(scored, reverse=True)]
