@@ -392,7 +392,7 @@ def extract(
     (:func:`kb.markdown.row_text`) and scored as a sentence, headers included,
     when one of its own cells shares a word with the text. It answers alone
     (never beside a sentence or another row) and is shortened only by whole
-    cells from its end (:func:`row_within`).
+    cells from its end (:func:`row_within`), and never with ``whole``.
 
     With ``whole`` (a public reply: a cut reads as a thought left hanging),
     the best whole unit of at least ``min_length`` characters that fits wins
@@ -468,6 +468,8 @@ def extract(
     for index in ranked:
         if len(chosen) == max_sentences:
             break
+        if not chosen and not scores[index]:
+            break  # the rest share no word with the text: a guess, as above
         if chosen and (abs(index - chosen[0]) != 1 or {index, chosen[0]} & rows.keys()):
             continue  # not neighbours, or a row: it answers alone
         trial = sorted([*chosen, index])
@@ -480,7 +482,10 @@ def extract(
         def _whole(i: int) -> tuple[float, str] | None:
             """Unit ``i`` whole within the budget, with what it says."""
             if i in rows:
-                return row_within(rows[i], room, wanted, article.lang)
+                # A row without some of its cells may lose the one asked
+                # about ("GoPay — Dana dikembalikan ke: …" without "Lama
+                # proses: 1–3 hari kerja"): in public, the whole row or none.
+                return (scores[i], parts[i]) if len(parts[i]) <= room else None
             unit = whole_within(parts[i], room)
             return None if unit is None else (scores[i], unit)
 
@@ -515,8 +520,11 @@ def extract(
         # weaker ones that do.
         said = scores[ranked[0]]
         if ranked[0] in rows:
-            # A row loses whole cells only, which leaves nothing hanging.
-            fitted = row_within(rows[ranked[0]], budget, wanted, article.lang)
+            # A row loses whole cells only, which leaves nothing hanging; a
+            # public reply takes it whole or not at all (see _whole).
+            fitted = None
+            if not whole:
+                fitted = row_within(rows[ranked[0]], budget, wanted, article.lang)
             said, short = fitted or (0.0, None)
         else:
             short = compress(parts[ranked[0]], budget)
