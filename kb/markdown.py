@@ -157,6 +157,12 @@ class ArticleLink:
     written: str
 
 
+# A table's body row: (column header, cell text) per column, "" where the
+# table has no header or the cell is empty. Plain tuples: the search index
+# pickles them with the section (kb.storage.snippets.StoredSection).
+Row = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Section:
     """One part of an article: the text under a heading (or before the first)."""
@@ -164,6 +170,9 @@ class Section:
     anchor: str | None  # the heading's id; None for the text before any heading
     heading: str
     text: str
+    # Its tables' body rows with two cells or more, in order (:func:`row_text`
+    # reads one): an answer may be a row, which ``text`` only holds cell by cell.
+    rows: tuple[Row, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -479,21 +488,82 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_TABLE = re.compile(r"<table\b[^>]*>(.*?)</table>", re.S)
+_TABLE_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S)
+_LINE_BREAK = re.compile(r"<br\s*/?>")
+# Punctuation a cell or header may end on that the row's own would double.
+_CELL_END = " .;,:"
+_ROW_END = ("!", "?", "…")
+
+
+def _cell_text(fragment: str) -> str:
+    """A cell's plain text: inline markup and links dropped, their words kept."""
+    return _squash(html.unescape(_TAG.sub("", _LINE_BREAK.sub(" ", fragment))))
+
+
+def _rows(fragment: str) -> tuple[Row, ...]:
+    """The body rows of the tables in an HTML fragment, each cell with its header.
+
+    A first row of header cells (``<th>``) labels the columns; a table without
+    one (or with empty headers) has unlabelled cells. A row with fewer than two
+    cells that say something is left out: alone, one cell is a fragment.
+    """
+    found: list[Row] = []
+    for table in _TABLE.finditer(fragment):
+        rows = [
+            [(tag, _cell_text(cell)) for tag, cell in _CELL.findall(row)]
+            for row in _TABLE_ROW.findall(table.group(1))
+        ]
+        labels: list[str] = []
+        if rows and rows[0] and all(tag == "th" for tag, _text in rows[0]):
+            labels = [text.rstrip(_CELL_END) for _tag, text in rows.pop(0)]
+        for row in rows:
+            cells = tuple(
+                (labels[i] if i < len(labels) else "", text)
+                for i, (_tag, text) in enumerate(row)
+            )
+            if sum(bool(text) for _label, text in cells) >= 2:
+                found.append(cells)
+    return tuple(found)
+
+
+def row_text(row: Row) -> str:
+    """A table row read as one unit, in the article's words plus punctuation.
+
+    Its first cell is the key and each other cell follows with its column's
+    header: "GoPay, OVO — Dana dikembalikan ke: E-wallet yang sama; Lama
+    proses: 1–3 hari kerja." Without a header the cells follow plainly
+    ("GoPay, OVO — E-wallet yang sama; 1–3 hari kerja."); empty cells are
+    skipped. A shorter row (``row[:n]``) reads the same way, so a row is
+    shortened only by whole cells.
+    """
+    key = row[0][1].rstrip(_CELL_END) if row else ""
+    rest = [
+        f"{label}: {cell}" if label else cell
+        for label, cell in ((label, text.rstrip(_CELL_END)) for label, text in row[1:])
+        if cell
+    ]
+    text = f"{key} — {'; '.join(rest)}" if key and rest else "; ".join(rest) or key
+    return text if not text or text.endswith(_ROW_END) else text + "."
+
+
 def sections(clean_html: str) -> tuple[Section, ...]:
     """Split sanitized article HTML into its sections (h2-h4 with an id)."""
     body = _SECTION_LINK.sub("", clean_html)
     found: list[Section] = []
     anchor, heading, start = None, "", 0
     for match in _SECTION_HEADING.finditer(body):
-        text = _block_text(body[start : match.start()])
+        fragment = body[start : match.start()]
+        text = _block_text(fragment)
         if text or anchor is not None:
-            found.append(Section(anchor, heading, text))
+            found.append(Section(anchor, heading, text, _rows(fragment)))
         anchor = match.group(2)
         heading = _squash(html.unescape(_TAG.sub("", match.group(3))))
         start = match.end()
     text = _block_text(body[start:])
     if text or anchor is not None:
-        found.append(Section(anchor, heading, text))
+        found.append(Section(anchor, heading, text, _rows(body[start:])))
     return tuple(found)
 
 

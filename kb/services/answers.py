@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
 
 from kb.cache import Cache
+from kb.markdown import Row, row_text
 from kb.services import sections
 from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
@@ -55,11 +57,21 @@ _LEANING = frozenset(
     "with without for to as by".split()
 )
 MIN_WORDS = 4
+# A column header's word counts half in a table row's score: every row of the
+# table holds it, so it says which column answers, not which row. At full
+# weight a row sharing one incidental word beat the sentence that says the
+# same ("CS jam berapa? … belum dibalas" took the email row of the reply-time
+# table over "Pesan yang masuk di luar jam layanan akan dibalas mulai …").
+HEADER_WEIGHT = 0.5
 # Sections whose sentences are kept cut and stemmed (a draft extracts from one
 # section up to ten times; a search's quick answer from the same few often).
 # Keyed by the section's text, so a changed article is never read stale.
 SECTION_CACHE = 2048
 _UNITS: Cache[tuple[tuple[str, frozenset[str], bool, bool], ...]] = Cache(SECTION_CACHE)
+# The same for a section's table rows, keyed by the rows themselves.
+_ROWS: Cache[tuple[tuple[str, frozenset[str], frozenset[str], bool, bool], ...]] = (
+    Cache(SECTION_CACHE)
+)
 # Words a shortened sentence never ends on: it would promise what was cut.
 _JOINERS = frozenset(
     "atau dan serta jika kalau bila yang di ke dari untuk dengan karena agar "
@@ -86,6 +98,10 @@ class SectionText(Protocol):
     def text(self) -> str:
         """The section's plain text."""
 
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """Its tables' body rows, each cell with its column header."""
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -107,7 +123,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Answer:
-    """Sentences of one section that answer a text, in the article's order."""
+    """Sentences of one section that answer a text, in the article's order,
+    or one row of its table read with the column headers."""
 
     slug: str
     lang: str
@@ -116,10 +133,13 @@ class Answer:
     heading: str | None
     sentences: tuple[str, ...]
     confidence: float
-    shortened: bool = False  # the last sentence was cut at a word boundary ("…")
+    # The last sentence was cut at a word boundary ("…"), or a table row
+    # lost its last cells.
+    shortened: bool = False
     # How much of the text it answers: the text's word stems its sentences
     # hold (a number counts half), summed; comparable within one section.
     score: float = 0.0
+    row: bool = False  # one row of a table, read with its column headers
 
     @property
     def text(self) -> str:
@@ -218,6 +238,62 @@ def _stemmed_units(
     return _UNITS.get_or_make((lang, text), cut)
 
 
+def _stems(text: str, lang: str) -> frozenset[str]:
+    stem = STEMMERS[lang]
+    return frozenset(stem(w) for w in _WORD.findall(text.lower()))
+
+
+def _stemmed_row(
+    row: Row, lang: str
+) -> tuple[str, frozenset[str], frozenset[str], bool, bool]:
+    """A row as read (:func:`kb.markdown.row_text`) with its stems, its
+    cells' stems alone (no header), whether it holds a digit and whether it
+    reads as a statement."""
+    text = row_text(row)
+    cells = _stems(" ".join(cell for _label, cell in row), lang)
+    statement = not text.endswith("?") and bool(ENDS_A_SENTENCE.search(text))
+    return text, _stems(text, lang), cells, bool(_NUMBER.search(text)), statement
+
+
+def _stemmed_rows(
+    rows: tuple[Row, ...], lang: str
+) -> tuple[tuple[str, frozenset[str], frozenset[str], bool, bool], ...]:
+    """The section's table rows in order, stemmed once (:func:`_stemmed_row`)."""
+    return _ROWS.get_or_make(
+        (lang, rows), lambda: tuple(_stemmed_row(row, lang) for row in rows)
+    )
+
+
+def _row_score(
+    wanted: AbstractSet[str], stems: frozenset[str], cells: frozenset[str], digits: bool
+) -> float:
+    """How much of the text a row holds, as a sentence scores but its headers'
+    words at :data:`HEADER_WEIGHT`; 0 when none of its own cells shares a
+    word (its headers alone are every row's)."""
+    own = wanted & cells
+    if not own:
+        return 0.0
+    labels = len((wanted & stems) - own)
+    return len(own) + HEADER_WEIGHT * labels + (0.5 if digits else 0.0)
+
+
+def row_within(
+    row: Row, budget: int, wanted: AbstractSet[str], lang: str
+) -> tuple[float, str] | None:
+    """The longest reading of ``row`` within ``budget`` characters that drops
+    whole cells from its end only (never cut inside one), keeps its key and
+    one cell more and still shares a word with ``wanted``: (score, text)."""
+    for end in range(len(row), 1, -1):
+        kept = row[:end]
+        if not kept[-1][1] or sum(bool(cell) for _label, cell in kept) < 2:
+            continue  # the same reading as a shorter one, or a lone cell
+        text, stems, cells, digits, _statement = _stemmed_row(kept, lang)
+        if len(text) <= budget:
+            score = _row_score(wanted, stems, cells, digits)
+            return (score, text) if score else None
+    return None
+
+
 def compress(sentence: str, budget: int) -> str | None:
     """``sentence`` within ``budget`` characters, shortened only at word boundaries.
 
@@ -312,6 +388,12 @@ def extract(
     word boundary (:func:`compress`). A sentence holding any string of
     ``avoid`` (the post's personal data) is never used.
 
+    A table's row is a unit too, read with its column headers
+    (:func:`kb.markdown.row_text`) and scored as a sentence, headers included,
+    when one of its own cells shares a word with the text. It answers alone
+    (never beside a sentence or another row) and is shortened only by whole
+    cells from its end (:func:`row_within`), and never with ``whole``.
+
     With ``whole`` (a public reply: a cut reads as a thought left hanging),
     the best whole unit of at least ``min_length`` characters that fits wins
     over a shortened one: a sentence, a sentence without its parentheses or
@@ -346,7 +428,13 @@ def extract(
     # sentence has ("yang", "the"): they would pick a sentence by chance.
     wanted = text_stems(library, text, article.lang)
     every = _stemmed_units(section.text, article.lang)
+    table = _stemmed_rows(section.rows, article.lang)
     parts = [p for p, _stems, _digits, _statement in every]
+    # Rows come after the sentences: at an equal score a sentence wins, and
+    # a row is no sentence's neighbour (their cells are in ``every`` as
+    # fragments, never statements).
+    rows = {len(parts) + j: row for j, row in enumerate(section.rows)}
+    parts += [unit for unit, *_rest in table]
     # A number (the rule: "3 hari", "5 menit") counts a little, but only in a
     # unit that shares a word with the text (alone, "Kode berlaku 5 menit"
     # leans on the sentences before it).
@@ -358,9 +446,21 @@ def extract(
         if statement and not any(a and a in part for a in avoid)
         for shared in (wanted & stems,)
     }
+    # A row stands in for the sentences only where it says at least as much
+    # as the best of them: below that it is a lesser answer drawn by a word
+    # of its cells ("jam" in "Maksimal 1 jam"), taken because it is short.
+    said_best = max(scores.values(), default=0.0)
+    scores.update(
+        (i, said)
+        for i, (unit, stems, cells, digits, statement) in enumerate(table, len(every))
+        if statement
+        and not any(a and a in unit for a in avoid)
+        and (said := _row_score(wanted, stems, cells, digits)) >= said_best
+        and said
+    )
     if not scores or not any(scores.values()):
-        # No sentence shares a word with the text (nor its synonyms): any one
-        # would be a guess, and a wrong answer in public costs more than none.
+        # No sentence or row shares a word with the text (nor its synonyms): any
+        # one would be a guess, and a wrong answer in public costs more than none.
         return None
     scored = [(score, -i, i) for i, score in scores.items()]
     ranked = [index for _score, _order, index in sorted(scored, reverse=True)]
@@ -368,13 +468,27 @@ def extract(
     for index in ranked:
         if len(chosen) == max_sentences:
             break
-        if chosen and abs(index - chosen[0]) != 1:
-            continue
+        if not chosen and not scores[index]:
+            break  # the rest share no word with the text: a guess, as above
+        if chosen and (abs(index - chosen[0]) != 1 or {index, chosen[0]} & rows.keys()):
+            continue  # not neighbours, or a row: it answers alone
         trial = sorted([*chosen, index])
         if budget is not None and len(" ".join(parts[i] for i in trial)) > budget:
             continue
         chosen = trial
     if budget is not None and ranked[0] not in chosen:
+        room = budget
+
+        def _whole(i: int) -> tuple[float, str] | None:
+            """Unit ``i`` whole within the budget, with what it says."""
+            if i in rows:
+                # A row without some of its cells may lose the one asked
+                # about ("GoPay — Dana dikembalikan ke: …" without "Lama
+                # proses: 1–3 hari kerja"): in public, the whole row or none.
+                return (scores[i], parts[i]) if len(parts[i]) <= room else None
+            unit = whole_within(parts[i], room)
+            return None if unit is None else (scores[i], unit)
+
         best_chosen = max((scores[i] for i in chosen), default=-1.0)
         if whole:
             # A whole unit that says at least half of what the best one says
@@ -382,35 +496,50 @@ def extract(
             # the rule, what it leaves out ("…, atau …") is an addition.
             floor = scores[ranked[0]] / 2
             fits = [
-                (scores[i], -i, unit)
+                (said, -i, unit)
                 for i in ranked
-                if scores[i] >= floor
-                and (unit := whole_within(parts[i], budget)) is not None
-                and len(unit) >= min_length
+                if scores[i] >= floor and (fitted := _whole(i)) is not None
+                for said, unit in (fitted,)
+                if said >= floor and len(unit) >= min_length
             ]
             kept = " ".join(parts[i] for i in chosen)
             if chosen and len(kept) >= min_length and best_chosen >= floor:
                 if not fits or best_chosen >= max(fits)[0]:
                     found = tuple(parts[i] for i in chosen)
                     said = sum(scores[i] for i in chosen)
-                    return _answer(article, section, found, confidence, said)
+                    row = chosen[0] in rows
+                    return _answer(article, section, found, confidence, said, row=row)
             if fits:
-                said, _order, unit = max(fits)
-                return _answer(article, section, (unit,), confidence, said)
+                said, order, unit = max(fits)
+                row = -order in rows
+                cut = row and unit != parts[-order]
+                return _answer(
+                    article, section, (unit,), confidence, said, cut, row=row
+                )
         # The best sentence did not fit whole: shortened, it still beats
         # weaker ones that do.
-        short = compress(parts[ranked[0]], budget)
-        if whole and short is not None and ": " in short:
+        said = scores[ranked[0]]
+        if ranked[0] in rows:
+            # A row loses whole cells only, which leaves nothing hanging; a
+            # public reply takes it whole or not at all (see _whole).
+            fitted = None
+            if not whole:
+                fitted = row_within(rows[ranked[0]], budget, wanted, article.lang)
+            said, short = fitted or (0.0, None)
+        else:
+            short = compress(parts[ranked[0]], budget)
+        if whole and ranked[0] not in rows and short is not None and ": " in short:
             # Cut inside a lead-in's list ("Hubungi kami jika: status resi…"),
             # a condition or a step is half said: in public, say none.
             short = None
-        if short is not None and scores[ranked[0]] > best_chosen:
-            said = scores[ranked[0]]
-            return _answer(article, section, (short,), confidence, said, True)
+        if short is not None and said > best_chosen:
+            row = ranked[0] in rows
+            return _answer(article, section, (short,), confidence, said, True, row=row)
     if not chosen:
         return None
     found = tuple(parts[i] for i in chosen)
-    return _answer(article, section, found, confidence, sum(scores[i] for i in chosen))
+    said = sum(scores[i] for i in chosen)
+    return _answer(article, section, found, confidence, said, row=chosen[0] in rows)
 
 
 def _answer(
@@ -420,6 +549,8 @@ def _answer(
     confidence: float,
     score: float,
     shortened: bool = False,
+    *,
+    row: bool = False,
 ) -> Answer:
     return Answer(
         article.slug,
@@ -431,4 +562,5 @@ def _answer(
         confidence,
         shortened,
         score,
+        row,
     )

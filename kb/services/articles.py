@@ -716,5 +716,7 @@ def index_documents(library: Library, slugs: set[str] | None) -> Iterator:
             headings=tuple(h.text for h in rendered.headings),
             body=rendered.text,
             content_hash=article.content_hash,
-            sections=tuple((s.anchor, s.heading, s.text) for s in rendered.sections),
+            sections=tuple(
+                (s.anchor, s.heading, s.text, s.rows) for s in rendered.sections
+            ),
         )

@@ -13,7 +13,7 @@ import re
 from kb.services.answers import ENDS_A_SENTENCE, Answer, extract, sentences
 from kb.services.articles import Library
 from kb.services.search import Hits, SearchService
-from kb.storage.search_index import stopwords
+from kb.storage.search_index import Hit, stopwords
 from kb.storage.stemming import STEMMERS
 
 # Confidence from which search shows a quick answer, chosen on the development
@@ -32,19 +32,49 @@ def quick_answer(
     if not sure or sure[0] < SURE:
         return None
     best = hits.hits[0]
-    answer = _summary(library, best.slug, text, budget, sure[0]) or extract(
+    answer = _summary(library, best.slug, text, budget, sure[0])
+    if answer is None:
+        answer = _from_sections(library, best, text, budget, sure[0])
+    if answer is None or not _reads_as_an_answer(answer):
+        return None
+    return answer
+
+
+def _from_sections(
+    library: Library, best: Hit, text: str, budget: int, confidence: float
+) -> Answer | None:
+    """The answer in the hit's best section, or a table's row that says more.
+
+    Search picks the section holding the most of the query's words, which a
+    table's section seldom is (each cell holds a word or two: "GoPay" once,
+    against "refund" in every step of the next section); its rows are weighed
+    as answers here instead.
+    """
+    found = extract(
         library,
         best.slug,
         best.section,
         text,
         budget=budget,
-        confidence=sure[0],
+        confidence=confidence,
         # The hit's sections as indexed: a search renders no article.
         stored=best.sections,
     )
-    if answer is None or not _reads_as_an_answer(answer):
-        return None
-    return answer
+    for section in best.sections:
+        if not section.rows or section.anchor == best.section:
+            continue
+        other = extract(
+            library,
+            best.slug,
+            section.anchor,
+            text,
+            budget=budget,
+            confidence=confidence,
+            stored=best.sections,
+        )
+        if other and other.row and other.score > (found.score if found else 0.0):
+            found = other
+    return found
 
 
 def _reads_as_an_answer(answer: Answer) -> bool:

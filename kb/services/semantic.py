@@ -288,6 +288,6 @@ def article_texts(documents: Iterable[Any]) -> Iterator[ArticleText]:
             doc.content_hash,
             tuple(
                 embeddings.passage(doc.title, heading, text)
-                for _anchor, heading, text in sections
+                for _anchor, heading, text, *_rows in sections
             ),
         )

@@ -14,6 +14,10 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a type only: storage does not render Markdown
+    from kb.markdown import Row
 
 WINDOW = 200  # characters: about two lines of the results page
 LEAD_IN = 50  # characters of context kept before the first match
@@ -30,14 +34,24 @@ class StoredSection:
     text: str
     offsets: dict[str, tuple[int, ...]]  # stem → where its words start
     heading_stems: frozenset[str]
+    # Its tables' body rows (kb.markdown.Section.rows), for answers only:
+    # snippets and search read ``text``.
+    rows: tuple[Row, ...] = ()
 
     def to_stored(self) -> tuple:
         """A compact tuple for the index's stored fields."""
-        return (self.anchor, self.heading, self.text, self.offsets, self.heading_stems)
+        return (
+            self.anchor,
+            self.heading,
+            self.text,
+            self.offsets,
+            self.heading_stems,
+            self.rows,
+        )
 
     @classmethod
     def from_stored(cls, raw: Sequence) -> StoredSection:
-        """The inverse of :meth:`to_stored`."""
+        """The inverse of :meth:`to_stored` (an older 5-tuple has no rows)."""
         return cls(*raw)
 
 

@@ -205,9 +205,82 @@ def test_a_table_cell_or_label_is_never_an_answer(make_app, articles_dir) -> Non
         "Kami tidak menyimpan nomor kartu lengkap maupun CVV Anda."
     ]
     # Only the sentence: a cell is neither an answer nor glued to the sentence
-    # after the table as if they were neighbours.
+    # after the table as if they were neighbours. (The "Data perangkat" row,
+    # read with its headers, says as much: at a tie the sentence wins.)
     assert answer is not None
     assert answer.text == "Kami tidak menyimpan nomor kartu lengkap maupun CVV Anda."
+    assert not answer.row
+
+
+_REFUND_TABLE = (
+    "---\ntitle: Lama refund\nlang: id\ncategory: payments\n"
+    "status: published\n---\n\n## Lama refund\n\n"
+    "| Metode | Dana dikembalikan ke | Lama proses |\n|---|---|---|\n"
+    "| GoPay, OVO | E-wallet yang sama | 1–3 hari kerja |\n"
+    "| Kartu kredit | Kartu yang sama | 7–14 hari kerja |\n\n"
+    "Refund GoPay dihitung dalam hari kerja.\n"
+)
+
+
+@pytest.fixture()
+def refund_table(make_app, articles_dir):
+    """An app whose "lama-refund" section is a table and a sentence after it."""
+    (articles_dir / "payments" / "lama-refund.md").write_text(
+        _REFUND_TABLE, encoding="utf-8"
+    )
+    return make_app()
+
+
+def _extract(app, text: str, **options) -> answers.Answer | None:
+    with app.test_request_context():
+        library = app.extensions["jawab.content"].library()
+        return answers.extract(library, "lama-refund", "lama-refund", text, **options)
+
+
+def test_a_table_row_answers_alone_read_with_its_headers(refund_table) -> None:
+    # The GoPay row holds "gopay" and "ovo", the sentence after the table
+    # "refund" and "gopay": the row answers, and alone (the sentence is the
+    # last unit before the rows, never its neighbour).
+    answer = _extract(refund_table, "refund ke gopay ovo berapa lama")
+    assert answer is not None and answer.row
+    assert answer.sentences == (
+        "GoPay, OVO — Dana dikembalikan ke: E-wallet yang sama; "
+        "Lama proses: 1–3 hari kerja.",
+    )
+    # Its score says how much of the text it holds: two words of its cells
+    # and the rule's number (a header's word would count half).
+    assert answer.score == 2.5
+    assert not answer.shortened
+    # A row holding the post's personal data is never used, as a sentence.
+    avoided = _extract(refund_table, "refund ke gopay ovo berapa lama", avoid=("OVO",))
+    assert avoided is None or not avoided.row
+
+
+def test_a_row_below_the_best_sentence_never_answers(refund_table) -> None:
+    # "Kartu kredit … hari kerja" shares two words with the text, the
+    # sentence three: the sentence answers, and no row beside it.
+    answer = _extract(refund_table, "refund kartu dihitung hari kerja?")
+    assert answer is not None and not answer.row
+    assert answer.sentences == ("Refund GoPay dihitung dalam hari kerja.",)
+
+
+def test_a_row_is_shortened_by_whole_cells_only(refund_table) -> None:
+    # The row holds "gopay" and "ovo", the sentence "gopay" only.
+    text = "gopay ovo berapa lama"
+    head = "GoPay, OVO — Dana dikembalikan ke: E-wallet yang sama."
+    answer = _extract(refund_table, text, budget=len(head) + 5)
+    assert answer is not None and answer.row and answer.shortened
+    assert answer.sentences == (head,)
+    # Without the rule's number (its last cell), a lower score.
+    assert answer.score == 2.0
+    # Too short for the key and one cell: never a cell cut in two (the
+    # sentence, which fits, may answer instead).
+    short = _extract(refund_table, text, budget=len(head) - 1)
+    assert short is None or not short.row, short
+    # A public reply (whole) takes the row whole or not at all: without its
+    # last cell it would lose what was asked ("berapa lama": 1–3 hari kerja).
+    public = _extract(refund_table, text, budget=len(head) + 5, whole=True)
+    assert public is None or not public.row, public
 
 
 def test_with_no_word_in_common_there_is_no_answer(app) -> None:

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import create_app
+from kb.markdown import row_text
 from kb.services import composer, drafting, reply_wording
 from kb.services.search import update_index
 from kb.services.sections import choose as choose_section
@@ -44,6 +45,8 @@ LINKS = drafting.Links(
     private=lambda code: f"{HOST}/p/{code}",
 )
 THANKS = [p for p in DEV if p.get("thanks")]
+# The section of articles/payments/waktu-pengembalian-dana.md with its table.
+TABLE_SECTION = "waktu-pengembalian-dana-per-metode-pembayaran"
 # Kinds of post; the personal data is invented.
 KINDS = {
     "thanks": "makasih kak, paketnya udah sampai cepet banget 😍",
@@ -307,10 +310,13 @@ def _plain(text: str) -> str:
 
 def _carries_answer(library, found: drafting.Draft, text: str) -> bool:
     """The reply's first line holds a sentence of the article's own text (as
-    an answer may say it: without its parentheses, or only its opening)."""
+    an answer may say it: without its parentheses, or only its opening) or
+    one of its table's rows."""
     assert found.article is not None
     sections = library.rendered(found.article.slug).sections
-    article_text = _plain(" ".join(s.text for s in sections))
+    # A table's row is read with its headers (kb.markdown.row_text).
+    rows = [row_text(row) for s in sections for row in s.rows]
+    article_text = _plain(" ".join([*(s.text for s in sections), *rows]))
     first = text.split("\n", 1)[0]
     pieces = [_plain(p.strip(" …")) for p in re.split(r"(?<=[.!?🙏😊])\s+", first)]
     return any(len(p) >= 30 and p[:30] in article_text for p in pieces)
@@ -346,15 +352,60 @@ def test_every_answer_reply_carries_the_articles_answer(sample) -> None:
 
 
 def test_no_sentence_sharing_a_word_means_no_answer(sample) -> None:
-    # "Hari kerja adalah Senin sampai Jumat" shares no word with the post (the
-    # answer is in the section's table): a guess would mislead in public, so
-    # the replies name the section and link it without an answer.
+    # The agent picks the refund table's section for a post that shares no
+    # word with it: not "Hari kerja adalah Senin sampai Jumat …", nor any row
+    # of the table read with its headers ("duit" is not "dana", "balik" not
+    # "dikembalikan"). A guess would mislead in public, so the replies name
+    # the section and link it without an answer.
+    slug, anchor = "waktu-pengembalian-dana", TABLE_SECTION
     with sample.test_request_context():
-        found = _draft(sample, "refund ke gopay berapa lama ya kak?", "x")
-    assert found.article is not None and found.section is not None
+        library = sample.extensions["jawab.content"].library()
+        [section] = [s for s in library.rendered(slug).sections if s.anchor == anchor]
+        found = _draft(
+            sample, "duitku kapan balik min?", "x", article=slug, section=anchor
+        )
+    assert section.rows  # the rows were there to be weighed
+    assert found.section is not None and found.section.anchor == anchor
     assert found.answer is None
     for reply in found.replies:
-        assert "Hari kerja" not in reply.text and found.replies[0].link in reply.text
+        assert "Hari kerja" not in reply.text and " — " not in reply.text
+        assert found.replies[0].link in reply.text
+
+
+def test_a_table_row_answers_read_with_its_column_headers(sample) -> None:
+    # The answer to "how long to GoPay" is a row of the refund table: alone
+    # (never beside a sentence), with its headers, in the article's words.
+    with sample.test_request_context():
+        found = _draft(sample, "refund ke gopay berapa lama ya kak?", "x")
+        english = _draft(sample, "how long does a refund to GoPay take?", "x")
+    assert found.article and found.article.slug == "waktu-pengembalian-dana"
+    assert found.section and found.section.anchor == TABLE_SECTION
+    assert found.answer == (
+        "GoPay, OVO, DANA, ShopeePay — Dana dikembalikan ke: E-wallet yang sama; "
+        "Lama proses: 1–3 hari kerja."
+    )
+    assert english.article and english.article.slug == "refund-timelines"
+    assert english.answer == (
+        "GoPay, OVO, DANA, ShopeePay — Where the money goes: The same e-wallet; "
+        "How long it takes: 1–3 working days."
+    )
+    for draft in (found, english):
+        assert draft.answer is not None
+        for reply in draft.replies:
+            assert not reply.over, reply.text
+            assert draft.answer in reply.text, reply.text
+
+
+def test_on_tiktok_a_row_goes_whole_or_not_at_all(sample) -> None:
+    # 150 characters leave no room for the whole row: without its last cell
+    # it would drop what was asked (how long), so no reply carries a part.
+    with sample.test_request_context():
+        found = _draft(sample, "refund ke gopay berapa lama ya kak?", "tiktok")
+    assert found.answer is not None and " — " in found.answer
+    for reply in found.replies:
+        assert not reply.over, reply.text
+        assert found.answer in reply.text or " — " not in reply.text, reply.text
+        assert "…" not in reply.text
 
 
 def test_on_tiktok_the_standard_reply_to_a_complaint_names_the_problem(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.markdown import render
+from kb.markdown import render, row_text
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,66 @@ def test_tables_scroll_in_a_focusable_labelled_region() -> None:
     assert html.startswith(
         '<div aria-label="Tabel" class="table-wrap" role="region" tabindex="0"><table>'
     )
+
+
+# -- table rows, read as answers (kb.services.answers) ---------------------------
+
+
+def test_a_table_row_is_read_with_its_column_headers() -> None:
+    source = (
+        "## Refund\n\n"
+        "| Metode pembayaran | Dana dikembalikan ke | Lama proses |\n|---|---|---|\n"
+        "| RonaPay | Saldo RonaPay | Maksimal 1 jam |\n"
+        "| GoPay, OVO, DANA, ShopeePay | E-wallet yang sama | 1–3 hari kerja |\n"
+    )
+    [section] = render(source).sections
+    assert [row_text(row) for row in section.rows] == [
+        "RonaPay — Dana dikembalikan ke: Saldo RonaPay; Lama proses: Maksimal 1 jam.",
+        "GoPay, OVO, DANA, ShopeePay — Dana dikembalikan ke: E-wallet yang sama; "
+        "Lama proses: 1–3 hari kerja.",
+    ]
+    # The section's text (indexed, and cut into snippets) is as it always was.
+    assert section.text.startswith("Metode pembayaran · Dana dikembalikan ke · ")
+    # A shorter row reads the same way, by whole cells.
+    assert row_text(section.rows[0][:2]) == (
+        "RonaPay — Dana dikembalikan ke: Saldo RonaPay."
+    )
+
+
+def test_a_row_without_headers_joins_its_cells_plainly_and_skips_empty_ones() -> None:
+    source = "| | | |\n|---|---|---|\n| GoPay | | 1–3 hari kerja |\n| Kartu | x | y |\n"
+    [section] = render(source).sections
+    assert [row_text(row) for row in section.rows] == [
+        "GoPay — 1–3 hari kerja.",
+        "Kartu — x; y.",
+    ]
+
+
+def test_an_empty_cell_is_skipped_with_its_header() -> None:
+    source = "| Metode | Biaya | Lama |\n|---|---|---|\n| COD |  | Saat paket tiba. |\n"
+    [section] = render(source).sections
+    assert [row_text(row) for row in section.rows] == ["COD — Lama: Saat paket tiba."]
+
+
+def test_markup_and_links_inside_cells_are_plain_words() -> None:
+    source = (
+        "| Kanal | Balasan pertama: |\n|---|---|\n"
+        "| **Email** ke [bantuan](mailto:bantuan@x.example) | `1–2` hari<br>kerja |\n"
+        "| Telepon |  |\n"
+    )
+    [section] = render(source).sections
+    # A row with one cell saying something is a fragment, not an answer.
+    assert [row_text(row) for row in section.rows] == [
+        "Email ke bantuan — Balasan pertama: 1–2 hari kerja."
+    ]
+
+
+def test_rows_follow_their_sections() -> None:
+    source = (
+        "| A | B |\n|---|---|\n| a1 | b1 |\n\n## Dua\n\nTeks.\n\n"
+        "## Tiga\n\n| C | D |\n|---|---|\n| c1 | d1 |\n| c2 | d2 |\n"
+    )
+    intro, two, three = render(source).sections
+    assert [row_text(r) for r in intro.rows] == ["a1 — B: b1."]
+    assert two.rows == ()
+    assert [row_text(r) for r in three.rows] == ["c1 — D: d1.", "c2 — D: d2."]

@@ -14,6 +14,7 @@ import html
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 from helpers import rows, submit_form
 
@@ -22,6 +23,7 @@ from kb.services import answers, events, quick_answers, semantic
 from kb.services.search import SearchRequest, SearchService
 from kb.storage.models import VoteLog
 from kb.storage.search_index import Hit, Hits
+from kb.views.api import schemas
 
 
 def search(client, q: str, lang: str = "en", **extra) -> dict:
@@ -205,6 +207,35 @@ def test_the_articles_topic_in_customers_words_gets_its_summary(
     assert narrower is not None and narrower["section"] is not None
 
 
+def test_a_table_row_answers_with_its_column_headers(help_center) -> None:
+    # The answer is a row of the refund table, whose section search does not
+    # pick (each step of "Jika refund belum diterima" says "refund"): read
+    # with its headers, in the article's words.
+    answer = search(help_center, "refund ke gopay berapa lama", "id")["answer"]
+    assert answer is not None
+    jsonschema.validate(answer, schemas.COMPONENTS["QuickAnswer"])
+    assert answer["text"] == (
+        "GoPay, OVO, DANA, ShopeePay — Dana dikembalikan ke: E-wallet yang sama; "
+        "Lama proses: 1–3 hari kerja."
+    )
+    assert answer["article"]["slug"] == "waktu-pengembalian-dana"
+    assert answer["section"] == {
+        "anchor": "waktu-pengembalian-dana-per-metode-pembayaran",
+        "heading": "Waktu pengembalian dana per metode pembayaran",
+    }
+    english = search(help_center, "how long does a refund to GoPay take?", "en")
+    assert english["answer"]["text"] == (
+        "GoPay, OVO, DANA, ShopeePay — Where the money goes: The same e-wallet; "
+        "How long it takes: 1–3 working days."
+    )
+    page = help_center.get(
+        "/id/search", query_string={"q": "refund ke gopay berapa lama"}
+    )
+    box = page.get_data(as_text=True)
+    box = box[box.index('class="quick-answer"') : box.index('class="results"')]
+    assert "GoPay, OVO, DANA, ShopeePay — Dana dikembalikan ke" in html.unescape(box)
+
+
 def test_no_quick_answer_when_not_sure(help_center) -> None:
     # Three articles about as good as one another: a list, not an answer.
     for q, lang in [("akun", "id"), ("zebracorn", "en"), ("refund password", "en")]:
@@ -313,6 +344,7 @@ def test_the_index_stores_each_sections_text_as_rendering_gives_it(
 ) -> None:
     # What a quick answer reads instead of rendering must be the same text.
     app = help_center.application
+    tables = 0
     with app.test_request_context():
         library = app.extensions["jawab.content"].library()
         service = app.extensions["jawab.search"]
@@ -320,12 +352,14 @@ def test_the_index_stores_each_sections_text_as_rendering_gives_it(
             request = SearchRequest(q=article.title, lang=article.lang, limit=50)
             hits = service.search(request, library)
             [hit] = [h for h in hits.hits if h.slug == article.slug]
-            got = [(s.anchor, s.heading, s.text) for s in hit.sections]
+            got = [(s.anchor, s.heading, s.text, s.rows) for s in hit.sections]
             want = [
-                (s.anchor, s.heading, s.text)
+                (s.anchor, s.heading, s.text, s.rows)
                 for s in library.rendered(article.slug).sections
             ]
             assert got == want, article.slug
+            tables += any(s.rows for s in hit.sections)
+    assert tables >= 10  # and their tables' rows (14 sample articles have one)
 
 
 # -- how sure search is ------------------------------------------------------------

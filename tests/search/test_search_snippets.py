@@ -83,3 +83,12 @@ def test_title_only_match_has_no_section(client) -> None:
     data = client.get("/api/search", query_string={"q": "forgot", "lang": "en"})
     for result in data.get_json()["results"]:
         assert result["section"] is None or result["section"]["anchor"]
+
+
+def test_a_section_stored_before_rows_existed_loads_without_rows() -> None:
+    row = (("Metode", "GoPay"), ("Lama", "1–3 hari kerja"))
+    section = StoredSection("x", "X", "text", {}, frozenset(), (row,))
+    assert StoredSection.from_stored(section.to_stored()) == section
+    # An index built before (5 fields a section) still reads.
+    older = StoredSection.from_stored(("x", "X", "text", {}, frozenset()))
+    assert older.rows == () and older.text == "text"

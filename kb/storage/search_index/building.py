@@ -61,7 +61,7 @@ def _stored_sections(doc: IndexDocument) -> list[tuple]:
     lang = doc.lang
     common = _stopwords(lang)
     stored = []
-    for anchor, heading, text in doc.sections or ((None, "", doc.body),):
+    for anchor, heading, text, *rows in doc.sections or ((None, "", doc.body),):
         offsets: dict[str, list[int]] = {}
         for stem, start in _stems_at(text, lang):
             # Stopwords are never marked, so their offsets are not kept; a
@@ -75,6 +75,7 @@ def _stored_sections(doc: IndexDocument) -> list[tuple]:
             text,
             {stem: tuple(spans) for stem, spans in offsets.items()},
             heading_stems,
+            rows[0] if rows else (),
         )
         stored.append(section.to_stored())
     return stored

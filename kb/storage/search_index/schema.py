@@ -14,14 +14,19 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from kb.storage.stemming import STEMMERS, indonesian_stopwords
 
+if TYPE_CHECKING:  # a type only: storage does not render Markdown
+    from kb.markdown import Row
+
 LANGS = ("id", "en")
-SCHEMA_VERSION = "6"  # 5-6: sections with stem offsets replace the stored body
+# 5-6: sections with stem offsets replace the stored body; 7: and their tables' rows
+SCHEMA_VERSION = "7"
 # Every article's text (title, summary, headings, tags, body) is one field per
 # language that decides what matches; the title and the "lead" (summary,
 # headings, tags) are also indexed apart and add weighted score on top.
@@ -123,5 +128,9 @@ class IndexDocument:
     headings: tuple[str, ...]
     body: str
     content_hash: str
-    # (anchor, heading, text) per section; empty means one section of ``body``.
-    sections: tuple[tuple[str | None, str, str], ...] = ()
+    # (anchor, heading, text, rows) per section (kb.markdown.Section; rows may
+    # be left out); empty means one section of ``body``.
+    sections: tuple[
+        tuple[str | None, str, str] | tuple[str | None, str, str, tuple[Row, ...]],
+        ...,
+    ] = ()
