@@ -161,16 +161,9 @@ def unknown_placeholders(body: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> 
     return sorted(set(found))
 
 
-def _x_weight(char: str) -> int:
-    # X counts Latin, punctuation and a few symbols once; CJK and emoji twice.
-    code = ord(char)
-    light = (
-        code <= 4351
-        or 8192 <= code <= 8205
-        or 8208 <= code <= 8223
-        or 8242 <= code <= 8247
-    )
-    return 1 if light else 2
+# X counts Latin, punctuation and a few symbols once; CJK and emoji (every
+# character outside these ranges) twice.
+_X_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 
 
 def count(text: str, platform: str) -> int:
@@ -180,7 +173,8 @@ def count(text: str, platform: str) -> int:
         return len(text)
     without_links = _URL.sub("", text)
     links = len(_URL.findall(text))
-    return links * X_LINK_LENGTH + sum(_x_weight(c) for c in without_links)
+    heavy = len(_X_HEAVY.findall(without_links))
+    return links * X_LINK_LENGTH + len(without_links) + heavy
 
 
 def limit_for(platform: str) -> int | None:

@@ -294,7 +294,10 @@ def draft(
         reply = composer.compose(
             db, base, kind=kind, answer_for=answer_of, body=bodies[kind]
         )
-        if key == SHORTEST and opening_short and opening in reply.text:
+        # With ONE_SENTENCE characters to spare the answer had all the room
+        # it can use: a shorter opening cannot leave it more.
+        tight = reply.limit is not None and reply.limit - reply.length < ONE_SENTENCE
+        if key == SHORTEST and tight and opening_short and opening in reply.text:
             # The long opening left room for a lesser answer only (a tip
             # beside the rule): the short opening with the better one says
             # more ("Maaf ya, Kak 🙏" + the rule beats the named apology + a

@@ -25,7 +25,7 @@
   var LINK = /https?:\/\/\S+/g;
   var X_LINK_LENGTH = 23;
 
-  /* Same ranges as kb/services/composer.py _x_weight. */
+  /* Same ranges as kb/services/composer.py _X_HEAVY. */
   function xWeight(code) {
     var light = code <= 4351 ||
       (code >= 8192 && code <= 8205) ||
