@@ -50,28 +50,24 @@ def _from_sections(
     against "refund" in every step of the next section); its rows are weighed
     as answers here instead.
     """
-    found = extract(
-        library,
-        best.slug,
-        best.section,
-        text,
-        budget=budget,
-        confidence=confidence,
+
+    def answer_in(anchor: str | None) -> Answer | None:
         # The hit's sections as indexed: a search renders no article.
-        stored=best.sections,
-    )
-    for section in best.sections:
-        if not section.rows or section.anchor == best.section:
-            continue
-        other = extract(
+        return extract(
             library,
             best.slug,
-            section.anchor,
+            anchor,
             text,
             budget=budget,
             confidence=confidence,
             stored=best.sections,
         )
+
+    found = answer_in(best.section)
+    for section in best.sections:
+        if not section.rows or section.anchor == best.section:
+            continue
+        other = answer_in(section.anchor)
         if other and other.row and other.score > (found.score if found else 0.0):
             found = other
     return found
