@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
@@ -36,6 +37,14 @@ def without_secrets(text: str) -> str:
     """``text`` with the token of every ticket or account link cut (for logs)."""
     text = _SECRET_PATH.sub(r"/t/\1/[secret]", text)
     return _ACCOUNT_LINK_PATH.sub(r"/agent/\1/[secret]", text)
+
+
+def is_local(host: str) -> bool:
+    """True for this machine: a loopback address or the name localhost."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() in {"localhost", "localhost.localdomain"}
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -24,7 +24,6 @@ from kb.services.articles import ArticleUnavailable, Library
 from kb.services.search import SearchRequest, SearchService
 from kb.services.sections import text_stems
 from kb.storage.articles import ArticleFile
-from kb.storage.stemming import STEMMERS
 
 SURE = 0.6  # confidence from which an answer is offered without being asked
 # A candidate scoring at least this share of the first one's score is "also
@@ -35,7 +34,6 @@ MAX_SENTENCES = 2
 # Sentence and block ends in a section's plain text (" · " joins list items and
 # table cells that have no final punctuation of their own).
 _BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\s+·\s+")
-_WORD = re.compile(r"\w+")
 # A part that leads into what follows: "… jika:", "…, atau", "… or".
 _OPEN_END = re.compile(r"(?:[:,;]|\b(?:atau|dan|serta|or|and))$", re.IGNORECASE)
 _PARENS = re.compile(r"\s*\([^()]*\)")
@@ -221,17 +219,10 @@ def _stemmed_units(
 ) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
     """The section's units in order, each with its stems, whether it holds a
     digit and whether it reads as a statement (no question, no fragment)."""
-    stem = STEMMERS[lang]
 
     def cut() -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
-        # A question ("Paket hilang?", a box's title) asks, it does not answer.
         return tuple(
-            (
-                p,
-                frozenset(stem(w) for w in _WORD.findall(p.lower())),
-                bool(_NUMBER.search(p)),
-                not p.endswith("?") and bool(ENDS_A_SENTENCE.search(p)),
-            )
+            (p, _stems(p, lang), bool(_NUMBER.search(p)), _statement(p))
             for p in units(text)
         )
 
@@ -239,8 +230,13 @@ def _stemmed_units(
 
 
 def _stems(text: str, lang: str) -> frozenset[str]:
-    stem = STEMMERS[lang]
-    return frozenset(stem(w) for w in _WORD.findall(text.lower()))
+    return frozenset(sections.stems(text, lang))
+
+
+def _statement(text: str) -> bool:
+    """True when ``text`` reads as a statement: it ends like a sentence, and a
+    question ("Paket hilang?", a box's title) asks, it does not answer."""
+    return not text.endswith("?") and bool(ENDS_A_SENTENCE.search(text))
 
 
 def _stemmed_row(
@@ -251,8 +247,8 @@ def _stemmed_row(
     reads as a statement."""
     text = row_text(row)
     cells = _stems(" ".join(cell for _label, cell in row), lang)
-    statement = not text.endswith("?") and bool(ENDS_A_SENTENCE.search(text))
-    return text, _stems(text, lang), cells, bool(_NUMBER.search(text)), statement
+    digits = bool(_NUMBER.search(text))
+    return text, _stems(text, lang), cells, digits, _statement(text)
 
 
 def _stemmed_rows(

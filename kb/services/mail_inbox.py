@@ -11,13 +11,13 @@ database down) leaves that mail and the rest unread for the next run.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import re
 import ssl
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from kb.security import is_local
 from kb.services.inbound_mail import Outcome
 
 BATCH = 50  # mails per FETCH command
@@ -41,13 +41,6 @@ def _tls(config: Mapping[str, Any]) -> ssl.SSLContext:
         ) from exc
 
 
-def _is_local(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host.lower() in {"localhost", "localhost.localdomain"}
-
-
 def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
     host, port = config["IMAP_HOST"], config["IMAP_PORT"]
     if not host:
@@ -61,7 +54,7 @@ def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
             connection = imaplib.IMAP4(host, port, timeout=30)
             if "STARTTLS" in connection.capabilities:
                 connection.starttls(context)
-            elif not _is_local(host):
+            elif not is_local(host):
                 # Never the password in the clear across a network: a server
                 # that stopped offering STARTTLS may be someone in between.
                 raise InboxError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.services import answers
+from kb.storage.stemming import STEMMERS
 
 pytestmark = pytest.mark.read_only
 
@@ -155,10 +156,8 @@ def test_a_sections_sentences_are_stemmed_once_and_follow_its_text(
     # A draft extracts from one section up to ten times: its sentences are cut
     # and stemmed once, keyed by the text (an edited section is read afresh).
     stemmed: list[str] = []
-    real = answers.STEMMERS["id"]
-    monkeypatch.setitem(
-        answers.STEMMERS, "id", lambda word: stemmed.append(word) or real(word)
-    )
+    real = STEMMERS["id"]
+    monkeypatch.setitem(STEMMERS, "id", lambda word: stemmed.append(word) or real(word))
     answers._UNITS.clear()
     query = "lupa kata sandi"
     with app.test_request_context():

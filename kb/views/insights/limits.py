@@ -14,7 +14,6 @@ with Redis every worker and node shares them.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -25,6 +24,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from kb import throttle
 from kb.extensions import limiter
+from kb.security import is_local
 from kb.views import params
 
 # Searches (the search page and /api/v1/search share one budget): a customer
@@ -71,10 +71,7 @@ def _own_machine() -> bool:
     """
     if current_app.config["KB_ENV"] == "production":
         return False
-    try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        return False
+    return is_local(request.remote_addr or "")
 
 
 # One budget for the search page and the JSON API, whichever route is asked.
