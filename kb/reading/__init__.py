@@ -25,10 +25,13 @@ from dataclasses import dataclass
 from kb.reading import personal_data
 from kb.reading.informal import Token, tokens
 from kb.reading.language import detect_tokens
-from kb.reading.situation import Matches, Word, assess, words
+from kb.reading.situation import Matches, Word, assess, numbered, words
 
 MAX_LENGTH = 5_000
 # Categories of the lexicon (kb/data/reading-lexicon.yml) that never help a search.
+# The name of a number, and the kinds of data whose noun names the topic too.
+_NUMBER_WORDS = frozenset({"nomor", "no", "number"})
+_TOPICAL = frozenset({"order", "tracking"})
 _NOT_SEARCHED = ("greeting", "vocative", "filler", "pronoun", "polite")
 _HEAT = ("insult", "profanity", "strong", "threat")
 _LAUGHTER = re.compile(r"^(?:[wk]{2,}|(?:h[aeiu]){2,}h?|(?:[aeiu]h){2,}|xixi\w*|lo+l)$")
@@ -83,11 +86,36 @@ def read(text: str, *, lang: str | None = None) -> Reading:
         signals=s.signals,
         personal_data=kinds,
         private=s.heated or bool(kinds),
-        query=_query(toks, ws, matches),
+        query=_query(toks, ws, matches, {f.start: f.kind for f in found}),
     )
 
 
-def _query(toks: Sequence[Token], ws: list[Word], m: Matches) -> str:
+def _labels(toks: Sequence[Token], ws: list[Word], data: dict[int, str]) -> set[int]:
+    """The words (indices into ``ws``) that only label the personal data right
+    after them: "nomor" ("no pesanan 2411…") and the name of a contact or an
+    account ("hp 0812…"), which say what the post exposes, not what it is
+    about ("nomor … hp" found the article on changing a phone number for a
+    late parcel). What an order or tracking number belongs to stays a topic
+    ("resi", "pesanan"). ``data``: each personal data's kind by where it starts."""
+    labels: set[int] = set()
+    for j, word in enumerate(ws):
+        after = word.token + 1
+        if after >= len(toks) or toks[after].kind != "data":
+            continue
+        if word.folded in numbered():  # "hp 0812…", "pesanan 2411…"
+            if data.get(toks[after].start) not in _TOPICAL:
+                labels.add(j)
+            j, after = j - 1, word.token  # and the "no" before it
+            if j < 0 or ws[j].token + 1 != after:
+                continue
+        if ws[j].folded in _NUMBER_WORDS:
+            labels.add(j)
+    return labels
+
+
+def _query(
+    toks: Sequence[Token], ws: list[Word], m: Matches, data: dict[int, str]
+) -> str:
     """The post's topic words in standard form: what to search the knowledge base for.
 
     Greetings, addressees, fillers, pronouns, politeness, insults and other heat
@@ -107,6 +135,8 @@ def _query(toks: Sequence[Token], ws: list[Word], m: Matches) -> str:
                 heat.update(range(s, e + 1))
             for i in range(s, e + 1):
                 drop.update(positions.get(i, ()))
+    for i in _labels(toks, ws, data):
+        drop.update(positions.get(i, ()))
     topic = {i for _, s, e in m.at("topic") for i in range(s, e + 1)}
     addressed = {i for _, s, e in m.at("addressee") for i in range(s, e + 1)}
     clauses: dict[int, list[int]] = {}

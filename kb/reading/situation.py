@@ -81,7 +81,7 @@ class Word(NamedTuple):
 
 
 @cache
-def _numbered() -> frozenset[str]:
+def numbered() -> frozenset[str]:
     """Nouns before which an Indonesian "no" stands for "nomor" ("no resi")."""
     return frozenset(p[0] for p in data.lexicon()["numbered"] if len(p) == 1)
 
@@ -97,7 +97,7 @@ def words(toks: Sequence[Token], lang: str, mixed: bool) -> list[Word]:
     out: list[Word] = []
     sentence = clause = 0
     indonesian, english = lang == "id" or mixed, lang == "en" or mixed
-    numbered = _numbered()
+    numbered_nouns = numbered()
     for i, token in enumerate(toks):
         if token.kind == "punct":
             if any(c in token.text for c in ".!?"):
@@ -111,7 +111,7 @@ def words(toks: Sequence[Token], lang: str, mixed: bool) -> list[Word]:
             if folded in _CLAUSE_WORDS:
                 clause += 1
             standard = expand(folded, indonesian=indonesian, english=english)
-            if folded == "no" and indonesian and _next_word(toks, i) in numbered:
+            if folded == "no" and indonesian and _next_word(toks, i) in numbered_nouns:
                 # "no resi", "no pesanan": the number, not English "no" (which
                 # would read "no resi udah sampai" as a complaint), as typed
                 # and in standard form (the lexicon is matched on both).

@@ -184,8 +184,23 @@ def test_personal_data_makes_a_calm_post_private_and_leaves_the_query() -> None:
     assert r.personal_data == ("phone", "tracking")
     assert r.private and not r.heated
     assert "1234" not in r.query and "0812" not in r.query
-    # "no resi" is the tracking number's name: in standard form, "nomor resi".
-    assert r.query == "nomor resi belum gerak wa"
+    # "no resi" and "wa" only label the data after them: the topic is the
+    # tracking ("resi"), not a number or a WhatsApp account.
+    assert r.query == "resi belum gerak"
+
+
+def test_words_that_only_label_exposed_data_leave_the_query() -> None:
+    # "nomor … hp" found the article on changing a phone number for a late
+    # parcel; what the order number belongs to stays, as a number's name
+    # without data after it ("ganti no hp": the phone number is the topic).
+    late = (
+        "min no pesanan 2411889900 kok paketnya belum sampai juga ya, hp 081234567890"
+    )
+    assert reading.read(late).query == "pesanan paketnya belum sampai"
+    assert reading.read("ganti no hp gimana ya").query == "ganti nomor hp bagaimana"
+    assert reading.read("nomor 081234567890 ga bisa terima otp").query == (
+        "tidak bisa terima otp"
+    )
 
 
 @pytest.mark.parametrize(
