@@ -31,7 +31,7 @@ MAX_LENGTH = 5_000
 # Categories of the lexicon (kb/data/reading-lexicon.yml) that never help a search.
 # The name of a number, and the kinds of data whose noun names the topic too.
 _NUMBER_WORDS = frozenset({"nomor", "no", "number"})
-_TOPICAL = frozenset({"order", "tracking"})
+_TOPICAL = frozenset({"tracking"})
 _NOT_SEARCHED = ("greeting", "vocative", "filler", "pronoun", "polite")
 _HEAT = ("insult", "profanity", "strong", "threat")
 _LAUGHTER = re.compile(r"^(?:[wk]{2,}|(?:h[aeiu]){2,}h?|(?:[aeiu]h){2,}|xixi\w*|lo+l)$")
@@ -95,8 +95,9 @@ def _labels(toks: Sequence[Token], ws: list[Word], data: dict[int, str]) -> set[
     after them: "nomor" ("no pesanan 2411…") and the name of a contact or an
     account ("hp 0812…"), which say what the post exposes, not what it is
     about ("nomor … hp" found the article on changing a phone number for a
-    late parcel). What an order or tracking number belongs to stays a topic
-    ("resi", "pesanan"). ``data``: each personal data's kind by where it starts."""
+    late parcel). A tracking number's "resi" stays a topic; "pesanan" and
+    "order" are in nearly every article and would pick one by chance.
+    ``data``: each personal data's kind by where it starts."""
     labels: set[int] = set()
     for j, word in enumerate(ws):
         after = word.token + 1
