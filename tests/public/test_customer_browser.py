@@ -252,6 +252,30 @@ def test_contact_errors_go_away_as_each_field_is_fixed(
     page.close()
 
 
+def test_a_field_fixed_before_the_script_runs_loses_its_error(
+    browser: Browser, site: str
+) -> None:
+    # On a slow line the customer can retype a field before the deferred script
+    # runs; CI once filled the email that early and the error stayed for good.
+    page = browser.new_page()
+    page.goto(f"{site}/en/contact")
+    script = re.compile(r"/static/js/jawab\.js")
+    page.route(script, lambda route: route.abort())
+    page.get_by_label("Email", exact=True).fill("ana-at-example.com")
+    page.get_by_role("button", name="Send privately").click()
+    email = page.get_by_label("Email", exact=True)
+    expect(email).to_have_attribute("aria-invalid", "true")
+    email.fill("ana@example.com")
+    page.unroute(script)
+    page.add_script_tag(
+        url=page.locator("script[src*='jawab.js']").get_attribute("src")
+    )
+    expect(email).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email-error")).to_have_count(0)
+    expect(page.get_by_label("Your name")).to_have_attribute("aria-invalid", "true")
+    page.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_input_type_looks_alike(browser: Browser, site: str, scheme: str) -> None:
     page = browser.new_page(color_scheme=scheme)

@@ -487,8 +487,10 @@
 
   // An error stays only while it is true: once the field is fixed (the browser's
   // own checks of required, length and type pass), its message and mark go.
+  // "Wrong" is what the server sent back, not what the field holds now: on a slow
+  // line the customer may have fixed it before this deferred script ran.
   document.querySelectorAll('.field [aria-invalid="true"]').forEach(function (input) {
-    var wrong = input.value;
+    var wrong = "defaultValue" in input ? input.defaultValue : input.value;
     function check() {
       if (input.value === wrong || !input.checkValidity()) return;
       var errorId = input.id + "-error";
@@ -509,6 +511,7 @@
     }
     input.addEventListener("input", check);
     input.addEventListener("change", check);
+    check();
   });
 })();
 
