@@ -164,6 +164,7 @@ def test_done_when(browser, editor_app: Flask, editor_url: str, repo: Path) -> N
         rina.goto(draft_url.replace("/conflict", ""))
         rina.goto(f"{editor_url}/editor/articles/reset-password")
         rina.get_by_role("button", name="Edit this article").click()
+        rina.wait_for_load_state("load")  # closing before editor.js runs saves nothing
         typing_url = rina.url
         rina.get_by_label("Article text (Markdown)").fill("Typed, then the tab closed.")
         rina.close(run_before_unload=True)
@@ -295,6 +296,29 @@ def test_needs_update_and_scheduled_in_the_browser(
         (scheduled_draft, "edit-scheduled"),
     ):
         _check_page(browser, editor_url, path, name)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_typing_before_the_script_runs_is_saved_on_closing(
+    browser, editor_app: Flask, editor_url: str
+) -> None:
+    # On a slow line an editor can type before the deferred editor.js runs; its
+    # input events are gone by then, so the script must see the text differs.
+    context = _context(browser)
+    page = context.new_page()
+    sign_in(page, editor_url, FIRST)
+    page.goto(f"{editor_url}/editor/articles/reset-password")
+    script = re.compile(r"/static/js/editor\.js")
+    page.route(script, lambda route: route.abort())
+    page.get_by_role("button", name="Edit this article").click()
+    page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
+    draft_id = int(page.url.rsplit("/", 1)[1])
+    page.get_by_label("Article text (Markdown)").fill("Typed on a slow line.")
+    page.unroute(script)
+    page.add_script_tag(url=f"{editor_url}/static/js/editor.js")
+    page.close(run_before_unload=True)
+    context.close()
+    expect_saved(editor_app, draft_id, "Typed on a slow line.")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -94,6 +94,7 @@ def test_feedback_and_search_with_javascript(browser, base, seeded_app) -> None:
         expect(page.locator(".result-list")).to_be_visible()
         page.locator(".result h3 a").first.click()
         expect(page).to_have_url(re.compile(r"/en/articles/reset-password"))
+        page.wait_for_load_state("load")  # "No" is a plain link until insights.js runs
         footer = page.locator(".article-footer [data-feedback]")
         footer.get_by_role("link", name="No").click()
         expect(footer.locator("[data-feedback-reasons]")).to_be_visible()

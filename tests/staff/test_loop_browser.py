@@ -116,6 +116,9 @@ def test_handoff_ticket_reply_loop(browser, loop_url: str) -> None:
         expect(row.locator('[title="budi@example.com"]')).to_have_text("Budi")
         row.get_by_role("link", name="Reset code never arrives").click()
         expect(agent).to_have_url(f"{loop_url}/agent/tickets/{reference}")
+        agent.wait_for_load_state(
+            "load"
+        )  # the picker below works in place once agent.js runs
         expect(agent.get_by_role("heading", level=1)).to_have_text(
             "Reset code never arrives"
         )

@@ -241,6 +241,9 @@ def test_keyboard_only_link_reply_and_status(browser, desk_url: str, seeded) -> 
         page.get_by_role("link", name="Reset code never arrives").focus()
         page.keyboard.press("Enter")
         expect(page).to_have_url(re.compile(r"/agent/tickets/JWB-"))
+        page.wait_for_load_state(
+            "load"
+        )  # the picker answers Enter in place once agent.js runs
         body = page.get_by_label("Message")
         body.focus()
         page.keyboard.type("Hi Budi, please follow ")

@@ -10,9 +10,25 @@
   var saveUrl = form.getAttribute("data-autosave");
   var newUrl = form.getAttribute("data-autosave-new");
   var revision = form.querySelector("input[name=revision]");
-  var dirty = false;
+  var dirty = edited(form);
   var saving = false;
   var INTERVAL = 4000;
+
+  // Typing can start before this deferred script runs (a slow line): what
+  // differs from the page as it was sent already counts as unsaved.
+  function edited(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+      if (el.options) {
+        var first = el.multiple ? -1 : 0;  // a plain select with none marked shows its first
+        var marked = Array.prototype.some.call(el.options, function (o) { return o.defaultSelected; });
+        return Array.prototype.some.call(el.options, function (o, i) {
+          return o.selected !== (marked ? o.defaultSelected : i === first);
+        });
+      }
+      return "defaultValue" in el && el.type !== "file" && el.value !== el.defaultValue;
+    });
+  }
 
   function say(text) { if (status) status.textContent = text; }
   var T = {
