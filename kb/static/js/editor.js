@@ -124,7 +124,9 @@
 
   function leave() {
     // Closing the tab or the browser: the last keystrokes go with the page.
-    if (!dirty || !saveUrl) return;
+    // An autosave still on its way is cancelled with the page, so it goes again
+    // (the server ignores it if the first one got there: same revision).
+    if ((!dirty && !saving) || !saveUrl) return;
     var fd = data();
     var sent = navigator.sendBeacon && navigator.sendBeacon(saveUrl, fd);
     if (!sent) {
