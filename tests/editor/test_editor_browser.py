@@ -167,12 +167,10 @@ def test_done_when(browser, editor_app: Flask, editor_url: str, repo: Path) -> N
         rina.wait_for_load_state("load")  # closing before editor.js runs saves nothing
         typing_url = rina.url
         rina.get_by_label("Article text (Markdown)").fill("Typed, then the tab closed.")
-        # With run_before_unload, close() does not wait for the page to go, and
-        # closing the context at once can drop the beacon sent as it goes.
-        with rina.expect_event("close"):
-            rina.close(run_before_unload=True)
         draft_id = int(typing_url.rsplit("/", 1)[1])
-        expect_saved(editor_app, draft_id, "Typed, then the tab closed.")
+        _close_and_expect_saved(
+            rina, editor_app, draft_id, "Typed, then the tab closed."
+        )
         first_context.close()
     finally:
         second_context.close()
@@ -300,6 +298,26 @@ def test_needs_update_and_scheduled_in_the_browser(
         _check_page(browser, editor_url, path, name)
 
 
+def _edit_reset_password(page, base: str, before_opening=None) -> int:
+    """Sign in as the first editor, open a draft of reset-password; its id."""
+    sign_in(page, base, FIRST)
+    page.goto(f"{base}/editor/articles/reset-password")
+    if before_opening:
+        before_opening()
+    page.get_by_role("button", name="Edit this article").click()
+    page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def _close_and_expect_saved(page, app: Flask, draft_id: int, text: str) -> None:
+    """Close the tab as a person would (unload handlers run), then find the text."""
+    # With run_before_unload, close() does not wait for the page to go, and
+    # closing the context at once can drop the beacon sent as it goes.
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    expect_saved(app, draft_id, text)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_typing_before_the_script_runs_is_saved_on_closing(
     browser, editor_app: Flask, editor_url: str
@@ -308,19 +326,16 @@ def test_typing_before_the_script_runs_is_saved_on_closing(
     # input events are gone by then, so the script must see the text differs.
     context = _context(browser)
     page = context.new_page()
-    sign_in(page, editor_url, FIRST)
-    page.goto(f"{editor_url}/editor/articles/reset-password")
     script = re.compile(r"/static/js/editor\.js")
-    page.route(script, lambda route: route.abort())
-    page.get_by_role("button", name="Edit this article").click()
-    page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
-    draft_id = int(page.url.rsplit("/", 1)[1])
+    draft_id = _edit_reset_password(
+        page,
+        editor_url,
+        before_opening=lambda: page.route(script, lambda route: route.abort()),
+    )
     page.get_by_label("Article text (Markdown)").fill("Typed on a slow line.")
     page.unroute(script)
     page.add_script_tag(url=f"{editor_url}/static/js/editor.js")
-    with page.expect_event("close"):
-        page.close(run_before_unload=True)
-    expect_saved(editor_app, draft_id, "Typed on a slow line.")
+    _close_and_expect_saved(page, editor_app, draft_id, "Typed on a slow line.")
     context.close()
 
 
@@ -332,12 +347,8 @@ def test_closing_during_an_autosave_sends_the_text_again(
     # through, only the beacon sent on leaving carries the text.
     context = _context(browser)
     page = context.new_page()
-    sign_in(page, editor_url, FIRST)
-    page.goto(f"{editor_url}/editor/articles/reset-password")
-    page.get_by_role("button", name="Edit this article").click()
-    page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
+    draft_id = _edit_reset_password(page, editor_url)
     page.wait_for_load_state("load")
-    draft_id = int(page.url.rsplit("/", 1)[1])
     held: list = []
     page.route(
         re.compile(r"/autosave$"),
@@ -351,9 +362,7 @@ def test_closing_during_an_autosave_sends_the_text_again(
         page.wait_for_timeout(100)
     assert held, "no autosave was sent"
     page.wait_for_timeout(1000)  # held: the text is in no request that got through
-    with page.expect_event("close"):
-        page.close(run_before_unload=True)
-    expect_saved(editor_app, draft_id, "Typed during a save.")
+    _close_and_expect_saved(page, editor_app, draft_id, "Typed during a save.")
     context.close()
 
 
