@@ -12,7 +12,7 @@ import pytest
 from axe import describe, violations
 from flask import Flask
 from helpers import add_staff, browser_sign_in, git, rows, serve
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from kb.services import editing
 from kb.storage.db import standalone_session
@@ -298,14 +298,21 @@ def test_needs_update_and_scheduled_in_the_browser(
         _check_page(browser, editor_url, path, name)
 
 
-def _edit_reset_password(page, base: str, before_opening=None) -> int:
+@pytest.fixture()
+def tab(browser: Browser) -> Iterator[Page]:
+    """A page in a context of its own, closed afterwards."""
+    context = _context(browser)
+    yield context.new_page()
+    context.close()
+
+
+def _edit_reset_password(page: Page, base: str) -> int:
     """Sign in as the first editor, open a draft of reset-password; its id."""
     sign_in(page, base, FIRST)
     page.goto(f"{base}/editor/articles/reset-password")
-    if before_opening:
-        before_opening()
     page.get_by_role("button", name="Edit this article").click()
     page.wait_for_url(re.compile(r"/editor/drafts/\d+$"))
+    page.wait_for_load_state("load")
     return int(page.url.rsplit("/", 1)[1])
 
 
@@ -320,50 +327,39 @@ def _close_and_expect_saved(page, app: Flask, draft_id: int, text: str) -> None:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_typing_before_the_script_runs_is_saved_on_closing(
-    browser, editor_app: Flask, editor_url: str
+    tab: Page, editor_app: Flask, editor_url: str
 ) -> None:
     # On a slow line an editor can type before the deferred editor.js runs; its
     # input events are gone by then, so the script must see the text differs.
-    context = _context(browser)
-    page = context.new_page()
     script = re.compile(r"/static/js/editor\.js")
-    draft_id = _edit_reset_password(
-        page,
-        editor_url,
-        before_opening=lambda: page.route(script, lambda route: route.abort()),
-    )
-    page.get_by_label("Article text (Markdown)").fill("Typed on a slow line.")
-    page.unroute(script)
-    page.add_script_tag(url=f"{editor_url}/static/js/editor.js")
-    _close_and_expect_saved(page, editor_app, draft_id, "Typed on a slow line.")
-    context.close()
+    tab.route(script, lambda route: route.abort())
+    draft_id = _edit_reset_password(tab, editor_url)
+    tab.get_by_label("Article text (Markdown)").fill("Typed on a slow line.")
+    tab.unroute(script)
+    tab.add_script_tag(url=f"{editor_url}/static/js/editor.js")
+    _close_and_expect_saved(tab, editor_app, draft_id, "Typed on a slow line.")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_closing_during_an_autosave_sends_the_text_again(
-    browser, editor_app: Flask, editor_url: str
+    tab: Page, editor_app: Flask, editor_url: str
 ) -> None:
     # The page's own autosave is cancelled when the page goes; if it had not got
     # through, only the beacon sent on leaving carries the text.
-    context = _context(browser)
-    page = context.new_page()
-    draft_id = _edit_reset_password(page, editor_url)
-    page.wait_for_load_state("load")
+    draft_id = _edit_reset_password(tab, editor_url)
     held: list = []
-    page.route(
+    tab.route(
         re.compile(r"/autosave$"),
         lambda route: route.continue_() if held else held.append(route),
     )
-    page.get_by_label("Article text (Markdown)").fill("Typed during a save.")
-    page.wait_for_timeout(100)
+    tab.get_by_label("Article text (Markdown)").fill("Typed during a save.")
     for _ in range(100):  # the autosave comes within 4 s; it is held, never answered
         if held:
             break
-        page.wait_for_timeout(100)
+        tab.wait_for_timeout(100)
     assert held, "no autosave was sent"
-    page.wait_for_timeout(1000)  # held: the text is in no request that got through
-    _close_and_expect_saved(page, editor_app, draft_id, "Typed during a save.")
-    context.close()
+    tab.wait_for_timeout(1000)  # held: the text is in no request that got through
+    _close_and_expect_saved(tab, editor_app, draft_id, "Typed during a save.")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
